@@ -1,0 +1,18 @@
+# Production image: gunicorn for the web, the same image runs the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir --no-deps -r requirements.lock
+COPY . .
+RUN python manage.py compilemessages -v0 --ignore=.venv \
+ && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input -v0 \
+ && useradd --system --home /app civic311 && mkdir -p /data/media && chown civic311 /data/media
+USER civic311
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

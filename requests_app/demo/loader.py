@@ -1,0 +1,244 @@
+"""Load the demo jurisdictions (San Francisco from real 311 data, Shenzhen from its districts).
+
+Every step is keyed by natural keys (codes, the source's case number), so a rerun adds nothing twice.
+"""
+import csv
+import json
+import secrets
+from collections import Counter, defaultdict
+from datetime import datetime, timezone as dt_timezone
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.db import transaction
+from django.db.models import Count
+from django.utils.text import slugify
+
+from routing.models import Area, AreaLayer, Department, Team
+
+from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from ..progress import Progress
+from ..public_ids import new_public_id
+from ..statuses import Channel, RoutingState, Status
+from . import catalogue
+
+DATA_DIR = Path(__file__).parent / "data"
+SF_SLUG = "sfgov.org"
+SHENZHEN_SLUG = "sz.gov.cn"
+CHUNK = 1000
+
+
+def _parse_time(text: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=dt_timezone.utc)
+
+
+def _multipolygon(geometry: dict) -> MultiPolygon:
+    geom = GEOSGeometry(json.dumps(geometry), srid=4326)
+    if geom.geom_type == "Polygon":
+        geom = MultiPolygon(geom, srid=4326)
+    if not geom.valid:
+        geom = geom.buffer(0)
+        geom = geom if geom.geom_type == "MultiPolygon" else MultiPolygon(geom, srid=4326)
+    return geom
+
+
+def _load_layer(jurisdiction, code, name, name_zh, features, area_code_of, names_of) -> int:
+    layer, _ = AreaLayer.objects.update_or_create(
+        jurisdiction=jurisdiction, code=code, defaults={"name": name, "name_translations": {"zh-hans": name_zh}})
+    created = 0
+    for feature in features:
+        area_name, translations = names_of(feature["properties"])
+        _area, was_created = Area.objects.update_or_create(
+            layer=layer, code=area_code_of(feature["properties"]),
+            defaults={"name": area_name, "name_translations": translations,
+                      "boundary": _multipolygon(feature["geometry"])})
+        created += was_created
+    return created
+
+
+class DemoLoader:
+    def __init__(self, stdout, sf_rows: int | None = None):
+        self.stdout = stdout
+        self.sf_rows = sf_rows
+        self.logins: list[tuple[str, str, str]] = []
+
+    # --- San Francisco -------------------------------------------------------------------------
+    def load_san_francisco(self) -> dict:
+        with open(DATA_DIR / "sf311_sample.csv", newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        if self.sf_rows is not None:
+            rows = rows[: self.sf_rows]
+        jurisdiction, _ = Jurisdiction.objects.update_or_create(slug=SF_SLUG, defaults={
+            "name": "San Francisco", "name_translations": {"zh-hans": "旧金山"},
+            "timezone": "America/Los_Angeles", "languages": ["en", "zh-hans"], "public_id_prefix": "SF"})
+        with open(DATA_DIR / "sf_neighborhoods.geojson", encoding="utf-8") as f:
+            features = json.load(f)["features"]
+        with transaction.atomic():
+            _load_layer(jurisdiction, "neighborhoods", "Neighborhoods", "街区", features,
+                        area_code_of=lambda p: slugify(p["name"]), names_of=lambda p: (p["name"], {}))
+            teams = self._sf_departments_and_teams(jurisdiction, rows)
+            service_types = self._sf_service_types(jurisdiction, rows, teams)
+        created = self._sf_requests(jurisdiction, rows, teams, service_types)
+        return {"jurisdiction": jurisdiction, "created": created, "rows": len(rows)}
+
+    def _sf_departments_and_teams(self, jurisdiction, rows) -> dict[str, Team]:
+        teams = {}
+        for queue in sorted({r["agency_name"] for r in rows}):
+            code, name, name_zh = catalogue.sf_department_for(queue)
+            department, _ = Department.objects.update_or_create(
+                jurisdiction=jurisdiction, code=code, defaults={"name": name, "name_translations": {"zh-hans": name_zh}})
+            team_name = catalogue.sf_team_name(queue)
+            team, _ = Team.objects.get_or_create(department=department, code=slugify(team_name)[:80],
+                                                 defaults={"name": team_name})
+            teams[queue] = team
+        return teams
+
+    def _sf_service_types(self, jurisdiction, rows, teams) -> dict[str, ServiceType]:
+        by_category = defaultdict(list)
+        for r in rows:
+            by_category[r["category"]].append(r)
+        service_types = {}
+        for category, cat_rows in sorted(by_category.items()):
+            main_queue = Counter(r["agency_name"] for r in cat_rows).most_common(1)[0][0]
+            department = teams[main_queue].department
+            st, _ = ServiceType.objects.update_or_create(
+                jurisdiction=jurisdiction, code=slugify(category)[:60],
+                defaults={
+                    "name": category,
+                    "name_translations": {"zh-hans": catalogue.SF_CATEGORY_ZH.get(category, "")} if category in catalogue.SF_CATEGORY_ZH else {},
+                    "description": f"{category}: handled mostly by {department.name}.",
+                    "group": department.name,
+                    "group_translations": department.name_translations,
+                    "keywords": sorted({w.lower() for w in category.replace("-", " ").split() if len(w) > 3})[:8],
+                    "kind": ServiceType.Kind.PERMIT if category in catalogue.SF_PERMIT_CATEGORIES else ServiceType.Kind.PROBLEM,
+                    "sensitive": category in catalogue.SF_SENSITIVE_CATEGORIES,
+                })
+            kinds = sorted({r["complaint_type"].strip() for r in cat_rows if r["complaint_type"].strip()})
+            if kinds:
+                Question.objects.update_or_create(service_type=st, code="kind", defaults={
+                    "datatype": Question.Datatype.SINGLEVALUELIST, "order": 1, "required": False,
+                    "description": "What kind of problem is it?",
+                    "description_translations": {"zh-hans": "是哪一类问题？"},
+                    "values": [{"key": slugify(k)[:60] or "other", "name": k.replace("_", " ")} for k in kinds]})
+            Question.objects.update_or_create(service_type=st, code="details", defaults={
+                "datatype": Question.Datatype.STRING, "order": 2, "required": False,
+                "description": "Anything that helps the crew find it (landmark, side of the street)?",
+                "description_translations": {"zh-hans": "有助于找到位置的信息（地标、街道哪一侧）？"}})
+            service_types[category] = st
+        return service_types
+
+    def _sf_requests(self, jurisdiction, rows, teams, service_types) -> int:
+        existing = set(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(external_id="")
+                       .values_list("external_id", flat=True))
+        todo = [r for r in rows if r["unique_key"] not in existing]
+        progress = Progress(len(todo), "San Francisco requests", self.stdout)
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            with transaction.atomic():
+                self._insert_sf_chunk(jurisdiction, chunk, teams, service_types)
+            progress.advance(len(chunk))
+        progress.finish()
+        return len(todo)
+
+    def _insert_sf_chunk(self, jurisdiction, chunk, teams, service_types) -> None:
+        requests, histories, photos = [], [], []
+        for r in chunk:
+            team = teams[r["agency_name"]]
+            st = service_types[r["category"]]
+            submitted = _parse_time(r["created_date"])
+            closed = _parse_time(r["closed_date"])
+            updated = _parse_time(r["resolution_action_updated_date"]) or closed or submitted
+            is_closed = r["status"].strip().lower() == "closed"
+            lat, lon = float(r["latitude"] or 0), float(r["longitude"] or 0)
+            complaint = slugify(r["complaint_type"].strip())[:60]
+            descriptor = r["descriptor"].strip()
+            sr = ServiceRequest(
+                jurisdiction=jurisdiction, public_id=new_public_id(), service_type=st,
+                status=Status.CLOSED if is_closed else Status.ACKNOWLEDGED,
+                location=Point(lon, lat, srid=4326) if (lat or lon) else None,
+                address=r["incident_address"].strip()[:300],
+                description=descriptor if descriptor and descriptor != r["complaint_type"].strip() else "",
+                answers={"kind": complaint} if complaint else {},
+                channel=catalogue.SF_CHANNELS.get(r["source"], Channel.IMPORT),
+                department=team.department, team=team, routing_state=RoutingState.ROUTED,
+                submitted_at=submitted, updated_at=max(updated, submitted),
+                acknowledged_at=submitted, closed_at=closed if is_closed else None,
+                external_id=r["unique_key"])
+            requests.append(sr)
+            notes = r["status_notes"].strip()
+            histories.append([
+                StatusChange(at=submitted, old_status="", new_status=Status.SUBMITTED),
+                StatusChange(at=submitted, old_status=Status.SUBMITTED, new_status=Status.ACKNOWLEDGED,
+                             public_note="" if is_closed else notes),
+            ] + ([StatusChange(at=closed or updated, old_status=Status.ACKNOWLEDGED, new_status=Status.CLOSED,
+                               public_note=notes)] if is_closed else []))
+            photos.append(r["media_url"].strip())
+        ServiceRequest.objects.bulk_create(requests)
+        changes, photo_rows = [], []
+        for sr, history, media_url in zip(requests, histories, photos):
+            for change in history:
+                change.service_request = sr
+                changes.append(change)
+            if media_url.startswith(("http://", "https://")):
+                photo_rows.append(Photo(service_request=sr, external_url=media_url[:500], created_at=sr.submitted_at))
+        StatusChange.objects.bulk_create(changes)
+        Photo.objects.bulk_create(photo_rows)
+
+    # --- Shenzhen ------------------------------------------------------------------------------
+    @transaction.atomic
+    def load_shenzhen(self) -> Jurisdiction:
+        jurisdiction, _ = Jurisdiction.objects.update_or_create(slug=SHENZHEN_SLUG, defaults={
+            "name": "Shenzhen", "name_translations": {"zh-hans": "深圳"}, "timezone": "Asia/Shanghai",
+            "languages": ["zh-hans", "en"], "public_id_prefix": "SZ"})
+        with open(DATA_DIR / "shenzhen_districts.geojson", encoding="utf-8") as f:
+            features = json.load(f)["features"]
+        _load_layer(jurisdiction, "districts", "Districts", "行政区", features,
+                    area_code_of=lambda p: str(p["adcode"]),
+                    names_of=lambda p: (catalogue.SHENZHEN_DISTRICTS_EN[str(p["adcode"])], {"zh-hans": p["name"]}))
+        departments = {}
+        for code, name, name_zh in catalogue.SHENZHEN_DEPARTMENTS:
+            department, _ = Department.objects.update_or_create(
+                jurisdiction=jurisdiction, code=code, defaults={"name": name, "name_translations": {"zh-hans": name_zh}})
+            Team.objects.get_or_create(department=department, code="general",
+                                       defaults={"name": "General", "name_translations": {"zh-hans": "综合"}})
+            departments[code] = department
+        for code, name, name_zh, _dept, group, group_zh, kind, sensitive in catalogue.SHENZHEN_SERVICE_TYPES:
+            ServiceType.objects.update_or_create(jurisdiction=jurisdiction, code=code, defaults={
+                "name": name, "name_translations": {"zh-hans": name_zh}, "group": group,
+                "group_translations": {"zh-hans": group_zh}, "kind": kind, "sensitive": sensitive,
+                "description": name, "description_translations": {"zh-hans": name_zh}})
+        return jurisdiction
+
+    # --- People ---------------------------------------------------------------------------------
+    def ensure_demo_accounts(self, known: set[str]) -> list[tuple[str, str, str]]:
+        """One staff account per department and one operator.
+
+        ``known`` are the accounts whose passwords the logins file already holds; any other demo account
+        gets a fresh password, so the printed logins always work.
+        """
+        wanted = [("operator", None, "operator (all jurisdictions)")]
+        for department in Department.objects.select_related("jurisdiction").order_by("jurisdiction__slug", "code"):
+            username = f"staff-{department.jurisdiction.public_id_prefix.lower()}-{department.code}"[:150]
+            wanted.append((username, department, f"staff, {department.name} ({department.jurisdiction.name})"))
+        User = get_user_model()
+        logins = []
+        for username, department, role in wanted:
+            if username in known:
+                continue
+            password = secrets.token_urlsafe(9)
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = True
+            user.is_superuser = department is None
+            user.set_password(password)
+            user.save()
+            if department is not None:
+                # The busiest team of the department, so the demo login lands on a full queue.
+                team = department.teams.annotate(load=Count("requests")).order_by("-load", "id").first()
+                if team:
+                    team.members.add(user)
+            logins.append((username, password, role))
+        return logins

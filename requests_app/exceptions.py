@@ -1,0 +1,20 @@
+"""Domain errors. Each edge (Open311, staff API, forms) maps them to its own error format once."""
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    pass
+
+
+class InvalidTransition(DomainError):
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+        super().__init__(_("A request can't go from %(old)s to %(new)s.") % {"old": old, "new": new})
+
+
+class InvalidSubmission(DomainError):
+    """Bad input for a new request; ``errors`` maps each field (or question code) to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))

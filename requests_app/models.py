@@ -1,0 +1,246 @@
+"""The service-request domain: jurisdictions, service types and their questions, requests and their history.
+
+Personal data has no place here: it lives in ``contacts`` and nothing here points to it.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .public_ids import new_public_id, new_tracking_token
+from .querysets import ServiceRequestQuerySet
+from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, Priority, RoutingState, Status
+
+DESCRIPTION_MAX_LENGTH = 4000
+
+
+class Translated(models.Model):
+    """Mixin for rows with a name (and description) in the jurisdiction's languages."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_translations = models.JSONField(_("name in other languages"), default=dict, blank=True,
+                                         help_text=_('For example {"zh-hans": "坑洞"}'))
+
+    class Meta:
+        abstract = True
+
+    def localized_name(self, language: str | None = None) -> str:
+        return self.name_translations.get(language or get_language() or "", "") or self.name
+
+    def __str__(self):
+        return self.name
+
+
+class Jurisdiction(Translated):
+    slug = models.SlugField(_("jurisdiction id"), max_length=60, unique=True,
+                            help_text=_("Open311 jurisdiction_id, e.g. sfgov.org"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    languages = ArrayField(models.CharField(max_length=10), default=list, verbose_name=_("languages"),
+                           help_text=_("Language codes, the default first"))
+    contact_retention_days = models.PositiveIntegerField(
+        _("contact retention (days)"), default=30,
+        help_text=_("How long a resident's contact data is kept after their request closes"))
+    public_id_prefix = models.CharField(_("public id prefix"), max_length=6, blank=True)
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["slug"]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else settings.LANGUAGE_CODE
+
+
+class ServiceType(Translated):
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", _("Problem report")
+        PERMIT = "permit", _("Permit application")
+
+    class Delivery(models.TextChoices):
+        # Open311's "type": realtime answers with an id, batch with a token resolved once routed.
+        REALTIME = "realtime", _("Real time")
+        BATCH = "batch", _("Batch")
+        BLACKBOX = "blackbox", _("Black box")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="service_types",
+                                     verbose_name=_("jurisdiction"))
+    code = models.CharField(_("code"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    description_translations = models.JSONField(_("description in other languages"), default=dict, blank=True)
+    group = models.CharField(_("group"), max_length=120, blank=True)
+    group_translations = models.JSONField(_("group in other languages"), default=dict, blank=True)
+    keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("keywords"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROBLEM)
+    delivery = models.CharField(_("Open311 type"), max_length=10, choices=Delivery.choices,
+                                default=Delivery.REALTIME)
+    sensitive = models.BooleanField(_("sensitive location"), default=False,
+                                    help_text=_("Shown at a coarsened location in every public output"))
+    notice = models.TextField(_("notice shown before filing"), blank=True)
+    stops_filing = models.BooleanField(_("notice stops filing"), default=False,
+                                       help_text=_("For example: danger to life, call the emergency number"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["jurisdiction", "group", "name"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "code"], name="unique_service_code")]
+
+    def localized_description(self, language: str | None = None) -> str:
+        return self.description_translations.get(language or get_language() or "", "") or self.description
+
+    def localized_group(self, language: str | None = None) -> str:
+        return self.group_translations.get(language or get_language() or "", "") or self.group
+
+
+class Question(models.Model):
+    """One question of a service type's definition, with an Open311 datatype."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Long text")
+        SINGLEVALUELIST = "singlevaluelist", _("One choice from a list")
+        MULTIVALUELIST = "multivaluelist", _("Several choices from a list")
+
+    LIST_TYPES = (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
+
+    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="questions",
+                                     verbose_name=_("service type"))
+    code = models.CharField(_("code"), max_length=60)
+    datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices)
+    description = models.CharField(_("question"), max_length=300)
+    description_translations = models.JSONField(_("question in other languages"), default=dict, blank=True)
+    datatype_description = models.CharField(_("answer hint"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    variable = models.BooleanField(_("asked of the resident"), default=True,
+                                   help_text=_("Unticked: informational only, no answer expected"))
+    order = models.PositiveIntegerField(_("order"))
+    values = models.JSONField(_("allowed values"), default=list, blank=True,
+                              help_text=_('For list types: [{"key": "a", "name": "A", "name_translations": {}}]'))
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["service_type", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["service_type", "code"], name="unique_question_code"),
+            models.UniqueConstraint(fields=["service_type", "order"], name="unique_question_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_type.code}/{self.code}"
+
+    @property
+    def allowed_keys(self) -> list[str]:
+        return [str(v["key"]) for v in self.values]
+
+    def localized_description(self, language: str | None = None) -> str:
+        return self.description_translations.get(language or get_language() or "", "") or self.description
+
+
+class ServiceRequest(models.Model):
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="requests",
+                                     verbose_name=_("jurisdiction"))
+    public_id = models.CharField(_("public id"), max_length=12, unique=True, default=new_public_id, editable=False)
+    # The private link's secret. Not personal data, but never shown in any public output.
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="requests",
+                                     verbose_name=_("service type"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    address_id = models.CharField(_("address id"), max_length=100, blank=True)
+    zipcode = models.CharField(_("postal code"), max_length=20, blank=True)
+    description = models.TextField(_("description"), blank=True,
+                                   validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    department = models.ForeignKey("routing.Department", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="requests", verbose_name=_("department"))
+    team = models.ForeignKey("routing.Team", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="requests", verbose_name=_("team"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_requests", verbose_name=_("assignee"))
+    routing_state = models.CharField(_("routing"), max_length=10, choices=RoutingState.choices,
+                                     default=RoutingState.PENDING, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
+    me_too_count = models.PositiveIntegerField(_("\"me too\" count"), default=0)
+    # Where an imported request came from (e.g. the source system's case number), so imports can be rerun.
+    external_id = models.CharField(_("external id"), max_length=60, blank=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "external_id"], condition=~models.Q(external_id=""),
+                                    name="unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status", "submitted_at"], name="sr_jur_status_submitted"),
+            models.Index(fields=["department", "status"], name="sr_department_status"),
+        ]
+
+    def __str__(self):
+        return self.public_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class StatusChange(models.Model):
+    """One step in a request's history: who moved it, when, and what they said."""
+
+    service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="status_changes")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    old_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    new_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    public_note = models.TextField(_("public note"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["service_request", "at"], name="statuschange_request_at")]
+
+    def __str__(self):
+        return f"{self.service_request_id}: {self.old_status or '-'} → {self.new_status}"
+
+
+def photo_path(photo, filename):
+    # Never the uploaded name: it can carry personal data (a phone's file names often do).
+    return f"photos/{photo.service_request.public_id}/{new_tracking_token()[:16]}.jpg"
+
+
+class Photo(models.Model):
+    service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, blank=True)
+    # A photo the source system hosts elsewhere (imported data, Open311 media_url).
+    external_url = models.URLField(blank=True, max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "id"]

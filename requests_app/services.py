@@ -1,0 +1,128 @@
+"""State changes of service requests. Each is one transaction and writes its history row beside it."""
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.services import ContactDetails, save_contact
+
+from .answers import clean_answers
+from .exceptions import InvalidSubmission, InvalidTransition
+from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
+from .public_ids import new_public_id
+from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Channel, Status
+
+
+@dataclass
+class Submission:
+    """A new request as any channel hands it over, already in domain terms."""
+
+    service_type: ServiceType
+    location: Point | None = None
+    address: str = ""
+    address_id: str = ""
+    zipcode: str = ""
+    description: str = ""
+    answers: dict = field(default_factory=dict)
+    channel: str = Channel.WEB
+    photos: list = field(default_factory=list)
+    photo_urls: list[str] = field(default_factory=list)
+    contact: ContactDetails = field(default_factory=ContactDetails)
+
+
+def _validate(submission: Submission) -> dict:
+    errors: dict[str, list[str]] = {}
+    st = submission.service_type
+    if not st.active:
+        errors["service_type"] = [_("This service is not accepting requests.")]
+    if st.stops_filing:
+        errors["service_type"] = [st.notice or _("This service can't be requested here.")]
+    if submission.location is None and not (submission.address.strip() or submission.address_id.strip()):
+        errors["location"] = [_("Give a location: a point on the map or an address.")]
+    if submission.location is not None:
+        lon, lat = submission.location.coords
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            errors["location"] = [_("This location is not on Earth.")]
+    if len(submission.description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [_("Keep the description under %(n)d characters.") % {"n": DESCRIPTION_MAX_LENGTH}]
+    answers, answer_errors = clean_answers(st.questions.all(), submission.answers)
+    errors.update(answer_errors)
+    if errors:
+        raise InvalidSubmission(errors)
+    return answers
+
+
+def submit_request(submission: Submission) -> ServiceRequest:
+    """File a new request: validate it, store it with its first history row and its contact, if any.
+
+    Raises InvalidSubmission with every problem found; nothing is written then.
+    """
+    answers = _validate(submission)
+    for _attempt in range(5):
+        try:
+            return _insert(submission, answers)
+        except IntegrityError as exc:
+            # A public id collision (about one in 10^12 per pair) is retried with a fresh id.
+            if "public_id" not in str(exc):
+                raise
+    raise RuntimeError("could not allocate a public id")
+
+
+@transaction.atomic
+def _insert(submission: Submission, answers: dict) -> ServiceRequest:
+    st = submission.service_type
+    now = timezone.now()
+    sr = ServiceRequest.objects.create(
+        jurisdiction_id=st.jurisdiction_id,
+        public_id=new_public_id(),
+        service_type=st,
+        location=submission.location,
+        address=submission.address.strip()[:300],
+        address_id=submission.address_id.strip()[:100],
+        zipcode=submission.zipcode.strip()[:20],
+        description=submission.description.strip(),
+        answers=answers,
+        channel=submission.channel,
+        submitted_at=now,
+        updated_at=now,
+    )
+    StatusChange.objects.create(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
+    for upload in submission.photos:
+        Photo.objects.create(service_request=sr, image=upload, created_at=now)
+    for url in submission.photo_urls:
+        Photo.objects.create(service_request=sr, external_url=url, created_at=now)
+    save_contact(service_request_id=sr.pk, details=submission.contact)
+    return sr
+
+
+@transaction.atomic
+def change_status(service_request: ServiceRequest, *, to: str, by=None, public_note: str = "",
+                  internal_note: str = "") -> ServiceRequest:
+    """Move a request along the status pipeline and record who did it.
+
+    Raises InvalidTransition if ``to`` can't follow the current status.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    if to == sr.status and not (public_note or internal_note):
+        return sr
+    if to != sr.status and to not in ALLOWED_TRANSITIONS[sr.status]:
+        raise InvalidTransition(sr.status, to)
+    now = timezone.now()
+    StatusChange.objects.create(service_request=sr, at=now, actor=by, old_status=sr.status, new_status=to,
+                                public_note=public_note, internal_note=internal_note)
+    changed = ["status", "updated_at"]
+    if to == Status.ACKNOWLEDGED and sr.acknowledged_at is None:
+        sr.acknowledged_at = now
+        changed.append("acknowledged_at")
+    if to in CLOSED_STATUSES:
+        sr.closed_at = now
+        changed.append("closed_at")
+    elif sr.closed_at is not None:
+        sr.closed_at = None
+        changed.append("closed_at")
+    sr.status = to
+    sr.updated_at = now
+    sr.save(update_fields=changed)
+    return sr

@@ -1,0 +1,64 @@
+"""The status pipeline as data: which statuses exist and which may follow which."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_OURS = "not_ours", _("Not ours")
+    REOPENED = "reopened", _("Reopened")
+
+
+_WORKING = {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED,
+            Status.DUPLICATE, Status.NOT_OURS}
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.DUPLICATE,
+                                 Status.NOT_OURS, Status.CLOSED}),
+    Status.ACKNOWLEDGED: frozenset(_WORKING - {Status.ACKNOWLEDGED} | {Status.CLOSED}),
+    Status.IN_PROGRESS: frozenset({Status.ON_HOLD, Status.RESOLVED, Status.DUPLICATE, Status.NOT_OURS}),
+    Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
+    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.DUPLICATE: frozenset({Status.REOPENED}),
+    Status.NOT_OURS: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset(_WORKING),
+}
+
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
+                           Status.REOPENED})
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+
+
+def can_transition(old: str, new: str) -> bool:
+    return new in ALLOWED_TRANSITIONS[old]
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    MOBILE = "mobile", _("Mobile app")
+    OPEN311 = "open311", _("Open311 client")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    STAFF = "staff", _("Staff")
+    SOCIAL = "social", _("Social media")
+    IMPORT = "import", _("Imported")
+
+
+class RoutingState(models.TextChoices):
+    PENDING = "pending", _("Waiting for routing")
+    ROUTED = "routed", _("Routed")
+    TRIAGE = "triage", _("In triage")

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in bench/, then one report of each figure beside its raw baseline.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_all
+cd "$ROOT"
+"$PY" manage.py migrate --no-input -v0
+exec "$PY" -m bench "$@"

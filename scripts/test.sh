@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make test`: the same setup as `make run` (plus Chromium), then the whole suite against the real services.
+set -euo pipefail
+export CIVIC311_FOR_TESTS=1
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_all
+cd "$ROOT"
+"$PY" manage.py makemigrations --check --dry-run -v0 || { echo "Models and migrations disagree: run makemigrations" >&2; exit 1; }
+set +e
+DJANGO_ALLOW_ASYNC_UNSAFE=true "$PY" -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when it collected no tests: that is a failure here, never a silent pass.
+if [ $status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi
+exit $status

@@ -1,0 +1,40 @@
+import pytest
+
+from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def jurisdiction(db):
+    return JurisdictionFactory(slug="sf.example", name="San Francisco")
+
+
+@pytest.fixture
+def department(jurisdiction):
+    return DepartmentFactory(jurisdiction=jurisdiction, code="public-works", name="Public Works")
+
+
+@pytest.fixture
+def other_department(jurisdiction):
+    return DepartmentFactory(jurisdiction=jurisdiction, code="transport", name="Transport")
+
+
+@pytest.fixture
+def team(department):
+    return TeamFactory(department=department, code="streets", name="Streets")
+
+
+@pytest.fixture
+def staff(team):
+    user = UserFactory(username="staff")
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operator", is_superuser=True)
+
+
+@pytest.fixture
+def pothole(jurisdiction):
+    return ServiceTypeFactory(jurisdiction=jurisdiction, code="pothole", name="Pothole")

@@ -1,0 +1,104 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType
+from requests_app.statuses import Status
+from routing.models import Area, AreaLayer, Department, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+    is_staff = True
+
+
+class JurisdictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Jurisdiction
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"city{n}.example")
+    name = factory.Sequence(lambda n: f"City {n}")
+    timezone = "America/Los_Angeles"
+    languages = ["en", "zh-hans"]
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    code = factory.Sequence(lambda n: f"dept-{n}")
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    department = factory.SubFactory(DepartmentFactory)
+    code = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"Service {n}")
+    description = "A kind of problem"
+    group = "Streets"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    datatype = Question.Datatype.STRING
+    description = "A question"
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceRequest
+
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    jurisdiction = factory.SelfAttribute("service_type.jurisdiction")
+    status = Status.SUBMITTED
+    location = factory.LazyFunction(lambda: Point(-122.4194, 37.7749, srid=4326))
+    address = "1 Dr Carlton B Goodlett Pl"
+    description = "A pothole as deep as a shoe"
+
+
+class AreaLayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AreaLayer
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    code = factory.Sequence(lambda n: f"layer-{n}")
+    name = "Districts"
+
+
+def square(x0, y0, size=1.0) -> MultiPolygon:
+    return MultiPolygon(Polygon(((x0, y0), (x0, y0 + size), (x0 + size, y0 + size), (x0 + size, y0), (x0, y0))),
+                        srid=4326)
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    layer = factory.SubFactory(AreaLayerFactory)
+    code = factory.Sequence(lambda n: f"area-{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+    boundary = factory.LazyFunction(lambda: square(0, 0))

@@ -1,0 +1,84 @@
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from requests_app.demo.loader import DATA_DIR, SF_SLUG, SHENZHEN_SLUG
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
+from routing.models import Area, Department, Team
+
+pytestmark = pytest.mark.django_db
+ROWS = 600
+
+
+def _first_rows(n):
+    with open(DATA_DIR / "sf311_sample.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))[:n]
+
+
+def _load(tmp_path):
+    out = io.StringIO()
+    call_command("load_demo", sf_rows=ROWS, logins_file=str(tmp_path / "logins.txt"), stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_san_francisco_from_the_real_data(tmp_path):
+    output = _load(tmp_path)
+    rows = _first_rows(ROWS)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    assert ServiceRequest.objects.filter(jurisdiction=sf).count() == len(rows)
+    assert ServiceType.objects.filter(jurisdiction=sf).count() == len({r["category"] for r in rows})
+    assert Team.objects.filter(department__jurisdiction=sf).count() > 0
+    with open(DATA_DIR / "sf_neighborhoods.geojson", encoding="utf-8") as f:
+        assert Area.objects.filter(layer__jurisdiction=sf).count() == len(json.load(f)["features"])
+    open_rows = sum(r["status"] == "Open" for r in rows)
+    assert ServiceRequest.objects.filter(jurisdiction=sf).open().count() == open_rows
+    assert "San Francisco requests: done" in output  # progress is shown
+
+
+def test_real_dates_statuses_and_notes_survive_the_import(tmp_path):
+    _load(tmp_path)
+    row = next(r for r in _first_rows(ROWS) if r["status"] == "Closed" and r["status_notes"])
+    sr = ServiceRequest.objects.get(external_id=row["unique_key"])
+    assert sr.submitted_at.strftime("%Y-%m-%d %H:%M:%S") == row["created_date"][:19]
+    assert sr.is_closed
+    assert sr.status_changes.last().public_note == row["status_notes"].strip()
+    assert sr.location.y == pytest.approx(float(row["latitude"]))
+
+
+def test_a_rerun_adds_no_duplicate_rows(tmp_path):
+    _load(tmp_path)
+    counts = [ServiceRequest.objects.count(), StatusChange.objects.count(), Area.objects.count(),
+              Department.objects.count(), ServiceType.objects.count()]
+    logins = (tmp_path / "logins.txt").read_text()
+    _load(tmp_path)
+    assert [ServiceRequest.objects.count(), StatusChange.objects.count(), Area.objects.count(),
+            Department.objects.count(), ServiceType.objects.count()] == counts
+    assert (tmp_path / "logins.txt").read_text() == logins  # accounts are created once
+
+
+def test_shenzhen_is_a_second_city_in_chinese(tmp_path):
+    _load(tmp_path)
+    sz = Jurisdiction.objects.get(slug=SHENZHEN_SLUG)
+    assert sz.default_language == "zh-hans"
+    futian = Area.objects.get(layer__jurisdiction=sz, code="440304")
+    assert (futian.name, futian.localized_name("zh-hans")) == ("Futian", "福田区")
+    assert ServiceType.objects.filter(jurisdiction=sz, kind=ServiceType.Kind.PERMIT).exists()
+
+
+def test_demo_accounts_exist_for_each_department_and_an_operator(tmp_path, django_user_model):
+    _load(tmp_path)
+    lines = (tmp_path / "logins.txt").read_text().splitlines()
+    usernames = {line.split("\t")[0] for line in lines}
+    assert "operator" in usernames
+    assert len(usernames) == Department.objects.count() + 1
+    operator = django_user_model.objects.get(username="operator")
+    password = next(line.split("\t")[1] for line in lines if line.startswith("operator\t"))
+    assert operator.check_password(password) and operator.is_superuser
+
+
+def test_no_team_is_named_after_a_person(tmp_path):
+    _load(tmp_path)
+    assert not Team.objects.filter(name__contains="Survey Tech - ").exists()

@@ -1,0 +1,18 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted(p for p in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts)
+
+
+def test_chinese_ships_for_every_app_with_strings():
+    assert {p.parts[-5] for p in CATALOGUES} >= {"requests_app", "routing", "contacts", "frontend", "config"}
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_every_string_has_a_chinese_translation(catalogue):
+    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
+                            capture_output=True, text=True, check=True)
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr

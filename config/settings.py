@@ -35,9 +35,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "requests_app",
+    "requests_app.open311",
     "routing",
     "contacts",
     "frontend",
+    "frontend.staff",
+    "frontend.public",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
          name="api-docs"),
+    path("open311/v2/", include("requests_app.open311.urls")),
+    path("staff/", include("frontend.staff.urls")),
+    path("", include("frontend.public.urls")),
     path("", include("frontend.urls")),
 ]
 

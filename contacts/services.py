@@ -1,5 +1,5 @@
 """Every write to personal data goes through here."""
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,30 +7,36 @@ from django.utils import timezone
 from .models import Contact
 
 
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "device_id")
+
+
 @dataclass(frozen=True)
 class ContactDetails:
+    """What a resident gave, and what they consented to use it for (``contacts.purposes.Purpose`` values)."""
+
     first_name: str = ""
     last_name: str = ""
     email: str = ""
     phone: str = ""
     device_id: str = ""
     language: str = ""
+    purposes: frozenset[str] = frozenset()
 
     @property
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in fields(self) if f.name != "language")
-
-
-PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "device_id")
+        return not any(getattr(self, name) for name in PERSONAL_FIELDS)
 
 
 def save_contact(*, service_request_id: int, details: ContactDetails) -> Contact | None:
-    """Keep the contact details a resident gave with a request; nothing is stored when none were given."""
-    if details.is_empty:
+    """Keep the contact details a resident gave with a request, only for a purpose they consented to.
+
+    Returns None (and stores nothing) when no details were given or no purpose was consented to.
+    """
+    if details.is_empty or not details.purposes:
         return None
     contact, _ = Contact.objects.update_or_create(
         service_request_id=service_request_id,
-        defaults={f.name: getattr(details, f.name).strip() for f in fields(details)},
+        defaults={name: getattr(details, name).strip() for name in PERSONAL_FIELDS + ("language",)},
     )
     return contact
 

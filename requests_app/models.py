@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .public_ids import new_public_id, new_tracking_token
 from .querysets import ServiceRequestQuerySet
-from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, Priority, RoutingState, Status
+from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
 
 DESCRIPTION_MAX_LENGTH = 4000
 
@@ -176,6 +176,11 @@ class ServiceRequest(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
     me_too_count = models.PositiveIntegerField(_("\"me too\" count"), default=0)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates", verbose_name=_("duplicate of"))
+    on_hold_until = models.DateField(_("on hold until"), null=True, blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    permit_step = models.CharField(_("permit step"), max_length=20, choices=PermitStep.choices, blank=True)
     # Where an imported request came from (e.g. the source system's case number), so imports can be rerun.
     external_id = models.CharField(_("external id"), max_length=60, blank=True)
 

@@ -62,3 +62,13 @@ class RoutingState(models.TextChoices):
     PENDING = "pending", _("Waiting for routing")
     ROUTED = "routed", _("Routed")
     TRIAGE = "triage", _("In triage")
+
+
+class PermitStep(models.TextChoices):
+    """The steps of a permit application, beside its status (permits only)."""
+
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    MORE_INFORMATION = "more_information", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

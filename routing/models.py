@@ -31,6 +31,8 @@ class Team(Translated):
                                            default=Strategy.NONE)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams",
                                      verbose_name=_("members"))
+    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_teams",
+                                   verbose_name=_("team leads"))
 
     class Meta:
         verbose_name = _("team")

@@ -1,4 +1,9 @@
+import os
+
 import pytest
+
+# pytest-playwright runs an event loop in the test thread; Django refuses ORM calls there without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 

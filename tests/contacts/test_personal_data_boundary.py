@@ -6,11 +6,14 @@ from django.contrib.gis.geos import Point
 from django.core import serializers
 
 from contacts.models import Contact
+from contacts.purposes import Purpose
 from contacts.services import ContactDetails, erase_contact
 from requests_app.models import ServiceRequest
 from requests_app.services import Submission, submit_request
 
 PERSONAL_FIELD_NAMES = {"email", "phone", "first_name", "last_name", "device_id"}
+
+UPDATES = frozenset({Purpose.STATUS_UPDATES})
 
 
 def test_no_model_outside_contacts_has_a_personal_field():
@@ -31,7 +34,7 @@ def test_no_orm_path_leads_from_a_request_to_its_contact():
 def test_a_serialised_request_carries_no_personal_data(pothole):
     sr = submit_request(Submission(service_type=pothole, location=Point(-122.4, 37.7, srid=4326),
                                    contact=ContactDetails(email="canary-7781@example.org", phone="+1 555 0100",
-                                                          first_name="Canaryname")))
+                                                          first_name="Canaryname", purposes=UPDATES)))
     dumped = serializers.serialize("json", ServiceRequest.objects.filter(pk=sr.pk))
     assert "canary-7781" not in dumped and "0100" not in dumped and "Canaryname" not in dumped
     assert not PERSONAL_FIELD_NAMES & set(json.loads(dumped)[0]["fields"])
@@ -40,7 +43,7 @@ def test_a_serialised_request_carries_no_personal_data(pothole):
 @pytest.mark.django_db
 def test_erasure_scrubs_the_person_and_keeps_the_request(pothole):
     sr = submit_request(Submission(service_type=pothole, location=Point(-122.4, 37.7, srid=4326),
-                                   contact=ContactDetails(email="canary@example.org", phone="+1 555 0100")))
+                                   contact=ContactDetails(email="canary@example.org", phone="+1 555 0100", purposes=UPDATES)))
     assert erase_contact(service_request_id=sr.pk) is True
     contact = Contact.objects.get(service_request_id=sr.pk)
     assert (contact.email, contact.phone, contact.erased_at is not None) == ("", "", True)

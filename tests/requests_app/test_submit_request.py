@@ -2,6 +2,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from contacts.models import Contact
+from contacts.purposes import Purpose
 from contacts.services import ContactDetails
 from requests_app.exceptions import InvalidSubmission
 from requests_app.models import Question, ServiceRequest
@@ -12,6 +13,8 @@ from tests.factories import QuestionFactory
 pytestmark = pytest.mark.django_db
 
 HERE = Point(-122.4194, 37.7749, srid=4326)
+
+UPDATES = frozenset({Purpose.STATUS_UPDATES})
 
 
 def test_it_files_a_request_with_its_first_history_row(pothole):
@@ -77,10 +80,16 @@ def test_a_type_that_stops_filing_refuses_with_its_notice(pothole):
 
 def test_contact_details_go_to_contacts_only(pothole):
     sr = submit_request(Submission(service_type=pothole, location=HERE,
-                                   contact=ContactDetails(email="canary@example.org", language="en")))
+                                   contact=ContactDetails(email="canary@example.org", language="en", purposes=UPDATES)))
     assert Contact.objects.get(service_request_id=sr.pk).email == "canary@example.org"
 
 
 def test_no_contact_row_is_made_when_none_was_given(pothole):
     submit_request(Submission(service_type=pothole, location=HERE, contact=ContactDetails(language="en")))
+    assert not Contact.objects.exists()
+
+
+def test_contact_details_without_a_consented_purpose_are_not_kept(pothole):
+    submit_request(Submission(service_type=pothole, location=HERE,
+                              contact=ContactDetails(email="canary@example.org", language="en")))
     assert not Contact.objects.exists()

@@ -1,0 +1,50 @@
+"""`make bench`: run every benchmark module in bench/ and write one report, a table and a chart.
+
+A benchmark module defines ``run(jurisdiction_id) -> list[Figure]``; each figure pairs the project's
+number with the raw limit of the same machine measured in the same run.
+"""
+import argparse
+import importlib
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+from bench.dataset import use_bench_database
+
+HELPERS = {"__main__", "dataset", "figures", "report"}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("only", nargs="*", help="benchmark modules to run (default: all)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="requests in the benchmark database")
+    args = parser.parse_args()
+
+    use_bench_database()
+    import django
+
+    django.setup()
+    from bench.dataset import ensure_bench_data
+    from bench.report import write_report
+
+    names = args.only or sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+                                if m.name not in HELPERS)
+    jurisdiction_id = ensure_bench_data(args.rows)
+    figures = []
+    for name in names:
+        print(f"\n== {name}", flush=True)
+        started = time.monotonic()
+        module_figures = importlib.import_module(f"bench.{name}").run(jurisdiction_id)
+        for figure in module_figures:
+            print(figure.line(), flush=True)
+        figures.extend(module_figures)
+        print(f"({name}: {time.monotonic() - started:.0f}s)", flush=True)
+    report = write_report(figures, RESULTS)
+    print(f"\nReport: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

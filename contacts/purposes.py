@@ -1,0 +1,8 @@
+"""What a resident's contact data may be used for. Nothing else exists to consent to."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    STATUS_UPDATES = "status_updates", _("Status updates about this request")
+    DEPARTMENT_QUESTIONS = "department_questions", _("A question from the department about this request")

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Refresh every app's Chinese catalogue (<app>/locale/zh_Hans/LC_MESSAGES/django.po) from the code.
+# Sub-apps keep their own catalogue, so each parent skips its sub-apps' folders.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH="$ROOT"
+ADMIN="$ROOT/.venv/bin/django-admin"
+refresh() {  # folder, extra makemessages args...
+  local dir="$1"; shift
+  (cd "$ROOT/$dir" && mkdir -p locale && "$ADMIN" makemessages -l zh_Hans --no-obsolete -v0 --ignore=locale "$@")
+}
+refresh config
+refresh requests_app --ignore=open311 --ignore=demo
+refresh requests_app/open311
+refresh routing
+refresh contacts
+refresh frontend --ignore=staff --ignore=public
+refresh frontend/staff
+refresh frontend/public
+echo "Catalogues refreshed; fill in the empty msgstr entries, then 'make test' checks none is left."

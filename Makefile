@@ -1,10 +1,12 @@
-.PHONY: run test stop bench help
+.PHONY: run test stop bench backup restore help
 
 help:
 	@echo "make run    start Civic311 with the demo city (installs what is missing)"
 	@echo "make test   run the whole test suite against real PostGIS, Redis, Celery and Chromium"
 	@echo "make stop   stop what 'make run' started"
 	@echo "make bench  run the benchmarks in bench/ and write bench/results/report.md"
+	@echo "make backup [BACKUP=folder]   back up the database and media"
+	@echo "make restore BACKUP=folder    restore a backup (stop the services first)"
 
 run:
 	@bash scripts/run.sh
@@ -17,3 +19,9 @@ stop:
 
 bench:
 	@bash scripts/bench.sh
+
+backup:
+	@bash scripts/backup.sh $(BACKUP)
+
+restore:
+	@bash scripts/restore.sh $(BACKUP)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Back up Civic311: the database (pg_dump, custom format) and the uploaded media, into one folder.
+#   scripts/backup.sh [FOLDER]        default: backups/<UTC timestamp>
+# Uses DATABASE_URL and DJANGO_MEDIA_ROOT from the environment, else what `make run` set up (.state/env).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# What `make run` set up, unless the caller named a database itself.
+if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROOT/.state/env"; set +a; fi
+: "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing: run make run once}"
+MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+OUT="${1:-$ROOT/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$OUT"
+PGURL="postgresql://${DATABASE_URL#*://}"
+echo "Backing up the database to $OUT/database.dump"
+pg_dump --format=custom --no-owner --no-privileges --file "$OUT/database.dump" "$PGURL"
+echo "Backing up media from $MEDIA to $OUT/media.tar.gz"
+mkdir -p "$MEDIA"
+tar -C "$MEDIA" -czf "$OUT/media.tar.gz" .
+( cd "$OUT" && sha256sum database.dump media.tar.gz > SHA256SUMS )
+echo "Backup complete: $OUT"

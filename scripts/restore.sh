@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Restore a backup made by scripts/backup.sh into the database of DATABASE_URL and the media folder.
+#   scripts/restore.sh FOLDER
+# Stop the web server and workers first (make stop): the database is replaced, not merged.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# What `make run` set up, unless the caller named a database itself.
+if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROOT/.state/env"; set +a; fi
+IN="${1:?usage: scripts/restore.sh BACKUP_FOLDER}"
+: "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing}"
+MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+( cd "$IN" && sha256sum --check --quiet SHA256SUMS ) || { echo "Backup files do not match their checksums" >&2; exit 1; }
+PGURL="postgresql://${DATABASE_URL#*://}"
+DBNAME="${PGURL##*/}"; DBNAME="${DBNAME%%\?*}"
+ADMINURL="${PGURL%/*}/postgres"
+echo "Recreating database $DBNAME"
+psql -q -v ON_ERROR_STOP=1 "$ADMINURL" -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" -c "CREATE DATABASE \"$DBNAME\""
+echo "Restoring the database"
+# The dump carries CREATE EXTENSION postgis itself; template1 may already have it, so let the dump decide.
+psql -q -v ON_ERROR_STOP=1 "$PGURL" -c "DROP EXTENSION IF EXISTS postgis CASCADE"
+pg_restore --no-owner --no-privileges --exit-on-error --dbname "$PGURL" "$IN/database.dump"
+echo "Restoring media into $MEDIA"
+mkdir -p "$MEDIA"
+find "$MEDIA" -mindepth 1 -delete
+tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
+echo "Restore complete"

@@ -18,6 +18,9 @@ fi
 
 "$ROOT/scripts/stop.sh" --quiet
 mkdir -p "$STATE/pids" "$STATE/logs"
+# Request metrics from all gunicorn workers add up in /metrics through files here.
+export PROMETHEUS_MULTIPROC_DIR="$STATE/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 start() {  # name, command...
   local name="$1"; shift
   setsid "$@" >>"$STATE/logs/$name.log" 2>&1 &

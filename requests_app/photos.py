@@ -1,5 +1,6 @@
 """Photos from residents: validated, re-encoded without metadata (EXIF, GPS, camera serials), renamed."""
 import io
+import warnings
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -7,6 +8,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # beyond this an image is more likely a decompression bomb than a phone photo
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 MAX_EDGE = 2560
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 
@@ -24,7 +26,11 @@ def prepare_photo(upload) -> ContentFile:
         raise InvalidPhoto(_("The photo is too large (at most 10 MB)."))
     data = upload.read()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            # Pillow only warns about a likely decompression bomb; here it is a refusal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
             fmt = probe.format
             if probe.width * probe.height > MAX_PIXELS:
                 raise InvalidPhoto(_("The photo has too many pixels."))
@@ -41,6 +47,8 @@ def prepare_photo(upload) -> ContentFile:
             clean.save(out, format="JPEG", quality=85, optimize=True)
     except InvalidPhoto:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidPhoto(_("The photo has too many pixels.")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidPhoto(_("This file is not a photo we can read.")) from None
     return ContentFile(out.getvalue(), name="photo.jpg")

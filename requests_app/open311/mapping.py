@@ -1,6 +1,7 @@
 """Domain terms to GeoReport v2 terms and back. The only place that knows both vocabularies."""
 from datetime import datetime, timezone as dt_timezone
 
+from django.db.models import CharField, Func
 from django.utils.dateparse import parse_datetime
 
 from requests_app.statuses import OPEN_STATUSES, Status
@@ -49,6 +50,13 @@ def w3c(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class W3CText(Func):
+    """``w3c()`` done by PostgreSQL, for pages of many rows."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    output_field = CharField()
 
 
 def parse_w3c(value: str) -> datetime | None:

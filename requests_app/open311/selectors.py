@@ -3,13 +3,15 @@
 Every public output goes through ``public_point`` (sensitive types are coarsened) and
 ``mask_personal_identifiers`` (emails and phone numbers written into free text).
 """
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.contrib.gis.geos import Point
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Case, CharField, F, FloatField, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,11 +19,11 @@ from django.utils.translation import gettext as _
 from contacts.masking import mask_personal_identifiers
 from requests_app.models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import public_point
-from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState
+from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState, Status
 from routing.models import Department
 
 from .errors import bad_request, forbidden, not_found
-from .mapping import FMS_STATUS, SERVICE_TYPE, WIRE_STATUS, coordinate, w3c
+from .mapping import FMS_STATUS, SERVICE_TYPE, WIRE_STATUS, W3CText, coordinate, w3c
 from .models import ApiKey, BatchToken, key_digest
 from .serializers import MAX_WINDOW_DAYS
 
@@ -48,10 +50,24 @@ def key_for(raw_key: str | None, jurisdiction: Jurisdiction) -> ApiKey:
     """The active key given, if it belongs to this jurisdiction. Raises Open311Error 403 otherwise."""
     if not raw_key:
         raise forbidden(_("api_key required."))
-    key = ApiKey.objects.active().filter(digest=key_digest(raw_key), jurisdiction=jurisdiction).first()
+    key = (ApiKey.objects.active().select_related("jurisdiction")
+           .filter(digest=key_digest(raw_key), jurisdiction=jurisdiction).first())
     if key is None:
         raise forbidden(_("Invalid api_key."))
     return key
+
+
+def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
+    """The key of a write call, with its jurisdiction loaded: one query when both are given and agree.
+
+    Raises Open311Error like ``jurisdiction_for`` and ``key_for``.
+    """
+    if jurisdiction_id and raw_key:
+        key = (ApiKey.objects.active().select_related("jurisdiction")
+               .filter(digest=key_digest(raw_key), jurisdiction__slug=jurisdiction_id).first())
+        if key is not None:
+            return key
+    return key_for(raw_key, jurisdiction_for(jurisdiction_id))
 
 
 def service_type_for(jurisdiction: Jurisdiction, service_code: str) -> ServiceType:
@@ -104,9 +120,41 @@ class _Located(NamedTuple):
     service_type: ServiceType
 
 
-LIST_FIELDS = ("id", "public_id", "status", "service_type_id", "department_id", "description", "submitted_at",
-               "updated_at", "expected_at", "address", "address_id", "zipcode", "location", "channel", "answers",
-               "status_notes")
+class _XY(NamedTuple):
+    x: float
+    y: float
+
+
+def _public_xy(lng: float | None, lat: float | None, service_type: ServiceType):
+    """``public_point`` for a row read as plain coordinates: a GEOS Point is built only where it coarsens."""
+    if lng is None:
+        return None
+    location = Point(lng, lat, srid=4326) if service_type.sensitive else _XY(lng, lat)
+    return public_point(_Located(location, service_type))
+
+
+# Coordinates and W3C datetimes come out of PostgreSQL ready to serialise: a page of 1,000 builds no GEOS
+# geometry and formats no datetime in Python.
+LIST_COLUMNS = {
+    "lng": Func("location", function="ST_X", output_field=FloatField()),
+    "lat": Func("location", function="ST_Y", output_field=FloatField()),
+    "requested": W3CText("submitted_at"),
+    "updated": W3CText("updated_at"),
+    "expected": W3CText("expected_at"),
+}
+_latest_public_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
+                       .order_by("-at", "-id").values("public_note")[:1])
+# Uploaded photos as paths under MEDIA_URL (made absolute per request), linked ones as their URL.
+_media_urls = (Photo.objects.filter(service_request=OuterRef("pk")).order_by("created_at", "id")
+               .annotate(url=Case(When(image="", then=F("external_url")),
+                                  default=Concat(Value(settings.MEDIA_URL), F("image")), output_field=CharField()))
+               .values("url"))
+_history = (StatusChange.objects.filter(service_request=OuterRef("pk")).order_by("at", "id")
+            .annotate(entry=JSONObject(at=W3CText("at"), status="new_status", note="public_note")).values("entry"))
+STATUS_LABELS = dict(Status.choices)
+
+LIST_FIELDS = ("id", "public_id", "status", "service_type_id", "department_id", "description", "requested",
+               "updated", "expected", "address", "address_id", "zipcode", "lng", "lat", "channel", "status_notes")
 
 
 def requests_matching(jurisdiction: Jurisdiction, search: dict):
@@ -147,41 +195,41 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
     """One page of GET requests: at most 1,000 records (GeoReport v2), ``page``/``page_size`` within that."""
     size = search.get("page_size") or 1000
     offset = (search.get("page", 1) - 1) * size
-    latest_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
-                   .order_by("-at", "-id").values("public_note")[:1])
+    extended = search.get("extensions", False)
+    columns = dict(LIST_COLUMNS, status_notes=Subquery(_latest_public_note), media=ArraySubquery(_media_urls))
+    fields = LIST_FIELDS + ("media",)
+    if extended:
+        columns["history"] = ArraySubquery(_history)
+        fields += ("answers", "history")
     rows = list(requests_matching(jurisdiction, search).order_by("-submitted_at", "-id")
-                .annotate(status_notes=Subquery(latest_note)).values_list(*LIST_FIELDS)[offset:offset + size])
+                .annotate(**columns).values_list(*fields)[offset:offset + size])
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    types = {st.pk: st for st in ServiceType.objects.filter(jurisdiction=jurisdiction)}
-    departments = {d.pk: d for d in Department.objects.filter(jurisdiction=jurisdiction)}
-    photos = defaultdict(list)
-    for request_id, image, external_url in (Photo.objects.filter(service_request_id__in=ids)
-                                            .order_by("created_at", "id")
-                                            .values_list("service_request_id", "image", "external_url")):
-        photos[request_id].append(absolute(settings.MEDIA_URL + image) if image else external_url)
-    extended = search.get("extensions", False)
-    notes = _notes_for(ids) if extended else {}
+    language = get_language()
+    types = {st.pk: (st, st.localized_name(language)) for st in ServiceType.objects.filter(jurisdiction=jurisdiction)}
+    departments = {d.pk: (d.code, d.localized_name(language))
+                   for d in Department.objects.filter(jurisdiction=jurisdiction)}
+    media_root = settings.MEDIA_URL
     payloads = []
-    for (pk, public_id, status, type_id, department_id, description, submitted_at, updated_at, expected_at, address,
-         address_id, zipcode, location, channel, answers, status_notes) in rows:
-        st = types[type_id]
-        point = public_point(_Located(location, st))
-        department = departments.get(department_id)
-        media = photos.get(pk, [])
+    for row in rows:
+        (_pk, public_id, status, type_id, department_id, description, requested, updated, expected, address,
+         address_id, zipcode, lng, lat, channel, status_notes, media) = row[:17]
+        st, service_name = types[type_id]
+        point = _public_xy(lng, lat, st)
+        department_code, department_name = departments.get(department_id, (None, None))
+        media = [absolute(url) if url.startswith(media_root) else url for url in media]
         payload = {
             "service_request_id": public_id,
             "status": WIRE_STATUS[status],
             "status_notes": mask_personal_identifiers(status_notes) if status_notes else None,
-            "service_name": st.localized_name(),
+            "service_name": service_name,
             "service_code": st.code,
             "description": mask_personal_identifiers(description) if description else None,
-            "agency_responsible": department.localized_name() if department else None,
+            "agency_responsible": department_name,
             "service_notice": None,
-            "requested_datetime": w3c(submitted_at),
-            "updated_datetime": w3c(updated_at),
-            "expected_datetime": w3c(expected_at),
+            "requested_datetime": requested,
+            "updated_datetime": updated,
+            "expected_datetime": expected,
             "address": address or None,
             "address_id": address_id or None,
             "zipcode": zipcode or None,
@@ -191,14 +239,20 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
         }
         if extended:
             # Not in GeoReport v2: the extended fields of Chicago's and CitySDK's extensions=true.
+            answers, history = row[17], row[18]
             payload["extended_attributes"] = {
                 "channel": channel,
                 "detailed_status": FMS_STATUS[status],
-                "department": department.code if department else None,
+                "department": department_code,
                 "media_urls": media,
             }
             payload["attributes"] = [{"code": code, "value": _public_answer(value)} for code, value in answers.items()]
-            payload["notes"] = notes.get(pk, [])
+            payload["notes"] = [{
+                "datetime": note["at"],
+                "type": "status_change",
+                "summary": str(STATUS_LABELS.get(note["status"], note["status"])),
+                "description": mask_personal_identifiers(note["note"]) if note["note"] else None,
+            } for note in history]
         payloads.append(payload)
     return payloads
 
@@ -209,22 +263,6 @@ def _public_answer(value):
     if isinstance(value, list):
         return [_public_answer(v) for v in value]
     return value
-
-
-def _notes_for(ids: list[int]) -> dict[int, list[dict]]:
-    notes = defaultdict(list)
-    labels = dict(StatusChange._meta.get_field("new_status").choices)
-    for request_id, at, new_status, public_note in (StatusChange.objects.filter(service_request_id__in=ids)
-                                                    .order_by("at", "id")
-                                                    .values_list("service_request_id", "at", "new_status",
-                                                                 "public_note")):
-        notes[request_id].append({
-            "datetime": w3c(at),
-            "type": "status_change",
-            "summary": str(labels.get(new_status, new_status)),
-            "description": mask_personal_identifiers(public_note) if public_note else None,
-        })
-    return notes
 
 
 def token_payload(jurisdiction: Jurisdiction, token: str) -> list[dict]:

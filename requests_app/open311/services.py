@@ -43,8 +43,11 @@ def count_write(key: ApiKey) -> None:
     limit = key.writes_per_minute or settings.OPEN311_WRITES_PER_MINUTE
     window = int(time.time() // 60)
     counter = f"open311:writes:{key.digest[:16]}:{window}"
-    cache.add(counter, 0, timeout=120)
-    if cache.incr(counter) > limit:
+    try:
+        used = cache.incr(counter)  # one round trip in the common case
+    except ValueError:
+        used = 1 if cache.add(counter, 1, timeout=120) else cache.incr(counter)
+    if used > limit:
         retry_after = 60 - int(time.time()) % 60
         raise Open311Error(429, _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},
                            headers={"Retry-After": str(retry_after)})
@@ -82,12 +85,11 @@ def file_request(submission: Submission) -> tuple[ServiceRequest, BatchToken | N
 
     Raises InvalidSubmission like submit_request.
     """
+    if submission.service_type.delivery != ServiceType.Delivery.BATCH:
+        return submit_request(submission), None  # its own transaction
     with transaction.atomic():
         sr = submit_request(submission)
-        token = None
-        if submission.service_type.delivery == ServiceType.Delivery.BATCH:
-            token = BatchToken.objects.create(token=secrets.token_urlsafe(18), service_request=sr)
-    return sr, token
+        return sr, BatchToken.objects.create(token=secrets.token_urlsafe(18), service_request=sr)
 
 
 @transaction.atomic

@@ -20,8 +20,8 @@ from . import serializers as s
 from .errors import bad_request, error_response, not_found
 from .mapping import FMS_INBOUND
 from .renderers import Open311JSONRenderer, Open311XMLRenderer
-from .selectors import (jurisdiction_for, key_for, request_payloads, service_definition, service_list,
-                        service_type_for, token_payload, update_payloads)
+from .selectors import (jurisdiction_for, request_payloads, service_definition, service_list,
+                        service_type_for, token_payload, update_payloads, writer_for)
 from .services import apply_client_update, count_write, file_request, replayable
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -119,8 +119,8 @@ class RequestsView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        jurisdiction = jurisdiction_for(params.get("jurisdiction_id"))
-        key = key_for(params.get("api_key"), jurisdiction)
+        key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        jurisdiction = key.jurisdiction
         count_write(key)
         data = s.checked(s.RequestIn, params)
         service_type = service_type_for(jurisdiction, data["service_code"])
@@ -219,8 +219,8 @@ class UpdatesView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        jurisdiction = jurisdiction_for(params.get("jurisdiction_id"))
-        key = key_for(params.get("api_key"), jurisdiction)
+        key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        jurisdiction = key.jurisdiction
         count_write(key)
         data = s.checked(s.UpdateIn, params)
         wire_status = data["status"].upper()

@@ -2,7 +2,7 @@
 ``<errors><error><code/><description/></error></errors>`` (``[{"code", "description"}]`` in JSON)."""
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -67,7 +67,7 @@ def to_open311_error(exc: Exception) -> Open311Error:
         return Open311Error(400, _("Send the body as application/x-www-form-urlencoded or multipart/form-data."))
     if isinstance(exc, drf_exceptions.APIException):
         return Open311Error(400 if exc.status_code >= 500 else exc.status_code, str(exc.detail))
-    if isinstance(exc, ValidationError | DataError | ValueError | UnicodeError):
+    if isinstance(exc, ValidationError | DataError | ValueError | UnicodeError | SuspiciousOperation):
         logger.info("Open311 input refused: %s", type(exc).__name__)
         return Open311Error(400, _("The request could not be read."))
     raise exc

@@ -89,6 +89,8 @@ def service_list(jurisdiction: Jurisdiction) -> list[dict]:
         "type": SERVICE_TYPE[st.delivery],
         "keywords": ",".join(st.keywords) or None,
         "group": st.localized_group() or None,
+        # Not in GeoReport v2: FixMyStreet reads several groups from <groups><group/></groups>.
+        "groups": [st.localized_group()] if st.group else [],
     } for st in ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")]
 
 

@@ -204,6 +204,7 @@ class ServiceOut(serializers.Serializer):
     type = serializers.ChoiceField(choices=["realtime", "batch", "blackbox"])
     keywords = serializers.CharField(allow_null=True)
     group = serializers.CharField(allow_null=True)
+    groups = serializers.ListField(child=serializers.CharField(), help_text="FixMyStreet extension.")
 
 
 class ValueOut(serializers.Serializer):

@@ -177,3 +177,23 @@ def test_requests_of_another_jurisdiction_are_not_listed(client, pothole):
     DepartmentFactory(jurisdiction=other_type.jurisdiction)
     assert client.get("/open311/v2/requests.json").status_code == 400  # two jurisdictions now
     assert ids(client.get("/open311/v2/requests.json?jurisdiction_id=sf.example")) == []
+
+
+@pytest.mark.parametrize("query", [
+    "page=abc", "page_size=-1", "extensions=maybe", "start_date=2024-13-45T00:00:00Z", "updated_after=yesterday",
+    "status=open,pending", "page=99999999999999999999", "jurisdiction_id=%00x", "start_date=%FF%FE",
+])
+def test_bad_search_parameters_get_an_open311_error_never_a_500(client, pothole, query):
+    for fmt in ("json", "xml"):
+        response = client.get(f"/open311/v2/requests.{fmt}?{query}")
+        assert response.status_code in (400, 404), (query, response.content)
+        assert errors_of(response)[0]["code"] == response.status_code
+
+
+def test_text_in_any_script_round_trips_as_utf8(client, pothole, api_key):
+    created = client.post("/open311/v2/requests.json", {"api_key": api_key, "service_code": "pothole",
+                                                       "address_string": "深圳市福田区", "description": "路面有坑 ✓"})
+    [record] = parse_json(client.get(f"/open311/v2/requests/{parse_json(created)[0]['service_request_id']}.json"))
+    assert (record["address"], record["description"]) == ("深圳市福田区", "路面有坑 ✓")
+    root = parse_xml(client.get(f"/open311/v2/requests/{record['service_request_id']}.xml"))
+    assert root.find("request").findtext("description") == "路面有坑 ✓"

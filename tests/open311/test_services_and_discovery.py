@@ -14,7 +14,7 @@ def test_the_service_list_in_json_matches_the_community_schema(client, streetlig
     light = next(s for s in services if s["service_code"] == "streetlight")
     assert light == {"service_code": "streetlight", "service_name": "Streetlight out",
                      "description": "A kind of problem", "metadata": True, "type": "realtime",
-                     "keywords": "light,night", "group": "Streets"}
+                     "keywords": "light,night", "group": "Streets", "groups": ["Streets"]}
     assert next(s for s in services if s["service_code"] == "pothole")["metadata"] is False
 
 
@@ -26,6 +26,7 @@ def test_the_service_list_in_xml_has_one_service_element_per_type(client, street
     assert codes["streetlight"].findtext("metadata") == "true"
     assert codes["pothole"].findtext("metadata") == "false"
     assert codes["streetlight"].findtext("type") == "realtime"
+    assert [g.text for g in codes["streetlight"].find("groups").findall("group")] == ["Streets"]
 
 
 def test_inactive_service_types_are_not_listed(client, jurisdiction):
@@ -94,3 +95,9 @@ def test_several_jurisdictions_need_an_id_and_know_only_their_own(client, pothol
     codes = [s["service_code"] for s in parse_json(client.get("/open311/v2/services.json?jurisdiction_id=other.example"))]
     assert codes == ["graffiti"]
     assert client.get("/open311/v2/services/pothole.json?jurisdiction_id=other.example").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_other_methods_get_an_open311_error(client, pothole, method):
+    response = getattr(client, method)("/open311/v2/services.xml")
+    assert response.status_code == 405 and errors_of(response)[0]["code"] == 405

@@ -4,10 +4,10 @@ A view's Response carries ``xml_root`` (and ``xml_item`` for a top-level list), 
 dicts and lists renders both ways: in JSON a list stays a top-level array (the "Spark convention"), in XML it
 becomes the root element wrapping one element per item. XML is only ever written here, never parsed.
 """
-import json
 import re
 from xml.etree import ElementTree
 
+import orjson
 from rest_framework.renderers import BaseRenderer
 
 # The element name of one item of a nested list, by the list's own name.
@@ -70,7 +70,7 @@ class Open311JSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return orjson.dumps(data)
 
 
 class Open311XMLRenderer(BaseRenderer):

@@ -94,6 +94,14 @@ class CommaListField(serializers.Field):
         return value
 
 
+def check_window(start, end) -> None:
+    """Raises Open311Error 400 unless start_date..end_date is a window of at most 90 days."""
+    if start and end and end < start:
+        raise bad_request(_("end_date must not be before start_date."))
+    if start and end and (end - start).total_seconds() > MAX_WINDOW_DAYS * 86400:
+        raise bad_request(_("start_date and end_date may be at most %(n)d days apart.") % {"n": MAX_WINDOW_DAYS})
+
+
 class JurisdictionParams(serializers.Serializer):
     jurisdiction_id = serializers.CharField(required=False, max_length=200)
 
@@ -113,11 +121,7 @@ class RequestSearchIn(JurisdictionParams):
     extensions = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
-        start, end = attrs.get("start_date"), attrs.get("end_date")
-        if start and end and end < start:
-            raise bad_request(_("end_date must not be before start_date."))
-        if start and end and (end - start).total_seconds() > MAX_WINDOW_DAYS * 86400:
-            raise bad_request(_("start_date and end_date may be at most %(n)d days apart.") % {"n": MAX_WINDOW_DAYS})
+        check_window(attrs.get("start_date"), attrs.get("end_date"))
         after, before = attrs.get("updated_after"), attrs.get("updated_before")
         if after and before and before < after:
             raise bad_request(_("updated_before must not be before updated_after."))
@@ -130,11 +134,7 @@ class UpdateSearchIn(JurisdictionParams):
     api_key = serializers.CharField(required=False, help_text="Accepted and not needed: updates are public.")
 
     def validate(self, attrs):
-        start, end = attrs.get("start_date"), attrs.get("end_date")
-        if start and end and end < start:
-            raise bad_request(_("end_date must not be before start_date."))
-        if start and end and (end - start).total_seconds() > MAX_WINDOW_DAYS * 86400:
-            raise bad_request(_("start_date and end_date may be at most %(n)d days apart.") % {"n": MAX_WINDOW_DAYS})
+        check_window(attrs.get("start_date"), attrs.get("end_date"))
         return attrs
 
 

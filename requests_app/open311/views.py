@@ -61,6 +61,13 @@ class Open311View(APIView):
         return s.present_params(request.query_params, request.data if request.method == "POST" else {})
 
     @staticmethod
+    def writer(params):
+        """The API key of a write, once it is counted against the key's rate."""
+        key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        count_write(key)
+        return key
+
+    @staticmethod
     def answer(data, root: str, item: str | None = None, status: int = 200) -> Response:
         response = Response(data, status=status)
         response.xml_root, response.xml_item = root, item
@@ -119,9 +126,8 @@ class RequestsView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        key = self.writer(params)
         jurisdiction = key.jurisdiction
-        count_write(key)
         data = s.checked(s.RequestIn, params)
         service_type = service_type_for(jurisdiction, data["service_code"])
         uploads = [(name, f) for name in request.FILES if UPLOAD.match(name) for f in request.FILES.getlist(name)]
@@ -219,9 +225,8 @@ class UpdatesView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        key = self.writer(params)
         jurisdiction = key.jurisdiction
-        count_write(key)
         data = s.checked(s.UpdateIn, params)
         wire_status = data["status"].upper()
         if wire_status not in FMS_INBOUND:

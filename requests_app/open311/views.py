@@ -242,3 +242,17 @@ class UpdatesView(Open311View):
                              {"service_request_id": sr.public_id, "update_id": data["update_id"]}, write)
         return self.answer(payload, "service_request_updates", "request_update")
 
+
+
+@extend_schema(exclude=True)
+class UnknownPathView(Open311View):
+    """Anything else under /open311/v2/ (an unknown path or format): an Open311 404, never an HTML page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # The suffix, if any, picks the format of the error; anything but .xml gets JSON.
+        kwargs["fmt"] = "xml" if request.path.endswith(".xml") else "json"
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise not_found(_("No such Open311 endpoint."))

@@ -101,3 +101,14 @@ def test_several_jurisdictions_need_an_id_and_know_only_their_own(client, pothol
 def test_other_methods_get_an_open311_error(client, pothole, method):
     response = getattr(client, method)("/open311/v2/services.xml")
     assert response.status_code == 405 and errors_of(response)[0]["code"] == 405
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("services.csv", "application/json; charset=utf-8"),
+    ("nothing/here.xml", "text/xml; charset=utf-8"),
+    ("requests", "application/json; charset=utf-8"),
+])
+def test_an_unknown_path_under_the_api_is_an_open311_404(client, pothole, path, content_type):
+    response = client.post(f"/open311/v2/{path}")
+    assert response.status_code == 404 and response["Content-Type"] == content_type
+    assert errors_of(response)[0]["code"] == 404

@@ -34,6 +34,14 @@ UPLOAD = re.compile(r"^(media|photo\d+|file_.+)$")
 FORMAT = [OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["json", "xml"],
                            description="Response format: json (application/json) or xml (text/xml)."),
           OpenApiParameter("format", exclude=True)]
+KEY_IN_QUERY = [
+    OpenApiParameter("api_key", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                     description="The API key, if not in the body."),
+    OpenApiParameter("jurisdiction_id", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                     description="The jurisdiction, if not in the body."),
+]
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                               description="A retry with the same key returns the first result.")
 ERRORS = {code: OpenApiResponse(s.ErrorOut(many=True), description=text) for code, text in (
     (400, "Invalid input (XML: <errors><error><code/><description/></error></errors>)."),
     (404, "Unknown service, request, token or jurisdiction."),
@@ -117,7 +125,7 @@ class RequestsView(Open311View):
         return self.answer(request_payloads(jurisdiction, search, request.build_absolute_uri),
                            "service_requests", "request")
 
-    @extend_schema(operation_id="open311_create_request", parameters=FORMAT, request=s.RequestIn,
+    @extend_schema(operation_id="open311_create_request", parameters=[*FORMAT, *KEY_IN_QUERY, IDEMPOTENCY], request=s.RequestIn,
                    responses={200: s.CreatedOut(many=True)} | WRITE_ERRORS, summary="Create a service request",
                    description="Urlencoded or multipart. Answers go in attribute[CODE] (attribute[CODE][] for "
                                "several). An Idempotency-Key header makes retries return the first result. "
@@ -218,7 +226,7 @@ class UpdatesView(Open311View):
         return self.answer(update_payloads(jurisdiction_for(search.get("jurisdiction_id")), search),
                            "service_request_updates", "request_update")
 
-    @extend_schema(operation_id="open311_create_update", parameters=FORMAT, request=s.UpdateIn,
+    @extend_schema(operation_id="open311_create_update", parameters=[*FORMAT, *KEY_IN_QUERY], request=s.UpdateIn,
                    responses={200: s.UpdateCreatedOut(many=True)} | WRITE_ERRORS,
                    summary="Post a service request update (FixMyStreet extension)",
                    description="A repeated update_id returns the first result. Contact fields are not kept.",

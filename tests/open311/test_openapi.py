@@ -10,11 +10,11 @@ OPERATIONS = {
     ("/open311/v2/requests.{fmt}", "get"): {"service_request_id", "service_code", "status", "start_date", "end_date",
                                             "page", "page_size", "updated_after", "updated_before", "extensions",
                                             "jurisdiction_id"},
-    ("/open311/v2/requests.{fmt}", "post"): set(),
+    ("/open311/v2/requests.{fmt}", "post"): {"api_key", "jurisdiction_id", "Idempotency-Key"},
     ("/open311/v2/requests/{service_request_id}.{fmt}", "get"): {"service_request_id", "jurisdiction_id"},
     ("/open311/v2/tokens/{token}.{fmt}", "get"): {"token", "jurisdiction_id"},
     ("/open311/v2/servicerequestupdates.{fmt}", "get"): {"start_date", "end_date", "jurisdiction_id"},
-    ("/open311/v2/servicerequestupdates.{fmt}", "post"): set(),
+    ("/open311/v2/servicerequestupdates.{fmt}", "post"): {"api_key", "jurisdiction_id"},
 }
 
 

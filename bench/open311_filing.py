@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.figures import Figure, percentiles
 
 PORT = int(os.environ.get("BENCH_OPEN311_PORT", "8150"))
-WORKERS = int(os.environ.get("BENCH_OPEN311_WORKERS", "4"))
+WORKERS = int(os.environ.get("WEB_WORKERS", "3"))  # as `make run` starts gunicorn
 SECONDS = float(os.environ.get("BENCH_OPEN311_SECONDS", "5"))
 CONCURRENCY = (1, 4, 16)
 LIST_SAMPLES = 40

@@ -92,10 +92,6 @@ def inbound_fms_target(wire_status: str, current: str, allowed: frozenset[str]) 
     return None
 
 
-def coordinate(value: float) -> float:
-    return round(value, 6)
-
-
 # Domain field names in validation errors, as a GeoReport client knows them.
 WIRE_FIELD = {"service_type": "service_code", "location": "lat/long", "address": "address_string"}
 

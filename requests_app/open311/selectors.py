@@ -23,7 +23,7 @@ from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState, 
 from routing.models import Department
 
 from .errors import bad_request, forbidden, not_found
-from .mapping import FMS_STATUS, SERVICE_TYPE, WIRE_STATUS, W3CText, coordinate, w3c
+from .mapping import FMS_STATUS, SERVICE_TYPE, WIRE_STATUS, W3CText, w3c
 from .models import ApiKey, BatchToken, key_digest
 from .serializers import MAX_WINDOW_DAYS
 
@@ -138,8 +138,8 @@ def _public_xy(lng: float | None, lat: float | None, service_type: ServiceType):
 # Coordinates and W3C datetimes come out of PostgreSQL ready to serialise: a page of 1,000 builds no GEOS
 # geometry and formats no datetime in Python.
 LIST_COLUMNS = {
-    "lng": Func("location", function="ST_X", output_field=FloatField()),
-    "lat": Func("location", function="ST_Y", output_field=FloatField()),
+    "lng": Func("location", template="round(ST_X(%(expressions)s)::numeric, 6)::float8", output_field=FloatField()),
+    "lat": Func("location", template="round(ST_Y(%(expressions)s)::numeric, 6)::float8", output_field=FloatField()),
     "requested": W3CText("submitted_at"),
     "updated": W3CText("updated_at"),
     "expected": W3CText("expected_at"),
@@ -235,8 +235,8 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
             "address": address or None,
             "address_id": address_id or None,
             "zipcode": zipcode or None,
-            "lat": coordinate(point.y) if point else None,
-            "long": coordinate(point.x) if point else None,
+            "lat": point.y if point else None,  # six decimals (~0.1 m), rounded by PostgreSQL or coarsen()
+            "long": point.x if point else None,
             "media_url": media[0] if media else None,
         }
         if extended:

@@ -11,7 +11,7 @@ from requests_app.models import Photo, ServiceRequest
 from requests_app.open311.models import ApiKey
 from requests_app.open311.services import create_api_key, revoke_api_key
 from requests_app.statuses import Channel, RoutingState
-from tests.factories import ServiceTypeFactory
+from tests.factories import JurisdictionFactory, ServiceTypeFactory
 from tests.open311.conftest import errors_of, parse_json, parse_xml
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,14 @@ def test_a_missing_bad_or_revoked_key_is_a_403(client, streetlight, jurisdiction
         assert response.status_code == 403
         assert errors_of(response)[0]["code"] == 403
     assert not ServiceRequest.objects.exists()
+
+
+def test_with_several_jurisdictions_a_write_names_its_own(client, streetlight, api_key):
+    JurisdictionFactory(slug="other.example")
+    assert file_light(client, api_key).status_code == 400
+    assert file_light(client, api_key, jurisdiction_id="nowhere.example").status_code == 404
+    assert file_light(client, api_key, jurisdiction_id="other.example").status_code == 403  # not this key's
+    assert file_light(client, api_key, jurisdiction_id="sf.example").status_code == 200
 
 
 def test_a_missing_service_code_is_a_400_and_an_unknown_one_a_404(client, streetlight, api_key):

@@ -125,7 +125,8 @@ class RequestsView(Open311View):
         return self.answer(request_payloads(jurisdiction, search, request.build_absolute_uri),
                            "service_requests", "request")
 
-    @extend_schema(operation_id="open311_create_request", parameters=[*FORMAT, *KEY_IN_QUERY, IDEMPOTENCY], request=s.RequestIn,
+    @extend_schema(operation_id="open311_create_request", parameters=[*FORMAT, *KEY_IN_QUERY, IDEMPOTENCY],
+                   request=s.RequestIn,
                    responses={200: s.CreatedOut(many=True)} | WRITE_ERRORS, summary="Create a service request",
                    description="Urlencoded or multipart. Answers go in attribute[CODE] (attribute[CODE][] for "
                                "several). An Idempotency-Key header makes retries return the first result. "

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
 
 from requests_app.models import Question, ServiceType
 from requests_app.open311.services import create_api_key
@@ -13,8 +14,7 @@ from tests.factories import QuestionFactory, ServiceTypeFactory
 # The Open311 community's JSON Schemas, copied into tests/open311/schemas (see the README there).
 SCHEMAS = Path(__file__).parent / "schemas"
 _REGISTRY = Registry().with_resources(
-    (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=
-                                       __import__("referencing.jsonschema").jsonschema.DRAFT7))
+    (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT7))
     for path in SCHEMAS.glob("*.json"))
 
 

@@ -1,5 +1,4 @@
 import io
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +7,6 @@ from PIL import Image
 from contacts.models import Contact
 from contacts.purposes import Purpose
 from requests_app.models import Photo, ServiceRequest
-from requests_app.open311.models import ApiKey
 from requests_app.open311.services import create_api_key, revoke_api_key
 from requests_app.statuses import Channel, RoutingState
 from tests.factories import JurisdictionFactory, ServiceTypeFactory

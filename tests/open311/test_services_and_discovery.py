@@ -92,7 +92,8 @@ def test_several_jurisdictions_need_an_id_and_know_only_their_own(client, pothol
     missing = client.get("/open311/v2/services.xml")
     assert missing.status_code == 400 and "jurisdiction_id" in errors_of(missing)[0]["description"]
     assert client.get("/open311/v2/services.json?jurisdiction_id=nowhere.example").status_code == 404
-    codes = [s["service_code"] for s in parse_json(client.get("/open311/v2/services.json?jurisdiction_id=other.example"))]
+    other_services = parse_json(client.get("/open311/v2/services.json?jurisdiction_id=other.example"))
+    codes = [s["service_code"] for s in other_services]
     assert codes == ["graffiti"]
     assert client.get("/open311/v2/services/pothole.json?jurisdiction_id=other.example").status_code == 404
 

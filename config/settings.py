@@ -152,6 +152,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
+# An ApiKey row may set its own number.
+OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
+
 # Security headers. The CSP has no 'unsafe-inline' and no outside origin: every asset is served by us.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -195,7 +199,3 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Civic311 <no-reply@l
 
 # How long /healthz waits for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
-
-# Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
-# An ApiKey row may set its own number.
-OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)

@@ -157,6 +157,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
+# An ApiKey row may set its own number.
+OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
+
 # Security headers. The CSP has no 'unsafe-inline' and no outside origin: every asset is served by us.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,87 @@
+"""What the Open311 edge keeps of its own: API keys, batch tokens and the first answers to retried writes."""
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def key_digest(raw_key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough: there is nothing to brute-force from the digest.
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def new_raw_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key an operator gave to one client application for one jurisdiction. Only its digest is stored."""
+
+    application = models.CharField(_("application"), max_length=120)
+    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE,
+                                     related_name="open311_keys", verbose_name=_("jurisdiction"))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    writes_per_minute = models.PositiveIntegerField(
+        _("writes per minute"), null=True, blank=True,
+        help_text=_("Empty: the OPEN311_WRITES_PER_MINUTE setting"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+        ordering = ["jurisdiction", "application"]
+
+    def __str__(self):
+        return f"{self.application} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class BatchToken(models.Model):
+    """The token a batch service type answers with; it resolves to the request's id once routed."""
+
+    token = models.CharField(max_length=40, unique=True, editable=False)
+    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                           related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("batch token")
+        verbose_name_plural = _("batch tokens")
+
+    def __str__(self):
+        return self.token
+
+
+class IdempotentWrite(models.Model):
+    """The first answer to a write, replayed when a client retries it with the same key.
+
+    ``key`` is the Idempotency-Key header for new requests, or ``update:<update_id>`` for FixMyStreet updates.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    payload = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent write")
+        verbose_name_plural = _("idempotent writes")
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotent_write")]
+
+    def __str__(self):
+        return self.key

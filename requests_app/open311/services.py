@@ -1,0 +1,108 @@
+"""State changes of the Open311 edge: keys, batch tokens, replayable writes, client status updates."""
+import hashlib
+import json
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
+from requests_app.services import Submission, change_status, submit_request
+from requests_app.statuses import ALLOWED_TRANSITIONS
+
+from .errors import Open311Error, bad_request
+from .mapping import inbound_fms_target
+from .models import ApiKey, BatchToken, IdempotentWrite, key_digest, new_raw_key
+
+
+def create_api_key(*, application: str, jurisdiction: Jurisdiction,
+                   writes_per_minute: int | None = None) -> tuple[ApiKey, str]:
+    """Make a key for a client application; returns the row and the raw key, which is shown once only."""
+    raw = new_raw_key()
+    key = ApiKey.objects.create(application=application.strip(), jurisdiction=jurisdiction, digest=key_digest(raw),
+                                prefix=raw[:8], writes_per_minute=writes_per_minute)
+    return key, raw
+
+
+def revoke_api_key(key: ApiKey) -> ApiKey:
+    """Stop a key from working. Revoking twice keeps the first revocation time."""
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key.refresh_from_db(fields=["revoked_at"])
+    return key
+
+
+def count_write(key: ApiKey) -> None:
+    """Count one write against the key's per-minute allowance (a fixed one-minute window in Redis).
+
+    Raises Open311Error 429 once the allowance is used up.
+    """
+    limit = key.writes_per_minute or settings.OPEN311_WRITES_PER_MINUTE
+    window = int(time.time() // 60)
+    counter = f"open311:writes:{key.digest[:16]}:{window}"
+    try:
+        used = cache.incr(counter)  # one round trip in the common case
+    except ValueError:
+        used = 1 if cache.add(counter, 1, timeout=120) else cache.incr(counter)
+    if used > limit:
+        retry_after = 60 - int(time.time()) % 60
+        raise Open311Error(429, _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},
+                           headers={"Retry-After": str(retry_after)})
+
+
+def fingerprint(params: dict) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def replayable(key: ApiKey, idempotency_key: str, params: dict, write) -> list[dict]:
+    """Run ``write()`` once per (api key, idempotency key) and return its payload; a retry gets the first payload.
+
+    The record is inserted first, in the same transaction as the write: a concurrent retry waits on the unique
+    index until the first commits, then replays it. A failed write stores nothing, so it can be retried.
+    Raises Open311Error 400 when the key is reused for a different request.
+    """
+    print_ = fingerprint(params)
+    try:
+        with transaction.atomic():
+            record = IdempotentWrite.objects.create(api_key=key, key=idempotency_key, fingerprint=print_)
+    except IntegrityError:
+        first = IdempotentWrite.objects.get(api_key=key, key=idempotency_key)
+        if first.fingerprint != print_:
+            raise bad_request(_("This Idempotency-Key was used for a different request.")) from None
+        return first.payload
+    payload = write()
+    record.payload = payload
+    record.save(update_fields=["payload"])
+    return payload
+
+
+def file_request(submission: Submission) -> tuple[ServiceRequest, BatchToken | None]:
+    """File a request from an Open311 client; a batch service type also gets a token.
+
+    Raises InvalidSubmission like submit_request.
+    """
+    if submission.service_type.delivery != ServiceType.Delivery.BATCH:
+        return submit_request(submission), None  # its own transaction
+    with transaction.atomic():
+        sr = submit_request(submission)
+        return sr, BatchToken.objects.create(token=secrets.token_urlsafe(18), service_request=sr)
+
+
+@transaction.atomic
+def apply_client_update(service_request: ServiceRequest, *, wire_status: str, note: str) -> int:
+    """Apply a FixMyStreet service request update: move the status as far as the pipeline allows and keep the
+    note as the public note. Returns the id of the history row written.
+
+    Raises Open311Error 400 when no status the update stands for can follow the current one.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    target = inbound_fms_target(wire_status, sr.status, ALLOWED_TRANSITIONS[sr.status])
+    if target is None:
+        raise bad_request(_("A request that is %(status)s can't take the status %(wire)s.")
+                          % {"status": sr.get_status_display(), "wire": wire_status})
+    change_status(sr, to=target, public_note=note)
+    return sr.status_changes.order_by("-at", "-id").values_list("id", flat=True)[0]

@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.db import connection
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _database_url() -> str:
-    db = settings.DATABASES["default"]
+    db = django_settings.DATABASES["default"]
     return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
@@ -31,9 +31,9 @@ def _fingerprint() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole):
+def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, settings):
     media = tmp_path / "media"
-    settings.MEDIA_ROOT = str(media)
+    settings.MEDIA_ROOT = str(media)  # the fixture resets the storage, which caches its folder
     requests = [ServiceRequestFactory(service_type=pothole, description=f"Hole number {i}") for i in range(5)]
     change_status(requests[0], to=Status.ACKNOWLEDGED, by=staff, public_note="On our list")
     Photo.objects.create(service_request=requests[1], image=ContentFile(b"\xff\xd8photo-bytes", name="p.jpg"))

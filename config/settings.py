@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "leaflet",  # django-leaflet: only for the Leaflet files it bundles, served from our static files
     "requests_app",
     "requests_app.open311",
     "routing",

@@ -1,4 +1,5 @@
 """Reads for one screen or endpoint each; they own select_related/only."""
+import re
 from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance, PointOnSurface
@@ -49,7 +50,7 @@ def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:
     places = [{"label": area.localized_name(), "kind": "area", "lat": round(area.point.y, 6),
                "lon": round(area.point.x, 6)} for area in areas]
     addresses = (ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                 .filter(address__icontains=query, location__isnull=False, service_type__sensitive=False)
+                 .filter(address__iregex=re.escape(query), location__isnull=False, service_type__sensitive=False)
                  .order_by("address").distinct("address").values_list("address", "location")[:limit - len(places)])
     places += [{"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
                for address, point in addresses]

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from contacts.models import Contact
 from requests_app.models import Photo, ServiceRequest
@@ -194,3 +195,23 @@ def test_the_offline_page_and_a_stopped_service_are_accessible(page, live_server
 def test_the_accessibility_check_does_catch_a_broken_page(page):
     page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="data:,"></main></body></html>')
     assert any(v.startswith("image-alt") for v in violations(page))
+
+
+def test_a_draft_is_kept_on_the_phone_and_the_form_opens_without_a_connection(
+        page, live_server, city, pothole, screenshot):
+    private = live_server.url + f"/track/{ServiceRequestFactory(service_type=pothole).tracking_token}/"
+    page.goto(live_server.url + "/sf.example/report/streetlight/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(private)
+    page.goto(live_server.url + "/sf.example/report/streetlight/")  # now the service worker keeps a copy
+    page.get_by_label("Pole number").fill("SL-9")
+    page.get_by_label("Dark", exact=True).check()
+    page.get_by_label("What is the problem?").fill("Dark since Friday")
+    page.get_by_text("Draft saved on this device.").wait_for()
+    page.context.set_offline(True)
+    page.reload()
+    assert page.get_by_label("What is the problem?").input_value() == "Dark since Friday"
+    assert page.get_by_label("Pole number").input_value() == "SL-9" and page.get_by_label("Dark", exact=True).is_checked()
+    screenshot("resident-13-offline-draft")
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(private)  # a private tracking page is never kept on the device

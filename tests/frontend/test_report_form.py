@@ -10,7 +10,8 @@ from frontend.forms import CONSENT_WORDING_VERSION
 from frontend.models import IdempotentSubmission
 from requests_app.models import Photo, ServiceRequest
 from requests_app.statuses import Channel
-from tests.factories import JurisdictionFactory, ServiceRequestFactory, ServiceTypeFactory
+from tests.factories import (AreaFactory, AreaLayerFactory, JurisdictionFactory, ServiceRequestFactory,
+                             ServiceTypeFactory, square)
 
 from .conftest import jpeg
 
@@ -154,3 +155,15 @@ def test_shenzhen_pages_speak_chinese_unless_the_resident_chose_english(client):
 def test_an_unknown_city_or_service_is_a_404(client, streetlight):
     assert client.get("/nowhere.example/report/").status_code == 404
     assert client.get("/sf.example/report/no-such-type/").status_code == 404
+
+
+def test_more_photos_than_allowed_are_refused_next_to_the_photo_field(client, streetlight, answers):
+    page = client.post(URL, {**answers, "address": "1 Market St", "photos": [jpeg() for _ in range(4)]}).content.decode()
+    assert '<p class="error" id="photos-error">Send at most 3 photos.</p>' in page
+    assert not ServiceRequest.objects.exists()
+
+
+def test_the_map_gets_the_outlines_of_the_jurisdictions_areas(client, jurisdiction):
+    AreaFactory(layer=AreaLayerFactory(jurisdiction=jurisdiction), name="Mission", boundary=square(-122.43, 37.75, 0.02))
+    areas = client.get("/sf.example/areas/").json()["areas"]
+    assert [a["name"] for a in areas] == ["Mission"] and '"coordinates"' in areas[0]["geometry"]

@@ -71,7 +71,8 @@ def _place_search(jurisdiction) -> Figure:
     from requests_app.selectors import places_matching
 
     words = ["address 12345", "address 777", "address 4242", "address 90210"]
-    search_p50, _ = percentiles(timed_ms(lambda: [places_matching(jurisdiction=jurisdiction, query=w) for w in words], 20))
+    search_p50, _ = percentiles(timed_ms(
+        lambda: [places_matching(jurisdiction=jurisdiction, query=word) for word in words], 20))
 
     def raw():
         with connection.cursor() as cursor:

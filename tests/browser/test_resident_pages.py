@@ -1,5 +1,4 @@
 """The resident's side in Debian's Chromium on a phone-sized screen, checked with axe-core on every page."""
-import io
 from datetime import timedelta
 
 import pytest

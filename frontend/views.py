@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
+from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
@@ -90,18 +92,18 @@ def _photos(files) -> list:
 def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, dict]:
     """Build the submission from the form and file it; return (request, created, errors)."""
     errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    answers = {row["question"].code: row["value"] for row in _questions_with_answers(service_type, request.POST)}
     photos = []
     try:
         photos = _photos(request.FILES)
     except InvalidPhoto as exc:
         errors["photos"] = [str(exc)]
     if errors:
-        return None, False, errors
-    answers = {row["question"].code: row["value"] for row in _questions_with_answers(service_type, request.POST)}
+        # Say everything at once: the answers' own problems too, not only the form's.
+        return None, False, {**clean_answers(service_type.questions.all(), answers)[1], **errors}
     submission = Submission(
         service_type=service_type, location=form.location(), address=form.cleaned_data["address"],
-        description=form.cleaned_data["description"], answers=answers, photos=photos,
-        channel=Channel.MOBILE if request.headers.get("Idempotency-Key") else Channel.WEB,
+        description=form.cleaned_data["description"], answers=answers, photos=photos, channel=Channel.WEB,
         contact=form.contact(language=translation.get_language()))
     key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key", "")
     try:
@@ -163,7 +165,9 @@ def nearby(request, slug, code):
         return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
     found = nearby_open_requests(service_type=service_type, point=point)
     return JsonResponse({"requests": [{
-        "public_id": sr.public_id, "status": sr.get_status_display(), "distance_m": round(sr.distance.m),
+        "public_id": sr.public_id, "status": sr.get_status_display(),
+        # A sensitive request's exact distance would let repeated probes find its door.
+        "distance_m": None if service_type.sensitive else round(sr.distance.m),
         "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),
         "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),
     } for sr in found]})
@@ -176,7 +180,8 @@ def places(request, slug):
 
 
 @require_GET
-@cache_control(max_age=3600, public=True)
+@cache_control(max_age=3600)
+@vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
 def areas(request, slug):
     jurisdiction = _jurisdiction(request, slug)
     return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
@@ -234,16 +239,20 @@ def me_too(request, public_id):
     counted = request.session.get("me_too", [])
     # One "me too" per browser: the count is a signal, not a vote to be stuffed.
     if sr.public_id in counted:
-        messages.info(request, _("You already said this affects you too."))
+        message = _("You already said this affects you too.")
     else:
         try:
             sr = add_me_too(sr)
-            request.session["me_too"] = counted + [sr.public_id]
-            messages.success(request, _("Thank you: we counted you. No need to file it again."))
         except DomainError as exc:
+            if _wants_json(request):
+                return JsonResponse({"errors": {"service_request": [str(exc)]}}, status=409)
             messages.error(request, str(exc))
+            return redirect("frontend:public_request", public_id=sr.public_id)
+        request.session["me_too"] = counted + [sr.public_id]
+        message = _("Thank you: we counted you. No need to file it again.")
     if _wants_json(request):
-        return JsonResponse({"me_too_count": sr.me_too_count})
+        return JsonResponse({"me_too_count": sr.me_too_count, "message": message})
+    messages.success(request, message)
     return redirect("frontend:public_request", public_id=sr.public_id)
 
 

@@ -80,6 +80,11 @@ def test_contact_details_without_a_ticked_purpose_are_refused_not_silently_dropp
     assert not ServiceRequest.objects.exists() and not Contact.objects.exists()
 
 
+def test_the_forms_own_errors_and_the_answers_errors_are_shown_together(client, streetlight, answers):
+    page = client.post(URL, {**answers, "q_state": "", "address": "1 Market St", "phone": "555 0100"}).content.decode()
+    assert '<p class="error" id="purposes-error">' in page and '<p class="error" id="q_state-error">' in page
+
+
 def test_a_file_that_is_not_a_photo_is_refused_next_to_the_photo_field(client, streetlight, answers):
     page = client.post(URL, {**answers, "address": "1 Market St",
                              "photos": [SimpleUploadedFile("x.jpg", b"not an image", "image/jpeg")]}).content.decode()
@@ -106,7 +111,7 @@ def test_the_same_idempotency_key_files_one_request_however_often_it_is_sent(cli
     assert first.json()["public_id"] == again.json()["public_id"]
     sr = ServiceRequest.objects.get()
     assert first.json()["tracking_url"] == f"http://testserver/track/{sr.tracking_token}/"
-    assert IdempotentSubmission.objects.get().service_request == sr and sr.channel == Channel.MOBILE
+    assert IdempotentSubmission.objects.get().service_request == sr and sr.channel == Channel.WEB
 
 
 def test_a_refused_submission_leaves_its_idempotency_key_free_for_the_corrected_one(client, streetlight, answers):
@@ -130,6 +135,13 @@ def test_already_reported_lists_open_requests_of_the_same_type_nearby(client, st
     assert [r["public_id"] for r in found] == [near.public_id]
     assert found[0]["me_too_url"] == f"/requests/{near.public_id}/me-too/" and found[0]["distance_m"] < 20
     assert "tracking" not in str(found) and near.tracking_token not in str(found)
+
+
+def test_already_reported_never_gives_the_distance_to_a_sensitive_request(client, jurisdiction):
+    noise = ServiceTypeFactory(jurisdiction=jurisdiction, code="noise", sensitive=True)
+    ServiceRequestFactory(service_type=noise, location=Point(-122.4194, 37.7750, srid=4326))
+    found = client.get("/sf.example/report/noise/nearby/", {"lat": "37.7749", "lon": "-122.4194"}).json()["requests"]
+    assert len(found) == 1 and found[0]["distance_m"] is None
 
 
 def test_already_reported_says_what_is_wrong_with_a_bad_point(client, streetlight):

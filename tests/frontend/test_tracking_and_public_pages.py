@@ -48,7 +48,8 @@ def test_the_public_page_hides_the_address_of_a_sensitive_request(client, jurisd
 def test_me_too_counts_once_per_browser(client, handled):
     first = client.post(f"/requests/{handled.public_id}/me-too/", HTTP_ACCEPT="application/json")
     again = client.post(f"/requests/{handled.public_id}/me-too/", HTTP_ACCEPT="application/json")
-    assert first.json() == {"me_too_count": 5} and again.json() == {"me_too_count": 5}
+    assert first.json()["me_too_count"] == 5 and again.json()["me_too_count"] == 5
+    assert again.json()["message"] == "You already said this affects you too."
     handled.refresh_from_db()
     assert handled.me_too_count == 5
 
@@ -57,6 +58,8 @@ def test_me_too_on_a_closed_request_explains_why_nothing_was_counted(client, pot
     sr = ServiceRequestFactory(service_type=pothole, status=Status.CLOSED)
     page = client.post(f"/requests/{sr.public_id}/me-too/", follow=True).content.decode()
     assert "This request is closed; file a new one instead." in page
+    response = client.post(f"/requests/{sr.public_id}/me-too/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 409 and "service_request" in response.json()["errors"]
 
 
 def test_after_resolution_the_requester_is_asked_if_it_was_fixed_and_can_say_yes(client, pothole):

@@ -9,6 +9,8 @@
   const lat = form.elements.lat, lon = form.elements.lon, address = form.elements.address;
   const csrf = form.elements.csrfmiddlewaretoken.value;
   document.querySelectorAll(".js-only").forEach((el) => { el.hidden = false; });
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();  // screen readers hear what to fix first
 
   // ---- Map (no tiles needed: the jurisdiction's own area outlines are drawn) ----
   let map = null, marker = null;
@@ -86,8 +88,9 @@
           const link = item.querySelector(".nearby-link");
           link.href = found.url;
           link.textContent = found.public_id;
-          item.querySelector(".nearby-meta").textContent =
-            found.status + " · " + found.distance_m + " " + text.meters + " · " + text.meTooCount + " " + found.me_too_count;
+          item.querySelector(".nearby-meta").textContent = [found.status,
+            found.distance_m === null ? null : found.distance_m + " " + text.meters,
+            text.meTooCount + " " + found.me_too_count].filter(Boolean).join(" · ");
           const button = item.querySelector(".me-too");
           button.setAttribute("aria-describedby", "nearby-" + found.public_id);
           link.id = "nearby-" + found.public_id;
@@ -100,8 +103,9 @@
 
   function meToo(found, button) {
     fetch(found.me_too_url, { method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrf } })
-      .then((r) => r.json()).then(() => {
-        const done = Object.assign(document.createElement("p"), { className: "message success", textContent: text.meTooDone });
+      .then((r) => r.json()).then((body) => {
+        const message = body.message || Object.values(body.errors || {}).flat().join(" ");
+        const done = Object.assign(document.createElement("p"), { className: "message", textContent: message });
         button.replaceWith(done);
       }).catch(() => {});
   }

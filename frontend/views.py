@@ -26,6 +26,9 @@ from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenF
 from .qr import qr_svg
 from .services import submit_request_once
 
+# Bump to make every installed app drop its kept copies at once.
+SERVICE_WORKER_VERSION = "1"
+
 
 def _use_jurisdiction_language(request, jurisdiction: Jurisdiction) -> None:
     """A chosen language (cookie) wins, then a browser language the jurisdiction offers, then its default
@@ -271,7 +274,7 @@ def manifest(request):
 @require_GET
 def service_worker(request):
     # Served from the root so that it may control every resident page.
-    response = render(request, "frontend/sw.js", {"version": CONSENT_WORDING_VERSION},
+    response = render(request, "frontend/sw.js", {"version": SERVICE_WORKER_VERSION},
                       content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response

@@ -179,3 +179,8 @@ def test_the_map_gets_the_outlines_of_the_jurisdictions_areas(client, jurisdicti
     AreaFactory(layer=AreaLayerFactory(jurisdiction=jurisdiction), name="Mission", boundary=square(-122.43, 37.75, 0.02))
     areas = client.get("/sf.example/areas/").json()["areas"]
     assert [a["name"] for a in areas] == ["Mission"] and '"coordinates"' in areas[0]["geometry"]
+
+
+def test_the_form_takes_a_fixed_number_of_queries(client, streetlight, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the jurisdiction, the service type, its questions
+        client.get(URL)

@@ -98,3 +98,8 @@ def test_the_app_manifest_and_service_worker_are_served_for_installing(client, j
     worker = client.get("/sw.js")
     assert manifest["Content-Type"] == "application/manifest+json" and manifest.json()["display"] == "standalone"
     assert worker["Content-Type"].startswith("application/javascript") and '"/track/"' in worker.content.decode()
+
+
+def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the request with its relations, its history, its photos
+        client.get(f"/track/{handled.tracking_token}/")

@@ -21,11 +21,14 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (PRIVATE.some((prefix) => url.pathname.startsWith(prefix))) return;
   if (url.pathname.startsWith("{% get_static_prefix %}")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+    // Static files: the kept copy at once, refreshed in the background for the next visit.
+    const fresh = fetch(request).then((response) => {
       const copy = response.clone();
       if (response.ok) caches.open(CACHE).then((cache) => cache.put(request, copy));
       return response;
-    })));
+    });
+    event.respondWith(caches.match(request).then((hit) => hit || fresh));
+    event.waitUntil(fresh.then(() => undefined, () => undefined));
     return;
   }
   // Pages and data: the network first, so residents see fresh answers; the last copy when offline.

@@ -103,7 +103,8 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
         errors["photos"] = [str(exc)]
     if errors:
         # Say everything at once: the answers' own problems too, not only the form's.
-        return None, False, {**clean_answers(service_type.questions.all(), answers)[1], **errors}
+        answer_errors = clean_answers(service_type.questions.all(), answers)[1]
+        return None, False, {**_plain_required_messages(service_type, answers, answer_errors), **errors}
     submission = Submission(
         service_type=service_type, location=form.location(), address=form.cleaned_data["address"],
         description=form.cleaned_data["description"], answers=answers, photos=photos, channel=Channel.WEB,
@@ -117,8 +118,20 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
         else:
             sr, created = submit_request(submission), True
     except InvalidSubmission as exc:
-        return None, False, exc.errors
+        return None, False, _plain_required_messages(service_type, answers, exc.errors)
     return sr, created, {}
+
+
+def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
+    # The domain names a missing answer by its code (what an Open311 client needs); a resident reads the
+    # message beside the question, so plain words serve better there.
+    def blank(value) -> bool:
+        values = value if isinstance(value, list) else [value]
+        return not any(str(v).strip() for v in values if v is not None)
+
+    missing = {q.code for q in service_type.questions.all() if q.required and blank(answers.get(q.code))}
+    return {name: [_("Please answer this question.")] if name in missing else messages_
+            for name, messages_ in errors.items()}
 
 
 def report(request, slug, code):

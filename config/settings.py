@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_prometheus",
+
+    "leaflet",  # django-leaflet: only for the Leaflet files it bundles, served from our static files
     "requests_app",
     "requests_app.open311",
     "routing",

@@ -1,7 +1,298 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.gis.geos import Point
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from requests_app.selectors import jurisdictions_overview
+from requests_app.answers import clean_answers
+from requests_app.exceptions import DomainError, InvalidSubmission
+from requests_app.models import Jurisdiction, Question, ServiceRequest
+from requests_app.photos import InvalidPhoto, prepare_photo
+from requests_app.selectors import jurisdictions_overview, nearby_open_requests, places_matching
+from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
+                                   submit_request)
+from requests_app.statuses import Channel, Status
+
+from . import selectors
+from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
+from .qr import qr_svg
+from .services import submit_request_once
+
+# Bump to make every installed app drop its kept copies at once.
+SERVICE_WORKER_VERSION = "1"
+
+
+def _use_jurisdiction_language(request, jurisdiction: Jurisdiction) -> None:
+    """A chosen language (cookie) wins, then a browser language the jurisdiction offers, then its default
+    (Chinese for Shenzhen)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    offered = set(jurisdiction.languages)
+    for code, _q in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        try:
+            variant = get_supported_language_variant(code)
+        except LookupError:
+            continue
+        if variant in offered:
+            return
+    language = jurisdiction.default_language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
+def _jurisdiction(request, slug: str) -> Jurisdiction:
+    jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
+    _use_jurisdiction_language(request, jurisdiction)
+    return jurisdiction
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 def home(request):
     return render(request, "frontend/home.html", {"jurisdictions": jurisdictions_overview()})
+
+
+@require_GET
+def pick_service(request, slug):
+    jurisdiction = _jurisdiction(request, slug)
+    query = request.GET.get("q", "")[:100]
+    return render(request, "frontend/pick_service.html", {
+        "jurisdiction": jurisdiction, "query": query,
+        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query)})
+
+
+def _questions_with_answers(service_type, data) -> list[dict]:
+    rows = []
+    for question in service_type.questions.all():
+        name = f"q_{question.code}"
+        if question.datatype == Question.Datatype.MULTIVALUELIST:
+            value = data.getlist(name) if data else []
+        else:
+            value = data.get(name, "") if data else ""
+        rows.append({"question": question, "name": name, "value": value,
+                     "choices": [(str(v["key"]), v.get("name_translations", {}).get(translation.get_language(), "")
+                                  or v.get("name", str(v["key"]))) for v in question.values]})
+    return rows
+
+
+def _photos(files) -> list:
+    uploads = files.getlist("photos")
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidPhoto(_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    return [prepare_photo(upload) for upload in uploads]
+
+
+def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, dict]:
+    """Build the submission from the form and file it; return (request, created, errors)."""
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    answers = {row["question"].code: row["value"] for row in _questions_with_answers(service_type, request.POST)}
+    photos = []
+    try:
+        photos = _photos(request.FILES)
+    except InvalidPhoto as exc:
+        errors["photos"] = [str(exc)]
+    if errors:
+        # Say everything at once: the answers' own problems too, not only the form's.
+        answer_errors = clean_answers(service_type.questions.all(), answers)[1]
+        return None, False, {**_plain_required_messages(service_type, answers, answer_errors), **errors}
+    submission = Submission(
+        service_type=service_type, location=form.location(), address=form.cleaned_data["address"],
+        description=form.cleaned_data["description"], answers=answers, photos=photos, channel=Channel.WEB,
+        contact=form.contact(language=translation.get_language()))
+    key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key", "")
+    try:
+        if key:
+            if not IDEMPOTENCY_KEY.match(key):
+                return None, False, {"idempotency_key": [_("The Idempotency-Key is not valid.")]}
+            sr, created = submit_request_once(submission, key=key)
+        else:
+            sr, created = submit_request(submission), True
+    except InvalidSubmission as exc:
+        return None, False, _plain_required_messages(service_type, answers, exc.errors)
+    return sr, created, {}
+
+
+def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
+    # The domain names a missing answer by its code (what an Open311 client needs); a resident reads the
+    # message beside the question, so plain words serve better there.
+    def blank(value) -> bool:
+        values = value if isinstance(value, list) else [value]
+        return not any(str(v).strip() for v in values if v is not None)
+
+    missing = {q.code for q in service_type.questions.all() if q.required and blank(answers.get(q.code))}
+    return {name: [_("Please answer this question.")] if name in missing else messages_
+            for name, messages_ in errors.items()}
+
+
+def report(request, slug, code):
+    jurisdiction = _jurisdiction(request, slug)
+    service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
+    form, errors, status = ReportForm(), {}, 200
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        form.is_valid()
+        sr, created, errors = _submit(request, service_type, form)
+        if sr is not None:
+            tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[sr.tracking_token]))
+            if _wants_json(request):
+                return JsonResponse({"public_id": sr.public_id, "tracking_url": tracking_url,
+                                     "filed_url": reverse("frontend:filed", args=[sr.tracking_token])},
+                                    status=201 if created else 200)
+            return redirect("frontend:filed", token=sr.tracking_token)
+        if _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        status = 400
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(request, "frontend/report.html", {
+        "jurisdiction": jurisdiction, "service_type": service_type, "form": form, "errors": errors,
+        "non_field_errors": [m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])],
+        "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
+        "consent_wording": CONSENT_WORDING_VERSION,
+    }, status=status)
+
+
+def _point_from(request) -> Point | None:
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Point(lon, lat, srid=4326)
+
+
+@require_GET
+def nearby(request, slug, code):
+    jurisdiction = _jurisdiction(request, slug)
+    service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
+    point = _point_from(request)
+    if point is None:
+        return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
+    found = nearby_open_requests(service_type=service_type, point=point)
+    return JsonResponse({"requests": [{
+        "public_id": sr.public_id, "status": sr.get_status_display(),
+        # A sensitive request's exact distance would let repeated probes find its door.
+        "distance_m": None if service_type.sensitive else round(sr.distance.m),
+        "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),
+        "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),
+    } for sr in found]})
+
+
+@require_GET
+def places(request, slug):
+    jurisdiction = _jurisdiction(request, slug)
+    return JsonResponse({"places": places_matching(jurisdiction=jurisdiction, query=request.GET.get("q", "")[:100])})
+
+
+@require_GET
+@cache_control(max_age=3600)
+@vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
+def areas(request, slug):
+    jurisdiction = _jurisdiction(request, slug)
+    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
+
+
+def filed(request, token):
+    sr = selectors.tracking_page_for(token=token)
+    _use_jurisdiction_language(request, sr.jurisdiction)
+    tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
+    return render(request, "frontend/filed.html", {"sr": sr, "tracking_url": tracking_url,
+                                                    "qr": qr_svg(tracking_url, title=_("QR code of your tracking link"))})
+
+
+def track(request, token):
+    sr = selectors.tracking_page_for(token=token)
+    _use_jurisdiction_language(request, sr.jurisdiction)
+    return render(request, "frontend/track.html", {
+        "sr": sr, "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
+        "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image]})
+
+
+@require_POST
+def reopen(request, token):
+    sr = selectors.tracking_page_for(token=token)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            reopen_by_requester(sr, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your request is open again. The department will look at it."))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return redirect("frontend:track", token=token)
+
+
+@require_POST
+def fixed(request, token):
+    sr = selectors.tracking_page_for(token=token)
+    try:
+        confirm_fixed(sr)
+        messages.success(request, _("Thank you. We closed the request."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("frontend:track", token=token)
+
+
+def public_request(request, public_id):
+    sr = selectors.public_page_for(public_id=public_id)
+    _use_jurisdiction_language(request, sr.jurisdiction)
+    return render(request, "frontend/public_request.html", {"sr": sr})
+
+
+@require_POST
+def me_too(request, public_id):
+    sr = get_object_or_404(ServiceRequest, public_id=public_id.upper())
+    counted = request.session.get("me_too", [])
+    # One "me too" per browser: the count is a signal, not a vote to be stuffed.
+    if sr.public_id in counted:
+        message = _("You already said this affects you too.")
+    else:
+        try:
+            sr = add_me_too(sr)
+        except DomainError as exc:
+            if _wants_json(request):
+                return JsonResponse({"errors": {"service_request": [str(exc)]}}, status=409)
+            messages.error(request, str(exc))
+            return redirect("frontend:public_request", public_id=sr.public_id)
+        request.session["me_too"] = counted + [sr.public_id]
+        message = _("Thank you: we counted you. No need to file it again.")
+    if _wants_json(request):
+        return JsonResponse({"me_too_count": sr.me_too_count, "message": message})
+    messages.success(request, message)
+    return redirect("frontend:public_request", public_id=sr.public_id)
+
+
+@require_GET
+def manifest(request):
+    return JsonResponse({
+        "name": "Civic311", "short_name": "Civic311", "start_url": reverse("frontend:home"), "scope": "/",
+        "display": "standalone", "background_color": "#fbfbf8", "theme_color": "#0b5cad",
+        "lang": translation.get_language(),
+        "description": _("Report a problem to your city and follow it, without an account."),
+        "icons": [{"src": static(f"frontend/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+                  for size in (192, 512)],
+    }, content_type="application/manifest+json")
+
+
+@require_GET
+def service_worker(request):
+    # Served from the root so that it may control every resident page.
+    response = render(request, "frontend/sw.js", {"version": SERVICE_WORKER_VERSION},
+                      content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request):
+    return render(request, "frontend/offline.html")

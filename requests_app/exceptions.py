@@ -18,3 +18,11 @@ class InvalidSubmission(DomainError):
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class RequestNotOpen(DomainError):
+    """A "me too" for a request that is already closed."""
+
+
+class ReopenWindowClosed(DomainError):
+    """The requester asked to reopen a request closed too long ago."""

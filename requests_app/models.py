@@ -5,6 +5,7 @@ Personal data has no place here: it lives in ``contacts`` and nothing here point
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -197,6 +198,8 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "status", "submitted_at"], name="sr_jur_status_submitted"),
             models.Index(fields=["department", "status"], name="sr_department_status"),
+            # The resident form's place search finds addresses by any part (iregex, which trigrams can serve).
+            GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="sr_address_trgm"),
         ]
 
     def __str__(self):

@@ -1,18 +1,23 @@
 """State changes of service requests. Each is one transaction and writes its history row beside it."""
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.services import ContactDetails, save_contact
 
 from .answers import clean_answers
-from .exceptions import InvalidSubmission, InvalidTransition
+from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
 from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
 from .public_ids import new_public_id
-from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Channel, Status
+from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
+
+# How long after closing a requester may still say "it is not fixed" and reopen the request.
+REOPEN_WINDOW = timedelta(days=30)
 
 
 @dataclass
@@ -126,3 +131,52 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     sr.updated_at = now
     sr.save(update_fields=changed)
     return sr
+
+
+@transaction.atomic
+def add_me_too(service_request: ServiceRequest) -> ServiceRequest:
+    """Count one more resident affected by an open request. Takes no contact data.
+
+    Raises RequestNotOpen if the request is closed.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    if sr.status not in OPEN_STATUSES:
+        raise RequestNotOpen(_("This request is closed; file a new one instead."))
+    ServiceRequest.objects.filter(pk=sr.pk).update(me_too_count=F("me_too_count") + 1)
+    sr.refresh_from_db(fields=["me_too_count"])
+    return sr
+
+
+def can_reopen(service_request: ServiceRequest, *, now=None) -> bool:
+    """Whether the requester may still reopen a closed request (within REOPEN_WINDOW of closing)."""
+    if Status.REOPENED not in ALLOWED_TRANSITIONS[service_request.status]:
+        return False
+    closed_at = service_request.closed_at or service_request.updated_at
+    return closed_at >= (now or timezone.now()) - REOPEN_WINDOW
+
+
+@transaction.atomic
+def reopen_by_requester(service_request: ServiceRequest, *, reason: str = "") -> ServiceRequest:
+    """The requester says the problem is not fixed: reopen the request, keeping their reason for staff only.
+
+    Raises InvalidTransition if the request is not closed, ReopenWindowClosed if it closed too long ago.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    if Status.REOPENED not in ALLOWED_TRANSITIONS[sr.status]:
+        raise InvalidTransition(sr.status, Status.REOPENED)
+    if not can_reopen(sr):
+        raise ReopenWindowClosed(_("This request closed more than %(days)d days ago; please file a new one.")
+                                 % {"days": REOPEN_WINDOW.days})
+    return change_status(sr, to=Status.REOPENED, internal_note=reason.strip()[:2000])
+
+
+@transaction.atomic
+def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
+    """The requester confirms a resolved request is fixed: close it.
+
+    Raises InvalidTransition if the request is not resolved.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    if sr.status != Status.RESOLVED:
+        raise InvalidTransition(sr.status, Status.CLOSED)
+    return change_status(sr, to=Status.CLOSED)

@@ -1,0 +1,21 @@
+// Filters the service list as the resident types; without script the search button asks the server.
+"use strict";
+(function () {
+  const input = document.getElementById("service-search");
+  const count = document.getElementById("service-count");
+  if (!input) return;
+  const items = Array.from(document.querySelectorAll("#services li[data-search]"));
+  input.addEventListener("input", () => {
+    const words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    items.forEach((item) => {
+      const match = words.every((word) => item.dataset.search.includes(word));
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    document.querySelectorAll(".service-group").forEach((group) => {
+      group.hidden = !group.querySelector("li:not([hidden])");
+    });
+    count.textContent = words.length ? shown + " / " + items.length : "";
+  });
+})();

@@ -1,0 +1,216 @@
+"""The resident's side in Debian's Chromium on a phone-sized screen, checked with axe-core on every page."""
+from datetime import timedelta
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
+
+from contacts.models import Contact
+from requests_app.models import Photo, ServiceRequest
+from requests_app.statuses import Status
+from tests.factories import AreaFactory, AreaLayerFactory, ServiceRequestFactory, ServiceTypeFactory, square
+from tests.frontend.conftest import streetlight  # noqa: F401  (a fixture: a type with every datatype)
+
+from .axe import violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MARKET = Point(-122.3937, 37.7946, srid=4326)
+
+
+@pytest.fixture
+def city(jurisdiction, streetlight, pothole):
+    layer = AreaLayerFactory(jurisdiction=jurisdiction, code="neighborhoods", name="Neighborhoods")
+    AreaFactory(layer=layer, name="Financial District", boundary=square(-122.41, 37.78, 0.03))
+    ServiceRequestFactory(service_type=pothole, address="1 Market St", location=MARKET, status=Status.CLOSED)
+    return jurisdiction
+
+
+@pytest.fixture
+def big_photo(tmp_path):
+    path = tmp_path / "IMG_2044.jpg"
+    Image.new("RGB", (3200, 2400), "teal").save(path, format="JPEG", quality=95)
+    return path
+
+
+def watch_outside(page, live_server):
+    outside, csp = [], []
+    local = (live_server.url, "blob:" + live_server.url, "data:")  # blob: is the photo preview made on the phone
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
+    page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
+    return outside, csp
+
+
+def test_a_resident_files_with_a_photo_questions_and_consent_then_follows_the_link(
+        page, live_server, city, big_photo, screenshot):
+    outside, csp = watch_outside(page, live_server)
+    page.goto(live_server.url + "/sf.example/report/")
+    page.get_by_label("Search the services").fill("blink")
+    assert page.get_by_role("link", name="Pothole").is_hidden()
+    assert violations(page) == []
+    screenshot("resident-1-pick-service")
+    page.get_by_role("link", name="Streetlight out").click()
+
+    page.get_by_label("Search a street or a place").fill("market")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("button", name="1 Market St").click()
+    assert page.locator("#id_lat").input_value() == "37.794600"
+    page.get_by_label("Pole number").fill("SL-77")
+    page.get_by_label("How many lamps?").fill("2")
+    page.get_by_label("Dark since when?").fill("2026-11-20T21:30")
+    page.get_by_label("Blinking").check()
+    page.get_by_label("A school").check()
+    page.get_by_label("What is the problem?").fill("Blinks all night")
+    page.get_by_label("Photos (up to 3)").set_input_files(str(big_photo))
+    page.wait_for_selector("#id_photos[data-resized='1']")
+    page.get_by_label("Email").fill("jane@example.org")
+    page.get_by_label("Send me updates about this request.").check()
+    assert violations(page) == []
+    screenshot("resident-2-form-filled")
+    page.get_by_role("button", name="Send the request").click()
+
+    page.wait_for_url("**/filed/")
+    sr = ServiceRequest.objects.get(service_type__code="streetlight")
+    assert page.locator("#public-id").inner_text() == sr.public_id
+    assert sr.answers["pole"] == "SL-77" and sr.answers["near"] == ["school"]
+    with Photo.objects.get(service_request=sr).image.open() as f, Image.open(f) as stored:
+        assert max(stored.size) == 1600  # made smaller on the phone, not only on the server
+    assert Contact.objects.get(service_request_id=sr.pk).email == "jane@example.org"
+    assert page.locator("figure.qr svg").is_visible()
+    assert violations(page) == []
+    screenshot("resident-3-filed")
+
+    page.locator("#tracking-link").click()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Your request {sr.public_id}"
+    assert page.locator("#status").inner_text() == "Submitted"
+    assert violations(page) == []
+    screenshot("resident-4-tracking")
+    assert outside == [] and csp == []
+
+
+def test_the_whole_form_can_be_filled_and_sent_with_the_keyboard(page, live_server, city):
+    page.goto(live_server.url + "/sf.example/report/pothole/")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || document.activeElement.id || document.activeElement.textContent")
+        reached.append(name)
+        if name.strip() == "Send the request":
+            break
+    assert {"place-search", "locate", "address", "description", "photos", "first_name", "email", "purposes"} <= set(reached)
+    page.get_by_label("Address or place").focus()
+    page.keyboard.type("Corner of Pine and Front")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/filed/")
+    assert ServiceRequest.objects.get(service_type__code="pothole", status=Status.SUBMITTED).address == \
+        "Corner of Pine and Front"
+
+
+def test_a_request_made_offline_waits_on_the_phone_and_is_sent_once_when_back_online(
+        page, live_server, city, screenshot):
+    page.goto(live_server.url + "/sf.example/report/pothole/")
+    page.get_by_label("Address or place").fill("Pine and Battery")
+    page.get_by_label("What is the problem?").fill("A deep hole")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send the request").click()
+    waiting = page.locator("#outbox-list li.waiting")
+    waiting.wait_for()
+    assert "Waiting for a connection: Pothole" in waiting.inner_text()
+    assert not ServiceRequest.objects.filter(address="Pine and Battery").exists()
+    screenshot("resident-5-offline-waiting")
+
+    page.context.set_offline(False)
+    page.locator("#outbox-list li.sent").wait_for()
+    sr = ServiceRequest.objects.get(address="Pine and Battery")
+    assert sr.public_id in page.locator("#outbox-list li.sent").inner_text()
+    assert page.locator("#outbox-list li.waiting").count() == 0
+    screenshot("resident-6-offline-sent")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(300)
+    assert ServiceRequest.objects.filter(address="Pine and Battery").count() == 1
+
+
+def test_a_resident_near_an_open_request_says_me_too_instead_of_filing(page, live_server, city, pothole, screenshot):
+    open_one = ServiceRequestFactory(service_type=pothole, location=Point(-122.4000, 37.7900, srid=4326))
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 37.7901, "longitude": -122.4001})
+    page.goto(live_server.url + "/sf.example/report/pothole/")
+    page.get_by_role("button", name="Use my location").click()
+    page.get_by_role("heading", name="Already reported?").wait_for()
+    assert page.locator("#nearby-list .nearby-link").inner_text() == open_one.public_id
+    assert violations(page) == []
+    screenshot("resident-7-already-reported")
+    page.get_by_role("button", name="Me too").click()
+    page.get_by_text("Thank you: we counted you.").wait_for()
+    open_one.refresh_from_db()
+    assert open_one.me_too_count == 1
+
+    page.goto(live_server.url + f"/requests/{open_one.public_id}/")
+    assert page.locator("#me-too-count").inner_text() == "1"
+    assert violations(page) == []
+    screenshot("resident-8-public-page")
+
+
+def test_the_requester_reopens_a_request_that_was_closed_but_not_fixed(page, live_server, city, pothole, screenshot):
+    sr = ServiceRequestFactory(service_type=pothole, status=Status.RESOLVED, closed_at=timezone.now() - timedelta(days=2))
+    page.goto(live_server.url + f"/track/{sr.tracking_token}/")
+    assert page.get_by_role("heading", name="Was it fixed?").is_visible()
+    assert violations(page) == []
+    screenshot("resident-9-was-it-fixed")
+    page.get_by_label("What is still wrong?").fill("The hole is back after the rain")
+    page.get_by_role("button", name="Reopen the request").click()
+    page.get_by_text("Your request is open again.").wait_for()
+    assert page.locator("#status").inner_text() == "Reopened"
+    assert violations(page) == []
+    screenshot("resident-10-reopened")
+
+
+def test_a_resident_switches_the_form_to_chinese(page, live_server, city, screenshot):
+    page.goto(live_server.url + "/sf.example/report/streetlight/")
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "路灯故障"
+    assert page.get_by_role("button", name="发送请求").is_visible()
+    assert violations(page) == []
+    screenshot("resident-11-form-zh")
+
+
+def test_the_offline_page_and_a_stopped_service_are_accessible(page, live_server, city, screenshot):
+    ServiceTypeFactory(jurisdiction=city, code="gas", name="Gas smell", stops_filing=True,
+                       notice="Danger to life: call 911 now.")
+    page.goto(live_server.url + "/sf.example/report/gas/")
+    assert page.get_by_text("Danger to life: call 911 now.").is_visible()
+    assert violations(page) == []
+    screenshot("resident-12-stop-notice")
+    page.goto(live_server.url + "/offline/")
+    assert violations(page) == []
+
+
+def test_the_accessibility_check_does_catch_a_broken_page(page):
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="data:,"></main></body></html>')
+    assert any(v.startswith("image-alt") for v in violations(page))
+
+
+def test_a_draft_is_kept_on_the_phone_and_the_form_opens_without_a_connection(
+        page, live_server, city, pothole, screenshot):
+    private = live_server.url + f"/track/{ServiceRequestFactory(service_type=pothole).tracking_token}/"
+    page.goto(live_server.url + "/sf.example/report/streetlight/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(private)
+    page.goto(live_server.url + "/sf.example/report/streetlight/")  # now the service worker keeps a copy
+    page.get_by_label("Pole number").fill("SL-9")
+    page.get_by_label("Dark", exact=True).check()
+    page.get_by_label("What is the problem?").fill("Dark since Friday")
+    page.get_by_text("Draft saved on this device.").wait_for()
+    page.context.set_offline(True)
+    page.reload()
+    assert page.get_by_label("What is the problem?").input_value() == "Dark since Friday"
+    assert page.get_by_label("Pole number").input_value() == "SL-9" and page.get_by_label("Dark", exact=True).is_checked()
+    screenshot("resident-13-offline-draft")
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(private)  # a private tracking page is never kept on the device

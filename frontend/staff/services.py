@@ -3,6 +3,7 @@ history row (who, when, public and internal note) with the department it belongs
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, Status
 from routing.models import Department, Team
 
-from .models import HistoryScope
+from .models import HistoryScope, StaffRole
 
 
 class InvalidAction(DomainError):
@@ -115,8 +116,11 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
 
 
 def _assignable(sr, user) -> bool:
-    return (Team.objects.filter(department_id=sr.department_id, members=user).exists()
-            or Team.objects.filter(department_id=sr.department_id, leads=user).exists())
+    """Works in the request's department: on one of its teams, as its manager, or as the city's operator."""
+    return (Team.objects.filter(department_id=sr.department_id).filter(Q(members=user) | Q(leads=user)).exists()
+            or StaffRole.objects.filter(user=user).filter(
+                Q(role=StaffRole.Role.MANAGER, department_id=sr.department_id)
+                | Q(role=StaffRole.Role.OPERATOR, jurisdiction_id=sr.jurisdiction_id)).exists())
 
 
 @transaction.atomic

@@ -163,17 +163,23 @@ class PermitForm(forms.Form):
 class BulkForm(NoteFields):
     ACTIONS = [("assign", _("Assign")), ("status", _("Change status")), ("transfer", _("Transfer")),
                ("merge", _("Merge into one"))]
+    field_order = ["action", "to", "assignee", "department", "original", "reason", "public_note", "internal_note"]
     selected = forms.MultipleChoiceField(required=False, choices=[])
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     to = forms.ChoiceField(label=_("New status"), choices=[("", "-")] + list(Status.choices), required=False)
-    assignee = forms.IntegerField(label=_("Assignee"), required=False)
-    department = forms.IntegerField(label=_("Department"), required=False)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label=_("Transfer to"), required=False, coerce=int, empty_value=None)
     original = forms.CharField(label=_("Original request (public id)"), required=False, max_length=12)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=4000)
+    reason = forms.CharField(label=_("Reason (the receiving department sees it)"), required=False, max_length=4000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(v, v) for v in self.data.getlist("selected")] if self.data else []
+        people = get_user_model().objects.filter(pk__in=Team.members.through.objects.filter(
+            team__department_id__in=scope.visible_department_ids).values("user_id")).order_by("username")
+        self.fields["assignee"].choices = [("", "-")] + [(u.pk, u.get_username()) for u in people]
+        departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by("name")
+        self.fields["department"].choices = [("", "-")] + [(d.pk, d.localized_name()) for d in departments]
 
     def clean(self):
         cleaned = super().clean()

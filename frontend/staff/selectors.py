@@ -115,7 +115,7 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
     rows = list(qs.order_by(*NEEDS_ACTION_ORDER)
                 .select_related("service_type", "department", "team", "assignee")
                 .only("public_id", "status", "priority", "overdue", "expected_at", "submitted_at", "updated_at",
-                      "address", "description", "me_too_count", "on_hold_until", "jurisdiction_id",
+                      "address", "me_too_count", "on_hold_until", "jurisdiction_id",
                       "service_type__name", "service_type__name_translations", "department__name",
                       "department__name_translations", "team__name", "team__name_translations",
                       "assignee__username", "duplicate_of_id")

@@ -130,7 +130,8 @@ def queue(request):
         "form": form, "page": page, "query": query.urlencode(),
         "saved_views": list(SavedView.objects.filter(user=request.user)),
         "save_form": forms.SavedViewForm(initial={"query": query.urlencode()}),
-        "bulk_form": forms.BulkForm(), "poll_seconds": settings.STAFF_POLL_SECONDS,
+        "bulk_form": forms.BulkForm(scope=request.scope) if _can_bulk(request.scope) else None,
+        "poll_seconds": settings.STAFF_POLL_SECONDS,
         "loaded_at": timezone.now().isoformat(), "can_bulk": _can_bulk(request.scope),
     })
 
@@ -337,7 +338,7 @@ BULK = {
 @staff_only()
 def bulk(request):
     """Apply one action to each selected request, each in its own transaction; report what was skipped."""
-    form = forms.BulkForm(request.POST)
+    form = forms.BulkForm(request.POST, scope=request.scope)
     back = f"{reverse('staff:queue')}?{request.POST.get('query', '')}"
     if not form.is_valid():
         for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:

@@ -5,6 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from frontend.staff.models import StaffRole
 from tests.factories import UserFactory
+from tests.staff.conftest import sign_in
 
 PASSWORD = "correct horse battery staple"
 LOGIN = reverse("staff:login")
@@ -67,3 +68,11 @@ def test_signing_out_ends_the_session(client, staff):
     client.post(LOGIN, {"username": "staff", "password": PASSWORD})
     client.post(reverse("staff:logout"))
     assert client.get(QUEUE).status_code == 302
+
+
+def test_a_superuser_runs_every_city_once_verified(client, operator, make_request, foreign_request):
+    TOTPDevice.objects.create(user=operator, name="phone", confirmed=True)
+    mine = make_request()
+    response = sign_in(client, operator).get(QUEUE)
+    assert response.status_code == 200, response.get("Location")
+    assert {sr.public_id for sr in response.context["page"].rows} == {mine.public_id, foreign_request.public_id}

@@ -263,7 +263,8 @@ def merge(duplicate, *, into, by, public_note: str = "") -> ServiceRequest:
 
 
 @transaction.atomic
-def set_permit_step(service_request, *, step: str, by, explanation: str = "", internal_note: str = "") -> ServiceRequest:
+def set_permit_step(service_request, *, step: str, by, explanation: str = "",
+                    internal_note: str = "") -> ServiceRequest:
     """Move a permit application to its next step; a decision is explained to the applicant as a public note.
 
     Approval and refusal resolve the request. Raises InvalidAction for a non-permit request, a step that
@@ -281,7 +282,8 @@ def set_permit_step(service_request, *, step: str, by, explanation: str = "", in
     old_status = sr.status
     if step in (PermitStep.APPROVED, PermitStep.REFUSED) and sr.status in OPEN_STATUSES:
         # A decision ends the application: resolve it, through "in progress" if the pipeline wants that.
-        if Status.RESOLVED not in ALLOWED_TRANSITIONS[sr.status] and Status.IN_PROGRESS in ALLOWED_TRANSITIONS[sr.status]:
+        allowed = ALLOWED_TRANSITIONS[sr.status]
+        if Status.RESOLVED not in allowed and Status.IN_PROGRESS in allowed:
             sr.status = Status.IN_PROGRESS
         if Status.RESOLVED in ALLOWED_TRANSITIONS[sr.status]:
             sr.status, sr.closed_at = Status.RESOLVED, timezone.now()

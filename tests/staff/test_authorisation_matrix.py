@@ -53,8 +53,8 @@ def world(request, jurisdiction, department, team, other_department, other_team,
         "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
         "other_city": ServiceRequestFactory(service_type=foreign_permit, department=elsewhere_department),
     }
-    return {"targets": targets, "originals": originals, "colleagues": colleagues, "departments": {jurisdiction.pk: [department, other_department],
-            elsewhere.pk: [elsewhere_department]},
+    return {"targets": targets, "originals": originals, "colleagues": colleagues,
+            "departments": {jurisdiction.pk: [department, other_department], elsewhere.pk: [elsewhere_department]},
             "types": {jurisdiction.pk: ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti"),
                       elsewhere.pk: ServiceTypeFactory(jurisdiction=elsewhere, code="graffiti")}}
 
@@ -121,7 +121,8 @@ STAFF_URLS = [
 ]
 
 
-@pytest.mark.parametrize("method, name, args, data", STAFF_URLS, ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
+@pytest.mark.parametrize("method, name, args, data", STAFF_URLS,
+                         ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
 @pytest.mark.parametrize("who", ["anonymous", "nobody", "foreign_staff"])
 def test_outsiders_get_nothing(request, client, make_request, method, name, args, data, who):
     sr = make_request()

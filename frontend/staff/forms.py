@@ -67,7 +67,7 @@ class QueueFilterForm(forms.Form):
 
     def clean_assignee(self):
         value = self.cleaned_data["assignee"].strip()
-        if value in ("", "me", "none") or value.isdigit():
+        if value in ("", "me", "none") or (value.isdigit() and len(value) < 19):  # fits a bigint
             return value
         raise forms.ValidationError(_('Use "me", "none" or a user number.'))
 

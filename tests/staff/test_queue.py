@@ -87,6 +87,7 @@ def test_bad_filters_get_a_clear_error_not_a_500(client, staff):
     response = sign_in(client, staff).get(f"{QUEUE}?assignee=bob&submitted_from=yesterday")
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"assignee", "submitted_from"}
+    assert client.get(f"{QUEUE}?assignee={'9' * 30}").status_code == 400
     map_response = client.get(reverse("staff:map_data") + "?type=999999")
     assert map_response.status_code == 400 and "type" in map_response.json()["errors"]
 

@@ -145,3 +145,10 @@ def test_the_queue_runs_the_same_queries_whatever_its_length(client, staff, make
     assert len(response.context["page"].rows) == 31 and sr in response.context["page"].rows
     with django_assert_num_queries(6):
         client.get(reverse("staff:map_data"))
+
+
+def test_the_filters_show_what_was_chosen(client, staff, make_request, pothole):
+    html = sign_in(client, staff).get(f"{QUEUE}?status=in_progress&status=on_hold&type={pothole.pk}").content.decode()
+    assert '<option value="in_progress" selected>' in html and '<option value="on_hold" selected>' in html
+    assert f'<option value="{pothole.pk}" selected>Pothole</option>' in html
+    assert '<option value="submitted">' in html

@@ -1,1 +1,18 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("sign-in/", views.sign_in, name="login"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("map.geojson", views.map_data, name="map_data"),
+    path("changes.json", views.changes, name="changes"),
+    path("views/", views.save_view, name="save_view"),
+    path("views/<int:pk>/delete/", views.delete_view, name="delete_view"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("requests/<str:public_id>/", views.request_detail, name="request"),
+    path("requests/<str:public_id>/<slug:action>/", views.act, name="act"),
+]

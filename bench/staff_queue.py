@@ -1,0 +1,114 @@
+"""The staff queue with ~50,000 open requests in one department: the queue page and the filtered map data
+(p50/p95 through Django's full request cycle, as a signed-in department manager) next to the raw SQL that
+reads the same rows, in the same run."""
+from django.db import connection
+
+from bench.figures import Figure, percentiles, timed_ms
+
+OPEN = ("submitted", "acknowledged", "in_progress", "on_hold", "reopened")
+TARGET_OPEN = 50_000
+REPEAT = 40
+ORDER = "overdue DESC, expected_at ASC NULLS LAST, priority DESC, submitted_at ASC, id ASC"
+
+RAW_QUEUE_COUNT = "SELECT count(*) FROM requests_app_servicerequest WHERE department_id = %s AND status = ANY(%s)"
+RAW_QUEUE_PAGE = f"""
+SELECT sr.id, sr.public_id, sr.status, sr.priority, sr.overdue, sr.expected_at, sr.submitted_at, sr.address,
+       st.name, d.name, t.name, u.username
+FROM requests_app_servicerequest sr
+JOIN requests_app_servicetype st ON st.id = sr.service_type_id
+LEFT JOIN routing_department d ON d.id = sr.department_id
+LEFT JOIN routing_team t ON t.id = sr.team_id
+LEFT JOIN auth_user u ON u.id = sr.assignee_id
+WHERE sr.department_id = %s AND sr.status = ANY(%s)
+ORDER BY {ORDER} LIMIT 50"""
+RAW_MAP = f"""
+SELECT public_id, status, priority, overdue, ST_X(location), ST_Y(location) FROM requests_app_servicerequest
+WHERE department_id = %s AND status = ANY(%s) AND service_type_id = %s AND location IS NOT NULL
+ORDER BY {ORDER} LIMIT 5001"""
+
+
+def _concentrate_open_requests(jurisdiction_id: int):
+    """Make one department hold ~50,000 open requests (moving open ones from other departments); idempotent."""
+    from routing.models import Department, Team
+
+    department = Department.objects.filter(jurisdiction_id=jurisdiction_id).order_by("pk").first()
+    team = Team.objects.filter(department=department).order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute(RAW_QUEUE_COUNT, [department.pk, list(OPEN)])
+        have = cursor.fetchone()[0]
+        if have < TARGET_OPEN:
+            cursor.execute("""
+                UPDATE requests_app_servicerequest SET department_id = %s, team_id = %s
+                WHERE id IN (SELECT id FROM requests_app_servicerequest
+                             WHERE jurisdiction_id = %s AND status = ANY(%s) AND department_id <> %s
+                             ORDER BY id LIMIT %s)""",
+                           [department.pk, team.pk if team else None, jurisdiction_id, list(OPEN), department.pk,
+                            TARGET_OPEN - have])
+            # As autovacuum would soon after: fresh statistics and a visibility map for index-only counts.
+            cursor.execute("VACUUM (ANALYZE) requests_app_servicerequest")
+        cursor.execute(RAW_QUEUE_COUNT, [department.pk, list(OPEN)])
+        return department, cursor.fetchone()[0]
+
+
+def _manager(department):
+    from django.contrib.auth import get_user_model
+
+    from frontend.staff.models import StaffRole
+
+    user, _created = get_user_model().objects.get_or_create(username="bench-manager", defaults={"is_staff": True})
+    StaffRole.objects.get_or_create(user=user, role=StaffRole.Role.MANAGER, jurisdiction_id=department.jurisdiction_id,
+                                    department=department)
+    return user
+
+
+def _busiest_type(department) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT service_type_id FROM requests_app_servicerequest
+                          WHERE department_id = %s AND status = ANY(%s)
+                          GROUP BY service_type_id ORDER BY count(*) DESC LIMIT 1""", [department.pk, list(OPEN)])
+        return cursor.fetchone()[0]
+
+
+def _raw(sql, params):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    return run
+
+
+def run(jurisdiction_id: int) -> list[Figure]:
+    from django.test import Client
+
+    department, open_count = _concentrate_open_requests(jurisdiction_id)
+    client = Client()
+    client.force_login(_manager(department))
+    service_type = _busiest_type(department)
+    map_url = f"/staff/map.geojson?department={department.pk}&type={service_type}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM (" + RAW_MAP + ") m", [department.pk, list(OPEN), service_type])
+        map_rows = cursor.fetchone()[0]
+    print(f"department {department.code}: {open_count:,} open requests; map selection {map_rows:,} points")
+
+    def queue():
+        response = client.get(f"/staff/?department={department.pk}")
+        assert response.status_code == 200, response.status_code
+
+    def map_data():
+        response = client.get(map_url)
+        assert response.status_code == 200, response.status_code
+
+    def raw_queue():
+        _raw(RAW_QUEUE_COUNT, [department.pk, list(OPEN)])()
+        _raw(RAW_QUEUE_PAGE, [department.pk, list(OPEN)])()
+
+    figures = []
+    for name, project, raw in [("queue page", queue, raw_queue),
+                               (f"map data, one type ({map_rows:,} points)", map_data,
+                                _raw(RAW_MAP, [department.pk, list(OPEN), service_type]))]:
+        project(), raw()  # warm caches and connections
+        p50, p95 = percentiles(timed_ms(project, REPEAT))
+        r50, r95 = percentiles(timed_ms(raw, REPEAT))
+        figures.append(Figure("staff_queue", f"{name} p50", p50, r50, "ms", False, "raw SQL"))
+        figures.append(Figure("staff_queue", f"{name} p95", p95, r95, "ms", False, "raw SQL"))
+    return figures

@@ -1,0 +1,195 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from requests_app.models import ServiceType
+from requests_app.statuses import OPEN_STATUSES, PermitStep, Priority, Status
+from routing.models import Area, Department, Team
+
+from .selectors import QueueFilters
+
+
+class SignInForm(AuthenticationForm):
+    """Username and password, plus the authenticator code for those who set one up."""
+
+    otp_token = forms.CharField(label=_("Authenticator code"), required=False, max_length=8,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        self.device = None
+        if user is not None:
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                token = (cleaned.get("otp_token") or "").strip()
+                if not token:
+                    raise forms.ValidationError(_("Enter the code from your authenticator app."), code="otp_required")
+                allowed, _extra = device.verify_is_allowed()
+                if not allowed or not device.verify_token(token):
+                    raise forms.ValidationError(_("That authenticator code is not right."), code="otp_invalid")
+                self.device = device
+        return cleaned
+
+
+class ConfirmDeviceForm(forms.Form):
+    otp_token = forms.CharField(label=_("Code from your authenticator app"), max_length=8)
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.MultipleChoiceField(label=_("Status"), required=False,
+                                       choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES])
+    type = forms.ModelChoiceField(label=_("Service type"), required=False, queryset=ServiceType.objects.none())
+    area = forms.ModelChoiceField(label=_("Area"), required=False, queryset=Area.objects.none())
+    assignee = forms.CharField(label=_("Assignee"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    duplicates = forms.BooleanField(label=_("Possible duplicates"), required=False)
+    submitted_from = forms.DateField(label=_("Submitted from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_to = forms.DateField(label=_("Submitted to"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        help_text=_("Public id, address or words"))
+    department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = ServiceType.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids)
+        self.fields["area"].queryset = Area.objects.filter(layer__jurisdiction_id__in=scope.jurisdiction_ids).defer(
+            "boundary")
+        self.fields["department"].queryset = Department.objects.filter(pk__in=scope.visible_department_ids)
+        self.fields["team"].queryset = Team.objects.filter(department_id__in=scope.visible_department_ids)
+
+    def clean_assignee(self):
+        value = self.cleaned_data["assignee"].strip()
+        if value in ("", "me", "none") or (value.isdigit() and len(value) < 19):  # fits a bigint
+            return value
+        raise forms.ValidationError(_('Use "me", "none" or a user number.'))
+
+    def filters(self) -> QueueFilters:
+        d = self.cleaned_data
+        return QueueFilters(
+            statuses=tuple(d["status"]), service_type_id=d["type"].pk if d["type"] else None,
+            area_id=d["area"].pk if d["area"] else None, assignee=d["assignee"], overdue=d["overdue"],
+            possible_duplicates=d["duplicates"], submitted_from=d["submitted_from"],
+            submitted_to=d["submitted_to"], q=d["q"].strip(),
+            department_id=d["department"].pk if d["department"] else None,
+            team_id=d["team"].pk if d["team"] else None)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of this view"), max_length=80)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+class NoteFields(forms.Form):
+    public_note = forms.CharField(label=_("Public note (the requester and the public see it)"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    internal_note = forms.CharField(label=_("Internal note (your department only)"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class StatusForm(NoteFields):
+    to = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+
+
+class HoldForm(NoteFields):
+    until = forms.DateField(label=_("On hold until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError(_("Hold until a date after today."))
+        return until
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), required=False,
+                                      queryset=get_user_model().objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+
+    def __init__(self, *args, department_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
+            pk__in=Team.members.through.objects.filter(team__department_id=department_id).values("user_id"))
+        self.fields["team"].queryset = Team.objects.filter(department_id=department_id)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
+
+
+class ServiceTypeForm(forms.Form):
+    service_type = forms.ModelChoiceField(label=_("Service type"), queryset=ServiceType.objects.none())
+    department = forms.ModelChoiceField(label=_("Move to department"), required=False,
+                                        queryset=Department.objects.none())
+    internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
+
+    def __init__(self, *args, jurisdiction_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].queryset = ServiceType.objects.filter(jurisdiction_id=jurisdiction_id)
+        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id)
+
+
+class TransferForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Transfer to"), queryset=Department.objects.none())
+    reason = forms.CharField(label=_("Reason (the receiving department sees it)"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    public_note = forms.CharField(label=_("Public note"), required=False, max_length=4000)
+
+    def __init__(self, *args, jurisdiction_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id)
+
+
+class MergeForm(forms.Form):
+    original = forms.CharField(label=_("Original request (public id)"), max_length=12)
+    public_note = forms.CharField(label=_("Public note"), required=False, max_length=4000)
+
+
+class PermitForm(forms.Form):
+    step = forms.ChoiceField(label=_("Permit step"), choices=PermitStep.choices)
+    explanation = forms.CharField(label=_("Explanation to the applicant"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
+
+
+class BulkForm(NoteFields):
+    ACTIONS = [("assign", _("Assign")), ("status", _("Change status")), ("transfer", _("Transfer")),
+               ("merge", _("Merge into one"))]
+    field_order = ["action", "to", "assignee", "department", "original", "reason", "public_note", "internal_note"]
+    selected = forms.MultipleChoiceField(required=False, choices=[])
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    to = forms.ChoiceField(label=_("New status"), choices=[("", "-")] + list(Status.choices), required=False)
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label=_("Transfer to"), required=False, coerce=int, empty_value=None)
+    original = forms.CharField(label=_("Original request (public id)"), required=False, max_length=12)
+    reason = forms.CharField(label=_("Reason (the receiving department sees it)"), required=False, max_length=4000)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].choices = [(v, v) for v in self.data.getlist("selected")] if self.data else []
+        people = get_user_model().objects.filter(pk__in=Team.members.through.objects.filter(
+            team__department_id__in=scope.visible_department_ids).values("user_id")).order_by("username")
+        self.fields["assignee"].choices = [("", "-")] + [(u.pk, u.get_username()) for u in people]
+        departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by("name")
+        self.fields["department"].choices = [("", "-")] + [(d.pk, d.localized_name()) for d in departments]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("selected"):
+            raise forms.ValidationError(_("Select at least one request."))
+        action = cleaned.get("action")
+        needs = {"assign": "assignee", "status": "to", "transfer": "department", "merge": "original"}
+        if action in needs and not cleaned.get(needs[action]):
+            raise forms.ValidationError(_("This action needs: %(field)s.") % {
+                "field": self.fields[needs[action]].label})
+        if action == "transfer" and not (cleaned.get("reason") or "").strip():
+            raise forms.ValidationError(_("Say why the requests are transferred."))
+        return cleaned

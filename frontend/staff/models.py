@@ -1,0 +1,115 @@
+"""The staff queue's own rows: who holds a department-wide role, saved views, response templates, and the
+department each history entry belongs to (so internal notes stay inside the department that wrote them)."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.statuses import Status
+
+
+class StaffRole(models.Model):
+    """A role above a team: manager of one department, or operator of a whole jurisdiction.
+
+    Team staff and team leads come from ``routing.Team.members`` and ``routing.Team.leads``.
+    """
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Department manager")
+        OPERATOR = "operator", _("Operator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles",
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("jurisdiction"))
+    department = models.ForeignKey("routing.Department", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", verbose_name=_("department"),
+                                   help_text=_("Required for a manager; empty for an operator"))
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="manager", department__isnull=False)
+                           | models.Q(role="operator", department__isnull=True)),
+                name="staffrole_manager_has_department"),
+            models.UniqueConstraint(fields=["user", "role", "jurisdiction", "department"],
+                                    name="unique_staff_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class SavedView(models.Model):
+    """A named set of queue filters, kept as the query string the queue understands."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class ResponseTemplate(models.Model):
+    """A ready answer for the public note, per service type and status, in one of the jurisdiction's languages."""
+
+    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("jurisdiction"))
+    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+", verbose_name=_("service type"),
+                                     help_text=_("Empty: for every service type"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, blank=True,
+                              help_text=_("Empty: for every status"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=120)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["jurisdiction", "name", "language"]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
+
+class HistoryScope(models.Model):
+    """Which department a history entry belongs to, and what kind of staff action it was.
+
+    An internal note is seen by the department that wrote it and, for a transfer, by the receiving one.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        STATUS = "status", _("Status")
+        ASSIGN = "assign", _("Assignment")
+        PRIORITY = "priority", _("Priority")
+        SERVICE_TYPE = "service_type", _("Service type")
+        TRANSFER = "transfer", _("Transfer")
+        MERGE = "merge", _("Merge")
+        HOLD = "hold", _("Hold")
+        PERMIT = "permit", _("Permit step")
+
+    status_change = models.OneToOneField("requests_app.StatusChange", on_delete=models.CASCADE,
+                                         related_name="scope", verbose_name=_("history entry"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    department = models.ForeignKey("routing.Department", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("department"))
+    to_department = models.ForeignKey("routing.Department", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", verbose_name=_("transferred to"))
+
+    class Meta:
+        verbose_name = _("history scope")
+        verbose_name_plural = _("history scopes")
+        indexes = [models.Index(fields=["to_department", "kind"], name="historyscope_to_kind")]

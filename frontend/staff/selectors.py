@@ -1,0 +1,204 @@
+"""Reads for the staff screens. Each runs a fixed number of queries whatever the queue length."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import GeoFunc
+from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models.expressions import RawSQL
+
+from requests_app.models import ServiceRequest, StatusChange
+from requests_app.selectors import nearby_open_requests
+from requests_app.statuses import OPEN_STATUSES
+from routing.models import Area
+
+from .access import Scope
+from .models import HistoryScope, ResponseTemplate
+
+PAGE_SIZE = 50
+MAP_LIMIT = 5000
+
+# An open request with another open one of the same type within ~150 m: the bounding-box test (&&) uses the
+# GiST index, the geography test makes the distance exact.
+POSSIBLE_DUPLICATE_SQL = """EXISTS (
+  SELECT 1 FROM requests_app_servicerequest o
+  WHERE o.service_type_id = requests_app_servicerequest.service_type_id
+    AND o.id <> requests_app_servicerequest.id
+    AND o.status IN ('submitted', 'acknowledged', 'in_progress', 'on_hold', 'reopened')
+    AND o.location && ST_Expand(requests_app_servicerequest.location, 0.002)
+    AND ST_DWithin(o.location::geography, requests_app_servicerequest.location::geography, 150))"""
+
+
+class Lon(GeoFunc):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class Lat(GeoFunc):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters, already checked (see forms.QueueFilterForm)."""
+
+    statuses: tuple[str, ...] = ()
+    service_type_id: int | None = None
+    area_id: int | None = None
+    assignee: str = ""            # "", "me", "none" or a user id
+    overdue: bool = False
+    possible_duplicates: bool = False
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    q: str = ""
+    department_id: int | None = None
+    team_id: int | None = None
+
+
+def requests_in_scope(scope: Scope):
+    """Every request the user may see in a queue: those of their departments and of the cities they operate."""
+    return ServiceRequest.objects.filter(
+        Q(department_id__in=scope.department_ids) | Q(jurisdiction_id__in=scope.operator_jurisdiction_ids))
+
+
+def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
+    """The filtered open requests of the user's queue, most in need of action first."""
+    qs = requests_in_scope(scope)
+    qs = qs.filter(status__in=filters.statuses) if filters.statuses else qs.filter(status__in=OPEN_STATUSES)
+    if filters.department_id:
+        qs = qs.filter(department_id=filters.department_id)
+    if filters.team_id:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.service_type_id:
+        qs = qs.filter(service_type_id=filters.service_type_id)
+    if filters.area_id:
+        qs = qs.filter(location__coveredby=Area.objects.filter(pk=filters.area_id).values("boundary")[:1])
+    if filters.assignee == "me":
+        qs = qs.filter(assignee_id=user_id)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.overdue:
+        qs = qs.filter(overdue=True)
+    if filters.submitted_from:
+        qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
+    if filters.q:
+        qs = qs.filter(Q(public_id__iexact=filters.q) | Q(address__icontains=filters.q)
+                       | Q(description__icontains=filters.q))
+    if filters.possible_duplicates:
+        qs = qs.filter(RawSQL(POSSIBLE_DUPLICATE_SQL, [], output_field=BooleanField()))
+    return qs
+
+
+NEEDS_ACTION_ORDER = [F("overdue").desc(), F("expected_at").asc(nulls_last=True), F("priority").desc(),
+                      F("submitted_at").asc(), F("id").asc()]
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int = 1) -> QueuePage:
+    """One page of the queue (three queries: count, rows, the reasons of transfers into the user's departments)."""
+    qs = queue_selection(scope, filters, user_id=user_id)
+    total = qs.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = list(qs.order_by(*NEEDS_ACTION_ORDER)
+                .select_related("service_type", "department", "team", "assignee")
+                .only("public_id", "status", "priority", "overdue", "expected_at", "submitted_at", "updated_at",
+                      "address", "me_too_count", "on_hold_until", "jurisdiction_id",
+                      "service_type__name", "service_type__name_translations", "department__name",
+                      "department__name_translations", "team__name", "team__name_translations",
+                      "assignee__username", "duplicate_of_id")
+                [(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+    reasons = {}
+    for sr_id, note in (HistoryScope.objects.filter(
+            kind=HistoryScope.Kind.TRANSFER, status_change__service_request_id__in=[r.pk for r in rows],
+            to_department_id__in=scope.visible_department_ids)
+            .order_by("status_change__service_request_id", "-status_change_id")
+            .values_list("status_change__service_request_id", "status_change__internal_note")):
+        reasons.setdefault(sr_id, note)
+    for row in rows:
+        row.transfer_reason = reasons.get(row.pk, "")
+    return QueuePage(rows=rows, total=total, page=page, pages=pages)
+
+
+def map_features(scope: Scope, filters: QueueFilters, *, user_id: int, limit: int = MAP_LIMIT) -> dict:
+    """The queue's selection as a GeoJSON FeatureCollection (one query), most in need of action first."""
+    rows = list(queue_selection(scope, filters, user_id=user_id).filter(location__isnull=False)
+                .order_by(*NEEDS_ACTION_ORDER)
+                .annotate(lon=Lon("location"), lat=Lat("location"))
+                .values_list("public_id", "status", "priority", "overdue", "lon", "lat")[:limit + 1])
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                 "properties": {"id": public_id, "status": status, "priority": priority, "overdue": overdue}}
+                for public_id, status, priority, overdue, lon, lat in rows[:limit]]
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def changed_since(scope: Scope, since, *, limit: int = 50) -> list[dict]:
+    """Requests of the user's departments created or changed after ``since``, newest first (one query)."""
+    rows = (requests_in_scope(scope).filter(updated_at__gt=since).order_by("-updated_at")
+            .values("public_id", "status", "updated_at", "address", "service_type__name")[:limit])
+    return list(rows)
+
+
+@dataclass
+class RequestPage:
+    sr: ServiceRequest
+    history: list
+    nearby: list
+    photos: list
+    answers: list
+    works_on: bool
+    leads: bool
+
+
+def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
+    """A request with its history (internal notes only where the user's departments may read them)."""
+    history = []
+    entries = (StatusChange.objects.filter(service_request=sr).select_related("actor", "scope")
+               .order_by("at", "id"))
+    for entry in entries:
+        meta = getattr(entry, "scope", None)
+        if meta is not None:
+            visible = scope.sees_internal(meta.department_id, meta.to_department_id)
+        else:
+            visible = scope.sees_internal(sr.department_id)
+        history.append({"entry": entry, "kind": meta.get_kind_display() if meta else "",
+                        "internal_note": entry.internal_note if visible else ""})
+    nearby = []
+    if sr.location is not None and sr.is_open:
+        nearby = list(nearby_open_requests(service_type=sr.service_type, point=sr.location, exclude_id=sr.pk))
+    questions = {q.code: q for q in sr.service_type.questions.all()}
+    answers = []
+    for code, value in (sr.answers or {}).items():
+        question = questions.get(code)
+        answers.append((question.localized_description() if question else code,
+                        ", ".join(map(str, value)) if isinstance(value, list) else value))
+    return RequestPage(sr=sr, history=history, nearby=nearby, photos=list(sr.photos.all()), answers=answers,
+                       works_on=scope.works_on(sr), leads=scope.leads(sr))
+
+
+def request_for(scope: Scope, public_id: str):
+    """The request by public id if it is in one of the user's jurisdictions (else None: it stays invisible)."""
+    return (ServiceRequest.objects.filter(public_id=public_id.upper(), jurisdiction_id__in=scope.jurisdiction_ids)
+            .select_related("service_type", "department", "team", "assignee", "jurisdiction", "duplicate_of")
+            .first())
+
+
+
+def response_templates_for(sr: ServiceRequest) -> list[dict]:
+    """Ready answers for this request's service type (or any type), in the jurisdiction's languages."""
+    languages = sr.jurisdiction.languages or [lang for lang, _name in settings.LANGUAGES]
+    return [{"name": t.name, "language": t.language, "status": t.status, "text": t.text}
+            for t in ResponseTemplate.objects.filter(jurisdiction_id=sr.jurisdiction_id, language__in=languages)
+            .filter(Q(service_type_id=sr.service_type_id) | Q(service_type__isnull=True)).order_by("name", "language")]

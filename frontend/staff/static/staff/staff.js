@@ -1,0 +1,85 @@
+/* Staff queue: the map of the selection, live "new or changed" list, response templates. No inline code (CSP). */
+(function () {
+  "use strict";
+
+  function queueMap() {
+    var box = document.getElementById("queue-map");
+    if (!box || typeof L === "undefined") { return; }
+    var map = L.map(box, { preferCanvas: true }).setView([0, 0], 2);
+    var colours = { submitted: "#c92a2a", acknowledged: "#e67700", in_progress: "#1971c2",
+                    on_hold: "#868e96", reopened: "#862e9c" };
+    fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          pointToLayer: function (feature, latlng) {
+            var p = feature.properties;
+            return L.circleMarker(latlng, { radius: p.overdue ? 7 : 5, weight: 1,
+              color: colours[p.status] || "#333", fillOpacity: 0.7 });
+          },
+          onEachFeature: function (feature, marker) {
+            var link = document.createElement("a");
+            link.href = box.dataset.requestUrl.replace("ID", feature.properties.id);
+            link.textContent = feature.properties.id;
+            marker.bindPopup(link);
+          }
+        }).addTo(map);
+        if (data.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 16 }); }
+        box.dataset.count = String(data.features.length);
+        box.classList.add("loaded");
+      });
+  }
+
+  function changes() {
+    var panel = document.getElementById("changes");
+    if (!panel) { return; }
+    var since = panel.dataset.since;
+    var seen = {};
+    var list = panel.querySelector("ul");
+    function poll() {
+      fetch(panel.dataset.url + "?since=" + encodeURIComponent(since),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          data.changed.forEach(function (row) {
+            var key = row.id + "@" + row.updated_at;
+            if (seen[key]) { return; }
+            seen[key] = true;
+            var item = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = row.url;
+            link.textContent = row.id;
+            item.appendChild(link);
+            item.appendChild(document.createTextNode(" · " + row.status_label + " · " + row.service_type +
+                                                     (row.address ? " · " + row.address : "")));
+            list.insertBefore(item, list.firstChild);
+          });
+          if (list.children.length) { panel.hidden = false; }
+        });
+    }
+    var seconds = Math.max(2, parseInt(panel.dataset.seconds, 10) || 30);
+    window.setInterval(poll, seconds * 1000);
+  }
+
+  function responseTemplates() {
+    var data = document.getElementById("response-templates");
+    var select = document.getElementById("response-template");
+    var note = document.getElementById("status_public_note");
+    if (!data || !select || !note) { return; }
+    var templates = JSON.parse(data.textContent);
+    select.addEventListener("change", function () {
+      var t = templates[parseInt(select.value, 10)];
+      if (!t) { return; }
+      note.value = t.text;
+      var to = document.getElementById("status_to");
+      if (t.status && to) { to.value = t.status; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    queueMap();
+    changes();
+    responseTemplates();
+  });
+}());

@@ -1,0 +1,394 @@
+from base64 import b32encode
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from requests_app.exceptions import DomainError
+from requests_app.models import ServiceRequest
+from requests_app.statuses import Status
+from routing.models import Department
+
+from . import forms, services
+from .access import scope_for
+from .models import SavedView
+from .selectors import (QueueFilters, changed_since, map_features, queue_page, request_for, request_page,
+                        response_templates_for)
+
+
+def staff_only(*, api: bool = False):
+    """Signed in, with a staff role; operators also verified by their authenticator. Adds request.scope."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                if api:
+                    return JsonResponse({"errors": {"auth": [_("Sign in first.")]}}, status=403)
+                return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+            scope = scope_for(request.user)
+            if not scope.is_staff:
+                raise PermissionDenied
+            if scope.operator_jurisdiction_ids and not request.user.is_verified():
+                if api:
+                    return JsonResponse({"errors": {"auth": [_("Operators need two-factor authentication.")]}},
+                                        status=403)
+                return redirect("staff:two_factor")
+            request.scope = scope
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    form = forms.SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        auth_login(request, user)
+        if form.device is not None:
+            otp_login(request, form.device)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("staff:queue")
+        return redirect(target)
+    return render(request, "staff/sign_in.html", {"form": form, "next": request.GET.get("next", "")},
+                  status=400 if form.is_bound else 200)
+
+
+@require_POST
+def sign_out(request):
+    auth_logout(request)
+    return redirect("staff:login")
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    device = None
+    if not confirmed:
+        device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+                  or TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False))
+    form = forms.ConfirmDeviceForm(request.POST or None)
+    if request.method == "POST" and device is not None and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect("staff:queue")
+        form.add_error("otp_token", _("That authenticator code is not right."))
+    secret = ""
+    if device is not None:
+        secret = b32encode(device.bin_key).decode()
+    return render(request, "staff/two_factor.html", {
+        "form": form, "confirmed": confirmed, "secret": secret, "config_url": device.config_url if device else "",
+        "verified": request.user.is_verified()}, status=400 if form.is_bound and form.errors else 200)
+
+
+def _filter_form(request):
+    return forms.QueueFilterForm(request.GET or None, scope=request.scope)
+
+
+@require_GET
+@staff_only()
+def queue(request):
+    form = _filter_form(request)
+    if form.is_bound and not form.is_valid():
+        return render(request, "staff/queue.html", {"form": form, "page": None, "saved_views": []}, status=400)
+    filters = form.filters() if form.is_bound else QueueFilters()
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = queue_page(request.scope, filters, user_id=request.user.pk, page=number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "staff/queue.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "saved_views": list(SavedView.objects.filter(user=request.user)),
+        "save_form": forms.SavedViewForm(initial={"query": query.urlencode()}),
+        "bulk_form": forms.BulkForm(scope=request.scope) if _can_bulk(request.scope) else None,
+        "poll_seconds": settings.STAFF_POLL_SECONDS,
+        "loaded_at": timezone.now().isoformat(), "can_bulk": _can_bulk(request.scope),
+    })
+
+
+def _can_bulk(scope) -> bool:
+    return bool(scope.led_department_ids or scope.managed_department_ids or scope.operator_jurisdiction_ids)
+
+
+@require_GET
+@staff_only(api=True)
+def map_data(request):
+    form = _filter_form(request)
+    if form.is_bound and not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    filters = form.filters() if form.is_bound else QueueFilters()
+    return JsonResponse(map_features(request.scope, filters, user_id=request.user.pk))
+
+
+@require_GET
+@staff_only(api=True)
+def changes(request):
+    since = parse_datetime(request.GET.get("since", ""))
+    if since is None:
+        return JsonResponse({"errors": {"since": [_("Give the time of the last look, as ISO 8601.")]}}, status=400)
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since, timezone.utc)
+    now = timezone.now()
+    rows = changed_since(request.scope, max(since, now - timedelta(days=1)))
+    return JsonResponse({"now": now.isoformat(), "changed": [
+        {"id": r["public_id"], "status": r["status"], "status_label": Status(r["status"]).label,
+         "service_type": r["service_type__name"], "address": r["address"], "updated_at": r["updated_at"].isoformat(),
+         "url": reverse("staff:request", args=[r["public_id"]])} for r in rows]})
+
+
+@require_POST
+@staff_only()
+def save_view(request):
+    form = forms.SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name."))
+        return redirect("staff:queue")
+    SavedView.objects.update_or_create(user=request.user, name=form.cleaned_data["name"].strip(),
+                                       defaults={"query": form.cleaned_data["query"]})
+    messages.success(request, _("View saved."))
+    return redirect(f"{reverse('staff:queue')}?{form.cleaned_data['query']}")
+
+
+@require_POST
+@staff_only()
+def delete_view(request, pk):
+    get_object_or_404(SavedView, pk=pk, user=request.user).delete()
+    messages.success(request, _("View deleted."))
+    return redirect("staff:queue")
+
+
+def _visible_request(request, public_id):
+    sr = request_for(request.scope, public_id)
+    if sr is None:
+        raise Http404
+    return sr
+
+
+@require_GET
+@staff_only()
+def request_detail(request, public_id):
+    sr = _visible_request(request, public_id)
+    data = request_page(request.scope, sr)
+    templates = response_templates_for(sr) if data.works_on else []
+    return render(request, "staff/request.html", {
+        "page": data, "sr": sr, "templates": templates,
+        "status_form": forms.StatusForm(initial={"to": sr.status}, auto_id="status_%s"),
+        "hold_form": forms.HoldForm(auto_id="hold_%s"),
+        "assign_form": forms.AssignForm(department_id=sr.department_id, auto_id="assign_%s"),
+        "priority_form": forms.PriorityForm(initial={"priority": sr.priority}, auto_id="priority_%s"),
+        "type_form": forms.ServiceTypeForm(jurisdiction_id=sr.jurisdiction_id, auto_id="type_%s"),
+        "transfer_form": forms.TransferForm(jurisdiction_id=sr.jurisdiction_id, auto_id="transfer_%s"),
+        "merge_form": forms.MergeForm(auto_id="merge_%s"), "permit_form": forms.PermitForm(auto_id="permit_%s"),
+        "is_permit": sr.service_type.kind == sr.service_type.Kind.PERMIT,
+    })
+
+
+def _merge_target(request, sr, public_id):
+    original = request_for(request.scope, public_id.strip())
+    if original is None or original.jurisdiction_id != sr.jurisdiction_id:
+        raise services.InvalidAction(_("No request %(id)s here.") % {"id": public_id})
+    if not request.scope.works_on(original):
+        raise services.InvalidAction(_("Merge only into a request of your department; transfer it first."))
+    return original
+
+
+def _do_acknowledge(request, sr, data):
+    return services.acknowledge(sr, by=request.user)
+
+
+def _do_status(request, sr, data):
+    return services.set_status(sr, to=data["to"], by=request.user, public_note=data["public_note"],
+                               internal_note=data["internal_note"])
+
+
+def _do_hold(request, sr, data):
+    return services.hold(sr, until=data["until"], by=request.user, public_note=data["public_note"],
+                         internal_note=data["internal_note"])
+
+
+def _do_assign(request, sr, data):
+    assignee, team = data["assignee"], data["team"]
+    if request.POST.get("self"):
+        assignee = request.user
+    elif (assignee is not None and assignee != request.user) or team is not None:
+        request.scope.require_lead(sr)
+    return services.assign(sr, by=request.user, assignee=assignee, team=team)
+
+
+def _do_priority(request, sr, data):
+    return services.change_priority(sr, priority=data["priority"], by=request.user,
+                                    internal_note=data["internal_note"])
+
+
+def _do_service_type(request, sr, data):
+    return services.change_service_type(sr, service_type=data["service_type"], by=request.user,
+                                        department=data["department"], internal_note=data["internal_note"])
+
+
+def _do_transfer(request, sr, data):
+    return services.transfer(sr, to_department=data["department"], reason=data["reason"], by=request.user,
+                             public_note=data["public_note"])
+
+
+def _do_merge(request, sr, data):
+    return services.merge(sr, into=_merge_target(request, sr, data["original"]), by=request.user,
+                          public_note=data["public_note"])
+
+
+def _do_permit(request, sr, data):
+    return services.set_permit_step(sr, step=data["step"], by=request.user, explanation=data["explanation"],
+                                    internal_note=data["internal_note"])
+
+
+# action name: (form, handler, who may: "work" = the request's department, "any" = any staff who sees it)
+ACTIONS = {
+    "acknowledge": (None, _do_acknowledge, "work"),
+    "status": (forms.StatusForm, _do_status, "work"),
+    "hold": (forms.HoldForm, _do_hold, "work"),
+    "assign": (forms.AssignForm, _do_assign, "work"),
+    "priority": (forms.PriorityForm, _do_priority, "work"),
+    "service-type": (forms.ServiceTypeForm, _do_service_type, "work"),
+    "transfer": (forms.TransferForm, _do_transfer, "any"),
+    "merge": (forms.MergeForm, _do_merge, "work"),
+    "permit": (forms.PermitForm, _do_permit, "work"),
+}
+
+
+def _form_for(form_class, request, sr):
+    if form_class is forms.AssignForm:
+        return form_class(request.POST, department_id=sr.department_id)
+    if form_class in (forms.ServiceTypeForm, forms.TransferForm):
+        return form_class(request.POST, jurisdiction_id=sr.jurisdiction_id)
+    return form_class(request.POST)
+
+
+@require_POST
+@staff_only()
+def act(request, public_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    sr = _visible_request(request, public_id)
+    form_class, handler, who = ACTIONS[action]
+    if who == "work":
+        request.scope.require_work(sr)
+    back = redirect("staff:request", public_id=sr.public_id)
+    data = {}
+    if form_class is not None:
+        form = _form_for(form_class, request, sr)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            return back
+        data = form.cleaned_data
+    try:
+        handler(request, sr, data)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return back
+    messages.success(request, _("Done: %(id)s.") % {"id": sr.public_id})
+    if action == "transfer" and not request.scope.works_on(ServiceRequest.objects.get(pk=sr.pk)):
+        return redirect("staff:queue")
+    return back
+
+
+BULK = {
+    "assign": lambda request, sr, data, extra: services.assign(sr, by=request.user, assignee=extra["assignee"]),
+    "status": lambda request, sr, data, extra: services.set_status(
+        sr, to=data["to"], by=request.user, public_note=data["public_note"], internal_note=data["internal_note"]),
+    "transfer": lambda request, sr, data, extra: services.transfer(
+        sr, to_department=extra["department"], reason=data["reason"], by=request.user,
+        public_note=data["public_note"]),
+    "merge": lambda request, sr, data, extra: services.merge(sr, into=extra["original"], by=request.user,
+                                                             public_note=data["public_note"]),
+}
+
+
+@require_POST
+@staff_only()
+def bulk(request):
+    """Apply one action to each selected request, each in its own transaction; report what was skipped."""
+    form = forms.BulkForm(request.POST, scope=request.scope)
+    back = f"{reverse('staff:queue')}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
+            messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    selected = list(ServiceRequest.objects.filter(public_id__in=data["selected"],
+                                                  jurisdiction_id__in=request.scope.jurisdiction_ids)
+                    .select_related("service_type"))
+    if len(selected) != len(set(data["selected"])):
+        raise Http404
+    for sr in selected:
+        request.scope.require_lead(sr)
+    extra = {}
+    try:
+        if data["action"] == "assign":
+            extra["assignee"] = _bulk_user(data["assignee"])
+        elif data["action"] == "transfer":
+            extra["department"] = _bulk_department(request, data["department"])
+        elif data["action"] == "merge":
+            extra["original"] = _merge_target(request, selected[0], data["original"])
+    except services.InvalidAction as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    done, skipped = 0, []
+    for sr in selected:
+        if data["action"] == "merge" and sr.pk == extra["original"].pk:
+            continue
+        try:
+            with transaction.atomic():
+                BULK[data["action"]](request, sr, data, extra)
+            done += 1
+        except DomainError as exc:
+            skipped.append(f"{sr.public_id}: {exc}")
+    messages.success(request, _("%(n)d requests changed.") % {"n": done})
+    for line in skipped:
+        messages.warning(request, line)
+    return redirect(back)
+
+
+def _bulk_user(user_id):
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise services.InvalidAction(_("No such person."))
+    return user
+
+
+def _bulk_department(request, department_id):
+    department = Department.objects.filter(pk=department_id, jurisdiction_id__in=request.scope.jurisdiction_ids).first()
+    if department is None:
+        raise services.InvalidAction(_("No such department."))
+    return department
+

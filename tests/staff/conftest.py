@@ -1,0 +1,103 @@
+"""A small city for the staff queue: one department with staff, a lead and a manager, another department,
+an operator, and a second city whose staff must never see the first."""
+import pytest
+from django.contrib.gis.geos import Point
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from frontend.staff.models import StaffRole
+from tests.factories import (DepartmentFactory, JurisdictionFactory, ServiceRequestFactory, ServiceTypeFactory,
+                             TeamFactory, UserFactory)
+
+
+@pytest.fixture
+def lead(team):
+    user = UserFactory(username="lead")
+    team.members.add(user)
+    team.leads.add(user)
+    return user
+
+
+@pytest.fixture
+def manager(department, jurisdiction):
+    user = UserFactory(username="manager")
+    StaffRole.objects.create(user=user, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
+                             department=department)
+    return user
+
+
+@pytest.fixture
+def city_operator(jurisdiction):
+    user = UserFactory(username="city-operator")
+    StaffRole.objects.create(user=user, role=StaffRole.Role.OPERATOR, jurisdiction=jurisdiction)
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def other_team(other_department):
+    return TeamFactory(department=other_department, code="signals", name="Signals")
+
+
+@pytest.fixture
+def other_staff(other_team):
+    user = UserFactory(username="other-staff")
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def elsewhere(db):
+    return JurisdictionFactory(slug="sz.example", name="Shenzhen", languages=["zh-hans", "en"])
+
+
+@pytest.fixture
+def elsewhere_department(elsewhere):
+    return DepartmentFactory(jurisdiction=elsewhere, code="urban", name="Urban Management")
+
+
+@pytest.fixture
+def foreign_staff(elsewhere_department):
+    user = UserFactory(username="foreign-staff")
+    TeamFactory(department=elsewhere_department, code="roads").members.add(user)
+    return user
+
+
+@pytest.fixture
+def nobody(db):
+    return UserFactory(username="nobody", is_staff=False)
+
+
+@pytest.fixture
+def make_request(pothole, department, team):
+    def make(**kwargs):
+        kwargs.setdefault("service_type", pothole)
+        kwargs.setdefault("department", department)
+        kwargs.setdefault("team", team)
+        kwargs.setdefault("location", Point(-122.4194, 37.7749, srid=4326))
+        return ServiceRequestFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def other_request(other_department, jurisdiction):
+    return ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=jurisdiction, code="signal"),
+                                 department=other_department, address="9 Market St")
+
+
+@pytest.fixture
+def foreign_request(elsewhere, elsewhere_department):
+    return ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=elsewhere, code="road"),
+                                 department=elsewhere_department, location=Point(114.05, 22.54, srid=4326))
+
+
+def sign_in(client, user):
+    """Sign a user in; one with an authenticator counts as having used it (django-otp's session key)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -1,0 +1,151 @@
+"""Every staff URL x every role x a request of the user's own department, another department, another city.
+
+Allowed means the action happened (a redirect and a new history row); denied means 403 or 404 and nothing
+about the request changed.
+"""
+from datetime import timedelta
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+
+from frontend.staff.models import SavedView
+from requests_app.models import ServiceType
+from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
+from tests.staff.conftest import sign_in
+
+ROLES = ["staff", "lead", "manager", "city_operator"]
+TARGETS = ["own", "other_department", "other_city"]
+ACTIONS = ["view", "acknowledge", "status", "hold", "assign_self", "assign_colleague", "priority", "service_type",
+           "transfer", "merge", "permit", "bulk"]
+
+
+def expected(role, target, action):
+    if target == "other_city":
+        return 404
+    if action == "view":
+        return 200
+    if action == "transfer":
+        return "allowed"
+    if target == "other_department" and role != "city_operator":
+        return 403
+    if action in ("assign_colleague", "bulk") and role == "staff":
+        return 403
+    return "allowed"
+
+
+@pytest.fixture
+def world(request, jurisdiction, department, team, other_department, other_team, elsewhere, elsewhere_department):
+    permit = ServiceTypeFactory(jurisdiction=jurisdiction, code="event", kind=ServiceType.Kind.PERMIT)
+    foreign_permit = ServiceTypeFactory(jurisdiction=elsewhere, code="event", kind=ServiceType.Kind.PERMIT)
+    colleagues = {}
+    for dept in (department, other_department, elsewhere_department):
+        colleagues[dept.pk] = UserFactory(username=f"colleague-{dept.code}")
+        (dept.teams.first() or TeamFactory(department=dept)).members.add(colleagues[dept.pk])
+    targets = {
+        "own": ServiceRequestFactory(service_type=permit, department=department, team=team),
+        "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
+        "other_city": ServiceRequestFactory(service_type=foreign_permit, department=elsewhere_department),
+    }
+    originals = {
+        "own": ServiceRequestFactory(service_type=permit, department=department),
+        "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
+        "other_city": ServiceRequestFactory(service_type=foreign_permit, department=elsewhere_department),
+    }
+    return {"targets": targets, "originals": originals, "colleagues": colleagues,
+            "departments": {jurisdiction.pk: [department, other_department], elsewhere.pk: [elsewhere_department]},
+            "types": {jurisdiction.pk: ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti"),
+                      elsewhere.pk: ServiceTypeFactory(jurisdiction=elsewhere, code="graffiti")}}
+
+
+def call(client, world, target, action):
+    sr, original = world["targets"][target], world["originals"][target]
+    url = reverse("staff:act", args=[sr.public_id, action.split("_")[0].replace("service", "service-type")])
+    # Another department of the request's own city (the foreign city's only one is refused as the same).
+    other_department = next((d for d in world["departments"][sr.jurisdiction_id] if d.pk != sr.department_id),
+                            world["departments"][sr.jurisdiction_id][0])
+    data = {
+        "acknowledge": {},
+        "status": {"to": "in_progress", "public_note": "On it"},
+        "hold": {"until": (timezone.localdate() + timedelta(days=3)).isoformat()},
+        "assign_self": {"self": "1"},
+        "assign_colleague": {"assignee": world["colleagues"][sr.department_id].pk},
+        "priority": {"priority": "4"},
+        "service_type": {"service_type": world["types"][sr.jurisdiction_id].pk},
+        "transfer": {"department": other_department.pk, "reason": "Not ours"},
+        "merge": {"original": original.public_id},
+        "permit": {"step": "under_review"},
+    }
+    if action == "view":
+        return client.get(reverse("staff:request", args=[sr.public_id]))
+    if action == "bulk":
+        return client.post(reverse("staff:bulk"), {"selected": [sr.public_id], "action": "status",
+                                                   "to": "in_progress"})
+    return client.post(url, data[action])
+
+
+def snapshot(sr):
+    sr.refresh_from_db()
+    return model_to_dict(sr), sr.status_changes.count()
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_do_what_it_is_designed_to_and_nothing_else(request, client, world, role, target, action):
+    user = request.getfixturevalue(role)
+    sign_in(client, user)
+    sr = world["targets"][target]
+    before = snapshot(sr)
+    response = call(client, world, target, action)
+    outcome = expected(role, target, action)
+    after = snapshot(sr)
+    if outcome == "allowed":
+        assert response.status_code == 302, response.content[:300]
+        assert after[1] > before[1], [str(m) for m in response.wsgi_request._messages]
+    else:
+        assert response.status_code == outcome
+        assert after == before
+
+
+STAFF_URLS = [
+    ("get", "staff:queue", None, {}),
+    ("get", "staff:map_data", None, {}),
+    ("get", "staff:changes", None, {"since": "2026-01-01T00:00:00Z"}),
+    ("post", "staff:save_view", None, {"name": "Mine", "query": "assignee=me"}),
+    ("post", "staff:bulk", None, {"action": "status", "to": "in_progress"}),
+    ("get", "staff:request", "sr", {}),
+    ("post", "staff:act", "sr/acknowledge", {}),
+    ("post", "staff:act", "sr/transfer", {"reason": "x"}),
+]
+
+
+@pytest.mark.parametrize("method, name, args, data", STAFF_URLS,
+                         ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
+@pytest.mark.parametrize("who", ["anonymous", "nobody", "foreign_staff"])
+def test_outsiders_get_nothing(request, client, make_request, method, name, args, data, who):
+    sr = make_request()
+    if who != "anonymous":
+        sign_in(client, request.getfixturevalue(who))
+    url_args = [] if args is None else [sr.public_id] + args.split("/")[1:]
+    before = snapshot(sr)
+    response = getattr(client, method)(reverse(name, args=url_args), {**data, "selected": [sr.public_id]}
+                                       if name == "staff:bulk" else data)
+    if who == "anonymous":
+        assert response.status_code in (302, 403)
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("staff:login"))
+    elif who == "nobody":
+        assert response.status_code == 403
+    else:
+        # Another city's staff: its requests are invisible, their own (empty) queue is fine.
+        assert response.status_code == (404 if args or name == "staff:bulk" else (302 if method == "post" else 200))
+    assert snapshot(sr) == before
+    assert not SavedView.objects.exclude(user__username="foreign-staff").exists()
+
+
+def test_nobody_may_delete_someone_elses_saved_view(client, staff, lead):
+    view = SavedView.objects.create(user=lead, name="Lead's", query="")
+    assert sign_in(client, staff).post(reverse("staff:delete_view", args=[view.pk])).status_code == 404
+    assert SavedView.objects.filter(pk=view.pk).exists()

@@ -1,0 +1,154 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.urls import reverse
+from django.utils import timezone
+
+from frontend.staff.models import SavedView
+from frontend.staff.services import transfer
+from requests_app.statuses import Priority, Status
+from tests.factories import AreaFactory, AreaLayerFactory, square
+from tests.staff.conftest import sign_in
+
+QUEUE = reverse("staff:queue")
+
+
+def ids(response):
+    return [sr.public_id for sr in response.context["page"].rows]
+
+
+def test_the_queue_puts_what_needs_action_first(client, staff, make_request):
+    now = timezone.now()
+    old_normal = make_request(submitted_at=now - timedelta(days=9))
+    new_urgent = make_request(priority=Priority.URGENT, submitted_at=now - timedelta(days=1))
+    due_soon = make_request(expected_at=now + timedelta(hours=2))
+    due_later = make_request(expected_at=now + timedelta(days=3))
+    overdue = make_request(overdue=True, expected_at=now - timedelta(hours=1))
+    make_request(status=Status.CLOSED)
+    response = sign_in(client, staff).get(QUEUE)
+    assert response.status_code == 200
+    assert ids(response) == [overdue.public_id, due_soon.public_id, due_later.public_id, new_urgent.public_id,
+                             old_normal.public_id]
+
+
+def test_the_queue_shows_only_the_users_departments(client, staff, make_request, other_request, foreign_request):
+    mine = make_request()
+    assert ids(sign_in(client, staff).get(QUEUE)) == [mine.public_id]
+
+
+def test_an_operator_sees_every_department_of_the_city(client, city_operator, make_request, other_request,
+                                                        foreign_request):
+    mine = make_request()
+    assert set(ids(sign_in(client, city_operator).get(QUEUE))) == {mine.public_id, other_request.public_id}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("status=in_progress", ["working"]),
+    ("assignee=me", ["working", "mine"]),
+    ("assignee=none", ["plain", "overdue", "near", "far", "pothole2"]),
+    ("overdue=on", ["overdue"]),
+    ("q=elm", ["near"]),
+    ("duplicates=on", ["near", "pothole2"]),
+])
+def test_filters_narrow_the_queue(client, staff, make_request, query, expected):
+    named = {
+        "plain": make_request(location=Point(-122.0, 37.0, srid=4326)),
+        "working": make_request(status=Status.IN_PROGRESS, assignee=staff, location=Point(-121.0, 37.0, srid=4326)),
+        "mine": make_request(assignee=staff, location=Point(-121.5, 37.0, srid=4326)),
+        "overdue": make_request(overdue=True, location=Point(-121.2, 37.0, srid=4326)),
+        "near": make_request(address="12 Elm St", location=Point(-122.4194, 37.7749, srid=4326)),
+        "pothole2": make_request(location=Point(-122.4195, 37.7750, srid=4326)),
+        "far": make_request(location=Point(-122.3, 37.8, srid=4326)),
+    }
+    response = sign_in(client, staff).get(f"{QUEUE}?{query}")
+    assert response.status_code == 200
+    by_id = {sr.public_id: name for name, sr in named.items()}
+    assert sorted(by_id[i] for i in ids(response)) == sorted(expected)
+
+
+def test_filters_by_type_area_and_date(client, staff, make_request, jurisdiction):
+    inside = make_request(location=Point(0.5, 0.5, srid=4326), submitted_at=timezone.now() - timedelta(days=3))
+    make_request(location=Point(5.5, 5.5, srid=4326))
+    area = AreaFactory(layer=AreaLayerFactory(jurisdiction=jurisdiction), boundary=square(0, 0))
+    day = (timezone.now() - timedelta(days=3)).date().isoformat()
+    response = sign_in(client, staff).get(
+        f"{QUEUE}?area={area.pk}&type={inside.service_type_id}&submitted_from={day}&submitted_to={day}")
+    assert ids(response) == [inside.public_id]
+
+
+def test_search_finds_a_request_by_its_public_id(client, staff, make_request):
+    wanted = make_request()
+    make_request()
+    assert ids(sign_in(client, staff).get(f"{QUEUE}?q={wanted.public_id.lower()}")) == [wanted.public_id]
+
+
+def test_bad_filters_get_a_clear_error_not_a_500(client, staff):
+    response = sign_in(client, staff).get(f"{QUEUE}?assignee=bob&submitted_from=yesterday")
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"assignee", "submitted_from"}
+    assert client.get(f"{QUEUE}?assignee={'9' * 30}").status_code == 400
+    map_response = client.get(reverse("staff:map_data") + "?type=999999")
+    assert map_response.status_code == 400 and "type" in map_response.json()["errors"]
+
+
+def test_a_saved_view_keeps_the_filters_for_its_owner(client, staff, make_request):
+    sign_in(client, staff).post(reverse("staff:save_view"), {"name": "Overdue", "query": "overdue=on"})
+    view = SavedView.objects.get(user=staff)
+    assert (view.name, view.query) == ("Overdue", "overdue=on")
+    response = client.get(QUEUE)
+    assert [v.name for v in response.context["saved_views"]] == ["Overdue"]
+    client.post(reverse("staff:delete_view", args=[view.pk]))
+    assert not SavedView.objects.exists()
+
+
+def test_the_map_shows_the_same_selection_as_geojson(client, staff, make_request, other_request):
+    overdue = make_request(overdue=True, location=Point(-122.41, 37.77, srid=4326))
+    make_request(location=None, address="No point")
+    data = sign_in(client, staff).get(reverse("staff:map_data") + "?overdue=on").json()
+    assert data["type"] == "FeatureCollection" and data["truncated"] is False
+    assert data["features"] == [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-122.41, 37.77]},
+                                 "properties": {"id": overdue.public_id, "status": "submitted", "priority": 2,
+                                                "overdue": True}}]
+
+
+def test_polling_shows_new_and_changed_requests_since_the_last_look(client, staff, make_request, other_request):
+    since = timezone.now() - timedelta(minutes=1)
+    make_request(updated_at=since - timedelta(minutes=5))
+    fresh = make_request(updated_at=timezone.now())
+    response = sign_in(client, staff).get(reverse("staff:changes"), {"since": since.isoformat()})
+    assert [row["id"] for row in response.json()["changed"]] == [fresh.public_id]
+    assert client.get(reverse("staff:changes"), {"since": "soon"}).status_code == 400
+
+
+def test_the_receiving_queue_sees_why_a_request_was_transferred(client, staff, other_staff, make_request,
+                                                                  other_department):
+    sr = transfer(make_request(), to_department=other_department, reason="Signal, not road", by=staff)
+    response = sign_in(client, other_staff).get(QUEUE)
+    row = response.context["page"].rows[0]
+    assert (row.public_id, row.transfer_reason) == (sr.public_id, "Signal, not road")
+    assert b"Signal, not road" in response.content
+
+
+def test_the_queue_runs_the_same_queries_whatever_its_length(client, staff, make_request, other_department,
+                                                             django_assert_num_queries):
+    sign_in(client, staff)
+    sr = make_request(assignee=staff)
+    transfer(make_request(), to_department=other_department, reason="x", by=staff)
+    client.get(QUEUE)
+    with django_assert_num_queries(13):
+        client.get(QUEUE)
+    for _ in range(30):
+        make_request(assignee=staff)
+    with django_assert_num_queries(13):
+        response = client.get(QUEUE)
+    assert len(response.context["page"].rows) == 31 and sr in response.context["page"].rows
+    with django_assert_num_queries(6):
+        client.get(reverse("staff:map_data"))
+
+
+def test_the_filters_show_what_was_chosen(client, staff, make_request, pothole):
+    html = sign_in(client, staff).get(f"{QUEUE}?status=in_progress&status=on_hold&type={pothole.pk}").content.decode()
+    assert '<option value="in_progress" selected>' in html and '<option value="on_hold" selected>' in html
+    assert f'<option value="{pothole.pk}" selected>Pothole</option>' in html
+    assert '<option value="submitted">' in html

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "leaflet",  # only for its bundled Leaflet static files (the public map)
     "requests_app",
     "requests_app.open311",
     "routing",
@@ -178,6 +179,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The public map's base layer: a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png (add its
+# origin to CIVIC311_MAP_TILE_ORIGINS). Empty: no base layer; points, clusters and area outlines still show.
+CIVIC311_MAP_TILE_URL = env.str("CIVIC311_MAP_TILE_URL", default="")
+CIVIC311_MAP_TILE_ATTRIBUTION = env.str("CIVIC311_MAP_TILE_ATTRIBUTION", default="")
 
 # GDAL 3.6 on Debian 12 works for everything we use; Django only recommends a newer one.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -62,9 +62,9 @@ def bar_chart(rows: list[tuple[str, object]], limit: int = 25) -> dict:
             "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
 
 
-def statistics_for(jurisdiction) -> dict[str, Table]:
+def statistics_for(jurisdiction, k: int | None = None) -> dict[str, Table]:
     """Every table of the statistics page, cached until the data changes."""
-    k = selectors.suppression_k(jurisdiction)
+    k = k or selectors.suppression_k(jurisdiction)
     key = f"public:stats:{jurisdiction.pk}:{k}:{get_language()}:{selectors.data_version()}"
     tables = cache.get(key)
     if tables is None:

@@ -113,9 +113,9 @@ def map_areas(request, slug):
 @require_GET
 def stats_page(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
-    tables = statistics_for(jurisdiction)
+    k = selectors.suppression_k(jurisdiction)
     return render(request, "public/stats.html", {
-        "jurisdiction": jurisdiction, "tables": tables.values(), "k": selectors.suppression_k(jurisdiction),
+        "jurisdiction": jurisdiction, "tables": statistics_for(jurisdiction, k).values(), "k": k,
     })
 
 

@@ -6,6 +6,8 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from requests_app.statuses import Status
+# The browser tests here use the same Chromium set-up as tests/browser.
+from tests.browser.conftest import browser_context_args, browser_type_launch_args, screenshot  # noqa: F401
 from tests.factories import AreaFactory, AreaLayerFactory, ServiceRequestFactory, ServiceTypeFactory, square
 
 # A door in a sensitive report: these digits must never leave the database in a public output.

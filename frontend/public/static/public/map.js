@@ -186,6 +186,7 @@
     window.history.replaceState(null, "", url);
   }
 
+  window.addEventListener("hashchange", fromHash);
   map.on("moveend", function () { refresh(); remember(); });
   form.addEventListener("change", function () { refresh(); remember(); });
   form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); remember(); });

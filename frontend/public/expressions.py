@@ -3,7 +3,7 @@
 Python's round() and PostgreSQL's round(double precision) both round halves to even, so the grid cell
 picked here is the one coarsen() picks; the final round to 6 decimals goes through numeric like Python's.
 """
-from django.db.models import Aggregate, BooleanField, Case, F, FloatField, Func, When
+from django.db.models import Aggregate, BooleanField, Case, CharField, F, FloatField, Func, When
 
 from requests_app.public_location import GRID_DEGREES
 
@@ -57,3 +57,10 @@ def hours_between(start: str, end: str):
     """Hours from one timestamp column to another, as a number."""
     return Func(F(end) - F(start), template="EXTRACT(EPOCH FROM %(expressions)s) / 3600.0",
                 output_field=FloatField())
+
+
+class IsoUtc(Func):
+    """A timestamp as ISO 8601 text in UTC, formatted by PostgreSQL (the export's hot loop then parses no dates)."""
+
+    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    output_field = CharField()

@@ -12,8 +12,8 @@ from django.contrib.gis.db.models import Extent, GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q
-from django.db.models.functions import Floor, TruncMonth, TruncWeek
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.shortcuts import get_object_or_404
 
 from contacts.masking import mask_personal_identifiers
@@ -130,7 +130,7 @@ def _in_tile(qs, tile: Tile):
     margin = GRID_DEGREES
     box = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
     box.srid = 4326
-    return (qs.filter(location__intersects=box).annotate(px=public_x(), py=public_y())
+    return (qs.filter(location__bboverlaps=box).annotate(px=public_x(), py=public_y())
             .filter(px__gte=west, px__lt=east, py__gt=south, py__lte=north))
 
 
@@ -140,13 +140,17 @@ def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
     if tile.z >= POINTS_ZOOM:
         return _point_features(qs)
     west, south, east, north = tile.bounds()
-    cell_x, cell_y = (east - west) / CLUSTER_CELLS, (north - south) / CLUSTER_CELLS
-    rows = (qs.annotate(cx=Floor((F("px") - west) / cell_x), cy=Floor((F("py") - south) / cell_y))
-            .values("cx", "cy").order_by()
-            .annotate(n=Count("id"), n_open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-                      x=Avg("px"), y=Avg("py")))
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r["x"], 6), round(r["y"], 6)]},
-                 "properties": {"cluster": True, "count": r["n"], "open": r["n_open"]}} for r in rows]
+    # The published point is computed once per row in a subquery, then grouped into cells: the ORM alone
+    # would repeat the coarsening CASE in WHERE, GROUP BY and every aggregate (twice as slow, measured).
+    inner, params = qs.values("status", "px", "py").order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE p.status = ANY(%s)), avg(p.px), avg(p.py)"
+            f" FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)",
+            [list(OPEN_STATUSES), *params, west, (east - west) / CLUSTER_CELLS, south, (north - south) / CLUSTER_CELLS])
+        rows = cursor.fetchall()
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                 "properties": {"cluster": True, "count": n, "open": n_open}} for n, n_open, x, y in rows]
     return {"type": "FeatureCollection", "features": features, "zoom": tile.z, "truncated": False}
 
 

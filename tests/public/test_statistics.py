@@ -118,3 +118,8 @@ def test_the_forecast_table_covers_the_busy_types(jurisdiction, department):
     table = statistics_for(jurisdiction)["forecast-service-type"]
     row = _rows(table)["Graffiti"]
     assert row[:4] == [6.0] * 4 and row[4] == 0.0
+
+
+def test_the_statistics_page_speaks_chinese(client, jurisdiction, timed_requests):
+    html = client.get(f"/stats/{jurisdiction.slug}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "各服务类型的请求数" in html and "确认用时（小时），中位数" in html

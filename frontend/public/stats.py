@@ -62,14 +62,19 @@ def bar_chart(rows: list[tuple[str, object]], limit: int = 25) -> dict:
             "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
 
 
+# Statistics of a whole history take seconds on a big city and new requests arrive every minute, so they are
+# kept for a while rather than recomputed on every change.
+STATS_CACHE_SECONDS = 15 * 60
+
+
 def statistics_for(jurisdiction, k: int | None = None) -> dict[str, Table]:
-    """Every table of the statistics page, cached until the data changes."""
+    """Every table of the statistics page, cached for STATS_CACHE_SECONDS."""
     k = k or selectors.suppression_k(jurisdiction)
-    key = f"public:stats:{jurisdiction.pk}:{k}:{get_language()}:{selectors.data_version()}"
+    key = f"public:stats:{jurisdiction.pk}:{k}:{get_language()}"
     tables = cache.get(key)
     if tables is None:
         tables = _build(jurisdiction, k)
-        cache.set(key, tables, 3600)
+        cache.set(key, tables, STATS_CACHE_SECONDS)
     return tables
 
 
@@ -125,7 +130,7 @@ def _build(jurisdiction, k: int) -> dict[str, Table]:
             result = forecast(history)
             rows.append([label, *[_forecast_cell(v, k) for v in result.next_weeks],
                          "" if result.backtest_mae is None else result.backtest_mae,
-                         "" if result.backtest_actual_mean is None else result.backtest_actual_mean])
+                         "" if result.backtest_actual_mean is None else _forecast_cell(result.backtest_actual_mean, k)])
         weeks = [(starts[-1] + timedelta(weeks=i + 1)).isoformat() for i in range(HORIZON)] if starts else []
         tables.append(Table(
             f"forecast-{by.replace('_', '-')}", title,

@@ -70,8 +70,9 @@ def test_the_area_feed_lists_only_requests_in_that_area(client, jurisdiction, po
     assert "<item>" not in client.get(f"/feeds/{jurisdiction.slug}/areas/{presidio.pk}/rss/").content.decode()
 
 
-def test_the_service_type_feed_comes_in_atom_too(client, jurisdiction, pothole_requests):
-    response = client.get(f"/feeds/{jurisdiction.slug}/types/pothole/atom/")
+def test_the_service_type_feed_comes_in_atom_too(client, jurisdiction, pothole_requests, django_assert_num_queries):
+    with django_assert_num_queries(3):   # jurisdiction, service type, items with their type and department
+        response = client.get(f"/feeds/{jurisdiction.slug}/types/pothole/atom/")
     assert response["Content-Type"].startswith("application/atom+xml")
     assert response.content.decode().count("<entry>") == 6
 

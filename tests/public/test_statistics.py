@@ -85,11 +85,11 @@ def test_requests_are_counted_per_area_and_month(jurisdiction, timed_requests, m
 
 def test_the_statistics_page_draws_a_chart_beside_each_table(client, jurisdiction, timed_requests, mission,
                                                              django_assert_num_queries):
-    with django_assert_num_queries(16):  # jurisdiction, k, version, then one per table (some two)
+    with django_assert_num_queries(15):  # jurisdiction, k, then one per table (some two)
         html = client.get(f"/stats/{jurisdiction.slug}/").content.decode()
     assert html.count("<svg") >= 6 and html.count("<table>") >= 6
     assert f"/stats/{jurisdiction.slug}/per-type.csv" in html
-    with django_assert_num_queries(3):   # cached until the data changes: jurisdiction, k, version
+    with django_assert_num_queries(2):   # cached: jurisdiction, k
         client.get(f"/stats/{jurisdiction.slug}/")
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.contrib.gis.geos import Point
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from requests_app.statuses import Status
 # The browser tests here use the same Chromium set-up as tests/browser.
@@ -19,6 +19,8 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+    # A request in Chinese leaves Chinese active in this thread; later tests expect the default.
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
@@ -74,8 +75,19 @@ def map_page(request, slug):
     })
 
 
+# Cluster tiles summarise up to a whole city: they take seconds on a long history and would be recomputed after
+# every new request if keyed by the data version, so they are kept a minute instead. Street-level tiles are
+# cheap and keyed by the data version, so a resident sees a new request there at once.
+CLUSTER_TILE_SECONDS = 60
+
+
+def _tile_key(request, fresh: bool) -> str:
+    version = selectors.data_version() if fresh else ""
+    raw = f"{version}|{get_language()}|{request.get_full_path()}"
+    return "public:tile:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
 @require_GET
-@condition(etag_func=_etag)
 def map_tile(request, slug, z, x, y):
     jurisdiction = selectors.public_jurisdiction(slug)
     try:
@@ -85,12 +97,18 @@ def map_tile(request, slug, z, x, y):
     form = RequestFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(form)
-    key = f"public:tile:{_etag(request)}"
+    fresh = tile.z >= selectors.POINTS_ZOOM
+    key = _tile_key(request, fresh)
     body = cache.get(key)
     if body is None:
         body = json.dumps(selectors.map_tile(jurisdiction, form.cleaned_data, tile), separators=(",", ":"))
-        cache.set(key, body, 600)
-    return _cacheable(HttpResponse(body, content_type="application/json"))
+        cache.set(key, body, 600 if fresh else CLUSTER_TILE_SECONDS)
+    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+    return _cacheable(response)
 
 
 @require_GET

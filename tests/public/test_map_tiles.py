@@ -2,6 +2,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.utils import timezone
 
 from frontend.public.selectors import POINTS_ZOOM, map_tile
@@ -66,12 +68,24 @@ def test_the_tile_endpoint_answers_json_with_caching_headers_and_a_stable_etag(c
     assert again.status_code == 304
 
 
-def test_the_etag_changes_when_a_request_changes(client, jurisdiction, pothole_requests, pothole):
-    before = client.get(_tile_url(jurisdiction, CITY_TILE))["ETag"]
+def test_a_street_tile_changes_as_soon_as_a_request_is_added(client, jurisdiction, pothole_requests, pothole):
+    tile = _street_tile()
+    before = client.get(_tile_url(jurisdiction, tile))
+    added = ServiceRequestFactory(service_type=pothole, location=Point(-122.4175, 37.76, srid=4326))
+    after = client.get(_tile_url(jurisdiction, tile), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert added.public_id in {f["id"] for f in after.json()["features"]}
+
+
+def test_a_city_tile_is_kept_for_a_minute(client, jurisdiction, pothole_requests, pothole,
+                                          django_assert_num_queries):
+    first = client.get(_tile_url(jurisdiction, CITY_TILE))
     ServiceRequestFactory(service_type=pothole)
-    after = client.get(_tile_url(jurisdiction, CITY_TILE))
-    assert after["ETag"] != before
-    assert sum(f["properties"]["count"] for f in after.json()["features"]) == 7
+    with django_assert_num_queries(1):   # the jurisdiction; the tile comes from the cache
+        again = client.get(_tile_url(jurisdiction, CITY_TILE))
+    assert again.content == first.content
+    cache.clear()   # what the minute's expiry does
+    assert sum(f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE)).json()["features"]) == 7
 
 
 def test_a_tile_costs_three_queries_and_a_cached_one_two(client, jurisdiction, pothole_requests,

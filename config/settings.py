@@ -111,6 +111,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
+    "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
+                          "schedule": crontab(minute="*/15")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,7 +21,7 @@ from . import selectors
 from .dictionary import export_field_descriptions
 from .forms import RequestFilterForm, form_errors
 from .selectors import EXPORT_FIELDS
-from .stats import Suppressed, statistics_for
+from .stats import Suppressed, ask_for_statistics, statistics_for
 from .tiles import Tile
 
 TILE_MAX_AGE = 60
@@ -133,8 +133,13 @@ def map_areas(request, slug):
 def stats_page(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
     k = selectors.suppression_k(jurisdiction)
+    prepared = statistics_for(jurisdiction, k)
+    if prepared is None:
+        ask_for_statistics(jurisdiction)
+        return render(request, "public/stats.html", {"jurisdiction": jurisdiction, "k": k, "preparing": True})
+    tables, computed_at = prepared
     return render(request, "public/stats.html", {
-        "jurisdiction": jurisdiction, "tables": statistics_for(jurisdiction, k).values(), "k": k,
+        "jurisdiction": jurisdiction, "tables": tables.values(), "k": k, "computed_at": computed_at,
     })
 
 
@@ -147,7 +152,14 @@ def _cell(value):
 @require_GET
 def stats_csv(request, slug, key):
     jurisdiction = selectors.public_jurisdiction(slug)
-    table = statistics_for(jurisdiction).get(key)
+    prepared = statistics_for(jurisdiction)
+    if prepared is None:
+        ask_for_statistics(jurisdiction)
+        response = HttpResponse(_("The statistics are being prepared; try again in a minute."), status=503,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
+    table = prepared[0].get(key)
     if table is None:
         raise Http404(_("No such table."))
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from frontend.public.selectors import POINTS_ZOOM, export_rows
+from frontend.public.stats import refresh_statistics
 from frontend.public.tiles import tile_for
 from requests_app.models import ServiceRequest
 from requests_app.public_location import coarsen, public_point
@@ -35,7 +36,9 @@ def _public_outputs(client, jurisdiction, sr, area):
     yield "geojson", _body(client.get(f"/open-data/{slug}/requests.geojson"))
     yield "area feed", _body(client.get(f"/feeds/{slug}/areas/{area.pk}/rss/"))
     yield "type feed", _body(client.get(f"/feeds/{slug}/types/noise/atom/"))
+    refresh_statistics(jurisdiction)
     yield "stats", _body(client.get(f"/stats/{slug}/"))
+    yield "stats csv", _body(client.get(f"/stats/{slug}/per-area.csv"))
 
 
 def test_the_exact_point_of_a_sensitive_request_is_in_no_public_output(client, jurisdiction, sensitive_request,

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from requests_app.models import ServiceRequest
+from frontend.public.stats import refresh_statistics
+from requests_app.models import Jurisdiction, ServiceRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +57,7 @@ def test_the_map_shows_the_demo_city_filters_it_and_opens_a_card(page, live_serv
 
 
 def test_the_statistics_page_draws_its_charts(page, live_server, demo_city, screenshot):
+    refresh_statistics(Jurisdiction.objects.get(slug=demo_city))
     page.goto(f"{live_server.url}/stats/{demo_city}/")
     chart = page.locator("#per-type svg.bar-chart")
     expect(chart).to_be_visible()

@@ -94,6 +94,9 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT spends seconds compiling the map's and statistics' aggregate queries, which run in milliseconds
+# to a few hundred without it (bench/public_map.py measured 5x).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,6 +122,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
+    "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
+                          "schedule": crontab(minute="*/15")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -207,6 +212,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The public map's base layer: a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png (add its
+# origin to CIVIC311_MAP_TILE_ORIGINS). Empty: no base layer; points, clusters and area outlines still show.
+CIVIC311_MAP_TILE_URL = env.str("CIVIC311_MAP_TILE_URL", default="")
+CIVIC311_MAP_TILE_ATTRIBUTION = env.str("CIVIC311_MAP_TILE_ATTRIBUTION", default="")
 
 # GDAL 3.6 on Debian 12 works for everything we use; Django only recommends a newer one.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

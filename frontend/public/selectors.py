@@ -1,0 +1,332 @@
+"""Every read of the public pages: the map's tiles and cards, the statistics, the exports and the feeds.
+
+Nothing here returns an exact location of a sensitive request or unmasked free text: points go through
+expressions.public_x/public_y (SQL) or requests_app.public_location.public_point (Python), text through
+contacts.masking.mask_personal_identifiers.
+"""
+import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.gis.db.models import Extent, GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.shortcuts import get_object_or_404
+
+from contacts.masking import mask_personal_identifiers
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
+from requests_app.public_location import GRID_DEGREES, public_point
+from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
+from routing.models import Area, AreaLayer, Department
+
+from .expressions import IsoUtc, Percentile, coarsened, hours_between, public_x, public_y
+from .models import DEFAULT_SUPPRESSION_K, PublicSettings
+from .tiles import Tile
+
+# From this zoom on the map shows each request; below it, server-side clusters.
+POINTS_ZOOM = 16
+MAX_POINTS_PER_TILE = 2000
+# Cells per tile side when clustering: about 40 px on a 256 px tile.
+CLUSTER_CELLS = 6
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+def public_jurisdiction(slug: str) -> Jurisdiction:
+    """The jurisdiction for a public URL; raises Http404."""
+    return get_object_or_404(Jurisdiction, slug=slug)
+
+
+def data_version() -> str:
+    """Changes whenever a request is added or changes: the base of ETags and cache keys."""
+    latest = ServiceRequest.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return latest.isoformat() if latest else "empty"
+
+
+def suppression_k(jurisdiction) -> int:
+    row = PublicSettings.objects.filter(jurisdiction=jurisdiction).values_list("suppression_k", flat=True).first()
+    return row or DEFAULT_SUPPRESSION_K
+
+
+def main_area_layer(jurisdiction) -> AreaLayer | None:
+    return AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("id").first()
+
+
+def map_filter_choices(jurisdiction) -> dict:
+    """Options of the map's filters: service types, groups, departments and the main layer's areas."""
+    types = list(ServiceType.objects.filter(jurisdiction=jurisdiction).only("code", "name", "name_translations",
+                                                                            "group", "group_translations"))
+    layer = main_area_layer(jurisdiction)
+    areas = list(Area.objects.filter(layer=layer).only("id", "name", "name_translations")) if layer else []
+    return {
+        "service_types": sorted(((t.code, t.localized_name()) for t in types), key=lambda c: c[1]),
+        "groups": sorted({(t.group, t.localized_group()) for t in types if t.group}, key=lambda c: c[1]),
+        "departments": [(d.code, d.localized_name()) for d in Department.objects.filter(jurisdiction=jurisdiction)],
+        "areas": sorted(((a.id, a.localized_name()) for a in areas), key=lambda c: c[1]),
+    }
+
+
+def map_extent(jurisdiction) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the jurisdiction's areas, else of its requests."""
+    extent = Area.objects.filter(layer__jurisdiction=jurisdiction).aggregate(e=Extent("boundary"))["e"]
+    return extent or ServiceRequest.objects.filter(jurisdiction=jurisdiction).aggregate(e=Extent("location"))["e"]
+
+
+def area_outlines(jurisdiction) -> dict:
+    """The main layer's areas as simplified GeoJSON (for drawing outlines without a base map)."""
+    layer = main_area_layer(jurisdiction)
+    if layer is None:
+        return {"type": "FeatureCollection", "features": []}
+    areas = (Area.objects.filter(layer=layer).order_by("id")
+             .annotate(outline=AsGeoJSON(SimplifyPreserveTopology("boundary", 0.0002), precision=5))
+             .only("id", "name", "name_translations"))
+    features = [{"type": "Feature", "id": a.pk, "geometry": json.loads(a.outline),
+                 "properties": {"name": a.localized_name()}} for a in areas]
+    return {"type": "FeatureCollection", "features": features}
+
+
+class SimplifyPreserveTopology(GeoFunc):
+    function = "ST_SimplifyPreserveTopology"
+    geom_param_pos = (0,)
+
+    @property
+    def output_field(self):
+        return GeometryField(srid=4326)
+
+
+def filtered_requests(jurisdiction, filters: dict):
+    """Requests of a jurisdiction narrowed by RequestFilterForm's cleaned data."""
+    qs = ServiceRequest.objects.in_jurisdiction(jurisdiction)
+    if filters.get("service_type"):
+        qs = qs.filter(service_type__code=filters["service_type"])
+    if filters.get("group"):
+        qs = qs.filter(service_type__group=filters["group"])
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.open()
+    elif status == "closed":
+        qs = qs.closed()
+    elif status:
+        qs = qs.filter(status=status)
+    if filters.get("department"):
+        qs = qs.filter(department__code=filters["department"])
+    if filters.get("area"):
+        qs = qs.filter(Exists(Area.objects.filter(pk=filters["area"], layer__jurisdiction=jurisdiction,
+                                                  boundary__covers=OuterRef("location"))))
+    zone = ZoneInfo(jurisdiction.timezone)
+    if filters.get("since"):
+        qs = qs.filter(submitted_at__gte=datetime.combine(filters["since"], time.min, tzinfo=zone))
+    if filters.get("until"):
+        qs = qs.filter(submitted_at__lt=datetime.combine(filters["until"] + timedelta(days=1), time.min, tzinfo=zone))
+    return qs
+
+
+def _in_tile(qs, tile: Tile):
+    west, south, east, north = tile.bounds()
+    # The index narrows by the exact point (widened by one grid cell, since coarsening moves sensitive
+    # points by up to half a cell); the tile itself is cut by the published point.
+    margin = GRID_DEGREES
+    box = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
+    box.srid = 4326
+    return (qs.filter(location__bboverlaps=box).annotate(px=public_x(), py=public_y())
+            .filter(px__gte=west, px__lt=east, py__gt=south, py__lte=north))
+
+
+def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
+    """One map tile as GeoJSON: clusters below POINTS_ZOOM, single requests from it on."""
+    qs = _in_tile(filtered_requests(jurisdiction, filters), tile)
+    if tile.z >= POINTS_ZOOM:
+        return _point_features(qs)
+    west, south, east, north = tile.bounds()
+    # The published point is computed once per row in a subquery, then grouped into cells: the ORM alone
+    # would repeat the coarsening CASE in WHERE, GROUP BY and every aggregate (twice as slow, measured).
+    inner, params = qs.values("status", "px", "py").order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE p.status = ANY(%s)), avg(p.px), avg(p.py)"
+            f" FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)",
+            [list(OPEN_STATUSES), *params, west, (east - west) / CLUSTER_CELLS, south, (north - south) / CLUSTER_CELLS])
+        rows = cursor.fetchall()
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                 "properties": {"cluster": True, "count": n, "open": n_open}} for n, n_open, x, y in rows]
+    return {"type": "FeatureCollection", "features": features, "zoom": tile.z, "truncated": False}
+
+
+def _point_features(qs) -> dict:
+    rows = list(qs.order_by("-submitted_at").values_list("public_id", "status", "px", "py")[:MAX_POINTS_PER_TILE + 1])
+    features = [{"type": "Feature", "id": public_id,
+                 "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                 "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES}}
+                for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]]
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
+
+
+def request_card(jurisdiction, public_id: str) -> dict:
+    """The public card of one request (what a click on the map shows); raises Http404."""
+    sr = get_object_or_404(ServiceRequest.objects.select_related("service_type", "department"),
+                           jurisdiction=jurisdiction, public_id=public_id)
+    notes = [mask_personal_identifiers(note) for note in
+             StatusChange.objects.filter(service_request=sr).exclude(public_note="")
+             .order_by("at", "id").values_list("public_note", flat=True)]
+    point = public_point(sr)
+    return {
+        "public_id": sr.public_id,
+        "service_type": sr.service_type.localized_name(),
+        "status": sr.status,
+        "status_label": str(Status(sr.status).label),
+        "open": sr.is_open,
+        "submitted_at": sr.submitted_at,
+        "acknowledged_at": sr.acknowledged_at,
+        "closed_at": sr.closed_at,
+        "expected_at": sr.expected_at,
+        "me_too_count": sr.me_too_count,
+        "department": sr.department.localized_name() if sr.department else "",
+        "description": mask_personal_identifiers(sr.description),
+        "public_notes": notes,
+        "coordinates": [point.x, point.y] if point else None,
+        "coarsened": sr.service_type.sensitive,
+    }
+
+
+# ---- Statistics -------------------------------------------------------------------------------------------
+
+def requests_per_type(jurisdiction) -> list[dict]:
+    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
+                .values(code=F("service_type__code"), name=F("service_type__name"))
+                .annotate(n=Count("id")).order_by("-n", "code"))
+
+
+def requests_per_month(jurisdiction) -> list[dict]:
+    zone = ZoneInfo(jurisdiction.timezone)
+    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
+                .annotate(month=TruncMonth("submitted_at", tzinfo=zone)).values("month")
+                .annotate(n=Count("id")).order_by("month"))
+
+
+def requests_per_area(jurisdiction) -> list[dict]:
+    """Requests counted in the main layer's areas (a request in two overlapping areas counts in both)."""
+    layer = main_area_layer(jurisdiction)
+    if layer is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.name, count(sr.id) FROM routing_area a"
+            " JOIN requests_app_servicerequest sr ON sr.jurisdiction_id = %s AND ST_Covers(a.boundary, sr.location)"
+            " WHERE a.layer_id = %s GROUP BY a.id, a.name ORDER BY count(sr.id) DESC, a.name",
+            [jurisdiction.pk, layer.pk])
+        return [{"id": pk, "name": name, "n": n} for pk, name, n in cursor.fetchall()]
+
+
+def open_backlog(jurisdiction) -> list[dict]:
+    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction).open()
+                .values(department_name=F("department__name"), type_name=F("service_type__name"))
+                .annotate(n=Count("id")).order_by("-n", "department_name", "type_name"))
+
+
+def response_times(jurisdiction, by: str) -> list[dict]:
+    """Median and 90th percentile hours to acknowledge and to resolve, per department or service type."""
+    field = {"department": "department__name", "service_type": "service_type__name"}[by]
+    to_ack = hours_between("submitted_at", "acknowledged_at")
+    to_resolve = hours_between("submitted_at", "closed_at")
+    resolved = Q(status__in=RESOLVED_STATUSES)
+    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
+                .values(name=F(field)).order_by()
+                .annotate(n=Count("id"), n_acknowledged=Count("acknowledged_at"),
+                          n_resolved=Count("id", filter=resolved & Q(closed_at__isnull=False)),
+                          ack_p50=Percentile(to_ack, 0.5), ack_p90=Percentile(to_ack, 0.9),
+                          resolve_p50=Percentile(to_resolve, 0.5, filter=resolved),
+                          resolve_p90=Percentile(to_resolve, 0.9, filter=resolved))
+                .order_by("name"))
+
+
+def sla_share(jurisdiction) -> list[dict]:
+    """Per department: closed requests that had an expected date, and how many closed by it."""
+    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
+                .filter(status__in=CLOSED_STATUSES, expected_at__isnull=False, closed_at__isnull=False)
+                .values(name=F("department__name")).order_by()
+                .annotate(n=Count("id"), n_within=Count("id", filter=Q(closed_at__lte=F("expected_at"))))
+                .order_by("name"))
+
+
+def weekly_counts(jurisdiction, by: str, weeks: int) -> tuple[list, dict[str, dict]]:
+    """Weekly request counts per service type or area over the last ``weeks`` weeks of data.
+
+    Returns (week starts, {label: {week start: count}}); only aggregates leave the database.
+    """
+    zone = ZoneInfo(jurisdiction.timezone)
+    qs = ServiceRequest.objects.in_jurisdiction(jurisdiction)
+    latest = qs.aggregate(latest=Max("submitted_at"))["latest"]
+    if latest is None:
+        return [], {}
+    last_week = (latest.astimezone(zone) - timedelta(days=latest.astimezone(zone).weekday())).date()
+    starts = [last_week - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
+    since = datetime.combine(starts[0], time.min, tzinfo=zone)
+    if by == "service_type":
+        rows = (qs.filter(submitted_at__gte=since).annotate(week=TruncWeek("submitted_at", tzinfo=zone))
+                .values("week", label=F("service_type__name")).annotate(n=Count("id")).order_by())
+        rows = [(r["label"], r["week"].date(), r["n"]) for r in rows]
+    else:
+        layer = main_area_layer(jurisdiction)
+        rows = []
+        if layer is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT a.name, (date_trunc('week', sr.submitted_at AT TIME ZONE %s))::date, count(*)"
+                    " FROM requests_app_servicerequest sr JOIN routing_area a"
+                    " ON a.layer_id = %s AND ST_Covers(a.boundary, sr.location)"
+                    " WHERE sr.jurisdiction_id = %s AND sr.submitted_at >= %s GROUP BY 1, 2",
+                    [jurisdiction.timezone, layer.pk, jurisdiction.pk, since])
+                rows = cursor.fetchall()
+    series: dict[str, dict] = {}
+    for label, week, n in rows:
+        series.setdefault(label, {})[week] = n
+    return starts, series
+
+
+# ---- Open data and feeds ----------------------------------------------------------------------------------
+
+EXPORT_FIELDS = ["public_id", "service_code", "service_name", "group", "status", "department", "submitted_at",
+                 "acknowledged_at", "closed_at", "expected_at", "longitude", "latitude", "location_coarsened",
+                 "address", "description", "me_too_count"]
+
+
+def export_rows(jurisdiction, filters: dict):
+    """The public rows of an export, streamed from a server-side cursor in EXPORT_FIELDS order.
+
+    Addresses of sensitive requests are left out (they point at the door the grid hides);
+    free text is masked.
+    """
+    # No ORDER BY: the cursor then streams rows as the table scan finds them, with no sort to wait for.
+    rows = (filtered_requests(jurisdiction, filters).order_by()
+            .annotate(lon=public_x(), lat=public_y(), is_coarsened=coarsened(), submitted=IsoUtc("submitted_at"),
+                      acknowledged=IsoUtc("acknowledged_at"), closed=IsoUtc("closed_at"),
+                      expected=IsoUtc("expected_at"))
+            .values_list("public_id", "service_type__code", "service_type__name", "service_type__group", "status",
+                         "department__code", "submitted", "acknowledged", "closed", "expected",
+                         "lon", "lat", "is_coarsened", "address", "description", "me_too_count")
+            .iterator(chunk_size=2000))
+    for row in rows:
+        row = list(row)
+        row[13] = "" if row[12] else mask_personal_identifiers(row[13])
+        row[14] = mask_personal_identifiers(row[14])
+        yield row
+
+
+def feed_items(jurisdiction, *, area=None, service_type=None, limit: int = 30) -> list[ServiceRequest]:
+    """The latest requests in one area or of one service type, for a feed."""
+    qs = ServiceRequest.objects.in_jurisdiction(jurisdiction).select_related("service_type", "department")
+    if area is not None:
+        qs = qs.filter(location__coveredby=area.boundary)
+    if service_type is not None:
+        qs = qs.filter(service_type=service_type)
+    return list(qs.order_by("-submitted_at", "-id")[:limit])
+
+
+def feed_area(jurisdiction, area_id: int) -> Area:
+    return get_object_or_404(Area, pk=area_id, layer__jurisdiction=jurisdiction)
+
+
+def feed_service_type(jurisdiction, code: str) -> ServiceType:
+    return get_object_or_404(ServiceType, jurisdiction=jurisdiction, code=code)

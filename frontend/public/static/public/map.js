@@ -1,0 +1,194 @@
+/* The public requests map: clusters and points from our own tile endpoint, no outside tile server needed. */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var labels = config.labels;
+  var form = document.getElementById("map-filters");
+  var statusLine = document.getElementById("map-status");
+  var cardBox = document.getElementById("card");
+  var mapBox = document.getElementById("map");
+
+  var map = L.map(mapBox, { zoomControl: true, minZoom: 3, maxZoom: 19 });
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+
+  function fromHash() {
+    var parts = window.location.hash.replace("#", "").split("/").map(Number);
+    if (parts.length === 3 && parts.every(function (n) { return !isNaN(n); })) {
+      map.setView([parts[1], parts[2]], parts[0]);
+      return true;
+    }
+    return false;
+  }
+  if (!fromHash()) {
+    if (config.extent) {
+      map.fitBounds([[config.extent[1], config.extent[0]], [config.extent[3], config.extent[2]]]);
+    } else {
+      map.setView([0, 0], 3);
+    }
+  }
+
+  fetch(config.areas, { headers: { Accept: "application/geo+json" } })
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      L.geoJSON(data, { interactive: false, style: function () { return { className: "area-outline" }; } })
+        .addTo(map).bringToBack();
+    });
+
+  var requests = L.layerGroup().addTo(map);
+  var generation = 0;
+
+  function filterQuery() {
+    var params = new URLSearchParams(new FormData(form));
+    Array.from(params.keys()).forEach(function (key) { if (!params.get(key)) { params.delete(key); } });
+    return params.toString();
+  }
+
+  function tileUrl(z, x, y, query) {
+    var url = config.tiles.replace("{z}", z).replace("{x}", x).replace("{y}", y);
+    return query ? url + "?" + query : url;
+  }
+
+  function visibleTiles() {
+    var z = Math.max(0, Math.min(20, Math.round(map.getZoom())));
+    var bounds = map.getPixelBounds();
+    var scale = map.getZoomScale(z, map.getZoom());
+    var min = bounds.min.multiplyBy(scale).divideBy(256).floor();
+    var max = bounds.max.multiplyBy(scale).divideBy(256).floor();
+    var n = Math.pow(2, z);
+    var tiles = [];
+    for (var x = Math.max(0, min.x); x <= Math.min(n - 1, max.x); x++) {
+      for (var y = Math.max(0, min.y); y <= Math.min(n - 1, max.y); y++) {
+        tiles.push([z, x, y]);
+      }
+    }
+    return tiles;
+  }
+
+  function clusterMarker(feature, latlng) {
+    var props = feature.properties;
+    var share = props.count ? props.open / props.count : 0;
+    var kind = share >= 0.5 ? "cluster-open" : "cluster-closed";
+    var size = props.count >= 1000 ? 44 : props.count >= 100 ? 36 : 28;
+    var icon = L.divIcon({
+      className: "cluster " + kind, iconSize: [size, size],
+      html: "<span>" + props.count + "</span>"
+    });
+    var marker = L.marker(latlng, { icon: icon, keyboard: true,
+      title: props.count + " " + labels.requests + ", " + props.open + " " + labels.open_count });
+    marker.on("click", function () { map.setView(latlng, Math.min(config.pointsZoom + 1, map.getZoom() + 3)); });
+    return marker;
+  }
+
+  function pointMarker(feature, latlng) {
+    var marker = L.circleMarker(latlng, {
+      radius: 8, className: "req " + (feature.properties.open ? "status-open" : "status-closed") +
+        " status-" + feature.properties.status
+    });
+    marker.on("click", function () { showCard(feature.id); });
+    return marker;
+  }
+
+  function refresh() {
+    var mine = ++generation;
+    var query = filterQuery();
+    var tiles = visibleTiles();
+    var shown = 0;
+    var truncated = false;
+    var failed = false;
+    mapBox.setAttribute("aria-busy", "true");
+    Promise.all(tiles.map(function (t) {
+      return fetch(tileUrl(t[0], t[1], t[2], query))
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .catch(function () { failed = true; return { features: [] }; });
+    })).then(function (results) {
+      if (mine !== generation) { return; }
+      requests.clearLayers();
+      results.forEach(function (data) {
+        truncated = truncated || data.truncated;
+        data.features.forEach(function (feature) {
+          var c = feature.geometry.coordinates;
+          var latlng = L.latLng(c[1], c[0]);
+          var props = feature.properties;
+          requests.addLayer(props.cluster ? clusterMarker(feature, latlng) : pointMarker(feature, latlng));
+          shown += props.cluster ? props.count : 1;
+        });
+      });
+      mapBox.setAttribute("data-shown", String(shown));
+      mapBox.setAttribute("aria-busy", "false");
+      statusLine.textContent = shown + " " + labels.requests + (truncated ? " · " + labels.truncated : "") +
+        (failed ? " · " + labels.error : "");
+    });
+  }
+
+  function line(label, value) {
+    var p = document.createElement("p");
+    var b = document.createElement("strong");
+    b.textContent = label + ": ";
+    p.appendChild(b);
+    p.appendChild(document.createTextNode(value));
+    return p;
+  }
+
+  function when(value) {
+    return value ? new Date(value).toLocaleString(document.documentElement.lang) : "—";
+  }
+
+  function showCard(publicId) {
+    fetch(config.card.replace("PUBLICID", encodeURIComponent(publicId)))
+      .then(function (r) { return r.json(); })
+      .then(function (card) {
+        cardBox.replaceChildren();
+        var title = document.createElement("h2");
+        title.textContent = card.service_type + " · " + card.status_label;
+        cardBox.appendChild(title);
+        var id = document.createElement("p");
+        id.className = "public-id";
+        id.textContent = card.public_id;
+        cardBox.appendChild(id);
+        if (card.description) {
+          var description = document.createElement("p");
+          description.textContent = card.description;
+          cardBox.appendChild(description);
+        }
+        cardBox.appendChild(line(labels.submitted, when(card.submitted_at)));
+        if (card.acknowledged_at) { cardBox.appendChild(line(labels.acknowledged, when(card.acknowledged_at))); }
+        if (card.expected_at) { cardBox.appendChild(line(labels.expected, when(card.expected_at))); }
+        if (card.closed_at) { cardBox.appendChild(line(labels.closed, when(card.closed_at))); }
+        if (card.department) { cardBox.appendChild(line(labels.department, card.department)); }
+        cardBox.appendChild(line(labels.me_too, String(card.me_too_count)));
+        if (card.public_notes.length) {
+          var notes = document.createElement("ul");
+          notes.setAttribute("aria-label", labels.notes);
+          card.public_notes.forEach(function (note) {
+            var li = document.createElement("li");
+            li.textContent = note;
+            notes.appendChild(li);
+          });
+          cardBox.appendChild(notes);
+        }
+        if (card.coarsened) { cardBox.appendChild(line("ⓘ", labels.coarsened)); }
+        var link = document.createElement("a");
+        link.href = config.page.replace("PUBLICID", encodeURIComponent(card.public_id));
+        link.textContent = labels.open;
+        cardBox.appendChild(link);
+        cardBox.hidden = false;
+      });
+  }
+
+  function remember() {
+    var c = map.getCenter();
+    var query = filterQuery();
+    var url = window.location.pathname + (query ? "?" + query : "") + "#" + map.getZoom() + "/" +
+      c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
+    window.history.replaceState(null, "", url);
+  }
+
+  window.addEventListener("hashchange", fromHash);
+  map.on("moveend", function () { refresh(); remember(); });
+  form.addEventListener("change", function () { refresh(); remember(); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); remember(); });
+  refresh();
+})();

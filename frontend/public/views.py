@@ -1,0 +1,241 @@
+import csv
+import io
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_GET
+
+from requests_app.statuses import Status
+
+from . import selectors
+from .dictionary import export_field_descriptions
+from .forms import RequestFilterForm, form_errors
+from .selectors import EXPORT_FIELDS
+from .stats import Suppressed, ask_for_statistics, statistics_for
+from .tiles import Tile
+
+TILE_MAX_AGE = 60
+
+
+def _etag(request, *args, **kwargs):
+    # Tiles, cards and outlines change only when requests change; the language changes labels.
+    if not hasattr(request, "public_etag"):
+        raw = f"{selectors.data_version()}|{get_language()}|{request.get_full_path()}"
+        request.public_etag = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return request.public_etag
+
+
+def _cacheable(response):
+    patch_cache_control(response, public=True, max_age=TILE_MAX_AGE)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _bad_filters(form):
+    return JsonResponse({"errors": form_errors(form)}, status=400)
+
+
+@require_GET
+def map_page(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    form = RequestFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        form = RequestFilterForm()
+    choices = selectors.map_filter_choices(jurisdiction)
+    extent = selectors.map_extent(jurisdiction)
+    config = {
+        "tiles": reverse("public:map-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json"),
+        "card": reverse("public:map-card", args=[slug, "PUBLICID"]),
+        "page": "/requests/PUBLICID/",
+        "areas": reverse("public:map-areas", args=[slug]),
+        "extent": list(extent) if extent else None,
+        "tileUrl": settings.CIVIC311_MAP_TILE_URL,
+        "tileAttribution": settings.CIVIC311_MAP_TILE_ATTRIBUTION,
+        "pointsZoom": selectors.POINTS_ZOOM,
+        "labels": {"open": _("Open the request page"), "requests": _("requests"), "open_count": _("open"),
+                   "submitted": _("Submitted"), "acknowledged": _("Acknowledged"), "closed": _("Closed"),
+                   "expected": _("Expected"), "department": _("Handled by"), "me_too": _("\"Me too\""),
+                   "notes": _("Public notes"), "coarsened": _("Location shown approximately to protect privacy"),
+                   "truncated": _("Too many requests here: zoom in or filter to see them all"),
+                   "error": _("The map could not load these requests.")},
+    }
+    return render(request, "public/map.html", {
+        "jurisdiction": jurisdiction, "form": form, "choices": choices, "config": config,
+        "statuses": Status.choices,
+    })
+
+
+# Cluster tiles summarise up to a whole city: they take seconds on a long history and would be recomputed after
+# every new request if keyed by the data version, so they are kept a minute instead. Street-level tiles are
+# cheap and keyed by the data version, so a resident sees a new request there at once.
+CLUSTER_TILE_SECONDS = 60
+
+
+def _tile_key(request, fresh: bool) -> str:
+    version = selectors.data_version() if fresh else ""
+    raw = f"{version}|{get_language()}|{request.get_full_path()}"
+    return "public:tile:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@require_GET
+def map_tile(request, slug, z, x, y):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    try:
+        tile = Tile(z, x, y)
+    except ValueError as error:
+        return JsonResponse({"errors": {"tile": [str(error)]}}, status=400)
+    form = RequestFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(form)
+    fresh = tile.z >= selectors.POINTS_ZOOM
+    key = _tile_key(request, fresh)
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(selectors.map_tile(jurisdiction, form.cleaned_data, tile), separators=(",", ":"))
+        cache.set(key, body, 600 if fresh else CLUSTER_TILE_SECONDS)
+    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+    return _cacheable(response)
+
+
+@require_GET
+@condition(etag_func=_etag)
+def map_card(request, slug, public_id):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    card = selectors.request_card(jurisdiction, public_id)
+    card["url"] = f"/requests/{card['public_id']}/"
+    return _cacheable(JsonResponse(card, encoder=DjangoJSONEncoder))
+
+
+@require_GET
+@condition(etag_func=_etag)
+def map_areas(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    response = JsonResponse(selectors.area_outlines(jurisdiction))
+    response["Content-Type"] = "application/geo+json"
+    return _cacheable(response)
+
+
+@require_GET
+def stats_page(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    k = selectors.suppression_k(jurisdiction)
+    prepared = statistics_for(jurisdiction, k)
+    if prepared is None:
+        ask_for_statistics(jurisdiction)
+        return render(request, "public/stats.html", {"jurisdiction": jurisdiction, "k": k, "preparing": True})
+    tables, computed_at = prepared
+    return render(request, "public/stats.html", {
+        "jurisdiction": jurisdiction, "tables": tables.values(), "k": k, "computed_at": computed_at,
+    })
+
+
+def _cell(value):
+    if isinstance(value, Suppressed):
+        return str(value)
+    return value
+
+
+@require_GET
+def stats_csv(request, slug, key):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    prepared = statistics_for(jurisdiction)
+    if prepared is None:
+        ask_for_statistics(jurisdiction)
+        response = HttpResponse(_("The statistics are being prepared; try again in a minute."), status=503,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
+    table = prepared[0].get(key)
+    if table is None:
+        raise Http404(_("No such table."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{key}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+@require_GET
+def data_dictionary(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    return render(request, "public/open_data.html", {
+        "jurisdiction": jurisdiction, "fields": export_field_descriptions(), "choices": selectors.map_filter_choices(jurisdiction),
+    })
+
+
+def _export(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    form = RequestFilterForm(request.GET)
+    if not form.is_valid():
+        return jurisdiction, None, _bad_filters(form)
+    return jurisdiction, selectors.export_rows(jurisdiction, form.cleaned_data), None
+
+
+EXPORT_BATCH = 500
+
+
+@require_GET
+def export_csv(request, slug):
+    _jurisdiction, rows, error = _export(request, slug)
+    if error:
+        return error
+    coarsened_at = EXPORT_FIELDS.index("location_coarsened")
+
+    def chunks():
+        # One chunk per EXPORT_BATCH rows: constant memory, without the cost of one write per row.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_FIELDS)
+        for n, row in enumerate(rows, 1):
+            row[coarsened_at] = "true" if row[coarsened_at] else "false"
+            writer.writerow(row)   # None is written as an empty cell
+            if n % EXPORT_BATCH == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-requests.csv"'
+    return response
+
+
+@require_GET
+def export_geojson(request, slug):
+    _jurisdiction, rows, error = _export(request, slug)
+    if error:
+        return error
+    properties = [f for f in EXPORT_FIELDS if f not in ("longitude", "latitude")]
+
+    def chunks():
+        yield '{"type":"FeatureCollection","features":['
+        first = True
+        for row in rows:
+            record = dict(zip(EXPORT_FIELDS, row))
+            lon, lat = record.pop("longitude"), record.pop("latitude")
+            feature = {"type": "Feature", "id": record["public_id"],
+                       "geometry": None if lon is None else {"type": "Point", "coordinates": [lon, lat]},
+                       "properties": {f: record[f] for f in properties}}
+            yield ("" if first else ",") + json.dumps(feature, separators=(",", ":"), ensure_ascii=False)
+            first = False
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/geo+json")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-requests.geojson"'
+    return response

@@ -1,0 +1,154 @@
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
+from django.utils import timezone
+
+from frontend.public.selectors import POINTS_ZOOM, map_tile
+from frontend.public.tiles import Tile, tile_for
+from requests_app.statuses import Status
+from tests.factories import ServiceRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+CITY_TILE = tile_for(-122.42, 37.76, 12)
+
+
+def _street_tile(lon=-122.4175, lat=37.76):
+    return tile_for(lon, lat, POINTS_ZOOM + 1)
+
+
+def _tile_url(jurisdiction, tile, query=""):
+    return f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json{query}"
+
+
+def test_the_city_zoom_groups_requests_into_clusters_that_count_them(jurisdiction, pothole_requests):
+    features = map_tile(jurisdiction, {}, CITY_TILE)["features"]
+    assert all(f["properties"]["cluster"] for f in features)
+    assert sum(f["properties"]["count"] for f in features) == 6
+    assert sum(f["properties"]["open"] for f in features) == 3
+
+
+def test_the_street_zoom_shows_each_request_with_its_status(jurisdiction, pothole_requests):
+    tile = _street_tile()
+    features = map_tile(jurisdiction, {}, tile)["features"]
+    west, south, east, north = tile.bounds()
+    inside = {sr.public_id for sr in pothole_requests if west <= sr.location.x < east}
+    assert {f["id"] for f in features} == inside and inside
+    by_id = {sr.public_id: sr for sr in pothole_requests}
+    assert all(f["properties"]["status"] == by_id[f["id"]].status for f in features)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"status": "open"}, 3), ({"status": "closed"}, 3), ({"status": Status.SUBMITTED}, 3),
+    ({"service_type": "pothole"}, 6), ({"service_type": "noise"}, 0), ({"group": "Streets"}, 6),
+    ({"department": "public-works"}, 6), ({"department": "transport"}, 0),
+])
+def test_filters_narrow_the_clusters(jurisdiction, pothole_requests, noise, query, expected):
+    features = map_tile(jurisdiction, query, CITY_TILE)["features"]
+    assert sum(f["properties"]["count"] for f in features) == expected
+
+
+def test_the_area_and_date_filters_narrow_the_clusters(jurisdiction, pothole_requests, mission, presidio):
+    count = lambda filters: sum(f["properties"]["count"] for f in map_tile(jurisdiction, filters, CITY_TILE)["features"])  # noqa: E731
+    assert count({"area": mission.pk}) == 6 and count({"area": presidio.pk}) == 0
+    today = timezone.localdate(timezone=ZoneInfo(jurisdiction.timezone))
+    assert count({"since": today - timedelta(days=1)}) == 2
+    assert count({"until": today - timedelta(days=4)}) == 2
+
+
+def test_the_tile_endpoint_answers_json_with_caching_headers_and_a_stable_etag(client, jurisdiction,
+                                                                                pothole_requests):
+    response = client.get(_tile_url(jurisdiction, CITY_TILE, "?status=open"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "max-age=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    again = client.get(_tile_url(jurisdiction, CITY_TILE, "?status=open"), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_a_street_tile_changes_as_soon_as_a_request_is_added(client, jurisdiction, pothole_requests, pothole):
+    tile = _street_tile()
+    before = client.get(_tile_url(jurisdiction, tile))
+    added = ServiceRequestFactory(service_type=pothole, location=Point(-122.4175, 37.76, srid=4326))
+    after = client.get(_tile_url(jurisdiction, tile), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert added.public_id in {f["id"] for f in after.json()["features"]}
+
+
+def test_a_city_tile_is_kept_for_a_minute(client, jurisdiction, pothole_requests, pothole,
+                                          django_assert_num_queries):
+    first = client.get(_tile_url(jurisdiction, CITY_TILE))
+    ServiceRequestFactory(service_type=pothole)
+    with django_assert_num_queries(1):   # the jurisdiction; the tile comes from the cache
+        again = client.get(_tile_url(jurisdiction, CITY_TILE))
+    assert again.content == first.content
+    cache.clear()   # what the minute's expiry does
+    assert sum(f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE)).json()["features"]) == 7
+
+
+def test_a_tile_costs_three_queries_and_a_cached_one_two(client, jurisdiction, pothole_requests,
+                                                         django_assert_num_queries):
+    with django_assert_num_queries(3):   # jurisdiction, data version, the tile
+        client.get(_tile_url(jurisdiction, _street_tile()))
+    with django_assert_num_queries(2):
+        client.get(_tile_url(jurisdiction, _street_tile()))
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/tiles/21/0/0.json", "tile"), ("/tiles/3/8/0.json", "tile"),
+    ("/tiles/12/655/1583.json?status=lost", "status"), ("/tiles/12/655/1583.json?area=x", "area"),
+    ("/tiles/12/655/1583.json?since=2024-05-02&until=2024-05-01", "__all__"),
+])
+def test_bad_tile_requests_get_a_json_error_naming_the_field(client, jurisdiction, path, field):
+    response = client.get(f"/map/{jurisdiction.slug}{path}")
+    assert response.status_code == 400 and field in response.json()["errors"]
+
+
+def test_an_unknown_jurisdiction_is_not_found(client, db):
+    assert client.get("/map/nowhere.example/tiles/12/655/1583.json").status_code == 404
+
+
+def test_the_card_shows_the_public_facts_and_links_to_the_request_page(client, jurisdiction, pothole_requests,
+                                                                        django_assert_num_queries):
+    sr = pothole_requests[1]
+    sr.status_changes.create(old_status="", new_status=Status.SUBMITTED, public_note="Crew booked, ring 415-555-0100")
+    with django_assert_num_queries(4):   # data version, jurisdiction, request, notes
+        card = client.get(f"/map/{jurisdiction.slug}/cards/{sr.public_id}.json").json()
+    assert card["service_type"] == "Pothole" and card["status"] == Status.SUBMITTED
+    assert card["department"] == "Public Works" and card["url"] == f"/requests/{sr.public_id}/"
+    assert card["public_notes"] == ["Crew booked, ring [removed]"]
+    assert "tracking_token" not in card and sr.tracking_token not in str(card)
+
+
+def test_the_card_of_another_jurisdictions_request_is_not_found(client, jurisdiction, pothole_requests):
+    from tests.factories import JurisdictionFactory
+
+    other = JurisdictionFactory(slug="elsewhere.example")
+    assert client.get(f"/map/{other.slug}/cards/{pothole_requests[0].public_id}.json").status_code == 404
+
+
+def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(client, jurisdiction, pothole, mission,
+                                                                     settings, django_assert_num_queries):
+    settings.CIVIC311_MAP_TILE_URL = ""
+    with django_assert_num_queries(6):   # jurisdiction, types, layer, areas, departments, extent
+        response = client.get(f"/map/{jurisdiction.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="pothole"' in html and f'value="{mission.pk}"' in html
+    assert '"tileUrl": ""' in html and "/static/leaflet/leaflet.js" in html
+
+
+def test_area_outlines_are_served_as_geojson(client, jurisdiction, mission):
+    data = client.get(f"/map/{jurisdiction.slug}/areas.geojson").json()
+    assert [f["properties"]["name"] for f in data["features"]] == ["Mission"]
+    assert data["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_tile_arithmetic_round_trips():
+    tile = tile_for(-122.42, 37.76, 14)
+    west, south, east, north = tile.bounds()
+    assert west <= -122.42 < east and south < 37.76 <= north
+    with pytest.raises(ValueError):
+        Tile(2, 4, 0)

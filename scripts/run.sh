@@ -37,9 +37,10 @@ BASE="http://localhost:$PORT"
 cat <<MSG
 
 $(say "Civic311 is running")
-  Report a problem (resident form)  $BASE/
+  Report a problem (resident form)  $BASE/sfgov.org/report/   (Shenzhen: $BASE/sz.gov.cn/report/)
   Staff queue                       $BASE/staff/
-  Public status map                 $BASE/map/
+  Public status map                 $BASE/map/sfgov.org/
+  Statistics and open data          $BASE/stats/sfgov.org/  ·  $BASE/open-data/sfgov.org/
   Open311 API                       $BASE/open311/v2/discovery.json
   API documentation                 $BASE/api/docs/
   Admin (operators)                 $BASE/admin/

@@ -18,3 +18,9 @@ def test_the_home_page_speaks_chinese_when_the_browser_asks_for_it(client, juris
 def test_pages_send_a_strict_content_security_policy(client, jurisdiction):
     csp = client.get("/")["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+
+
+def test_the_home_page_links_each_city_to_its_map_statistics_and_open_data(client, jurisdiction):
+    page = client.get("/").content.decode()
+    for path in ("/map/sf.example/", "/stats/sf.example/", "/open-data/sf.example/", "/sf.example/report/"):
+        assert f'href="{path}"' in page

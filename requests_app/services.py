@@ -1,18 +1,24 @@
 """State changes of service requests. Each is one transaction and writes its history row beside it."""
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.services import ContactDetails, save_contact
+from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition
 from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
 from .public_ids import new_public_id
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, Channel, Status
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,7 +100,18 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     for url in submission.photo_urls:
         Photo.objects.create(service_request=sr, external_url=url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
+    transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     return sr
+
+
+def _enqueue_routing(service_request_id: int) -> None:
+    # The request is already filed and waits in the database (routing_state "pending"); if the broker is
+    # unreachable the routing sweep picks it up later, so a publishing error must never reach the resident.
+    try:
+        route_request_task.delay(service_request_id)
+    except (KombuError, RedisError, OSError):
+        logger.warning("could not enqueue routing of request %s; the sweep will route it", service_request_id,
+                       exc_info=True)
 
 
 @transaction.atomic

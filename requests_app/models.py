@@ -5,6 +5,7 @@ Personal data has no place here: it lives in ``contacts`` and nothing here point
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -197,6 +198,9 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "status", "submitted_at"], name="sr_jur_status_submitted"),
             models.Index(fields=["department", "status"], name="sr_department_status"),
+            # Duplicate detection looks only at open requests near a point: a small index, few heap pages.
+            GistIndex(fields=["location"], name="sr_open_location",
+                      condition=models.Q(status__in=sorted(OPEN_STATUSES))),
         ]
 
     def __str__(self):

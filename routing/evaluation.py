@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from requests_app.models import ServiceRequest
 
 from .models import RoutingRule, RuleSet
-from .services import decide, ensure_routing_settings
+from .services import Context, areas_covering, decide
+
+CHUNK = 1000
 
 
 @dataclass
@@ -40,22 +42,27 @@ class Report:
 
 def evaluate(rule_set: RuleSet, cases, *, only=None, progress=None) -> Report:
     """Route each case as the rule set would (``only`` narrows the rules, e.g. to measure a baseline)."""
-    routing_settings = ensure_routing_settings(rule_set.jurisdiction)
+    ctx = Context.load(rule_set.jurisdiction, rule_set)
     report = Report()
-    for case in cases:
-        outcome = decide(case.request, rule_set=rule_set, routing_settings=routing_settings,
-                         now=case.request.submitted_at, rule_filter=only)
-        report.rows += 1
-        department = outcome.department.name
-        queue = outcome.team.name if outcome.team else ""
-        report.triage += outcome.rule is None
-        report.department_hits += department == case.department
-        report.queue_hits += queue == case.queue
-        if queue != case.queue:
-            report.confusions[(case.queue, queue)] += 1
-        if progress:
-            progress.advance()
+    for start in range(0, len(cases), CHUNK):
+        chunk = cases[start:start + CHUNK]
+        for case, areas in zip(chunk, areas_covering(ctx.jurisdiction.pk, [c.request.location for c in chunk])):
+            _score(report, case, decide(case.request, ctx, areas=areas, now=case.request.submitted_at,
+                                        rule_filter=only))
+            if progress:
+                progress.advance()
     return report
+
+
+def _score(report: Report, case: Case, outcome) -> None:
+    report.rows += 1
+    department = outcome.department.name
+    queue = outcome.team.name if outcome.team else ""
+    report.triage += outcome.rule is None
+    report.department_hits += department == case.department
+    report.queue_hits += queue == case.queue
+    if queue != case.queue:
+        report.confusions[(case.queue, queue)] += 1
 
 
 def type_only(rule: RoutingRule) -> bool:

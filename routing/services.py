@@ -4,7 +4,7 @@ Each is one transaction that locks what it changes and writes the history row be
 """
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,14 +12,14 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
-from requests_app.selectors import nearby_open_requests
+from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 from requests_app.statuses import OPEN_STATUSES, Priority, RoutingState
 
 from . import classifier, engine
@@ -87,6 +87,32 @@ def ensure_routing_settings(jurisdiction: Jurisdiction) -> RoutingSettings:
 
 # --- Routing -----------------------------------------------------------------------------------------------------
 @dataclass
+class Context:
+    """What routing one jurisdiction's requests needs, read once per batch."""
+
+    jurisdiction: Jurisdiction
+    routing_settings: RoutingSettings
+    rule_set: RuleSet | None
+    rules: list[RoutingRule]
+    model: dict | None
+    has_layers: bool
+    types_by_code: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, jurisdiction: Jurisdiction, rule_set: RuleSet | None = None) -> "Context":
+        """The jurisdiction's active rule set unless ``rule_set`` is given (a draft being evaluated)."""
+        rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+        return cls(jurisdiction=jurisdiction, routing_settings=ensure_routing_settings(jurisdiction),
+                   rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
+                   model=_classifier_model(jurisdiction.pk), has_layers=jurisdiction.area_layers.exists())
+
+    def service_type(self, code: str) -> ServiceType | None:
+        if code not in self.types_by_code:
+            self.types_by_code[code] = ServiceType.objects.filter(jurisdiction=self.jurisdiction, code=code).first()
+        return self.types_by_code[code]
+
+
+@dataclass
 class Outcome:
     """The engine's choice for one request, before anything is written."""
 
@@ -94,7 +120,6 @@ class Outcome:
     department: Department
     team: Team | None
     rule: RoutingRule | None
-    rule_set: RuleSet | None
     routed_type: ServiceType
     reason: str
     areas: list[Area]
@@ -103,30 +128,46 @@ class Outcome:
     suggested_type: ServiceType | None = None
 
 
-def _areas_covering(jurisdiction_id: int, point) -> list[Area]:
-    if point is None:
-        return []
-    return list(Area.objects.filter(layer__jurisdiction_id=jurisdiction_id, boundary__covers=point)
-                .select_related("layer").only("id", "code", "name", "name_translations", "layer__id",
-                                              "layer__code", "layer__name").order_by("layer__code", "id"))
+AREAS_SQL = """
+    SELECT p.i, a.id
+    FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS p(i, x, y)
+    JOIN routing_area a ON ST_Covers(a.boundary, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+    JOIN routing_arealayer l ON l.id = a.layer_id AND l.jurisdiction_id = %s
+"""
 
 
-def decide(sr: ServiceRequest, *, rule_set: RuleSet | None, routing_settings: RoutingSettings,
-           now=None, rule_filter=None) -> Outcome:
+def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
+    """The areas of every layer of a jurisdiction that cover each point (None: no point), in one query."""
+    located = [(i, p) for i, p in enumerate(points) if p is not None]
+    found: list[list[Area]] = [[] for _p in points]
+    if not located:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(AREAS_SQL, [[i for i, _p in located], [p.x for _i, p in located], [p.y for _i, p in located],
+                                   jurisdiction_id])
+        pairs = cursor.fetchall()
+    areas = {a.pk: a for a in Area.objects.filter(pk__in={area_id for _i, area_id in pairs}).select_related("layer")
+             .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")}
+    for i, area_id in pairs:
+        found[i].append(areas[area_id])
+    for row in found:
+        row.sort(key=lambda a: (a.layer.code, a.pk))
+    return found
+
+
+def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rule_filter=None) -> Outcome:
     """Choose a department and team for a request without writing anything (used by the router and the evaluator)."""
-    jurisdiction = sr.jurisdiction
+    jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
     now = now or timezone.now()
     local = now.astimezone(ZoneInfo(jurisdiction.timezone))
-    areas = _areas_covering(jurisdiction.pk, sr.location)
     routed_type = sr.service_type
     suggestion, suggested_type, triage_reason = None, None, ""
 
-    model = _classifier_model(jurisdiction.pk) if sr.description else None
-    predictions = classifier.predict(model, sr.description) if model else []
+    predictions = classifier.predict(ctx.model, sr.description) if ctx.model and sr.description else []
     is_general = sr.service_type.code in routing_settings.general_type_codes
     if predictions:
         suggestion = predictions[0]
-        suggested_type = ServiceType.objects.filter(jurisdiction=jurisdiction, code=suggestion[0]).first()
+        suggested_type = ctx.service_type(suggestion[0])
     if is_general:
         if suggested_type and suggestion[1] >= routing_settings.classifier_threshold:
             routed_type = suggested_type
@@ -148,17 +189,17 @@ def decide(sr: ServiceRequest, *, rule_set: RuleSet | None, routing_settings: Ro
         priority=sr.priority)
     rule = None
     if not triage_reason:
-        if sr.location is not None and not areas and jurisdiction.area_layers.exists():
+        if sr.location is not None and not areas and ctx.has_layers:
             triage_reason = _("The location lies outside every area we know.")
-        elif rule_set is None:
+        elif ctx.rule_set is None:
             triage_reason = _("No routing rules are active yet.")
         else:
-            rules = rules_of(rule_set)
-            rule = engine.first_match([r for r in rules if rule_filter(r)] if rule_filter else rules, inputs)
+            rules = [r for r in ctx.rules if rule_filter(r)] if rule_filter else ctx.rules
+            rule = engine.first_match(rules, inputs)
             if rule is None:
                 triage_reason = _("No routing rule covers this request.")
-    common = {"rule_set": rule_set, "routed_type": routed_type, "areas": areas, "inputs": inputs,
-              "suggestion": suggestion, "suggested_type": suggested_type}
+    common = {"routed_type": routed_type, "areas": areas, "inputs": inputs, "suggestion": suggestion,
+              "suggested_type": suggested_type}
     if rule is None:
         return Outcome(state=RoutingState.TRIAGE, department=routing_settings.triage_department,
                        team=routing_settings.triage_team, rule=None, reason=triage_reason, **common)
@@ -166,103 +207,204 @@ def decide(sr: ServiceRequest, *, rule_set: RuleSet | None, routing_settings: Ro
                    reason=_("Rule %(rule)s matched.") % {"rule": rule}, **common)
 
 
-def _pick_assignee(team: Team | None, strategy: str):
-    if team is None or strategy == Team.Strategy.NONE:
+class _Assigner:
+    """Picks assignees for one batch; each team is locked and read once, then kept up to date in memory."""
+
+    def __init__(self):
+        self.members: dict[int, list] = {}
+        self.next_index: dict[int, int] = {}
+        self.loads: dict[int, dict[int, int]] = {}
+
+    def pick(self, team: Team | None, strategy: str):
+        if team is None or strategy == Team.Strategy.NONE:
+            return None
+        if team.pk not in self.members:
+            # Lock the team so two routers at once do not both pick the same "next" member.
+            Team.objects.select_for_update().filter(pk=team.pk).first()
+            self.members[team.pk] = list(team.members.filter(is_active=True).order_by("id"))
+        members = self.members[team.pk]
+        if not members:
+            return None
+        if strategy == Team.Strategy.ROUND_ROBIN:
+            if team.pk not in self.next_index:
+                last = (RoutingDecision.objects.filter(team=team, assignee__isnull=False)
+                        .order_by("-created_at", "-id").values_list("assignee_id", flat=True).first())
+                ids = [m.pk for m in members]
+                self.next_index[team.pk] = (ids.index(last) + 1) % len(ids) if last in ids else 0
+            chosen = members[self.next_index[team.pk]]
+            self.next_index[team.pk] = (self.next_index[team.pk] + 1) % len(members)
+            return chosen
+        if team.pk not in self.loads:
+            self.loads[team.pk] = dict(team.members.filter(is_active=True).annotate(
+                load=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES,
+                                                         assigned_requests__team=team))).values_list("id", "load"))
+        loads = self.loads[team.pk]
+        chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
+        loads[chosen.pk] = loads.get(chosen.pk, 0) + 1
+        return chosen
+
+
+class _SlaTable:
+    """The jurisdiction's SLA targets; the most specific (type and priority, type, priority, any) wins."""
+
+    def __init__(self, jurisdiction_id: int):
+        self.targets = {(t, p): h for t, p, h in SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id)
+                        .values_list("service_type_id", "priority", "hours")}
+
+    def hours(self, service_type_id: int, priority: int) -> int | None:
+        for key in ((service_type_id, priority), (service_type_id, None), (None, priority), (None, None)):
+            if key in self.targets:
+                return self.targets[key]
         return None
-    # Lock the team so two routings at once do not both pick the same "next" member.
-    Team.objects.select_for_update().filter(pk=team.pk).first()
-    members = list(team.members.filter(is_active=True).order_by("id"))
-    if not members:
-        return None
-    if strategy == Team.Strategy.ROUND_ROBIN:
-        last = (RoutingDecision.objects.filter(team=team, assignee__isnull=False)
-                .order_by("-created_at", "-id").values_list("assignee_id", flat=True).first())
-        ids = [m.pk for m in members]
-        if last in ids:
-            return members[(ids.index(last) + 1) % len(members)]
-        return members[0]
-    loads = dict(team.members.filter(is_active=True).annotate(
-        load=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES,
-                                                 assigned_requests__team=team))).values_list("id", "load"))
-    return min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
 
 
-def sla_hours_for(jurisdiction_id: int, service_type_id: int, priority: int) -> int | None:
-    """The most specific SLA target: type and priority, then type, then priority, then the jurisdiction's."""
-    targets = SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id).filter(
-        Q(service_type_id=service_type_id) | Q(service_type__isnull=True)).filter(
-        Q(priority=priority) | Q(priority__isnull=True)).values_list("service_type_id", "priority", "hours")
-    ranked = sorted(targets, key=lambda t: (t[0] is None, t[1] is None))
-    return ranked[0][2] if ranked else None
+def _duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) -> dict[int, list[str]]:
+    """Open requests of the same type nearby for each request, in one round trip, linked for staff."""
+    located = [sr for sr in srs if sr.location is not None]
+    if not located:
+        return {}
+    windows = {w.service_type_id: w for w in DuplicateWindow.objects.filter(
+        service_type_id__in={sr.service_type_id for sr in located})}
+    probes = []
+    for sr in located:
+        window = windows.get(sr.service_type_id)
+        probes.append(NearbyProbe(key=sr.pk, service_type_id=sr.service_type_id, point=sr.location, exclude_id=sr.pk,
+                                  metres=window.metres if window else routing_settings.duplicate_metres,
+                                  days=window.days if window else routing_settings.duplicate_days))
+    found = nearby_open_requests_for_many(probes)
+    PossibleDuplicate.objects.bulk_create([
+        PossibleDuplicate(service_request_id=sr_id, candidate_id=pk, metres=metres)
+        for sr_id, rows in found.items() for pk, _public_id, metres in rows], ignore_conflicts=True)
+    return {sr_id: [public_id for _pk, public_id, _metres in rows] for sr_id, rows in found.items()}
 
 
-def _duplicates(sr: ServiceRequest, routing_settings: RoutingSettings) -> list[PossibleDuplicate]:
-    if sr.location is None:
-        return []
-    window = DuplicateWindow.objects.filter(service_type_id=sr.service_type_id).first()
-    metres = window.metres if window else routing_settings.duplicate_metres
-    days = window.days if window else routing_settings.duplicate_days
-    found = nearby_open_requests(service_type=sr.service_type, point=sr.location, metres=metres, days=days,
-                                 exclude_id=sr.pk)
-    rows = [PossibleDuplicate(service_request=sr, candidate=c, metres=c.distance.m) for c in found]
-    PossibleDuplicate.objects.bulk_create(rows, ignore_conflicts=True)
-    return rows
-
-
-@transaction.atomic
 def route_request(service_request_id: int) -> RoutingDecision | None:
     """Route a waiting request: department, team, assignee, priority, due time, history note, duplicates.
 
     Idempotent: a request that is no longer waiting keeps its routing and its last decision is returned
     (None if staff placed it by hand). Raises ServiceRequest.DoesNotExist for an unknown id.
     """
-    sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "jurisdiction")
-          .get(pk=service_request_id))
-    if sr.routing_state != RoutingState.PENDING:
-        return sr.routing_decisions.first()
-    jurisdiction = sr.jurisdiction
-    routing_settings = ensure_routing_settings(jurisdiction)
-    rule_set = RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+    with transaction.atomic():
+        sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "jurisdiction")
+              .get(pk=service_request_id))
+        if sr.routing_state != RoutingState.PENDING:
+            return sr.routing_decisions.first()
+        return _route_locked([sr])[0]
+
+
+def route_waiting_requests(*, older_than_seconds: int, limit: int = 5000, batch: int = 500) -> int:
+    """Route requests still waiting after a while (a lost task, Redis down at filing); returns how many.
+
+    Batches are locked with SKIP LOCKED, so several sweepers and the per-request tasks never route one twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    done = 0
+    while done < limit:
+        try:
+            with transaction.atomic():
+                srs = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)
+                           .select_for_update(skip_locked=True, of=("self",))
+                           .select_related("service_type", "jurisdiction")
+                           .order_by("submitted_at", "pk")[:min(batch, limit - done)])
+                if srs:
+                    _route_locked(srs)
+        except Exception:  # one bad request must not stop the sweep: route this batch one by one instead
+            logger.exception("routing a batch failed; routing its requests one by one")
+            srs = _route_one_by_one([sr.pk for sr in srs])
+        if not srs:
+            break
+        done += len(srs)
+    return done
+
+
+def _route_one_by_one(ids: list[int]) -> list[int]:
+    for pk in ids:
+        try:
+            route_request(pk)
+        except Exception:  # it stays pending and is logged; the next sweep tries again
+            logger.exception("routing request %s failed", pk)
+    return ids
+
+
+def _route_locked(srs: list[ServiceRequest]) -> list[RoutingDecision]:
+    """Route requests already locked in the current transaction; returns their decisions in the same order."""
     now = timezone.now()
-    outcome = decide(sr, rule_set=rule_set, routing_settings=routing_settings, now=now)
-    rule = outcome.rule
+    decisions: dict[int, RoutingDecision] = {}
+    by_jurisdiction: dict[int, list[ServiceRequest]] = {}
+    for sr in srs:
+        by_jurisdiction.setdefault(sr.jurisdiction_id, []).append(sr)
+    for group in by_jurisdiction.values():
+        decisions.update(_route_group(group, Context.load(group[0].jurisdiction), now))
+    return [decisions[sr.pk] for sr in srs]
 
-    priority = rule.set_priority if rule and rule.set_priority else sr.priority
-    strategy = (rule.assignment_strategy if rule and rule.assignment_strategy
-                else outcome.team.assignment_strategy if outcome.team else Team.Strategy.NONE)
-    assignee = _pick_assignee(outcome.team, strategy)
-    hours = (rule.sla_hours if rule and rule.sla_hours
-             else sla_hours_for(jurisdiction.pk, outcome.routed_type.pk, priority))
-    expected_at = (add_business_hours(sr.submitted_at, hours, routing_settings.business_hours, jurisdiction.timezone)
-                   if hours else None)
-    reason_area = _reason_area(outcome.areas, rule)
-    record = outcome.inputs.as_record() | {
-        "reason_area_id": reason_area.pk if reason_area else None,
-        "classifier_used": outcome.suggestion is not None,
-    }
-    decision = RoutingDecision.objects.create(
-        service_request=sr, created_at=now, state=outcome.state, rule_set=rule_set,
-        rule_set_version=rule_set.version if rule_set else None, rule=rule, rule_label=str(rule) if rule else "",
-        inputs=record, routed_service_type=outcome.routed_type, suggested_service_type=outcome.suggested_type,
-        suggested_department=_department_for_type(outcome.suggested_type, rule_set, outcome.inputs),
-        confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
-        team=outcome.team, assignee=assignee, priority=priority, expected_at=expected_at, reason=outcome.reason)
-    decision.areas.set(outcome.areas)
-    duplicates = _duplicates(sr, routing_settings)
 
+def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, RoutingDecision]:
+    jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
+    assigner, sla = _Assigner(), _SlaTable(jurisdiction.pk)
+    decisions, area_links, reason_areas = [], [], []
+    for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs])):
+        outcome = decide(sr, ctx, areas=areas, now=now)
+        rule = outcome.rule
+        priority = rule.set_priority if rule and rule.set_priority else sr.priority
+        strategy = (rule.assignment_strategy if rule and rule.assignment_strategy
+                    else outcome.team.assignment_strategy if outcome.team else Team.Strategy.NONE)
+        hours = rule.sla_hours if rule and rule.sla_hours else sla.hours(outcome.routed_type.pk, priority)
+        reason_area = _reason_area(outcome.areas, rule)
+        reason_areas.append(reason_area)
+        decisions.append(RoutingDecision(
+            service_request=sr, created_at=now, state=outcome.state, rule_set=ctx.rule_set,
+            rule_set_version=ctx.rule_set.version if ctx.rule_set else None, rule=rule,
+            rule_label=str(rule) if rule else "",
+            inputs=outcome.inputs.as_record() | {"reason_area_id": reason_area.pk if reason_area else None,
+                                                 "classifier_used": outcome.suggestion is not None},
+            routed_service_type=outcome.routed_type, suggested_service_type=outcome.suggested_type,
+            suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
+            confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
+            team=outcome.team, assignee=assigner.pick(outcome.team, strategy), priority=priority,
+            expected_at=(add_business_hours(sr.submitted_at, hours, routing_settings.business_hours,
+                                            jurisdiction.timezone) if hours else None),
+            reason=outcome.reason))
+        area_links.append(outcome.areas)
+    RoutingDecision.objects.bulk_create(decisions)
+    RoutingDecision.areas.through.objects.bulk_create([
+        RoutingDecision.areas.through(routingdecision_id=d.pk, area_id=a.pk)
+        for d, areas in zip(decisions, area_links) for a in areas])
+    duplicates = _duplicates(srs, routing_settings)
+
+    notes = []
     with translation.override(jurisdiction.default_language):
-        public_reason = reason_text(decision, reason_area)
-    internal = outcome.reason
-    if duplicates:
-        internal += " " + _("Possible duplicates: %(ids)s.") % {
-            "ids": ", ".join(d.candidate.public_id for d in duplicates)}
-    StatusChange.objects.create(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
-                                public_note=public_reason, internal_note=internal)
-    sr.department, sr.team, sr.assignee = outcome.department, outcome.team, assignee
-    sr.priority, sr.expected_at, sr.routing_state, sr.updated_at = priority, expected_at, outcome.state, now
-    sr.save(update_fields=["department", "team", "assignee", "priority", "expected_at", "routing_state",
-                           "updated_at"])
-    return decision
+        for sr, decision, area in zip(srs, decisions, reason_areas):
+            internal = decision.reason
+            if duplicates.get(sr.pk):
+                internal += " " + _("Possible duplicates: %(ids)s.") % {
+                    "ids": ", ".join(duplicates[sr.pk])}
+            notes.append(StatusChange(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
+                                      public_note=reason_text(decision, area), internal_note=internal))
+            sr.department, sr.team, sr.assignee = decision.department, decision.team, decision.assignee
+            sr.priority, sr.expected_at, sr.routing_state = decision.priority, decision.expected_at, decision.state
+            sr.updated_at = now
+    StatusChange.objects.bulk_create(notes)
+    _save_routing(srs, now)
+    return {d.service_request_id: d for d in decisions}
+
+
+SAVE_ROUTING_SQL = """
+UPDATE requests_app_servicerequest AS sr
+SET department_id = v.department_id, team_id = v.team_id, assignee_id = v.assignee_id, priority = v.priority,
+    expected_at = v.expected_at, routing_state = v.routing_state, updated_at = %s
+FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[], %s::smallint[], %s::timestamptz[], %s::text[])
+     AS v(id, department_id, team_id, assignee_id, priority, expected_at, routing_state)
+WHERE sr.id = v.id
+"""
+
+
+def _save_routing(srs: list[ServiceRequest], now) -> None:
+    # One statement for the whole batch; Django's bulk_update builds a CASE per field and row, far slower.
+    with connection.cursor() as cursor:
+        cursor.execute(SAVE_ROUTING_SQL, [
+            now, [sr.pk for sr in srs], [sr.department_id for sr in srs], [sr.team_id for sr in srs],
+            [sr.assignee_id for sr in srs], [sr.priority for sr in srs], [sr.expected_at for sr in srs],
+            [sr.routing_state for sr in srs]])
 
 
 def _reason_area(areas: list[Area], rule: RoutingRule | None) -> Area | None:
@@ -273,26 +415,13 @@ def _reason_area(areas: list[Area], rule: RoutingRule | None) -> Area | None:
     return areas[0] if areas else None
 
 
-def _department_for_type(service_type: ServiceType | None, rule_set: RuleSet | None, inputs: engine.Inputs):
-    if service_type is None or rule_set is None:
+def _department_for_type(service_type: ServiceType | None, ctx: Context, inputs: engine.Inputs):
+    if service_type is None or ctx.rule_set is None:
         return None
     probe = engine.Inputs(**{**inputs.__dict__, "service_type_id": service_type.pk,
                              "service_group": service_type.group})
-    rule = engine.first_match(rules_of(rule_set), probe)
+    rule = engine.first_match(ctx.rules, probe)
     return rule.department if rule else None
-
-
-def route_waiting_requests(*, older_than_seconds: int, limit: int = 500) -> int:
-    """Route requests still waiting after a while (a lost task, Redis down at filing); returns how many."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)
-               .order_by("submitted_at").values_list("pk", flat=True)[:limit])
-    for pk in ids:
-        try:
-            route_request(pk)
-        except Exception:  # one bad request must not stop the sweep; it stays pending and is logged
-            logger.exception("routing request %s failed", pk)
-    return len(ids)
 
 
 # --- SLA escalation ----------------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from requests_app.models import StatusChange
+from requests_app.models import ServiceRequest, StatusChange
 from requests_app.statuses import Priority, RoutingState, Status
-from routing.models import RoutingDecision, SlaTarget, Team
-from routing.services import route_request
-from tests.factories import ServiceRequestFactory, TeamFactory, UserFactory
+from routing.models import DuplicateWindow, RoutingDecision, SlaTarget, Team
+from routing.services import route_request, route_waiting_requests
+from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 from .conftest import AT_SEA, HERE, SOUTH
 
 pytestmark = pytest.mark.django_db
+SOUTH_500M = Point(-122.4194, 37.7704, srid=4326)
 
 
 def test_the_first_matching_rule_decides_and_the_decision_records_why(pothole, department, team, other_department,
@@ -143,3 +145,30 @@ def test_open_requests_of_the_same_type_nearby_are_linked_as_possible_duplicates
     route_request(sr.pk)
     assert [d.candidate for d in sr.possible_duplicates.all()] == [earlier]
     assert earlier.public_id in StatusChange.objects.get(service_request=sr).internal_note
+
+
+def test_the_sweep_routes_old_waiting_requests_of_every_jurisdiction_in_batches(
+        pothole, department, team, downtown, make_rule_set):
+    make_rule_set({"service_type": pothole, "department": department, "team": team})
+    elsewhere = ServiceTypeFactory()
+    old = timezone.now() - timedelta(minutes=5)
+    waiting = [ServiceRequestFactory(service_type=pothole, location=HERE, submitted_at=old) for _ in range(3)]
+    other_city = ServiceRequestFactory(service_type=elsewhere, submitted_at=old)
+    fresh = ServiceRequestFactory(service_type=pothole, location=HERE)
+
+    assert route_waiting_requests(older_than_seconds=60, batch=2) == 4
+
+    states = dict(ServiceRequest.objects.values_list("pk", "routing_state"))
+    assert [states[sr.pk] for sr in waiting] == [RoutingState.ROUTED] * 3
+    assert states[other_city.pk] == RoutingState.TRIAGE  # its city has no rules yet
+    assert states[fresh.pk] == RoutingState.PENDING       # its own task is still on the way
+
+
+def test_a_per_type_duplicate_window_overrides_the_jurisdictions(pothole, department, team, downtown, make_rule_set):
+    make_rule_set({"service_type": pothole, "department": department, "team": team})
+    DuplicateWindow.objects.create(service_type=pothole, metres=1000, days=1)
+    ServiceRequestFactory(service_type=pothole, location=HERE, submitted_at=timezone.now() - timedelta(days=3))
+    farther = ServiceRequestFactory(service_type=pothole, location=SOUTH_500M)
+    sr = ServiceRequestFactory(service_type=pothole, location=HERE)
+    route_request(sr.pk)
+    assert [d.candidate for d in sr.possible_duplicates.all()] == [farther]

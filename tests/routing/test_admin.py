@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from routing.admin import RoutingSettingsForm
 from routing.models import RuleSet
 from tests.factories import ServiceRequestFactory
 
@@ -44,3 +45,12 @@ def test_a_copy_is_a_new_draft_with_the_same_rules(admin_client, pothole, depart
                       {"action": "copy_as_draft", "_selected_action": [active.pk]})
     draft = RuleSet.objects.get(state=RuleSet.State.DRAFT)
     assert (draft.version, draft.rules.get().service_type) == (2, pothole)
+
+
+def test_bad_business_hours_are_refused_with_the_reason(routing_settings):
+    form = RoutingSettingsForm(instance=routing_settings, data={
+        "jurisdiction": routing_settings.jurisdiction_id, "triage_department": routing_settings.triage_department_id,
+        "triage_team": routing_settings.triage_team_id, "business_hours": '{"1": ["18:00", "08:00"]}',
+        "general_type_codes": "", "classifier_threshold": 0.6, "duplicate_metres": 150, "duplicate_days": 30})
+    assert not form.is_valid()
+    assert form.errors["business_hours"] == ["Day 1: it opens after it closes"]

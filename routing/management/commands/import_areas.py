@@ -30,9 +30,7 @@ class Command(BaseCommand):
             areas = prepare_area_features(features, name_field=options["name_field"],
                                           code_field=options["code_field"], repair=options["repair"])
         except InvalidGeometries as exc:
-            for number, label, problem in exc.problems:
-                self.stderr.write(_("feature %(n)d (%(name)s): %(problem)s") % {
-                    "n": number, "name": label, "problem": problem})
+            report_invalid(self.stderr, exc)
             raise CommandError(_("%(n)d of %(total)d features are invalid; nothing was imported. "
                                  "Fix them or rerun with --repair.") % {"n": len(exc.problems),
                                                                        "total": len(features)}) from exc
@@ -56,3 +54,8 @@ def read_features(path) -> list[dict]:
     if not isinstance(features, list):
         raise CommandError(_("%(path)s is not a GeoJSON FeatureCollection.") % {"path": path})
     return features
+
+
+def report_invalid(stderr, exc: InvalidGeometries) -> None:
+    for number, label, problem in exc.problems:
+        stderr.write(_("feature %(n)d (%(name)s): %(problem)s") % {"n": number, "name": label, "problem": problem})

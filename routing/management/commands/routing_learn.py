@@ -10,7 +10,7 @@ from routing.history import BadColumns, parse_columns, read_history
 from routing.learning import learn_rule_set
 from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
 
-from .import_areas import read_features
+from .import_areas import read_features, report_invalid
 
 
 def parse_day(text: str) -> datetime:
@@ -64,9 +64,7 @@ class Command(BaseCommand):
             try:
                 areas = prepare_area_features(features, name_field=options["area_field"], repair=options["repair"])
             except InvalidGeometries as exc:
-                for number, label, problem in exc.problems:
-                    self.stderr.write(_("feature %(n)d (%(name)s): %(problem)s") % {
-                        "n": number, "name": label, "problem": problem})
+                report_invalid(self.stderr, exc)
                 raise CommandError(_("Invalid area geometries; nothing was made. Rerun with --repair.")) from exc
             progress = Progress(len(areas), _("areas"), self.stdout)
             layer, _created = import_area_layer(jurisdiction, code=options["layer"], name=options["layer"],

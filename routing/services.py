@@ -300,6 +300,7 @@ def route_waiting_requests(*, older_than_seconds: int, limit: int = 5000, batch:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     done = 0
     while done < limit:
+        srs: list[ServiceRequest] = []
         try:
             with transaction.atomic():
                 srs = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)

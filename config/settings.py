@@ -120,10 +120,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: the DB row is the durable record.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
+# Requests still waiting for routing this long after filing are routed by the sweep (their task was lost).
+ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
     "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
                           "schedule": crontab(minute="*/15")},
+    "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task", "schedule": 30.0},
+    "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
+                                  "schedule": crontab(minute="*/5")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

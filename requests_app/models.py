@@ -5,7 +5,7 @@ Personal data has no place here: it lives in ``contacts`` and nothing here point
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -204,6 +204,9 @@ class ServiceRequest(models.Model):
             # department's queue reads its 50 rows from the index instead of sorting every open request.
             models.Index(fields=["department", "-overdue", "expected_at", "-priority", "submitted_at", "id"],
                          condition=models.Q(status__in=sorted(OPEN_STATUSES)), name="sr_open_queue_order"),
+            # Duplicate detection looks only at open requests near a point: a small index, few heap pages.
+            GistIndex(fields=["location"], name="sr_open_location",
+                      condition=models.Q(status__in=sorted(OPEN_STATUSES))),
         ]
 
     def __str__(self):

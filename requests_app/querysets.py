@@ -1,4 +1,7 @@
+import math
+
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import Polygon
 from django.contrib.gis.measure import D
 
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState
@@ -18,5 +21,10 @@ class ServiceRequestQuerySet(models.QuerySet):
         return self.filter(routing_state=RoutingState.PENDING)
 
     def near(self, point, metres):
-        # distance_lte on a 4326 geometry measures on the spheroid; dwithin would want degrees.
-        return self.filter(location__distance_lte=(point, D(m=metres)))
+        # distance_lte on a 4326 geometry measures on the spheroid but cannot use the GiST index (dwithin would
+        # want degrees); a bounding box a little larger than the circle lets the index pick the candidates first.
+        lat_deg = metres / 110_000
+        lon_deg = metres / (110_000 * max(math.cos(math.radians(point.y)), 0.01))
+        box = Polygon.from_bbox((point.x - lon_deg, point.y - lat_deg, point.x + lon_deg, point.y + lat_deg))
+        box.srid = 4326
+        return self.filter(location__bboverlaps=box, location__distance_lte=(point, D(m=metres)))

@@ -1,8 +1,11 @@
 """Reads for one screen or endpoint each; they own select_related/only."""
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance, PointOnSurface
+from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -55,3 +58,58 @@ def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:
     places += [{"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
                for address, point in addresses]
     return places
+
+
+@dataclass
+class NearbyProbe:
+    """One "what is open nearby?" question of nearby_open_requests_for_many."""
+
+    key: int
+    service_type_id: int
+    point: Point
+    metres: float = 150
+    days: int = 30
+    exclude_id: int | None = None
+
+
+NEARBY_MANY_SQL = """
+SELECT p.key, c.id, c.public_id, c.metres
+FROM unnest(%(keys)s::bigint[], %(types)s::bigint[], %(xs)s::float8[], %(ys)s::float8[], %(metres)s::float8[],
+            %(since)s::timestamptz[], %(exclude)s::bigint[]) AS p(key, type_id, x, y, metres, since, exclude_id)
+CROSS JOIN LATERAL (
+    SELECT sr.id, sr.public_id, ST_DistanceSphere(sr.location, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) AS metres
+    FROM requests_app_servicerequest sr
+    WHERE sr.status = ANY(%(open)s) AND sr.service_type_id = p.type_id AND sr.submitted_at >= p.since
+      AND sr.location && ST_MakeEnvelope(p.x - p.metres / (110000 * greatest(cos(radians(p.y)), 0.01)),
+                                         p.y - p.metres / 110000,
+                                         p.x + p.metres / (110000 * greatest(cos(radians(p.y)), 0.01)),
+                                         p.y + p.metres / 110000, 4326)
+      AND ST_Distance(sr.location::geography, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)::geography, false) <= p.metres
+      AND sr.id IS DISTINCT FROM p.exclude_id
+    ORDER BY 3
+    LIMIT %(limit)s
+) AS c
+"""
+
+
+def nearby_open_requests_for_many(probes: list[NearbyProbe], *, limit: int = 10) -> dict[int, list[tuple]]:
+    """nearby_open_requests for many points in one query: {probe key: [(id, public_id, metres), ...]}, nearest first.
+
+    The same rule as nearby_open_requests (kept side by side, and a test holds them to the same answers);
+    routing uses it to link duplicates for a whole batch of requests at once.
+    """
+    if not probes:
+        return {}
+    now = timezone.now()
+    params = {
+        "keys": [p.key for p in probes], "types": [p.service_type_id for p in probes],
+        "xs": [p.point.x for p in probes], "ys": [p.point.y for p in probes],
+        "metres": [float(p.metres) for p in probes], "since": [now - timedelta(days=p.days) for p in probes],
+        "exclude": [p.exclude_id for p in probes], "open": sorted(OPEN_STATUSES), "limit": limit,
+    }
+    found: dict[int, list[tuple]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(NEARBY_MANY_SQL, params)
+        for key, pk, public_id, metres in cursor.fetchall():
+            found.setdefault(key, []).append((pk, public_id, metres))
+    return found

@@ -1,14 +1,18 @@
 """State changes of service requests. Each is one transaction and writes its history row beside it."""
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.gis.geos import Point
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.services import ContactDetails, save_contact
+from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
@@ -18,6 +22,8 @@ from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Chann
 
 # How long after closing a requester may still say "it is not fixed" and reopen the request.
 REOPEN_WINDOW = timedelta(days=30)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -99,7 +105,18 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     for url in submission.photo_urls:
         Photo.objects.create(service_request=sr, external_url=url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
+    transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     return sr
+
+
+def _enqueue_routing(service_request_id: int) -> None:
+    # The request is already filed and waits in the database (routing_state "pending"); if the broker is
+    # unreachable the routing sweep picks it up later, so a publishing error must never reach the resident.
+    try:
+        route_request_task.delay(service_request_id)
+    except (KombuError, RedisError, OSError):
+        logger.warning("could not enqueue routing of request %s; the sweep will route it", service_request_id,
+                       exc_info=True)
 
 
 @transaction.atomic

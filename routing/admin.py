@@ -1,6 +1,16 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.gis import admin
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from .models import Area, AreaLayer, Department, Team
+from .evaluation import cases_from_history, evaluate
+from .hours import validate_business_hours
+from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
+                     RoutingSettings, RuleSet, SlaTarget, Team, TextClassifier)
+from .selectors import rule_set_problems
+from .services import RuleSetNotDraft, activate_rule_set, copy_rule_set
 
 
 class TeamInline(admin.TabularInline):
@@ -22,7 +32,7 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "department", "assignment_strategy")
     list_filter = ("department__jurisdiction", "assignment_strategy")
     search_fields = ("code", "name")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "leads")
 
 
 @admin.register(AreaLayer)
@@ -35,3 +45,131 @@ class AreaAdmin(admin.GISModelAdmin):
     list_display = ("code", "name", "layer")
     list_filter = ("layer",)
     search_fields = ("code", "name")
+
+
+class RoutingRuleInline(admin.StackedInline):
+    model = RoutingRule
+    extra = 0
+    autocomplete_fields = ("area",)
+    raw_id_fields = ("service_type",)
+    fieldsets = (
+        (None, {"fields": ("order", "name")}),
+        (_("When"), {"fields": ("service_type", "service_group", "area_layer", "area", "answer_code", "answer_value",
+                                "words", "hours", "hour_from", "hour_to", "min_priority")}),
+        (_("Then"), {"fields": ("department", "team", "set_priority", "sla_hours", "assignment_strategy")}),
+    )
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "version", "state", "rule_count", "problem_count", "activated_at")
+    list_filter = ("jurisdiction", "state")
+    readonly_fields = ("state", "activated_at", "updated_at", "problems")
+    inlines = [RoutingRuleInline]
+    actions = ["evaluate_on_recent_requests", "activate", "copy_as_draft"]
+
+    @admin.display(description=_("rules"))
+    def rule_count(self, obj):
+        return obj.rules.count()
+
+    @admin.display(description=_("problems"))
+    def problem_count(self, obj):
+        return len(rule_set_problems(obj))
+
+    @admin.display(description=_("problems found"))
+    def problems(self, obj):
+        found = rule_set_problems(obj) if obj.pk else []
+        if not found:
+            return _("None: every rule can match and every service type has a route.")
+        return format_html_join("\n", "<p>{}</p>", ((p,) for p in found))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Routers cache rules per version; a new stamp makes them read the edited rules.
+        RuleSet.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
+
+    @admin.action(description=_("Evaluate on the last 1,000 routed requests"))
+    def evaluate_on_recent_requests(self, request, queryset):
+        for rule_set in queryset:
+            report = evaluate(rule_set, cases_from_history(rule_set))
+            self.message_user(request, _("%(rule_set)s: %(line)s, %(triage)d to triage") % {
+                "rule_set": rule_set, "line": report.last_line(), "triage": report.triage})
+
+    @admin.action(description=_("Activate (the active rule set is retired)"))
+    def activate(self, request, queryset):
+        for rule_set in queryset:
+            try:
+                activate_rule_set(rule_set)
+            except RuleSetNotDraft:
+                self.message_user(request, _("%(rule_set)s is not a draft.") % {"rule_set": rule_set},
+                                  messages.ERROR)
+            else:
+                self.message_user(request, _("%(rule_set)s is active.") % {"rule_set": rule_set})
+
+    @admin.action(description=_("Copy as a new draft"))
+    def copy_as_draft(self, request, queryset):
+        for rule_set in queryset:
+            draft = copy_rule_set(rule_set)
+            self.message_user(request, _("Draft %(rule_set)s made.") % {"rule_set": draft})
+
+
+class RoutingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RoutingSettings
+        fields = "__all__"
+
+    def clean_business_hours(self):
+        value = self.cleaned_data["business_hours"]
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_('Give a JSON object such as {"0": ["08:00", "17:00"]}.'))
+        problems = validate_business_hours(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+
+@admin.register(RoutingSettings)
+class RoutingSettingsAdmin(admin.ModelAdmin):
+    form = RoutingSettingsForm
+    list_display = ("jurisdiction", "triage_department", "triage_team", "classifier_threshold")
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "service_type", "priority", "hours")
+    list_filter = ("jurisdiction",)
+    raw_id_fields = ("service_type",)
+
+
+@admin.register(DuplicateWindow)
+class DuplicateWindowAdmin(admin.ModelAdmin):
+    list_display = ("service_type", "metres", "days")
+    raw_id_fields = ("service_type",)
+
+
+@admin.register(RoutingDecision)
+class RoutingDecisionAdmin(admin.ModelAdmin):
+    list_display = ("service_request", "state", "department", "team", "rule_set_version", "rule_label", "created_at")
+    list_filter = ("state",)
+    raw_id_fields = ("service_request",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PossibleDuplicate)
+class PossibleDuplicateAdmin(admin.ModelAdmin):
+    list_display = ("service_request", "candidate", "metres", "found_at")
+    raw_id_fields = ("service_request", "candidate")
+
+
+@admin.register(TextClassifier)
+class TextClassifierAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "rows", "trained_at")
+    exclude = ("model",)
+
+    def has_change_permission(self, request, obj=None):
+        return False

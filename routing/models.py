@@ -1,9 +1,12 @@
-"""Who handles what: departments and their teams, and the area layers that requests are routed by."""
+"""Who handles what: departments and teams, area layers, versioned rule sets, SLA targets, and the decisions made."""
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import Jurisdiction, Translated
+from requests_app.statuses import Priority, RoutingState
 
 
 class Department(Translated):
@@ -65,3 +68,235 @@ class Area(Translated):
         verbose_name_plural = _("areas")
         ordering = ["layer", "name"]
         constraints = [models.UniqueConstraint(fields=["layer", "code"], name="unique_area_code")]
+
+
+class RoutingSettings(models.Model):
+    """A jurisdiction's routing defaults: where unmatched requests go, business hours, thresholds."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="routing_settings",
+                                        verbose_name=_("jurisdiction"))
+    triage_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("triage department"))
+    triage_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("triage team"))
+    # {"0": ["09:00", "17:00"], ...} with Monday = "0"; a missing day is closed. Empty: open around the clock.
+    business_hours = models.JSONField(_("business hours"), default=dict, blank=True,
+                                      help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
+                                                  'leave empty for around the clock'))
+    general_type_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True,
+                                    verbose_name=_("general service types"),
+                                    help_text=_("Codes of catch-all types whose requests the classifier sorts"))
+    classifier_threshold = models.FloatField(_("classifier confidence threshold"), default=0.6)
+    duplicate_metres = models.PositiveIntegerField(_("duplicate radius (metres)"), default=150)
+    duplicate_days = models.PositiveIntegerField(_("duplicate window (days)"), default=30)
+
+    class Meta:
+        verbose_name = _("routing settings")
+        verbose_name_plural = _("routing settings")
+
+    def __str__(self):
+        return str(self.jurisdiction)
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=RuleSet.State.ACTIVE)
+
+
+class RuleSet(models.Model):
+    """A numbered version of a jurisdiction's rules. One is active; drafts are evaluated before they replace it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="rule_sets",
+                                     verbose_name=_("jurisdiction"))
+    version = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    # Bumped whenever a rule changes, so routers drop their cached copy of the rules.
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = RuleSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["jurisdiction", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "version"], name="unique_rule_set_version"),
+            models.UniqueConstraint(fields=["jurisdiction"], condition=models.Q(state="active"),
+                                    name="one_active_rule_set"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction} v{self.version} ({self.get_state_display()})"
+
+
+class RoutingRule(models.Model):
+    """One rule: every condition that is set must hold; the first matching rule in order decides."""
+
+    class Hours(models.TextChoices):
+        ANY = "any", _("Any time")
+        INSIDE = "inside", _("Within business hours")
+        OUTSIDE = "outside", _("Outside business hours")
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule set"))
+    order = models.PositiveIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # Conditions
+    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="+", verbose_name=_("service type"))
+    service_group = models.CharField(_("service group"), max_length=120, blank=True)
+    area_layer = models.ForeignKey(AreaLayer, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                   verbose_name=_("area layer"),
+                                   help_text=_("Alone: the point must lie in some area of this layer"))
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("area"))
+    answer_code = models.CharField(_("question code"), max_length=60, blank=True)
+    answer_value = models.CharField(_("answer"), max_length=200, blank=True)
+    words = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("words"),
+                       help_text=_("Any of these words in the description"))
+    hours = models.CharField(_("when"), max_length=10, choices=Hours.choices, default=Hours.ANY)
+    hour_from = models.PositiveSmallIntegerField(_("from hour"), null=True, blank=True)
+    hour_to = models.PositiveSmallIntegerField(_("to hour"), null=True, blank=True,
+                                               help_text=_("Local time; 22 to 6 spans midnight"))
+    min_priority = models.PositiveSmallIntegerField(_("lowest priority"), choices=Priority.choices, null=True,
+                                                    blank=True)
+    # Actions
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("department"))
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("team"))
+    set_priority = models.PositiveSmallIntegerField(_("set priority"), choices=Priority.choices, null=True,
+                                                    blank=True)
+    sla_hours = models.PositiveIntegerField(_("SLA target (business hours)"), null=True, blank=True,
+                                            help_text=_("Overrides the SLA targets of the service type"))
+    assignment_strategy = models.CharField(_("assignment"), max_length=20, choices=Team.Strategy.choices,
+                                           blank=True, help_text=_("Empty: the team's own strategy"))
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["rule_set", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hour_from__isnull=True) | models.Q(hour_from__lte=23),
+                                   name="rule_hour_from_valid"),
+            models.CheckConstraint(condition=models.Q(hour_to__isnull=True) | models.Q(hour_to__lte=24),
+                                   name="rule_hour_to_valid"),
+        ]
+
+    def __str__(self):
+        return self.name or f"#{self.order}"
+
+    @property
+    def is_unconditional(self) -> bool:
+        return not (self.service_type_id or self.service_group or self.area_layer_id or self.area_id
+                    or self.answer_code or self.words or self.hours != self.Hours.ANY
+                    or self.hour_from is not None or self.hour_to is not None or self.min_priority)
+
+
+class SlaTarget(models.Model):
+    """Business hours to resolve a request; the most specific target (type and priority) wins."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="sla_targets",
+                                     verbose_name=_("jurisdiction"))
+    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="sla_targets", verbose_name=_("service type"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, null=True, blank=True)
+    hours = models.PositiveIntegerField(_("business hours to resolve"))
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "service_type", "priority"],
+                                               name="unique_sla_target", nulls_distinct=False)]
+
+
+class DuplicateWindow(models.Model):
+    """How near and how recent an open request of the same type must be to count as a possible duplicate."""
+
+    service_type = models.OneToOneField("requests_app.ServiceType", on_delete=models.CASCADE,
+                                        related_name="duplicate_window", verbose_name=_("service type"))
+    metres = models.PositiveIntegerField(_("radius (metres)"))
+    days = models.PositiveIntegerField(_("window (days)"))
+
+    class Meta:
+        verbose_name = _("duplicate window")
+        verbose_name_plural = _("duplicate windows")
+
+
+class RoutingDecision(models.Model):
+    """Why a request went where it went: everything the engine saw and chose, kept for staff."""
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                        related_name="routing_decisions", verbose_name=_("service request"))
+    created_at = models.DateTimeField(_("decided"), default=timezone.now)
+    state = models.CharField(_("routing"), max_length=10, choices=RoutingState.choices)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("rule set"))
+    rule_set_version = models.PositiveIntegerField(_("rule set version"), null=True, blank=True)
+    rule = models.ForeignKey(RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("rule"))
+    rule_label = models.CharField(_("rule"), max_length=220, blank=True)
+    areas = models.ManyToManyField(Area, blank=True, related_name="+", verbose_name=_("areas"))
+    inputs = models.JSONField(_("inputs"), default=dict)
+    routed_service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("routed as"))
+    suggested_service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.SET_NULL, null=True,
+                                               blank=True, related_name="+",
+                                               verbose_name=_("suggested service type"))
+    suggested_department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
+                                             related_name="+", verbose_name=_("suggested department"))
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("department"))
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("team"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("assignee"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
+    reason = models.TextField(_("reason"), help_text=_("For staff; the public reason is rendered without it"))
+
+    class Meta:
+        verbose_name = _("routing decision")
+        verbose_name_plural = _("routing decisions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "-created_at"], name="decision_team_recent")]
+
+
+class PossibleDuplicate(models.Model):
+    """Found on routing for staff to look at; merging is the staff queue's job."""
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                        related_name="possible_duplicates", verbose_name=_("service request"))
+    candidate = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("possible duplicate of"))
+    metres = models.FloatField(_("distance (metres)"))
+    found_at = models.DateTimeField(_("found"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["service_request", "metres"]
+        constraints = [models.UniqueConstraint(fields=["service_request", "candidate"],
+                                               name="unique_possible_duplicate")]
+
+
+class TextClassifier(models.Model):
+    """A jurisdiction's multinomial naive Bayes over its own request texts, kept in the database."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifier",
+                                        verbose_name=_("jurisdiction"))
+    trained_at = models.DateTimeField(_("trained"), default=timezone.now)
+    rows = models.PositiveIntegerField(_("training rows"))
+    model = models.JSONField(_("model"))
+
+    class Meta:
+        verbose_name = _("text classifier")
+        verbose_name_plural = _("text classifiers")

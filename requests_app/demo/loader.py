@@ -15,7 +15,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 
-from routing.models import Area, AreaLayer, Department, Team
+from routing.history import HistoryRow
+from routing.learning import learn_rule_set
+from routing.models import Area, AreaLayer, Department, RoutingRule, RoutingSettings, RuleSet, SlaTarget, Team
+from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
 
 from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
 from ..progress import Progress
@@ -60,6 +63,18 @@ def _load_layer(jurisdiction, code, name, name_zh, features, area_code_of, names
     return created
 
 
+def _routing_defaults(jurisdiction, hours: tuple[str, str]) -> RoutingSettings:
+    """Weekday business hours, a triage team, and SLA targets by priority (in business hours)."""
+    routing_settings = ensure_routing_settings(jurisdiction)
+    if not routing_settings.business_hours:
+        routing_settings.business_hours = {str(day): list(hours) for day in range(5)}
+        routing_settings.save(update_fields=["business_hours"])
+    for priority, target in ((None, 72), (3, 24), (4, 8)):
+        SlaTarget.objects.get_or_create(jurisdiction=jurisdiction, service_type=None, priority=priority,
+                                        defaults={"hours": target})
+    return routing_settings
+
+
 class DemoLoader:
     def __init__(self, stdout, sf_rows: int | None = None):
         self.stdout = stdout
@@ -83,7 +98,27 @@ class DemoLoader:
             teams = self._sf_departments_and_teams(jurisdiction, rows)
             service_types = self._sf_service_types(jurisdiction, rows, teams)
         created = self._sf_requests(jurisdiction, rows, teams, service_types)
+        self._sf_routing(jurisdiction, rows)
         return {"jurisdiction": jurisdiction, "created": created, "rows": len(rows)}
+
+    def _sf_routing(self, jurisdiction, rows) -> None:
+        """Rules learned from the city's own history (the same service as `routing_learn`), made active once."""
+        _routing_defaults(jurisdiction, hours=("08:00", "17:00"))
+        if RuleSet.objects.active().filter(jurisdiction=jurisdiction).exists():
+            return
+        history = []
+        for r in rows:
+            lat, lon = float(r["latitude"] or 0), float(r["longitude"] or 0)
+            history.append(HistoryRow(
+                type=r["category"], queue=catalogue.sf_team_name(r["agency_name"]),
+                department=catalogue.sf_department_for(r["agency_name"])[1],
+                lat=lat if (lat or lon) else None, lon=lon if (lat or lon) else None, opened=_parse_time(r["created_date"]),
+                text=f'{r["complaint_type"]} {r["descriptor"]}'.strip()))
+        layer = AreaLayer.objects.get(jurisdiction=jurisdiction, code="neighborhoods")
+        learned = learn_rule_set(jurisdiction, history, layer=layer)
+        activate_rule_set(learned.rule_set)
+        self.stdout.write(f"San Francisco routing: rule set v{learned.rule_set.version} active "
+                          f"({learned.type_rules} type rules, {learned.area_rules} area rules)")
 
     def _sf_departments_and_teams(self, jurisdiction, rows) -> dict[str, Team]:
         teams = {}
@@ -206,12 +241,30 @@ class DemoLoader:
             Team.objects.get_or_create(department=department, code="general",
                                        defaults={"name": "General", "name_translations": {"zh-hans": "综合"}})
             departments[code] = department
-        for code, name, name_zh, _dept, group, group_zh, kind, sensitive in catalogue.SHENZHEN_SERVICE_TYPES:
-            ServiceType.objects.update_or_create(jurisdiction=jurisdiction, code=code, defaults={
+        service_types = []
+        for code, name, name_zh, dept, group, group_zh, kind, sensitive in catalogue.SHENZHEN_SERVICE_TYPES:
+            st, _ = ServiceType.objects.update_or_create(jurisdiction=jurisdiction, code=code, defaults={
                 "name": name, "name_translations": {"zh-hans": name_zh}, "group": group,
                 "group_translations": {"zh-hans": group_zh}, "kind": kind, "sensitive": sensitive,
                 "description": name, "description_translations": {"zh-hans": name_zh}})
+            service_types.append((st, departments[dept]))
+        self._shenzhen_routing(jurisdiction, service_types)
         return jurisdiction
+
+    def _shenzhen_routing(self, jurisdiction, service_types) -> None:
+        """One rule per service type to its bureau's general team, then the fallback to triage."""
+        routing_settings = _routing_defaults(jurisdiction, hours=("09:00", "18:00"))
+        if RuleSet.objects.active().filter(jurisdiction=jurisdiction).exists():
+            return
+        rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=next_rule_set_version(jurisdiction),
+                                          note="Demo: one rule per service type")
+        rules = [RoutingRule(rule_set=rule_set, order=i, name=st.name, service_type=st, department=department,
+                             team=department.teams.get(code="general"))
+                 for i, (st, department) in enumerate(service_types, start=1)]
+        rules.append(RoutingRule(rule_set=rule_set, order=len(rules) + 1, name="Fallback: triage",
+                                 department=routing_settings.triage_department, team=routing_settings.triage_team))
+        RoutingRule.objects.bulk_create(rules)
+        activate_rule_set(rule_set)
 
     # --- People ---------------------------------------------------------------------------------
     def ensure_demo_accounts(self, known: set[str]) -> list[tuple[str, str, str]]:

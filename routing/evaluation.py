@@ -1,0 +1,79 @@
+"""Replay cases through a rule set without saving anything, and say how often it picks the right queue."""
+from collections import Counter
+from dataclasses import dataclass, field
+
+from requests_app.models import ServiceRequest
+
+from .models import RoutingRule, RuleSet
+from .services import Context, areas_covering, decide
+
+CHUNK = 1000
+
+
+@dataclass
+class Case:
+    """One past request: what routing would see, and where it really went (names, as history exports give them)."""
+
+    request: ServiceRequest  # unsaved is fine
+    department: str
+    queue: str
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    department_hits: int = 0
+    queue_hits: int = 0
+    triage: int = 0
+    confusions: Counter = field(default_factory=Counter)
+
+    @property
+    def department_accuracy(self) -> float:
+        return self.department_hits / self.rows if self.rows else 0.0
+
+    @property
+    def queue_accuracy(self) -> float:
+        return self.queue_hits / self.rows if self.rows else 0.0
+
+    def last_line(self) -> str:
+        return (f"department_accuracy={self.department_accuracy:.3f} queue_accuracy={self.queue_accuracy:.3f} "
+                f"rows={self.rows}")
+
+
+def evaluate(rule_set: RuleSet, cases, *, only=None, progress=None) -> Report:
+    """Route each case as the rule set would (``only`` narrows the rules, e.g. to measure a baseline)."""
+    ctx = Context.load(rule_set.jurisdiction, rule_set)
+    report = Report()
+    for start in range(0, len(cases), CHUNK):
+        chunk = cases[start:start + CHUNK]
+        for case, areas in zip(chunk, areas_covering(ctx.jurisdiction.pk, [c.request.location for c in chunk])):
+            _score(report, case, decide(case.request, ctx, areas=areas, now=case.request.submitted_at,
+                                        rule_filter=only))
+            if progress:
+                progress.advance()
+    return report
+
+
+def _score(report: Report, case: Case, outcome) -> None:
+    report.rows += 1
+    department = outcome.department.name
+    queue = outcome.team.name if outcome.team else ""
+    report.triage += outcome.rule is None
+    report.department_hits += department == case.department
+    report.queue_hits += queue == case.queue
+    if queue != case.queue:
+        report.confusions[(case.queue, queue)] += 1
+
+
+def type_only(rule: RoutingRule) -> bool:
+    """The baseline: rules that look at nothing but the service type (and the fallback)."""
+    return not (rule.area_id or rule.area_layer_id or rule.words or rule.answer_code)
+
+
+def cases_from_history(rule_set: RuleSet, limit: int = 1000) -> list[Case]:
+    """The jurisdiction's most recent routed requests, as cases for judging a draft before it is activated."""
+    requests = (ServiceRequest.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, department__isnull=False)
+                .exclude(routing_state="pending").select_related("service_type", "jurisdiction", "department", "team")
+                .order_by("-submitted_at")[:limit])
+    return [Case(request=sr, department=sr.department.name, queue=sr.team.name if sr.team else "")
+            for sr in requests]

@@ -1,0 +1,105 @@
+"""Reading a city's 311 history export through a column map, skipping (and counting) the rows it can't use."""
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone as dt_timezone
+
+from django.utils.translation import gettext as _
+
+REQUIRED = ("type", "queue")
+KNOWN = ("type", "lat", "long", "department", "queue", "opened", "text")
+
+
+class BadColumns(ValueError):
+    pass
+
+
+@dataclass
+class HistoryRow:
+    type: str
+    queue: str
+    department: str
+    lat: float | None
+    lon: float | None
+    opened: datetime | None
+    text: str
+
+
+def parse_columns(spec: str) -> dict[str, list[str]]:
+    """``type=category,lat=latitude,text=a+b`` → {"type": ["category"], "lat": ["latitude"], "text": ["a", "b"]}.
+
+    Raises BadColumns for an unknown key or a missing required one.
+    """
+    columns = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, _sep, value = part.partition("=")
+        if key not in KNOWN or not value:
+            raise BadColumns(_("Unknown column mapping %(part)r; use %(known)s.") % {
+                "part": part, "known": ", ".join(f"{k}=COLUMN" for k in KNOWN)})
+        columns[key] = [v.strip() for v in value.split("+") if v.strip()]
+    missing = [k for k in REQUIRED if k not in columns]
+    if missing:
+        raise BadColumns(_("Map the %(keys)s column(s).") % {"keys": ", ".join(missing)})
+    return columns
+
+
+def department_of_queue(queue: str) -> str:
+    """Without a department column, a queue's department is its name up to the first " - " (e.g. "DPW - ...")."""
+    return queue.split(" - ")[0].strip()
+
+
+def _parse_time(text: str) -> datetime | None:
+    text = text.strip().removesuffix(" UTC").replace("T", " ").rstrip("Z")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M"):
+        try:
+            return datetime.strptime(text[:26], fmt).replace(tzinfo=dt_timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
+def _coordinate(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value
+
+
+def read_history(path, columns: dict[str, list[str]]) -> tuple[list[HistoryRow], Counter]:
+    """Rows of the export, and a count of what was skipped or left out, by reason.
+
+    Raises BadColumns when a mapped column is not in the file.
+    """
+    skipped: Counter = Counter()
+    rows = []
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
+        index = {}
+        for i, name in enumerate(header):
+            if name in index:
+                skipped[_("repeated column %(name)s (the first is used)") % {"name": name}] += 1
+            else:
+                index[name] = i
+        missing = sorted({c for cols in columns.values() for c in cols} - set(index))
+        if missing:
+            raise BadColumns(_("Not in the file: %(columns)s.") % {"columns": ", ".join(missing)})
+
+        def get(record, key):
+            return " ".join(record[index[c]].strip() for c in columns.get(key, []) if index[c] < len(record)).strip()
+
+        for record in reader:
+            kind, queue = get(record, "type"), get(record, "queue")
+            if not kind or not queue:
+                skipped[_("no type or queue")] += 1
+                continue
+            lat, lon = _coordinate(get(record, "lat")), _coordinate(get(record, "long"))
+            if lat is None or lon is None or (lat == 0 and lon == 0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                skipped[_("blank or 0,0 coordinates")] += 1
+                lat = lon = None
+            rows.append(HistoryRow(type=kind, queue=queue, department=get(record, "department") or
+                                   department_of_queue(queue), lat=lat, lon=lon,
+                                   opened=_parse_time(get(record, "opened")) if "opened" in columns else None,
+                                   text=get(record, "text")))
+    return rows, skipped

@@ -1,0 +1,589 @@
+"""Routing's state changes: route a request, escalate overdue ones, activate a rule set, store a classifier.
+
+Each is one transaction that locks what it changes and writes the history row beside it.
+"""
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
+from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
+from requests_app.statuses import OPEN_STATUSES, Priority, RoutingState
+
+from . import classifier, engine
+from .hours import add_business_hours, is_open
+from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
+                     RoutingSettings, RuleSet, SlaTarget, Team, TextClassifier)
+from .selectors import reason_text
+
+logger = logging.getLogger(__name__)
+
+# When the classifier gives the filed type less than this, the text and the type disagree.
+MISMATCH_PROBABILITY = 0.02
+# Fewer words than this say too little to second-guess the resident's choice of type.
+MIN_WORDS_TO_CLASSIFY = 3
+
+
+class RuleSetNotDraft(Exception):
+    pass
+
+
+# --- Cached reads of what rarely changes ------------------------------------------------------------------------
+# Rules and the classifier are read once per process and version; each routing checks the version in one query.
+_rules_cache: dict[int, tuple[tuple, list[RoutingRule]]] = {}
+_classifier_cache: dict[int, tuple[object, dict]] = {}
+
+
+def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
+    key = (rule_set.pk, rule_set.version, rule_set.updated_at)
+    cached = _rules_cache.get(rule_set.pk)
+    if cached and cached[0] == key:
+        return cached[1]
+    rules = list(rule_set.rules.select_related("department", "team", "area", "area__layer", "service_type")
+                 .order_by("order", "id"))
+    _rules_cache[rule_set.pk] = (key, rules)
+    return rules
+
+
+def _classifier_model(jurisdiction_id: int) -> dict | None:
+    row = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id).values("trained_at").first()
+    if row is None:
+        return None
+    cached = _classifier_cache.get(jurisdiction_id)
+    if cached and cached[0] == row["trained_at"]:
+        return cached[1]
+    model = TextClassifier.objects.get(jurisdiction_id=jurisdiction_id).model
+    _classifier_cache[jurisdiction_id] = (row["trained_at"], model)
+    return model
+
+
+# --- Settings ----------------------------------------------------------------------------------------------------
+def ensure_routing_settings(jurisdiction: Jurisdiction) -> RoutingSettings:
+    """The jurisdiction's routing settings, made with a "Triage" department the first time they are needed."""
+    found = RoutingSettings.objects.select_related("triage_department", "triage_team").filter(
+        jurisdiction=jurisdiction).first()
+    if found:
+        return found
+    department, _created = Department.objects.get_or_create(
+        jurisdiction=jurisdiction, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}})
+    team, _created = Team.objects.get_or_create(
+        department=department, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}})
+    found, _created = RoutingSettings.objects.get_or_create(
+        jurisdiction=jurisdiction, defaults={"triage_department": department, "triage_team": team})
+    return found
+
+
+# --- Routing -----------------------------------------------------------------------------------------------------
+@dataclass
+class Context:
+    """What routing one jurisdiction's requests needs, read once per batch."""
+
+    jurisdiction: Jurisdiction
+    routing_settings: RoutingSettings
+    rule_set: RuleSet | None
+    rules: list[RoutingRule]
+    model: dict | None
+    has_layers: bool
+    types_by_code: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, jurisdiction: Jurisdiction, rule_set: RuleSet | None = None) -> "Context":
+        """The jurisdiction's active rule set unless ``rule_set`` is given (a draft being evaluated)."""
+        rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+        return cls(jurisdiction=jurisdiction, routing_settings=ensure_routing_settings(jurisdiction),
+                   rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
+                   model=_classifier_model(jurisdiction.pk), has_layers=jurisdiction.area_layers.exists())
+
+    def service_type(self, code: str) -> ServiceType | None:
+        if code not in self.types_by_code:
+            self.types_by_code[code] = ServiceType.objects.filter(jurisdiction=self.jurisdiction, code=code).first()
+        return self.types_by_code[code]
+
+
+@dataclass
+class Outcome:
+    """The engine's choice for one request, before anything is written."""
+
+    state: str
+    department: Department
+    team: Team | None
+    rule: RoutingRule | None
+    routed_type: ServiceType
+    reason: str
+    areas: list[Area]
+    inputs: engine.Inputs
+    suggestion: tuple[str, float] | None = None
+    suggested_type: ServiceType | None = None
+
+
+AREAS_SQL = """
+    SELECT p.i, a.id
+    FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS p(i, x, y)
+    JOIN routing_area a ON ST_Covers(a.boundary, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+    JOIN routing_arealayer l ON l.id = a.layer_id AND l.jurisdiction_id = %s
+"""
+
+
+def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
+    """The areas of every layer of a jurisdiction that cover each point (None: no point), in one query."""
+    located = [(i, p) for i, p in enumerate(points) if p is not None]
+    found: list[list[Area]] = [[] for _p in points]
+    if not located:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(AREAS_SQL, [[i for i, _p in located], [p.x for _i, p in located], [p.y for _i, p in located],
+                                   jurisdiction_id])
+        pairs = cursor.fetchall()
+    areas = {a.pk: a for a in Area.objects.filter(pk__in={area_id for _i, area_id in pairs}).select_related("layer")
+             .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")}
+    for i, area_id in pairs:
+        found[i].append(areas[area_id])
+    for row in found:
+        row.sort(key=lambda a: (a.layer.code, a.pk))
+    return found
+
+
+def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rule_filter=None) -> Outcome:
+    """Choose a department and team for a request without writing anything (used by the router and the evaluator)."""
+    jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
+    now = now or timezone.now()
+    local = now.astimezone(ZoneInfo(jurisdiction.timezone))
+    routed_type = sr.service_type
+    suggestion, suggested_type, triage_reason = None, None, ""
+
+    predictions = classifier.predict(ctx.model, sr.description) if ctx.model and sr.description else []
+    is_general = sr.service_type.code in routing_settings.general_type_codes
+    if predictions:
+        suggestion = predictions[0]
+        suggested_type = ctx.service_type(suggestion[0])
+    if is_general:
+        if suggested_type and suggestion[1] >= routing_settings.classifier_threshold:
+            routed_type = suggested_type
+        else:
+            triage_reason = _("The description does not say clearly enough what kind of problem this is.")
+    elif predictions and len(classifier.tokens(sr.description)) >= MIN_WORDS_TO_CLASSIFY:
+        filed = dict(predictions).get(sr.service_type.code, 0.0)
+        if suggested_type and suggested_type != sr.service_type and filed < MISMATCH_PROBABILITY:
+            if suggestion[1] >= routing_settings.classifier_threshold:
+                routed_type = suggested_type
+            else:
+                triage_reason = _("The description does not fit the service type chosen.")
+
+    inputs = engine.Inputs(
+        service_type_id=routed_type.pk, service_group=routed_type.group,
+        area_ids={a.pk for a in areas}, layer_ids={a.layer_id for a in areas}, answers=sr.answers or {},
+        description=sr.description, local_hour=local.hour,
+        in_business_hours=is_open(routing_settings.business_hours, now, jurisdiction.timezone),
+        priority=sr.priority)
+    rule = None
+    if not triage_reason:
+        if sr.location is not None and not areas and ctx.has_layers:
+            triage_reason = _("The location lies outside every area we know.")
+        elif ctx.rule_set is None:
+            triage_reason = _("No routing rules are active yet.")
+        else:
+            rules = [r for r in ctx.rules if rule_filter(r)] if rule_filter else ctx.rules
+            rule = engine.first_match(rules, inputs)
+            if rule is None:
+                triage_reason = _("No routing rule covers this request.")
+    common = {"routed_type": routed_type, "areas": areas, "inputs": inputs, "suggestion": suggestion,
+              "suggested_type": suggested_type}
+    if rule is None:
+        return Outcome(state=RoutingState.TRIAGE, department=routing_settings.triage_department,
+                       team=routing_settings.triage_team, rule=None, reason=triage_reason, **common)
+    return Outcome(state=RoutingState.ROUTED, department=rule.department, team=rule.team, rule=rule,
+                   reason=_("Rule %(rule)s matched.") % {"rule": rule}, **common)
+
+
+class _Assigner:
+    """Picks assignees for one batch; each team is locked and read once, then kept up to date in memory."""
+
+    def __init__(self):
+        self.members: dict[int, list] = {}
+        self.next_index: dict[int, int] = {}
+        self.loads: dict[int, dict[int, int]] = {}
+
+    def pick(self, team: Team | None, strategy: str):
+        if team is None or strategy == Team.Strategy.NONE:
+            return None
+        if team.pk not in self.members:
+            # Lock the team so two routers at once do not both pick the same "next" member.
+            Team.objects.select_for_update().filter(pk=team.pk).first()
+            self.members[team.pk] = list(team.members.filter(is_active=True).order_by("id"))
+        members = self.members[team.pk]
+        if not members:
+            return None
+        if strategy == Team.Strategy.ROUND_ROBIN:
+            if team.pk not in self.next_index:
+                last = (RoutingDecision.objects.filter(team=team, assignee__isnull=False)
+                        .order_by("-created_at", "-id").values_list("assignee_id", flat=True).first())
+                ids = [m.pk for m in members]
+                self.next_index[team.pk] = (ids.index(last) + 1) % len(ids) if last in ids else 0
+            chosen = members[self.next_index[team.pk]]
+            self.next_index[team.pk] = (self.next_index[team.pk] + 1) % len(members)
+            return chosen
+        if team.pk not in self.loads:
+            self.loads[team.pk] = dict(team.members.filter(is_active=True).annotate(
+                load=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES,
+                                                         assigned_requests__team=team))).values_list("id", "load"))
+        loads = self.loads[team.pk]
+        chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
+        loads[chosen.pk] = loads.get(chosen.pk, 0) + 1
+        return chosen
+
+
+class _SlaTable:
+    """The jurisdiction's SLA targets; the most specific (type and priority, type, priority, any) wins."""
+
+    def __init__(self, jurisdiction_id: int):
+        self.targets = {(t, p): h for t, p, h in SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id)
+                        .values_list("service_type_id", "priority", "hours")}
+
+    def hours(self, service_type_id: int, priority: int) -> int | None:
+        for key in ((service_type_id, priority), (service_type_id, None), (None, priority), (None, None)):
+            if key in self.targets:
+                return self.targets[key]
+        return None
+
+
+def _duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) -> dict[int, list[str]]:
+    """Open requests of the same type nearby for each request, in one round trip, linked for staff."""
+    located = [sr for sr in srs if sr.location is not None]
+    if not located:
+        return {}
+    windows = {w.service_type_id: w for w in DuplicateWindow.objects.filter(
+        service_type_id__in={sr.service_type_id for sr in located})}
+    probes = []
+    for sr in located:
+        window = windows.get(sr.service_type_id)
+        probes.append(NearbyProbe(key=sr.pk, service_type_id=sr.service_type_id, point=sr.location, exclude_id=sr.pk,
+                                  metres=window.metres if window else routing_settings.duplicate_metres,
+                                  days=window.days if window else routing_settings.duplicate_days))
+    found = nearby_open_requests_for_many(probes)
+    PossibleDuplicate.objects.bulk_create([
+        PossibleDuplicate(service_request_id=sr_id, candidate_id=pk, metres=metres)
+        for sr_id, rows in found.items() for pk, _public_id, metres in rows], ignore_conflicts=True)
+    return {sr_id: [public_id for _pk, public_id, _metres in rows] for sr_id, rows in found.items()}
+
+
+def route_request(service_request_id: int) -> RoutingDecision | None:
+    """Route a waiting request: department, team, assignee, priority, due time, history note, duplicates.
+
+    Idempotent: a request that is no longer waiting keeps its routing and its last decision is returned
+    (None if staff placed it by hand). Raises ServiceRequest.DoesNotExist for an unknown id.
+    """
+    with transaction.atomic():
+        sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "jurisdiction")
+              .get(pk=service_request_id))
+        if sr.routing_state != RoutingState.PENDING:
+            return sr.routing_decisions.first()
+        return _route_locked([sr])[0]
+
+
+def route_waiting_requests(*, older_than_seconds: int, limit: int = 5000, batch: int = 500) -> int:
+    """Route requests still waiting after a while (a lost task, Redis down at filing); returns how many.
+
+    Batches are locked with SKIP LOCKED, so several sweepers and the per-request tasks never route one twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    done = 0
+    while done < limit:
+        srs: list[ServiceRequest] = []
+        try:
+            with transaction.atomic():
+                srs = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)
+                           .select_for_update(skip_locked=True, of=("self",))
+                           .select_related("service_type", "jurisdiction")
+                           .order_by("submitted_at", "pk")[:min(batch, limit - done)])
+                if srs:
+                    _route_locked(srs)
+        except Exception:  # one bad request must not stop the sweep: route this batch one by one instead
+            logger.exception("routing a batch failed; routing its requests one by one")
+            srs = _route_one_by_one([sr.pk for sr in srs])
+        if not srs:
+            break
+        done += len(srs)
+    return done
+
+
+def _route_one_by_one(ids: list[int]) -> list[int]:
+    for pk in ids:
+        try:
+            route_request(pk)
+        except Exception:  # it stays pending and is logged; the next sweep tries again
+            logger.exception("routing request %s failed", pk)
+    return ids
+
+
+def _route_locked(srs: list[ServiceRequest]) -> list[RoutingDecision]:
+    """Route requests already locked in the current transaction; returns their decisions in the same order."""
+    now = timezone.now()
+    decisions: dict[int, RoutingDecision] = {}
+    by_jurisdiction: dict[int, list[ServiceRequest]] = {}
+    for sr in srs:
+        by_jurisdiction.setdefault(sr.jurisdiction_id, []).append(sr)
+    for group in by_jurisdiction.values():
+        decisions.update(_route_group(group, Context.load(group[0].jurisdiction), now))
+    return [decisions[sr.pk] for sr in srs]
+
+
+def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, RoutingDecision]:
+    jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
+    assigner, sla = _Assigner(), _SlaTable(jurisdiction.pk)
+    decisions, area_links, reason_areas = [], [], []
+    for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs])):
+        outcome = decide(sr, ctx, areas=areas, now=now)
+        rule = outcome.rule
+        priority = rule.set_priority if rule and rule.set_priority else sr.priority
+        strategy = (rule.assignment_strategy if rule and rule.assignment_strategy
+                    else outcome.team.assignment_strategy if outcome.team else Team.Strategy.NONE)
+        hours = rule.sla_hours if rule and rule.sla_hours else sla.hours(outcome.routed_type.pk, priority)
+        reason_area = _reason_area(outcome.areas, rule)
+        reason_areas.append(reason_area)
+        decisions.append(RoutingDecision(
+            service_request=sr, created_at=now, state=outcome.state, rule_set=ctx.rule_set,
+            rule_set_version=ctx.rule_set.version if ctx.rule_set else None, rule=rule,
+            rule_label=str(rule) if rule else "",
+            inputs=outcome.inputs.as_record() | {"reason_area_id": reason_area.pk if reason_area else None,
+                                                 "classifier_used": outcome.suggestion is not None},
+            routed_service_type=outcome.routed_type, suggested_service_type=outcome.suggested_type,
+            suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
+            confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
+            team=outcome.team, assignee=assigner.pick(outcome.team, strategy), priority=priority,
+            expected_at=(add_business_hours(sr.submitted_at, hours, routing_settings.business_hours,
+                                            jurisdiction.timezone) if hours else None),
+            reason=outcome.reason))
+        area_links.append(outcome.areas)
+    RoutingDecision.objects.bulk_create(decisions)
+    RoutingDecision.areas.through.objects.bulk_create([
+        RoutingDecision.areas.through(routingdecision_id=d.pk, area_id=a.pk)
+        for d, areas in zip(decisions, area_links) for a in areas])
+    duplicates = _duplicates(srs, routing_settings)
+
+    notes = []
+    with translation.override(jurisdiction.default_language):
+        for sr, decision, area in zip(srs, decisions, reason_areas):
+            internal = decision.reason
+            if duplicates.get(sr.pk):
+                internal += " " + _("Possible duplicates: %(ids)s.") % {
+                    "ids": ", ".join(duplicates[sr.pk])}
+            notes.append(StatusChange(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
+                                      public_note=reason_text(decision, area), internal_note=internal))
+            sr.department, sr.team, sr.assignee = decision.department, decision.team, decision.assignee
+            sr.priority, sr.expected_at, sr.routing_state = decision.priority, decision.expected_at, decision.state
+            sr.updated_at = now
+    StatusChange.objects.bulk_create(notes)
+    _save_routing(srs, now)
+    return {d.service_request_id: d for d in decisions}
+
+
+SAVE_ROUTING_SQL = """
+UPDATE requests_app_servicerequest AS sr
+SET department_id = v.department_id, team_id = v.team_id, assignee_id = v.assignee_id, priority = v.priority,
+    expected_at = v.expected_at, routing_state = v.routing_state, updated_at = %s
+FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[], %s::smallint[], %s::timestamptz[], %s::text[])
+     AS v(id, department_id, team_id, assignee_id, priority, expected_at, routing_state)
+WHERE sr.id = v.id
+"""
+
+
+def _save_routing(srs: list[ServiceRequest], now) -> None:
+    # One statement for the whole batch; Django's bulk_update builds a CASE per field and row, far slower.
+    with connection.cursor() as cursor:
+        cursor.execute(SAVE_ROUTING_SQL, [
+            now, [sr.pk for sr in srs], [sr.department_id for sr in srs], [sr.team_id for sr in srs],
+            [sr.assignee_id for sr in srs], [sr.priority for sr in srs], [sr.expected_at for sr in srs],
+            [sr.routing_state for sr in srs]])
+
+
+def _reason_area(areas: list[Area], rule: RoutingRule | None) -> Area | None:
+    if rule and rule.area_id:
+        return rule.area
+    if rule and rule.area_layer_id:
+        return next((a for a in areas if a.layer_id == rule.area_layer_id), None)
+    return areas[0] if areas else None
+
+
+def _department_for_type(service_type: ServiceType | None, ctx: Context, inputs: engine.Inputs):
+    if service_type is None or ctx.rule_set is None:
+        return None
+    probe = engine.Inputs(**{**inputs.__dict__, "service_type_id": service_type.pk,
+                             "service_group": service_type.group})
+    rule = engine.first_match(ctx.rules, probe)
+    return rule.department if rule else None
+
+
+# --- SLA escalation ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def escalate_overdue_request(service_request_id: int, *, now=None) -> bool:
+    """Mark an open request past its due time as overdue, raise its priority and tell the team leads.
+
+    Returns False when it is not (or no longer) due for escalation.
+    """
+    now = now or timezone.now()
+    sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "team")
+          .get(pk=service_request_id))
+    if sr.overdue or not sr.is_open or sr.expected_at is None or sr.expected_at > now:
+        return False
+    old_priority = sr.priority
+    sr.priority = min(sr.priority + 1, Priority.URGENT)
+    sr.overdue, sr.updated_at = True, now
+    note = _("Past its target time (%(expected)s): marked overdue, priority %(old)s → %(new)s.") % {
+        "expected": sr.expected_at.isoformat(timespec="minutes"), "old": Priority(old_priority).label,
+        "new": Priority(sr.priority).label}
+    StatusChange.objects.create(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
+                                internal_note=note)
+    sr.save(update_fields=["priority", "overdue", "updated_at"])
+    if sr.team_id:
+        transaction.on_commit(lambda: notify_team_leads_of_overdue(sr.pk))
+    return True
+
+
+def notify_team_leads_of_overdue(service_request_id: int) -> int:
+    """Email the team leads that a request is overdue: its id, type and due time, never the resident's data."""
+    sr = ServiceRequest.objects.select_related("service_type", "team").get(pk=service_request_id)
+    leads = [u.email for u in sr.team.leads.filter(is_active=True).exclude(email="")] if sr.team else []
+    if not leads:
+        return 0
+    subject = _("Overdue: request %(id)s (%(type)s)") % {"id": sr.public_id, "type": sr.service_type.name}
+    body = _("Request %(id)s (%(type)s) in team %(team)s was due at %(expected)s and is not resolved. "
+             "Its priority is now %(priority)s.") % {
+        "id": sr.public_id, "type": sr.service_type.name, "team": sr.team.name,
+        "expected": sr.expected_at.isoformat(timespec="minutes"), "priority": Priority(sr.priority).label}
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, leads)
+
+
+def escalate_overdue_requests(*, now=None, limit: int = 1000) -> int:
+    """Escalate every open request past its due time; returns how many were escalated."""
+    now = now or timezone.now()
+    ids = list(ServiceRequest.objects.open().filter(overdue=False, expected_at__lt=now)
+               .order_by("expected_at").values_list("pk", flat=True)[:limit])
+    return sum(escalate_overdue_request(pk, now=now) for pk in ids)
+
+
+# --- Rule sets and the classifier --------------------------------------------------------------------------------
+@transaction.atomic
+def activate_rule_set(rule_set: RuleSet) -> RuleSet:
+    """Make a draft the jurisdiction's active rule set; the previous active one is retired.
+
+    Raises RuleSetNotDraft for a rule set that is not a draft.
+    """
+    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    if rule_set.state != RuleSet.State.DRAFT:
+        raise RuleSetNotDraft(rule_set.pk)
+    now = timezone.now()
+    RuleSet.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, state=RuleSet.State.ACTIVE).update(
+        state=RuleSet.State.RETIRED, updated_at=now)
+    rule_set.state, rule_set.activated_at, rule_set.updated_at = RuleSet.State.ACTIVE, now, now
+    rule_set.save(update_fields=["state", "activated_at", "updated_at"])
+    return rule_set
+
+
+def next_rule_set_version(jurisdiction: Jurisdiction) -> int:
+    last = RuleSet.objects.filter(jurisdiction=jurisdiction).order_by("-version").values_list("version", flat=True)
+    return (last.first() or 0) + 1
+
+
+@transaction.atomic
+def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]]) -> TextClassifier:
+    """Train the jurisdiction's text classifier on (text, service type code) pairs and store it."""
+    model = classifier.train(examples)
+    found, _created = TextClassifier.objects.update_or_create(
+        jurisdiction=jurisdiction, defaults={"model": model, "rows": sum(model["docs"].values()),
+                                             "trained_at": timezone.now()})
+    return found
+
+
+@transaction.atomic
+def copy_rule_set(rule_set: RuleSet) -> RuleSet:
+    """A new draft with the same rules, to edit and evaluate before it replaces the active one."""
+    draft = RuleSet.objects.create(jurisdiction_id=rule_set.jurisdiction_id,
+                                   version=next_rule_set_version(rule_set.jurisdiction),
+                                   note=_("Copy of version %(version)s") % {"version": rule_set.version})
+    rules = list(rule_set.rules.all())
+    for rule in rules:
+        rule.pk, rule.rule_set = None, draft
+    RoutingRule.objects.bulk_create(rules)
+    return draft
+
+
+# --- Area layers -------------------------------------------------------------------------------------------------
+class InvalidGeometries(Exception):
+    """Raised with [(feature number, feature name, problem)] when features can't be imported as they are."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        super().__init__(f"{len(problems)} invalid features")
+        self.problems = problems
+
+
+def _polygons_of(geom) -> MultiPolygon | None:
+    if geom.geom_type == "Polygon":
+        return MultiPolygon(geom, srid=4326)
+    if geom.geom_type == "MultiPolygon":
+        return geom
+    if geom.geom_type == "GeometryCollection":
+        parts = [p for g in geom for p in (g if g.geom_type == "MultiPolygon" else [g]) if p.geom_type == "Polygon"]
+        return MultiPolygon(*parts, srid=4326) if parts else None
+    return None
+
+
+def prepare_area_features(features: list[dict], *, name_field: str, code_field: str | None = None,
+                          repair: bool = False) -> list[tuple[str, str, MultiPolygon]]:
+    """Check every feature of a GeoJSON layer and return (code, name, boundary) for each.
+
+    Raises InvalidGeometries listing every bad feature; with ``repair`` invalid shapes are made valid instead.
+    """
+    prepared, problems = [], []
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") or {}
+        name = str(properties.get(name_field) or "").strip()
+        code = slugify(str(properties.get(code_field) or "")) if code_field else slugify(name)
+        label = name or f"#{number}"
+        if not name or not code:
+            problems.append((number, label, _("no %(field)s property") % {"field": code_field or name_field}))
+            continue
+        try:
+            geom = GEOSGeometry(json.dumps(feature.get("geometry")), srid=4326)
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
+            problems.append((number, label, _("unreadable geometry (%(error)s)") % {"error": exc}))
+            continue
+        if not geom.valid:
+            if not repair:
+                problems.append((number, label, geom.valid_reason))
+                continue
+            geom = geom.make_valid()
+        boundary = _polygons_of(geom)
+        if boundary is None or boundary.empty:
+            problems.append((number, label, _("not a polygon (%(type)s)") % {"type": geom.geom_type}))
+            continue
+        prepared.append((code[:120], name[:200], boundary))
+    if problems:
+        raise InvalidGeometries(problems)
+    return prepared
+
+
+@transaction.atomic
+def import_area_layer(jurisdiction: Jurisdiction, *, code: str, name: str,
+                      areas: list[tuple[str, str, MultiPolygon]], progress=None) -> tuple[AreaLayer, int]:
+    """Create or refresh an area layer from prepared areas; returns the layer and how many areas are new."""
+    layer, _created = AreaLayer.objects.get_or_create(jurisdiction=jurisdiction, code=code, defaults={"name": name})
+    created = 0
+    for area_code, area_name, boundary in areas:
+        _area, was_created = Area.objects.update_or_create(layer=layer, code=area_code,
+                                                           defaults={"name": area_name, "boundary": boundary})
+        created += was_created
+        if progress:
+            progress.advance()
+    return layer, created

@@ -1,0 +1,23 @@
+"""Routing in the background. Tasks take ids and call a service; a request's routing_state is the durable queue."""
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+
+@shared_task
+def route_request_task(service_request_id: int) -> None:
+    """Route one request; a second delivery finds it routed and does nothing."""
+    services.route_request(service_request_id)
+
+
+@shared_task
+def route_waiting_requests_task() -> int:
+    """Beat: route requests whose task was lost or never sent (Redis down at filing)."""
+    return services.route_waiting_requests(older_than_seconds=settings.ROUTING_SWEEP_AFTER_SECONDS)
+
+
+@shared_task
+def escalate_overdue_requests_task() -> int:
+    """Beat: mark requests past their SLA target overdue, raise priority, tell team leads."""
+    return services.escalate_overdue_requests()

@@ -1,0 +1,70 @@
+import pytest
+
+from requests_app.statuses import RoutingState
+from routing import classifier
+from routing.services import route_request, save_classifier
+from tests.factories import ServiceRequestFactory, ServiceTypeFactory
+
+from .conftest import HERE
+
+pytestmark = pytest.mark.django_db
+
+HISTORY = ([("deep pothole in the road surface", "pothole")] * 20
+           + [("streetlight out dark lamp post", "streetlight")] * 20
+           + [("graffiti tag painted on wall", "graffiti")] * 20)
+
+
+def test_it_learns_which_words_belong_to_which_type():
+    model = classifier.train(HISTORY)
+    label, confidence = classifier.predict(model, "the lamp post is dark")[0]
+    assert label == "streetlight" and confidence > 0.9
+
+
+def test_text_with_no_known_word_gets_no_suggestion():
+    assert classifier.predict(classifier.train(HISTORY), "zzz qqq") == []
+
+
+def test_chinese_text_is_split_into_characters_and_pairs():
+    model = classifier.train([("路灯不亮", "streetlight")] * 5 + [("道路坑洼", "pothole")] * 5)
+    assert classifier.predict(model, "这里的路灯坏了")[0][0] == "streetlight"
+
+
+@pytest.fixture
+def trained(jurisdiction, pothole, department, team, downtown, routing_settings, make_rule_set):
+    streetlight = ServiceTypeFactory(jurisdiction=jurisdiction, code="streetlight", name="Streetlight")
+    ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti", name="Graffiti")
+    other = ServiceTypeFactory(jurisdiction=jurisdiction, code="other", name="Other")
+    routing_settings.general_type_codes = ["other"]
+    routing_settings.save()
+    save_classifier(jurisdiction, HISTORY)
+    make_rule_set({"service_type": pothole, "department": department, "team": team},
+                  {"service_type": streetlight, "department": department, "team": team})
+    return {"other": other, "streetlight": streetlight}
+
+
+def test_a_request_filed_as_other_is_routed_by_the_suggested_type(trained, team):
+    sr = ServiceRequestFactory(service_type=trained["other"], location=HERE, description="The lamp post is dark")
+    decision = route_request(sr.pk)
+    assert decision.state == RoutingState.ROUTED
+    assert decision.routed_service_type == trained["streetlight"]
+    assert decision.suggested_service_type == trained["streetlight"] and decision.confidence > 0.6
+    assert decision.suggested_department == team.department
+
+
+def test_an_unclear_other_request_goes_to_triage_for_a_person(trained):
+    sr = ServiceRequestFactory(service_type=trained["other"], location=HERE, description="Something odd")
+    decision = route_request(sr.pk)
+    assert decision.state == RoutingState.TRIAGE
+    assert decision.reason == "The description does not say clearly enough what kind of problem this is."
+
+
+def test_a_type_that_does_not_fit_the_text_is_corrected_when_the_classifier_is_sure(trained, pothole):
+    sr = ServiceRequestFactory(service_type=pothole, location=HERE,
+                               description="streetlight out, the lamp post is dark")
+    decision = route_request(sr.pk)
+    assert decision.routed_service_type == trained["streetlight"]
+
+
+def test_a_type_that_fits_the_text_is_kept(trained, pothole):
+    sr = ServiceRequestFactory(service_type=pothole, location=HERE, description="deep pothole in the road")
+    assert route_request(sr.pk).routed_service_type == pothole

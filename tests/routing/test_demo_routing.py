@@ -1,0 +1,30 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from requests_app.demo.loader import SF_SLUG, SHENZHEN_SLUG
+from requests_app.models import ServiceType
+from requests_app.services import Submission, submit_request
+from requests_app.statuses import RoutingState
+from routing.models import RuleSet
+from routing.selectors import routing_reason_for
+from routing.services import route_request
+
+from .conftest import HERE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_cities_end_with_active_rules_that_route_new_requests(tmp_path):
+    call_command("load_demo", sf_rows=300, no_accounts=True, stdout=io.StringIO())
+    call_command("load_demo", sf_rows=300, no_accounts=True, stdout=io.StringIO())
+    assert RuleSet.objects.filter(jurisdiction__slug=SF_SLUG).count() == 1  # a rerun learns nothing twice
+    for slug in (SF_SLUG, SHENZHEN_SLUG):
+        assert RuleSet.objects.active().filter(jurisdiction__slug=slug).exists()
+    streetlight = ServiceType.objects.get(jurisdiction__slug=SF_SLUG, code="streetlights")
+    sr = submit_request(Submission(service_type=streetlight, location=HERE))
+    route_request(sr.pk)
+    sr.refresh_from_db()
+    assert sr.routing_state == RoutingState.ROUTED and sr.expected_at is not None
+    assert routing_reason_for(sr).startswith("Streetlights in ")

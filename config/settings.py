@@ -107,6 +107,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
+    "erase-expired-contacts": {"task": "contacts.tasks.erase_expired_contacts_task",
+                               "schedule": crontab(minute=17)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -192,6 +194,19 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Civic311 <no-reply@localhost>")
+
+# Contact data (contacts/): Fernet keys, comma-separated; the first encrypts, all decrypt (rotate with
+# `manage.py reencrypt_contacts`). Unset, a key derived from DJANGO_SECRET_KEY is used: set it in production.
+CIVIC311_CONTACT_KEYS = env.list("CIVIC311_CONTACT_KEYS", default=[])
+# Where links in messages to residents point (the tracking page, the one-click withdraw link).
+CIVIC311_SITE_URL = env.str("CIVIC311_SITE_URL", default="http://localhost:8000")
+CIVIC311_SMS_BACKEND = env.str("CIVIC311_SMS_BACKEND", default="contacts.sms.console.ConsoleSmsBackend")
+CIVIC311_TWILIO_ACCOUNT_SID = env.str("CIVIC311_TWILIO_ACCOUNT_SID", default="")
+CIVIC311_TWILIO_AUTH_TOKEN = env.str("CIVIC311_TWILIO_AUTH_TOKEN", default="")
+CIVIC311_TWILIO_FROM = env.str("CIVIC311_TWILIO_FROM", default="")
+CIVIC311_TWILIO_API_BASE = env.str("CIVIC311_TWILIO_API_BASE", default="https://api.twilio.com")
+CIVIC311_NOTIFY_RETRY_SECONDS = env.int("CIVIC311_NOTIFY_RETRY_SECONDS", default=60)
+CIVIC311_NOTIFY_MAX_RETRIES = env.int("CIVIC311_NOTIFY_MAX_RETRIES", default=6)
 
 # How long /healthz waits for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.statuses import Channel
@@ -54,6 +55,18 @@ def _cleaned(details: ContactDetails) -> dict[str, str]:
     except ValidationError:
         values["email"] = ""  # an address we can't write to serves no purpose, so it is not kept
     return values
+
+
+def contact_not_kept_reason(details: ContactDetails) -> str:
+    """Why ``save_contact`` would keep none of these details (for a caller's notice, e.g. Open311's
+    ``service_notice``), or "" when it would keep them."""
+    if details.is_empty:
+        return ""
+    if not details.purposes:
+        return _("Contact details were not stored: no consent to use them for a purpose was given.")
+    if not any(_cleaned(details)[name] for name in PERSONAL_FIELDS):
+        return _("Contact details were not stored: the email address is not valid.")
+    return ""
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ def test_the_page_shows_what_we_hold_and_keeps_the_link_private(client, file_req
     body = response.content.decode()
     assert response.status_code == 200
     assert "mine@example.org" in body and "Grace" in body and sr.public_id in body
-    assert response["Referrer-Policy"] == "no-referrer" and "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "same-origin" and "no-store" in response["Cache-Control"]
 
 
 def test_the_json_download_holds_the_details_and_the_consents(client, file_request):

@@ -1,12 +1,11 @@
+import pytest
 from django.db import connection
 
 from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
-from contacts.services import ContactDetails, save_contact
+from contacts.services import ContactDetails, contact_not_kept_reason, save_contact
 from contacts.wording import CURRENT_WORDING_VERSION, consent_wording
 from tests.factories import ServiceRequestFactory
-
-import pytest
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +60,10 @@ def test_contact_fields_are_encrypted_at_rest(file_request):
 def test_the_wording_of_each_purpose_is_a_plain_sentence_that_names_the_request():
     assert "status" in consent_wording(Purpose.STATUS_UPDATES)
     assert "question" in consent_wording(Purpose.DEPARTMENT_QUESTIONS)
+
+
+def test_callers_can_tell_the_resident_why_nothing_was_kept():
+    assert "consent" in contact_not_kept_reason(ContactDetails(email="a@example.org"))
+    assert "not valid" in contact_not_kept_reason(ContactDetails(email="nope", purposes=frozenset(Purpose.values)))
+    assert contact_not_kept_reason(ContactDetails(email="a@example.org", purposes=frozenset(Purpose.values))) == ""
+    assert contact_not_kept_reason(ContactDetails()) == ""

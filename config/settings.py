@@ -196,7 +196,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Civic311 <no-reply@localhost>")
 
 # Contact data (contacts/): Fernet keys, comma-separated; the first encrypts, all decrypt (rotate with
-# `manage.py reencrypt_contacts`). Unset, a key derived from DJANGO_SECRET_KEY is used: set it in production.
+# `manage.py reencrypt_contacts`). Unset, keys derived from SECRET_KEY (and its fallbacks) are used.
 CIVIC311_CONTACT_KEYS = env.list("CIVIC311_CONTACT_KEYS", default=[])
 # Where links in messages to residents point (the tracking page, the one-click withdraw link).
 CIVIC311_SITE_URL = env.str("CIVIC311_SITE_URL", default="http://localhost:8000")

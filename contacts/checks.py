@@ -1,7 +1,7 @@
-"""System checks for the contact keys: a bad key must stop a deploy, not the first resident who gives an email."""
+"""A malformed contact key must stop a deploy, not the first resident who gives an email."""
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, register
 
 
 @register()
@@ -17,11 +17,3 @@ def contact_keys_are_fernet_keys(app_configs, **kwargs):
                                      "print(Fernet.generate_key().decode())'", id="contacts.E001"))
     return errors
 
-
-@register(Tags.security, deploy=True)
-def contact_keys_are_set_in_production(app_configs, **kwargs):
-    if any(k.strip() for k in settings.CIVIC311_CONTACT_KEYS):
-        return []
-    return [Warning("CIVIC311_CONTACT_KEYS is not set: contact data is encrypted with a key derived from "
-                    "DJANGO_SECRET_KEY", hint="Set CIVIC311_CONTACT_KEYS to a Fernet key of its own.",
-                    id="contacts.W001")]

@@ -18,7 +18,7 @@ class ContactKeyError(RuntimeError):
 
 
 def development_key(secret_key: str) -> str:
-    """A key derived from SECRET_KEY, for machines where CIVIC311_CONTACT_KEYS is not set."""
+    """A key derived from a SECRET_KEY, for machines where CIVIC311_CONTACT_KEYS is not set."""
     return base64.urlsafe_b64encode(hashlib.sha256(b"civic311-contact-key:" + secret_key.encode()).digest()).decode()
 
 
@@ -26,13 +26,14 @@ def development_key(secret_key: str) -> str:
 def _multifernet() -> MultiFernet:
     keys = [k.strip() for k in settings.CIVIC311_CONTACT_KEYS if k.strip()]
     if not keys:
-        keys = [development_key(settings.SECRET_KEY)]
+        # Derived keys follow Django's own rotation: the current secret encrypts, the fallbacks still decrypt.
+        keys = [development_key(secret) for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
     return MultiFernet([Fernet(k) for k in keys])
 
 
 @receiver(setting_changed)
 def _forget_keys(*, setting, **kwargs):
-    if setting in {"CIVIC311_CONTACT_KEYS", "SECRET_KEY"}:
+    if setting in {"CIVIC311_CONTACT_KEYS", "SECRET_KEY", "SECRET_KEY_FALLBACKS"}:
         _multifernet.cache_clear()
 
 

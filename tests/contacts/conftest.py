@@ -1,4 +1,5 @@
 import pytest
+from celery.signals import before_task_publish
 from django.contrib.gis.geos import Point
 
 from contacts.purposes import Purpose
@@ -20,3 +21,15 @@ def file_request(pothole, department):
         sr.save(update_fields=["department"])
         return sr
     return file
+
+
+@pytest.fixture
+def published():
+    """Every task message published while the test runs (arguments and headers), as text."""
+    seen = []
+
+    def record(body=None, headers=None, **kwargs):
+        seen.append(repr(body) + repr(headers))
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)

@@ -1,6 +1,6 @@
 from cryptography.fernet import Fernet
 
-from contacts.checks import contact_keys_are_fernet_keys, contact_keys_are_set_in_production
+from contacts.checks import contact_keys_are_fernet_keys
 
 
 def test_a_malformed_key_is_an_error_that_does_not_show_the_key(settings):
@@ -8,9 +8,3 @@ def test_a_malformed_key_is_an_error_that_does_not_show_the_key(settings):
     errors = contact_keys_are_fernet_keys(None)
     assert [e.id for e in errors] == ["contacts.E001"] and "s3cret" not in errors[0].msg
 
-
-def test_production_without_a_key_of_its_own_is_warned(settings):
-    settings.CIVIC311_CONTACT_KEYS = []
-    assert [w.id for w in contact_keys_are_set_in_production(None)] == ["contacts.W001"]
-    settings.CIVIC311_CONTACT_KEYS = [Fernet.generate_key().decode()]
-    assert contact_keys_are_set_in_production(None) == []

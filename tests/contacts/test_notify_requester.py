@@ -2,7 +2,6 @@ import logging
 import time
 
 import pytest
-from celery.signals import before_task_publish
 from django.core import mail
 from django.utils import translation
 
@@ -103,17 +102,6 @@ def empty_queue():
     app.control.purge()
     yield
     app.control.purge()
-
-
-@pytest.fixture
-def published():
-    bodies = []
-
-    def record(body=None, **kwargs):
-        bodies.append(repr(body))
-    before_task_publish.connect(record, weak=False)
-    yield bodies
-    before_task_publish.disconnect(record)
 
 
 def _capturing(caplog):

@@ -9,7 +9,6 @@ import re
 import uuid
 
 import pytest
-from celery.signals import before_task_publish
 from django.apps import apps
 from django.contrib.gis.geos import Point
 from django.db import connection
@@ -89,17 +88,6 @@ def public_urls(requests) -> list[str]:
                     url = re.sub(r"<[^>]+>", value, url, count=1)
                 urls.append("/" + url)
     return list(dict.fromkeys(urls))
-
-
-@pytest.fixture
-def published():
-    seen = []
-
-    def record(body=None, headers=None, **kwargs):
-        seen.append(repr(body) + repr(headers))
-    before_task_publish.connect(record, weak=False)
-    yield seen
-    before_task_publish.disconnect(record)
 
 
 @pytest.fixture

@@ -42,3 +42,13 @@ def test_a_value_no_configured_key_opens_fails_without_showing_it(file_request, 
     with pytest.raises(ContactKeyError) as error:
         Contact.objects.get(service_request_id=sr.pk)
     assert _stored_email(sr) not in str(error.value)
+
+
+def test_without_keys_of_its_own_rotating_djangos_secret_key_keeps_contacts_readable(file_request, settings):
+    settings.CIVIC311_CONTACT_KEYS = []
+    settings.SECRET_KEY = "the-old-secret-" + "x" * 40
+    sr = file_request(email="secret@example.org")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-secret-" + "y" * 40, [settings.SECRET_KEY]
+    call_command("reencrypt_contacts", stdout=io.StringIO())
+    settings.SECRET_KEY_FALLBACKS = []
+    assert Contact.objects.get(service_request_id=sr.pk).email == "secret@example.org"

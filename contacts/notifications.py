@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import Notification
 from .purposes import Purpose
 from .sms import get_sms_backend
 
@@ -65,7 +66,7 @@ def deliver(notification, contact) -> None:
     with translation.override(_language(contact)):
         context = message_context(notification, contact)
         name = f"contacts/messages/{notification.event}"
-        if notification.medium == "email":
+        if notification.medium == Notification.Medium.EMAIL:
             subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
             message = EmailMessage(subject=subject, body=render_to_string(f"{name}_email.txt", context),
                                    to=[contact.email], headers={"List-Unsubscribe": f"<{context['withdraw_url']}>"})

@@ -236,6 +236,7 @@ def _attempt(notification_id: int) -> tuple[str, str, str]:
         notification.state = Notification.State.SKIPPED
         notification.save(update_fields=["state"])
         return notification.state, "", notification.medium
+    # Sent while holding the locks: a withdrawal arriving now waits, so no message leaves after it took effect.
     notification.attempts += 1
     failure = ""
     try:

@@ -10,6 +10,7 @@ from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.services import notify_requester, send_notification, withdraw_consent
 from contacts.sms import SmsError, locmem
+from contacts.sms.console import ConsoleSmsBackend
 from contacts.sms.twilio import TwilioSmsBackend
 from config.celery import app
 from tests.celery_worker import running_worker
@@ -147,3 +148,18 @@ def test_a_send_that_keeps_failing_is_given_up_after_the_last_retry(empty_queue,
         assert _wait_for(lambda: Notification.objects.filter(state="failed").exists())
     assert Notification.objects.get().attempts == 2
     assert "0177" not in caplog.text and "failed for good" in caplog.text
+
+
+@pytest.mark.django_db
+def test_plain_text_messages_are_not_html_escaped(file_request, pothole):
+    pothole.name = "Trees & Sidewalks"
+    pothole.save()
+    sr = file_request(email="amp@example.org", language="en")
+    _send_all(notify_requester(sr.pk, Event.STATUS_CHANGED))
+    assert "Trees & Sidewalks" in mail.outbox[0].body and "&amp;" not in mail.outbox[0].body
+
+
+def test_the_console_backend_does_not_print_the_number(capsys):
+    ConsoleSmsBackend().send(to=PHONE, body="Request 7K4M-2QXB is now: Closed.")
+    printed = capsys.readouterr().out
+    assert "7K4M-2QXB" in printed and "555 01" not in printed

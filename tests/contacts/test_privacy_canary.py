@@ -1,7 +1,8 @@
 """File requests carrying canaries in every personal field, then look everywhere the public can for them.
 
 The walk covers every URL pattern outside the staff and admin areas, so a public page added later is checked
-without touching this test.
+without touching this test. Pages reached by a requester's private link may show them what they wrote themselves
+(the identifiers written into the description), never the contact details kept in ``contacts``.
 """
 import itertools
 import logging
@@ -31,15 +32,18 @@ CANARY = {
     "phone": "+1 415 555 7731",
     "device_id": f"canary-device-{RUN}",
 }
-# What a page could show of them: the values, and the phone as digits or its local part.
-NEEDLES = [*CANARY.values(), "4155557731", "555 7731", "555-7731", "5557731"]
+# Identifiers the resident also wrote into the description (their own words, shown back to them only).
+WRITTEN = {"email": f"written-{RUN}@example.org", "phone": "+1 415 555 8842"}
+# What a page could show of them: the values, and the phones as digits or their local part.
+CONTACT_NEEDLES = [*CANARY.values(), "4155557731", "555 7731", "555-7731", "5557731"]
+NEEDLES = [*CONTACT_NEEDLES, *WRITTEN.values(), "4155558842", "555 8842", "555-8842", "5558842"]
 EXCLUDED_PREFIXES = ("admin/", "staff/", "media/", "i18n/")
 # The requester's own data page shows their data to them, by design: it is the point of the page.
 SHOWS_THE_REQUESTERS_OWN_DATA = {"contacts:data", "contacts:download"}
 
 
-def _leaks(text: str) -> list[str]:
-    return [needle for needle in NEEDLES if needle in text]
+def _leaks(text: str, needles=NEEDLES) -> list[str]:
+    return [needle for needle in needles if needle in text]
 
 
 def _patterns(resolver, prefix="", namespace=""):
@@ -52,13 +56,20 @@ def _patterns(resolver, prefix="", namespace=""):
             yield prefix + str(entry.pattern), name, entry
 
 
-def _candidates(requests) -> list[str]:
-    values = ["json", "xml", *Purpose.values]
-    for sr in requests:
-        values += [sr.public_id, sr.tracking_token, str(sr.pk), sr.jurisdiction.slug, sr.service_type.code]
-        if sr.department_id:
-            values += [sr.department.code]
-    return list(dict.fromkeys(values))
+def _candidates(requests) -> dict[str, list[str]]:
+    """Sample values by kind; an argument whose name gives no hint gets every one of them."""
+    kinds = {"token": [sr.tracking_token for sr in requests], "purpose": list(Purpose.values),
+             "format": ["json", "xml"], "jurisdiction": [requests[0].jurisdiction.slug],
+             "code": [requests[0].service_type.code, requests[0].department.code],
+             "id": [sr.public_id for sr in requests] + [str(sr.pk) for sr in requests]}
+    kinds["any"] = list(dict.fromkeys(v for values in kinds.values() for v in values))
+    return kinds
+
+
+def _values_for(argument: str, kinds: dict[str, list[str]]) -> list[str]:
+    hint = next((kind for kind in ("token", "purpose", "format", "jurisdiction", "code") if kind in argument),
+                "id" if argument == "pk" or argument.endswith("id") else "any")
+    return kinds[hint]
 
 
 def _argument_names(route: str, entry) -> list[str]:
@@ -66,27 +77,33 @@ def _argument_names(route: str, entry) -> list[str]:
     return names or list(entry.pattern.regex.groupindex)
 
 
-def public_urls(requests) -> list[str]:
-    candidates = _candidates(requests)
+def _filled(route: str, values: dict[str, str]) -> str:
+    """An unnamed pattern's URL: its regex groups and converters replaced by the values."""
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+    return "/" + re.sub(r"[\^$\\]", "", route)
+
+
+def public_urls(requests) -> list[tuple[str, bool]]:
+    """Every URL outside staff and admin, with whether it is the requester's own (reached by their private link)."""
+    kinds = _candidates(requests)
     urls = []
     for route, name, entry in _patterns(get_resolver()):
         if route.lstrip("^").startswith(EXCLUDED_PREFIXES) or name in SHOWS_THE_REQUESTERS_OWN_DATA:
             continue
         arguments = _argument_names(route, entry)
+        private = any("token" in argument for argument in arguments)
         if not arguments:
-            urls.append("/" + re.sub(r"[\^$\\]", "", route))
+            urls.append((_filled(route, {}), private))
             continue
-        for values in itertools.product(candidates, repeat=len(arguments)):
+        for values in itertools.product(*(_values_for(argument, kinds) for argument in arguments)):
             if name:
                 try:
-                    urls.append(reverse(name, kwargs=dict(zip(arguments, values))))
+                    urls.append((reverse(name, kwargs=dict(zip(arguments, values))), private))
                 except NoReverseMatch:
                     continue
             else:
-                url = route
-                for value in values:
-                    url = re.sub(r"<[^>]+>", value, url, count=1)
-                urls.append("/" + url)
+                urls.append((_filled(route, dict(zip(arguments, values))), private))
     return list(dict.fromkeys(urls))
 
 
@@ -98,7 +115,7 @@ def canary_requests(published, caplog, pothole, department, staff, django_captur
         for channel in (Channel.WEB, Channel.OPEN311, Channel.MOBILE):
             sr = submit_request(Submission(
                 service_type=pothole, location=Point(-122.41, 37.77, srid=4326), address="1 Market St",
-                description=f"Deep hole. Call me at {CANARY['phone']} or {CANARY['email']}", channel=channel,
+                description=f"Deep hole. Call me at {WRITTEN['phone']} or {WRITTEN['email']}", channel=channel,
                 contact=ContactDetails(**CANARY, language="en", purposes=frozenset(Purpose.values))))
             ServiceRequest.objects.filter(pk=sr.pk).update(department=department)
             change_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="We are on it.")
@@ -116,12 +133,14 @@ def canary_requests(published, caplog, pothole, department, staff, django_captur
 def test_no_canary_appears_in_any_public_page_log_task_or_history(client, published, canary_requests, caplog):
     fetched = {}
     slug = canary_requests[0].jurisdiction.slug
-    for url in public_urls(canary_requests):
+    for url, private in public_urls(canary_requests):
+        # A requester's private page may show them what they wrote, never the contact details we keep.
+        needles = CONTACT_NEEDLES if private else NEEDLES
         for query in ("", f"?jurisdiction_id={slug}"):
             response = client.get(url + query)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             text = body.decode("utf-8", "replace") + repr(dict(response.headers))
-            assert not _leaks(text), f"{url + query} shows {_leaks(text)}"
+            assert not _leaks(text, needles), f"{url + query} shows {_leaks(text, needles)}"
             fetched[url + query] = response.status_code
 
     # The walk reached the pages it must: the home page and a page built from a filed request's arguments.

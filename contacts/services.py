@@ -89,14 +89,16 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
         channel = ServiceRequest.objects.values_list("channel", flat=True).get(pk=service_request_id)
     how_given = how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF)
     now = given_at or timezone.now()
-    contact, _created = Contact.objects.update_or_create(service_request_id=service_request_id,
-                                                        defaults={**values, "erased_at": None})
-    live = set(Consent.objects.live().filter(service_request_id=service_request_id).values_list("purpose", flat=True))
+    # One upsert and one insert: a purpose already consented to keeps its first live Consent row (the partial
+    # unique constraint turns the second into a no-op).
+    (contact,) = Contact.objects.bulk_create(
+        [Contact(service_request_id=service_request_id, created_at=now, erased_at=None, **values)],
+        update_conflicts=True, unique_fields=["service_request"], update_fields=[*values, "erased_at"])
     Consent.objects.bulk_create([
         Consent(service_request_id=service_request_id, purpose=purpose, channel=channel,
                 wording_version=wording_version, language=values["language"], given_at=now, how_given=how_given)
-        for purpose in purposes if purpose not in live
-    ])
+        for purpose in purposes
+    ], ignore_conflicts=True)
     return contact
 
 

@@ -3,7 +3,7 @@
 - save_contact (encrypted fields + one Consent row per purpose, one transaction each) against a raw single-row
   INSERT + COMMIT of the same plaintext row;
 - the retention sweep (erase_expired_contacts) against one raw UPDATE of the same rows;
-- the requester's data page selector (data_held_for) against the raw SELECT of the contact row.
+- the requester's data page selector (data_held_for, decrypting) against the same five SELECTs in raw SQL.
 """
 import time
 
@@ -101,16 +101,22 @@ def _bench_data_page(ids: list[int]) -> list[Figure]:
     project = timed_ms(lambda: data_held_for(next(it)), 500)
 
     def raw():
+        sr_id = next(it2)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM contacts_contact WHERE service_request_id = %s", [next(it2)])
+            cursor.execute("SELECT r.public_id, r.closed_at, j.contact_retention_days "
+                           "FROM requests_app_servicerequest r JOIN requests_app_jurisdiction j "
+                           "ON j.id = r.jurisdiction_id WHERE r.id = %s", [sr_id])
             cursor.fetchall()
+            for table in ("contacts_contact", "contacts_consent", "contacts_accesslog", "contacts_notification"):
+                cursor.execute(f"SELECT * FROM {table} WHERE service_request_id = %s", [sr_id])
+                cursor.fetchall()
     it2 = iter(sample * 3)
     baseline = timed_ms(raw, 500)
     _clear(sample)
     p50, p95 = percentiles(project)
     b50, b95 = percentiles(baseline)
-    return [Figure("contacts", "data_held_for p50", p50, b50, "ms", False, "raw SELECT"),
-            Figure("contacts", "data_held_for p95", p95, b95, "ms", False, "raw SELECT")]
+    return [Figure("contacts", "data_held_for p50", p50, b50, "ms", False, "the same 5 raw SELECTs"),
+            Figure("contacts", "data_held_for p95", p95, b95, "ms", False, "the same 5 raw SELECTs")]
 
 
 def run(jurisdiction_id: int) -> list[Figure]:

@@ -15,6 +15,8 @@ def test_the_page_shows_what_we_hold_and_keeps_the_link_private(client, file_req
     body = response.content.decode()
     assert response.status_code == 200
     assert "mine@example.org" in body and "Grace" in body and sr.public_id in body
+    given = Contact.objects.get(service_request_id=sr.pk).created_at
+    assert given.isoformat() not in body and given.strftime("%Y") in body  # a date for people, not ISO 8601
     assert response["Referrer-Policy"] == "same-origin" and "no-store" in response["Cache-Control"]
 
 

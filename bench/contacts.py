@@ -16,6 +16,7 @@ from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
 from contacts.selectors import data_held_for
 from contacts.services import ContactDetails, erase_expired_contacts, save_contact
+from contacts.wording import CURRENT_WORDING_VERSION
 from requests_app.progress import Progress
 
 SAVES = 1_000
@@ -70,8 +71,8 @@ def _fill_for_sweep(ids: list[int]) -> None:
                        "WHERE service_request_id = ANY(%s)",
                        [values["first_name"], values["last_name"], values["email"], values["phone"], ids])
     Consent.objects.bulk_create([Consent(service_request_id=i, purpose=Purpose.STATUS_UPDATES, channel="web",
-                                         wording_version="2026-11", how_given="web_form", given_at=now) for i in ids],
-                                batch_size=5_000)
+                                         wording_version=CURRENT_WORDING_VERSION, how_given="web_form",
+                                         given_at=now) for i in ids], batch_size=5_000)
 
 
 def _bench_sweep(ids: list[int]) -> Figure:

@@ -95,7 +95,7 @@ class Consent(models.Model):
                                         verbose_name=_("service request"))
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    wording_version = models.CharField(_("wording version"), max_length=20)
+    wording_version = models.CharField(_("wording version"), max_length=40)
     language = models.CharField(_("language"), max_length=10, blank=True)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
     how_given = models.CharField(_("how given"), max_length=20, choices=Method.choices)

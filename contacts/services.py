@@ -42,6 +42,8 @@ class ContactDetails:
     device_id: str = ""
     language: str = ""
     purposes: frozenset[str] = frozenset()
+    # Which version of contacts.wording the resident read (the channel's usual one when empty).
+    wording_version: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -71,15 +73,16 @@ def contact_not_kept_reason(details: ContactDetails) -> str:
 
 @transaction.atomic
 def save_contact(*, service_request_id: int, details: ContactDetails, channel: str | None = None,
-                 how_given: str | None = None, wording_version: str = CURRENT_WORDING_VERSION,
+                 how_given: str | None = None, wording_version: str | None = None,
                  given_at=None) -> Contact | None:
     """Keep the contact details a resident gave with a request, only for a purpose they consented to.
 
     Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
-    way). Returns None (and stores nothing) when no details were given or no purpose was consented to.
+    way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
     Raises ValueError for an unknown purpose or wording version.
     """
     purposes = sorted({Purpose(p) for p in details.purposes})
+    wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
     if wording_version not in WORDING:
         raise ValueError(f"unknown consent wording version {wording_version!r}")
     values = _cleaned(details)

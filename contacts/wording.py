@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .purposes import Purpose
 
-CURRENT_WORDING_VERSION = "2026-11"
+# The sentences beside the unticked boxes of the resident's web form (frontend/forms.py, which names this
+# version in its CONSENT_WORDING_VERSION).
+CURRENT_WORDING_VERSION = "2026-11-resident-form-1"
 
 WORDING = {
-    "2026-11": {
-        Purpose.STATUS_UPDATES: _("Yes, use my contact details to send me updates when the status of this "
-                                  "request changes. Nothing else."),
-        Purpose.DEPARTMENT_QUESTIONS: _("Yes, the department handling this request may contact me with a "
-                                        "question about it. Nothing else."),
+    "2026-11-resident-form-1": {
+        Purpose.STATUS_UPDATES: _("Send me updates about this request."),
+        Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
     },
 }
 

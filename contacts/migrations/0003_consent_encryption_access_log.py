@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('purpose', models.CharField(choices=[('status_updates', 'Status updates about this request'), ('department_questions', 'A question from the department about this request')], max_length=30, verbose_name='purpose')),
                 ('channel', models.CharField(choices=[('web', 'Web form'), ('mobile', 'Mobile app'), ('open311', 'Open311 client'), ('phone', 'Phone'), ('email', 'Email'), ('staff', 'Staff'), ('social', 'Social media'), ('import', 'Imported')], max_length=10, verbose_name='channel')),
-                ('wording_version', models.CharField(max_length=20, verbose_name='wording version')),
+                ('wording_version', models.CharField(max_length=40, verbose_name='wording version')),
                 ('language', models.CharField(blank=True, max_length=10, verbose_name='language')),
                 ('given_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='given')),
                 ('how_given', models.CharField(choices=[('web_form', 'Ticked an unticked box on the web form'), ('mobile_app', 'Ticked an unticked box in a mobile app'), ('open311_client', 'An Open311 client said the resident agreed'), ('phone_call', 'Said yes when a call-taker asked'), ('staff', 'Recorded by staff')], max_length=20, verbose_name='how given')),

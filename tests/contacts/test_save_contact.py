@@ -58,8 +58,17 @@ def test_contact_fields_are_encrypted_at_rest(file_request):
 
 
 def test_the_wording_of_each_purpose_is_a_plain_sentence_that_names_the_request():
-    assert "status" in consent_wording(Purpose.STATUS_UPDATES)
-    assert "question" in consent_wording(Purpose.DEPARTMENT_QUESTIONS)
+    assert "updates about this request" in consent_wording(Purpose.STATUS_UPDATES)
+    assert "question about this request" in consent_wording(Purpose.DEPARTMENT_QUESTIONS)
+
+
+def test_the_wording_version_the_resident_read_is_recorded_and_unknown_ones_are_refused(file_request):
+    sr = file_request(email="w@example.org", wording_version=CURRENT_WORDING_VERSION)
+    assert set(Consent.objects.filter(service_request_id=sr.pk).values_list("wording_version", flat=True)) == {
+        CURRENT_WORDING_VERSION}
+    with pytest.raises(ValueError):
+        save_contact(service_request_id=sr.pk, details=ContactDetails(email="w@example.org", wording_version="v0",
+                                                                      purposes=frozenset(Purpose.values)))
 
 
 def test_callers_can_tell_the_resident_why_nothing_was_kept():

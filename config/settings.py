@@ -123,6 +123,8 @@ CELERY_TIMEZONE = "UTC"
 # Requests still waiting for routing this long after filing are routed by the sweep (their task was lost).
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    "erase-expired-contacts": {"task": "contacts.tasks.erase_expired_contacts_task",
+                               "schedule": crontab(minute=17)},
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
     "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
                           "schedule": crontab(minute="*/15")},
@@ -243,6 +245,19 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Civic311 <no-reply@localhost>")
+
+# Contact data (contacts/): Fernet keys, comma-separated; the first encrypts, all decrypt (rotate with
+# `manage.py reencrypt_contacts`). Unset, keys derived from SECRET_KEY (and its fallbacks) are used.
+CIVIC311_CONTACT_KEYS = env.list("CIVIC311_CONTACT_KEYS", default=[])
+# Where links in messages to residents point (the tracking page, the one-click withdraw link).
+CIVIC311_SITE_URL = env.str("CIVIC311_SITE_URL", default="http://localhost:8000")
+CIVIC311_SMS_BACKEND = env.str("CIVIC311_SMS_BACKEND", default="contacts.sms.console.ConsoleSmsBackend")
+CIVIC311_TWILIO_ACCOUNT_SID = env.str("CIVIC311_TWILIO_ACCOUNT_SID", default="")
+CIVIC311_TWILIO_AUTH_TOKEN = env.str("CIVIC311_TWILIO_AUTH_TOKEN", default="")
+CIVIC311_TWILIO_FROM = env.str("CIVIC311_TWILIO_FROM", default="")
+CIVIC311_TWILIO_API_BASE = env.str("CIVIC311_TWILIO_API_BASE", default="https://api.twilio.com")
+CIVIC311_NOTIFY_RETRY_SECONDS = env.int("CIVIC311_NOTIFY_RETRY_SECONDS", default=60)
+CIVIC311_NOTIFY_MAX_RETRIES = env.int("CIVIC311_NOTIFY_MAX_RETRIES", default=6)
 
 # How long /healthz waits for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)

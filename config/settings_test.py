@@ -14,3 +14,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
                       "KEY_PREFIX": "civic311-test"}}
 CELERY_BROKER_URL = REDIS_URL
 HEALTH_CELERY_TIMEOUT = 1.0
+CIVIC311_SMS_BACKEND = "contacts.sms.locmem.LocmemSmsBackend"
+CIVIC311_NOTIFY_RETRY_SECONDS = 0

@@ -17,6 +17,7 @@ urlpatterns = [
          name="api-docs"),
     path("open311/v2/", include("requests_app.open311.urls")),
     path("staff/", include("frontend.staff.urls")),
+    path("", include("contacts.urls")),  # the requester's data page, before the frontend's /track/ pages
     path("", include("frontend.public.urls")),
     path("", include("frontend.urls")),
 ]

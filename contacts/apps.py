@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Contact data")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the key checks)

@@ -12,6 +12,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Phone-like: 7+ digits with optional +, spaces, dots, dashes, brackets between them.
 _PHONE = re.compile(r"(?<![\w#])\+?\(?\d(?:[\s().-]{0,2}\d){6,14}(?![\w])")
 
+# Dates look like phone numbers to the pattern above, and staff notes are full of them.
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})")
+
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
@@ -24,6 +27,8 @@ def mask_personal_identifiers(text: str, *, public_numbers: frozenset[str] = fro
     text = _EMAIL.sub(MASK, text)
 
     def phone(match: re.Match) -> str:
+        if _DATE.fullmatch(match.group(0).strip()):
+            return match.group(0)
         digits = _digits(match.group(0))
         if digits in public_numbers or digits[-10:] in public_numbers:
             return match.group(0)

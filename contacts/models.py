@@ -2,24 +2,61 @@
 
 A Contact points to its request; nothing points back (``related_name="+"``), so no query, serializer
 or template that starts from a request can reach a name, an email or a phone number by accident.
-Only ``contacts.services`` reads or writes these rows.
+Only ``contacts.services`` and ``contacts.selectors`` read or write these rows.
+
+Each model declares in ``STORED_ABOUT_YOU`` what it keeps, why and for how long; ``manage.py privacy_notice``
+prints README's "What we store about you" from these declarations, and a test checks every field is declared.
 """
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from requests_app.statuses import Channel
+
+from .fields import EncryptedTextField
+from .purposes import Purpose
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A declaration of fields kept about a resident: why, and for how long (``{days}``: the retention days)."""
+
+    fields: tuple[str, ...]
+    why: str
+    how_long: str
+
+
+UNTIL_RETENTION = _("until {days} days after the request closes (the default; each city may set another number), "
+                    "or at once when you withdraw your last consent or erase it from your request's data page")
+WITH_THE_REQUEST = _("as long as the request, which stays as the public record without your details")
 
 
 class Contact(models.Model):
     service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
                                            related_name="+", verbose_name=_("service request"))
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    device_id = models.CharField(_("device id"), max_length=200, blank=True)
+    first_name = EncryptedTextField(_("first name"), blank=True)
+    last_name = EncryptedTextField(_("last name"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    device_id = EncryptedTextField(_("device id"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("given"), default=timezone.now)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    STORED_ABOUT_YOU = (
+        Stored(("first_name", "last_name", "email", "phone", "device_id"),
+               _("To contact you for the purposes you chose, and nothing else. Encrypted; staff of the "
+                 "department handling your request see it only for those purposes, and every look is logged."),
+               UNTIL_RETENTION),
+        Stored(("language",), _("To write to you in the language you used."), UNTIL_RETENTION),
+        Stored(("service_request", "created_at", "erased_at"),
+               _("Which request the details belong to, when you gave them and when they were erased."),
+               WITH_THE_REQUEST),
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -32,3 +69,128 @@ class Contact(models.Model):
     @property
     def is_empty(self) -> bool:
         return not any([self.first_name, self.last_name, self.email, self.phone, self.device_id])
+
+
+class ConsentQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Consent(models.Model):
+    """One explicit choice: this contact may be used for this purpose, given this way, on these words."""
+
+    class Method(models.TextChoices):
+        WEB_FORM = "web_form", _("Ticked an unticked box on the web form")
+        MOBILE_APP = "mobile_app", _("Ticked an unticked box in a mobile app")
+        OPEN311_CLIENT = "open311_client", _("An Open311 client said the resident agreed")
+        PHONE_CALL = "phone_call", _("Said yes when a call-taker asked")
+        STAFF = "staff", _("Recorded by staff")
+
+    class Ending(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("Withdrawn by the resident")
+        ERASED = "erased", _("Contact erased by the resident")
+        RETENTION = "retention", _("Contact erased when its retention time ended")
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
+                                        verbose_name=_("service request"))
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    how_given = models.CharField(_("how given"), max_length=20, choices=Method.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=10, choices=Ending.choices, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    STORED_ABOUT_YOU = (
+        Stored(("service_request", "purpose", "channel", "wording_version", "language", "given_at", "how_given",
+                "withdrawn_at", "ended_by"),
+               _("Proof of what you agreed to, on which words, how and when, and when it ended. It holds no "
+                 "contact details."),
+               WITH_THE_REQUEST),
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["given_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service_request", "purpose"], condition=models.Q(withdrawn_at=None),
+                                    name="one_live_consent_per_purpose"),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} for request #{self.service_request_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class AccessLog(models.Model):
+    """One staff look at a request's contact: who, when, which request, why, and for which purposes."""
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
+                                        verbose_name=_("service request"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                             verbose_name=_("staff member"))
+    username = models.CharField(_("username"), max_length=150)  # kept when the account is deleted
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    purposes = ArrayField(models.CharField(max_length=30), default=list, blank=True,
+                          verbose_name=_("purposes shown"))
+
+    STORED_ABOUT_YOU = (
+        Stored(("service_request", "user", "username", "at", "reason", "purposes"),
+               _("A record of every staff look at your contact details: who, when, why. It holds no contact "
+                 "details."),
+               WITH_THE_REQUEST),
+    )
+
+    class Meta:
+        verbose_name = _("contact access")
+        verbose_name_plural = _("contact access log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.username} viewed the contact of request #{self.service_request_id}"
+
+
+class Notification(models.Model):
+    """One message to send to a requester by one medium. The row makes the sending task idempotent."""
+
+    class Medium(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent: no live consent or no address")
+        FAILED = "failed", _("Failed after retries")
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
+                                        verbose_name=_("service request"))
+    event = models.CharField(_("event"), max_length=30)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    medium = models.CharField(_("medium"), max_length=10, choices=Medium.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    STORED_ABOUT_YOU = (
+        Stored(("service_request", "event", "purpose", "medium", "state", "attempts", "created_at", "sent_at"),
+               _("Which messages we sent you, by which medium and when. It holds no address and no message text."),
+               WITH_THE_REQUEST),
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.event} by {self.medium} for request #{self.service_request_id}"

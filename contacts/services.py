@@ -1,13 +1,34 @@
 """Every write to personal data goes through here."""
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Contact
+from requests_app.models import Jurisdiction, ServiceRequest
+from requests_app.statuses import Channel
 
+from .models import Consent, Contact, Notification
+from .notifications import EVENT_PURPOSE, DeliveryFailed, deliver
+from .purposes import Purpose
+from .wording import CURRENT_WORDING_VERSION, WORDING
+
+logger = logging.getLogger(__name__)
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "device_id")
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 40, "device_id": 200, "language": 10}
+
+# How a consent reaches us on each channel, unless the caller says otherwise.
+METHOD_FOR_CHANNEL = {
+    Channel.WEB: Consent.Method.WEB_FORM,
+    Channel.MOBILE: Consent.Method.MOBILE_APP,
+    Channel.OPEN311: Consent.Method.OPEN311_CLIENT,
+    Channel.PHONE: Consent.Method.PHONE_CALL,
+}
 
 
 @dataclass(frozen=True)
@@ -21,23 +42,66 @@ class ContactDetails:
     device_id: str = ""
     language: str = ""
     purposes: frozenset[str] = frozenset()
+    # Which version of contacts.wording the resident read (the channel's usual one when empty).
+    wording_version: str = ""
 
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in PERSONAL_FIELDS)
 
 
-def save_contact(*, service_request_id: int, details: ContactDetails) -> Contact | None:
+def _cleaned(details: ContactDetails) -> dict[str, str]:
+    values = {name: getattr(details, name).strip()[:MAX_LENGTHS[name]] for name in PERSONAL_FIELDS + ("language",)}
+    try:
+        validate_email(values["email"])
+    except ValidationError:
+        values["email"] = ""  # an address we can't write to serves no purpose, so it is not kept
+    return values
+
+
+def contact_not_kept_reason(details: ContactDetails) -> str:
+    """Why ``save_contact`` would keep none of these details (for a caller's notice, e.g. Open311's
+    ``service_notice``), or "" when it would keep them."""
+    if details.is_empty:
+        return ""
+    if not details.purposes:
+        return _("Contact details were not stored: no consent to use them for a purpose was given.")
+    if not any(_cleaned(details)[name] for name in PERSONAL_FIELDS):
+        return _("Contact details were not stored: the email address is not valid.")
+    return ""
+
+
+@transaction.atomic
+def save_contact(*, service_request_id: int, details: ContactDetails, channel: str | None = None,
+                 how_given: str | None = None, wording_version: str | None = None,
+                 given_at=None) -> Contact | None:
     """Keep the contact details a resident gave with a request, only for a purpose they consented to.
 
-    Returns None (and stores nothing) when no details were given or no purpose was consented to.
+    Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
+    way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
+    Raises ValueError for an unknown purpose or wording version.
     """
-    if details.is_empty or not details.purposes:
+    purposes = sorted({Purpose(p) for p in details.purposes})
+    wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
+    if wording_version not in WORDING:
+        raise ValueError(f"unknown consent wording version {wording_version!r}")
+    values = _cleaned(details)
+    if not any(values[name] for name in PERSONAL_FIELDS) or not purposes:
         return None
-    contact, _ = Contact.objects.update_or_create(
-        service_request_id=service_request_id,
-        defaults={name: getattr(details, name).strip() for name in PERSONAL_FIELDS + ("language",)},
-    )
+    if channel is None:
+        channel = ServiceRequest.objects.values_list("channel", flat=True).get(pk=service_request_id)
+    how_given = how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF)
+    now = given_at or timezone.now()
+    # One upsert and one insert: a purpose already consented to keeps its first live Consent row (the partial
+    # unique constraint turns the second into a no-op).
+    (contact,) = Contact.objects.bulk_create(
+        [Contact(service_request_id=service_request_id, created_at=now, erased_at=None, **values)],
+        update_conflicts=True, unique_fields=["service_request"], update_fields=[*values, "erased_at"])
+    Consent.objects.bulk_create([
+        Consent(service_request_id=service_request_id, purpose=purpose, channel=channel,
+                wording_version=wording_version, language=values["language"], given_at=now, how_given=how_given)
+        for purpose in purposes
+    ], ignore_conflicts=True)
     return contact
 
 
@@ -45,17 +109,155 @@ def has_contact(*, service_request_id: int) -> bool:
     return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).exists()
 
 
+def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | None = None) -> int:
+    consents = Consent.objects.live().filter(service_request_id__in=service_request_ids)
+    if purpose is not None:
+        consents = consents.filter(purpose=purpose)
+    Notification.objects.filter(service_request_id__in=service_request_ids, state=Notification.State.PENDING,
+                                **({"purpose": purpose} if purpose else {})).update(state=Notification.State.SKIPPED)
+    return consents.update(withdrawn_at=now, ended_by=ended_by)
+
+
+def _scrub(contacts, now) -> int:
+    return contacts.update(erased_at=now, **{name: "" for name in PERSONAL_FIELDS})
+
+
 @transaction.atomic
-def erase_contact(*, service_request_id: int) -> bool:
+def erase_contact(*, service_request_id: int, ended_by: str = Consent.Ending.ERASED) -> bool:
     """Scrub the person from a request, keeping the request itself as the public record.
 
-    Returns whether there was anything to erase.
+    Every live consent ends with it. Returns whether there was anything to erase.
     """
     contact = Contact.objects.select_for_update().filter(service_request_id=service_request_id).first()
     if contact is None or contact.erased_at:
         return False
-    for name in PERSONAL_FIELDS:
-        setattr(contact, name, "")
-    contact.erased_at = timezone.now()
-    contact.save()
+    now = timezone.now()
+    _end_consents([service_request_id], ended_by=ended_by, now=now)
+    _scrub(Contact.objects.filter(pk=contact.pk), now)
     return True
+
+
+@transaction.atomic
+def withdraw_consent(*, service_request_id: int, purpose: str | None = None) -> int:
+    """End the live consent for ``purpose`` (every one if None), at once. Returns how many ended.
+
+    With no live consent left the contact has no purpose, so it is erased too. Raises ValueError for an
+    unknown purpose.
+    """
+    purpose = Purpose(purpose) if purpose is not None else None
+    # Lock the contact first so a notification being sent can't race the withdrawal.
+    list(Contact.objects.select_for_update().filter(service_request_id=service_request_id))
+    now = timezone.now()
+    ended = _end_consents([service_request_id], ended_by=Consent.Ending.WITHDRAWN, now=now, purpose=purpose)
+    if not Consent.objects.live().filter(service_request_id=service_request_id).exists():
+        _scrub(Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True), now)
+    return ended
+
+
+def erase_expired_contacts(*, now=None) -> int:
+    """Erase the contacts of requests closed longer than their jurisdiction's retention. Returns how many."""
+    now = now or timezone.now()
+    erased = 0
+    for jurisdiction_id, days in Jurisdiction.objects.values_list("pk", "contact_retention_days"):
+        with transaction.atomic():
+            expired = (Contact.objects.select_for_update(of=("self",))
+                       .filter(erased_at__isnull=True, service_request__jurisdiction_id=jurisdiction_id,
+                               service_request__closed_at__lt=now - timedelta(days=days)))
+            request_ids = list(expired.values_list("service_request_id", flat=True))
+            if request_ids:
+                _end_consents(request_ids, ended_by=Consent.Ending.RETENTION, now=now)
+                erased += _scrub(Contact.objects.filter(service_request_id__in=request_ids), now)
+    if erased:
+        logger.info("retention: erased %d contacts", erased)
+    return erased
+
+
+def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:
+    """Rewrite every stored contact value with the newest key (the first of CIVIC311_CONTACT_KEYS)."""
+    ids = list(Contact.objects.filter(erased_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start:start + batch_size]
+        with transaction.atomic():
+            rows = list(Contact.objects.select_for_update().filter(pk__in=batch))
+            # Reading decrypts with any key, saving encrypts with the first one.
+            Contact.objects.bulk_update(rows, PERSONAL_FIELDS)
+        if progress:
+            progress.advance(len(batch))
+    return len(ids)
+
+
+@transaction.atomic
+def notify_requester(service_request_id: int, event: str) -> list[Notification]:
+    """Queue a message about ``event`` to the requester, by each medium they gave, under a live consent.
+
+    Returns the queued notifications (none without a consent for the event's purpose). Raises KeyError for an
+    unknown event.
+    """
+    purpose = EVENT_PURPOSE[event]
+    if not Consent.objects.live().filter(service_request_id=service_request_id, purpose=purpose).exists():
+        return []
+    contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
+    if contact is None:
+        return []
+    media = [m for m, address in ((Notification.Medium.EMAIL, contact.email), (Notification.Medium.SMS, contact.phone))
+             if address]
+    notifications = Notification.objects.bulk_create([
+        Notification(service_request_id=service_request_id, event=event, purpose=purpose, medium=medium)
+        for medium in media
+    ])
+    from .tasks import send_notification_task  # tasks import this module
+
+    for notification in notifications:
+        # The id only: the address is read from the encrypted row when the task runs.
+        send_notification_task.delay_on_commit(notification.pk)
+    return notifications
+
+
+def send_notification(notification_id: int) -> str:
+    """Send one queued notification if its consent is still live. Returns its state.
+
+    Raises DeliveryFailed (naming the notification, never the address) when the provider fails; the row stays
+    pending for a retry.
+    """
+    state, failure, medium = _attempt(notification_id)
+    if failure:
+        raise DeliveryFailed(notification_id, medium, failure)
+    return state
+
+
+@transaction.atomic
+def _attempt(notification_id: int) -> tuple[str, str, str]:
+    notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+    if notification is None:  # its request was deleted after the message was queued
+        return "missing", "", ""
+    if notification.state != Notification.State.PENDING:
+        return notification.state, "", notification.medium
+    contact = (Contact.objects.select_for_update().select_related("service_request__jurisdiction")
+               .filter(service_request_id=notification.service_request_id, erased_at__isnull=True).first())
+    consented = Consent.objects.live().filter(service_request_id=notification.service_request_id,
+                                              purpose=notification.purpose).exists()
+    address = getattr(contact, "email" if notification.medium == Notification.Medium.EMAIL else "phone", "")
+    if contact is None or not consented or not address:
+        notification.state = Notification.State.SKIPPED
+        notification.save(update_fields=["state"])
+        return notification.state, "", notification.medium
+    # Sent while holding the locks: a withdrawal arriving now waits, so no message leaves after it took effect.
+    notification.attempts += 1
+    failure = ""
+    try:
+        deliver(notification, contact)
+    except Exception as exc:  # noqa: BLE001 - any provider failure is retried; only its class is kept
+        failure = type(exc).__name__
+    if failure:
+        notification.save(update_fields=["attempts"])
+        return notification.state, failure, notification.medium
+    notification.state, notification.sent_at = Notification.State.SENT, timezone.now()
+    notification.save(update_fields=["attempts", "state", "sent_at"])
+    return notification.state, "", notification.medium
+
+
+def give_up_notification(notification_id: int) -> None:
+    """Mark a notification failed after its last retry."""
+    Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
+        state=Notification.State.FAILED)
+

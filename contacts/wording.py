@@ -1,0 +1,23 @@
+"""The exact sentences a resident agrees to, versioned: a Consent row records which version was shown.
+
+Change a sentence only by adding a new version, so every recorded consent still points at what was read.
+"""
+from django.utils.translation import gettext_lazy as _
+
+from .purposes import Purpose
+
+# The sentences beside the unticked boxes of the resident's web form (frontend/forms.py, which names this
+# version in its CONSENT_WORDING_VERSION).
+CURRENT_WORDING_VERSION = "2026-11-resident-form-1"
+
+WORDING = {
+    "2026-11-resident-form-1": {
+        Purpose.STATUS_UPDATES: _("Send me updates about this request."),
+        Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
+    },
+}
+
+
+def consent_wording(purpose: str, version: str = CURRENT_WORDING_VERSION) -> str:
+    """The sentence shown beside the (unticked) box for ``purpose``. Raises KeyError for unknown ones."""
+    return str(WORDING[version][Purpose(purpose)])

@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.services import ContactDetails, save_contact
+from contacts.notifications import Event
+from contacts.services import ContactDetails, notify_requester, save_contact
 from routing.tasks import route_request_task
 
 from .answers import clean_answers
@@ -144,9 +145,14 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     elif sr.closed_at is not None:
         sr.closed_at = None
         changed.append("closed_at")
+    status_moved = to != sr.status
     sr.status = to
     sr.updated_at = now
     sr.save(update_fields=changed)
+    if status_moved or public_note:
+        # Only what the requester may see is worth a message; an internal note alone is not. Without a live
+        # consent for status updates nothing is queued.
+        notify_requester(sr.pk, Event.STATUS_CHANGED)
     return sr
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 from django.views.decorators.cache import cache_control
@@ -20,6 +21,7 @@ from requests_app.selectors import jurisdictions_overview, nearby_open_requests,
 from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
                                    submit_request)
 from requests_app.statuses import Channel, Status
+from routing.selectors import routing_reason_for
 
 from . import selectors
 from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
@@ -215,7 +217,8 @@ def track(request, token):
     sr = selectors.tracking_page_for(token=token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     return render(request, "frontend/track.html", {
-        "sr": sr, "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
+        "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
+        "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
         "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image]})
 
 
@@ -246,7 +249,8 @@ def fixed(request, token):
 def public_request(request, public_id):
     sr = selectors.public_page_for(public_id=public_id)
     _use_jurisdiction_language(request, sr.jurisdiction)
-    return render(request, "frontend/public_request.html", {"sr": sr})
+    return render(request, "frontend/public_request.html",
+                  {"sr": sr, "routing_reason": routing_reason_for(sr, language=get_language())})
 
 
 @require_POST

@@ -15,12 +15,14 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 
 from contacts.masking import mask_personal_identifiers
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import GRID_DEGREES, public_point
 from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
 from routing.models import Area, AreaLayer, Department
+from routing.selectors import routing_reason_for
 
 from .expressions import IsoUtc, Percentile, coarsened, hours_between, public_x, public_y
 from .models import DEFAULT_SUPPRESSION_K, PublicSettings
@@ -165,7 +167,7 @@ def _point_features(qs) -> dict:
 
 def request_card(jurisdiction, public_id: str) -> dict:
     """The public card of one request (what a click on the map shows); raises Http404."""
-    sr = get_object_or_404(ServiceRequest.objects.select_related("service_type", "department"),
+    sr = get_object_or_404(ServiceRequest.objects.select_related("service_type", "department", "jurisdiction"),
                            jurisdiction=jurisdiction, public_id=public_id)
     notes = [mask_personal_identifiers(note) for note in
              StatusChange.objects.filter(service_request=sr).exclude(public_note="")
@@ -183,6 +185,7 @@ def request_card(jurisdiction, public_id: str) -> dict:
         "expected_at": sr.expected_at,
         "me_too_count": sr.me_too_count,
         "department": sr.department.localized_name() if sr.department else "",
+        "routing_reason": routing_reason_for(sr, language=get_language()),
         "description": mask_personal_identifiers(sr.description),
         "public_notes": notes,
         "coordinates": [point.x, point.y] if point else None,

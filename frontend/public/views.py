@@ -64,7 +64,7 @@ def map_page(request, slug):
         "pointsZoom": selectors.POINTS_ZOOM,
         "labels": {"open": _("Open the request page"), "requests": _("requests"), "open_count": _("open"),
                    "submitted": _("Submitted"), "acknowledged": _("Acknowledged"), "closed": _("Closed"),
-                   "expected": _("Expected"), "department": _("Handled by"), "me_too": _("\"Me too\""),
+                   "expected": _("Expected"), "department": _("Handled by"), "reason": _("Why there"), "me_too": _("\"Me too\""),
                    "notes": _("Public notes"), "coarsened": _("Location shown approximately to protect privacy"),
                    "truncated": _("Too many requests here: zoom in or filter to see them all"),
                    "error": _("The map could not load these requests.")},

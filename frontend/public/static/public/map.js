@@ -158,6 +158,7 @@
         if (card.expected_at) { cardBox.appendChild(line(labels.expected, when(card.expected_at))); }
         if (card.closed_at) { cardBox.appendChild(line(labels.closed, when(card.closed_at))); }
         if (card.department) { cardBox.appendChild(line(labels.department, card.department)); }
+        if (card.routing_reason) { cardBox.appendChild(line(labels.reason, card.routing_reason)); }
         cardBox.appendChild(line(labels.me_too, String(card.me_too_count)));
         if (card.public_notes.length) {
           var notes = document.createElement("ul");

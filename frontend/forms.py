@@ -8,17 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from requests_app.models import DESCRIPTION_MAX_LENGTH
 
 # Shown beside the consent boxes and sent with the form, so what a resident agreed to can be traced to a wording.
-CONSENT_WORDING_VERSION = "2026-11-resident-form-1"
+# The sentences beside the consent boxes live in contacts.wording, versioned, so each recorded consent points
+# at exactly what the resident read.
+CONSENT_WORDING_VERSION = CURRENT_WORDING_VERSION
 MAX_PHOTOS = 3
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
-PURPOSE_WORDING = {
-    Purpose.STATUS_UPDATES: _("Send me updates about this request."),
-    Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
-}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -49,7 +48,7 @@ class ReportForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     purposes = forms.MultipleChoiceField(
         label=_("What may we use your contact details for?"), required=False,
-        choices=[(purpose.value, PURPOSE_WORDING[purpose]) for purpose in Purpose],
+        choices=[(purpose.value, WORDING[CONSENT_WORDING_VERSION][purpose]) for purpose in Purpose],
         widget=forms.CheckboxSelectMultiple)
     consent_wording = forms.CharField(required=False, widget=forms.HiddenInput, initial=CONSENT_WORDING_VERSION)
 
@@ -74,8 +73,11 @@ class ReportForm(forms.Form):
 
     def contact(self, *, language: str) -> ContactDetails:
         data = self.cleaned_data
+        # A page drafted offline may have shown an earlier wording: record the one it showed, if we know it.
+        shown = data.get("consent_wording") if data.get("consent_wording") in WORDING else CONSENT_WORDING_VERSION
         return ContactDetails(first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-                              phone=data["phone"], language=language, purposes=frozenset(data["purposes"]))
+                              phone=data["phone"], language=language, purposes=frozenset(data["purposes"]),
+                              wording_version=shown)
 
 
 class ReopenForm(forms.Form):

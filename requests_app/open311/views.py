@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contacts.services import ContactDetails
+from contacts.services import ContactDetails, contact_not_kept_reason
 from requests_app.models import ServiceRequest
 from requests_app.photos import prepare_photo
 from requests_app.services import Submission
@@ -155,8 +155,9 @@ class RequestsView(Open311View):
             answers=_answers(params), channel=Channel.OPEN311,
             photos=[prepare_photo(f) for _name, f in uploads], photo_urls=data.get("media_url", []),
             contact=contact)
-        notice = None
-        if not contact.is_empty and not contact.purposes:
+        notice = contact_not_kept_reason(contact) or None
+        if notice and not contact.purposes:
+            # Say what an Open311 client can send to have them kept.
             notice = _("Your contact details were not kept: send email_alerts_requested=true or contact_purposes "
                        "to be contacted about this request.")
 

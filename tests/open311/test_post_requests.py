@@ -262,3 +262,4 @@ def test_unreadable_bodies_get_an_open311_error(client, streetlight, api_key, bo
     response = client.post(URL.format("xml"), body, content_type=content_type)
     assert response.status_code in (400, 403)
     assert errors_of(response)[0]["code"] == response.status_code
+

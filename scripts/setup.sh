@@ -42,7 +42,9 @@ ensure_virtualenv() {
   if [ -x "$PY" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
   say "Installing Python dependencies (requirements.lock)"
   [ -x "$PY" ] || python3 -m venv "$VENV"
-  "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock"
+  # (Some machines' pip configuration names extra package folders that may not exist; that noise is dropped.)
+  "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
   echo "$want" > "$stamp"
 }
 

@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311 errors are lists (<errors><error/></errors>), on 4xx as on 200.
+    "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
 }
 
 # Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.

@@ -83,7 +83,8 @@ def too_many_requests(request, retry_after: int):
     if "application/json" in request.headers.get("Accept", "") or request.path.endswith(".json"):
         response = JsonResponse({"errors": {"__all__": [message]}}, status=429)
     else:
-        response = render(request, "frontend/too_many_requests.html", {"message": message}, status=429)
+        response = render(request, "frontend/refused.html", {"title": _("Too many requests"), "message": message},
+                          status=429)
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -130,12 +130,17 @@ class Report:
     stored: int
 
     @property
+    def errors(self) -> list[Outcome]:
+        # Stricter than loadgen's: a redirect (say, the staff queue sending to sign-in) is an error here too.
+        return [o for o in self.result.outcomes if not 200 <= o.status < 300]
+
+    @property
     def ok(self) -> bool:
-        return not self.result.errors and self.acknowledged == self.stored
+        return not self.errors and self.acknowledged == self.stored
 
     def text(self) -> str:
-        statuses = sorted({(o.scenario, o.status) for o in self.result.errors})
-        return (self.result.table() + f"\nerrors: {len(self.result.errors)} {statuses if statuses else ''}"
+        statuses = sorted({(o.scenario, o.status) for o in self.errors})
+        return (self.result.table() + f"\nerrors: {len(self.errors)} {statuses if statuses else ''}"
                 f"\nfilings acknowledged: {self.acknowledged}, stored: {self.stored}"
                 f" ({'match' if self.acknowledged == self.stored else 'MISMATCH'})")
 

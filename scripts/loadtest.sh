@@ -23,12 +23,14 @@ stop_started() {
   for pid in "${pids[@]}"; do for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; done
 }
 trap stop_started EXIT
-setsid "$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-5}" \
+# gthread: a slow or idle client holds a thread, not a whole process (sync workers timed out under load here).
+setsid "$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
+  --worker-class gthread --threads "${WEB_THREADS:-4}" \
   --graceful-timeout 5 >"$RUN/web.log" 2>&1 &
 pids+=($!)
 setsid "$VENV/bin/celery" -A config worker --loglevel WARNING --concurrency "${CELERY_CONCURRENCY:-2}" \
   --hostname "loadtest@%h" >"$RUN/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.3; done
-say "Load: $RATE requests/s for ${SECONDS_}s against 127.0.0.1:$PORT (gunicorn ${WEB_WORKERS:-5} workers, Celery)"
+say "Load: $RATE requests/s for ${SECONDS_}s against 127.0.0.1:$PORT (gunicorn ${WEB_WORKERS:-3}x${WEB_THREADS:-4} gthread, Celery)"
 "$PY" -m bench.loadtest --base-url "http://127.0.0.1:$PORT" --rate "$RATE" --seconds "$SECONDS_"

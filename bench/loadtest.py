@@ -19,6 +19,8 @@ from importlib import import_module
 
 from bench.loadgen import LoadResult, Outcome, run_load
 
+# An answer later than this counts as an error (status 0), so an overloaded server ends the run on time.
+REQUEST_DEADLINE_SECONDS = 30
 WEIGHTS = {"file (open311)": 2, "tracking page": 3, "public page": 2, "map tile": 4, "open311 get": 2,
            "staff queue": 1}
 
@@ -114,7 +116,16 @@ def scenarios(plan: Plan) -> dict:
             f"/open311/v2/services.json?jurisdiction_id={plan.slug}"])),
         "staff queue": get(lambda: "/staff/", cookies=plan.staff_cookie),
     }
-    return {name: (WEIGHTS[name], fn) for name, fn in pages.items()}
+    return {name: (WEIGHTS[name], _bounded(fn)) for name, fn in pages.items()}
+
+
+def _bounded(fn):
+    async def call(client):
+        try:
+            return await asyncio.wait_for(fn(client), REQUEST_DEADLINE_SECONDS)
+        except asyncio.TimeoutError:
+            return Outcome("", 0, 0)
+    return call
 
 
 def filings_stored(plan: Plan) -> int:

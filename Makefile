@@ -1,10 +1,12 @@
-.PHONY: run test stop bench backup restore help
+.PHONY: run test stop bench backup restore fuzz loadtest help
 
 help:
 	@echo "make run    start Civic311 with the demo city (installs what is missing)"
 	@echo "make test   run the whole test suite against real PostGIS, Redis, Celery and Chromium"
 	@echo "make stop   stop what 'make run' started"
 	@echo "make bench  run the benchmarks in bench/ and write bench/results/report.md"
+	@echo "make fuzz [EXAMPLES=n]        Schemathesis over the OpenAPI document, n examples per operation (500)"
+	@echo "make loadtest [RATE=r SECONDS=s]   mixed load on the production setup (gunicorn + Celery), with a report"
 	@echo "make backup [BACKUP=folder]   back up the database and media"
 	@echo "make restore BACKUP=folder    restore a backup (stop the services first)"
 
@@ -25,3 +27,9 @@ backup:
 
 restore:
 	@bash scripts/restore.sh $(BACKUP)
+
+fuzz:
+	@bash scripts/fuzz.sh $(EXAMPLES)
+
+loadtest:
+	@bash scripts/loadtest.sh $(RATE) $(SECONDS)

@@ -40,7 +40,7 @@ class LoadResult:
         for name, group in sorted(self.by_scenario().items()) + [("ALL", self.outcomes)]:
             ms = sorted(o.ms for o in group)
             p50, p95 = percentiles(ms)
-            p99 = ms[min(len(ms) - 1, int(0.99 * (len(ms) - 1)))]
+            p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]  # rounded like p95
             errors = sum(1 for o in group if o.status == 0 or o.status >= 400)
             lines.append(f"{name:<18} {len(group):>7} {errors:>7} {p50:>9.1f} {p95:>9.1f} {p99:>9.1f}")
         lines.append(f"throughput: {len(self.outcomes) / self.seconds:.1f} requests/s over {self.seconds:.0f}s "

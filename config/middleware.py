@@ -46,16 +46,67 @@ class DatabaseUnavailableMiddleware:
 
 
 def _service_unavailable(request):
-    from django.http import HttpResponse, JsonResponse
     from django.utils.translation import gettext as _
 
-    message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    return _error_in_callers_format(
+        request, 503, _("The service is briefly unavailable. Please try again in a few seconds."))
+
+
+def _error_in_callers_format(request, status: int, message: str, title: str = ""):
+    """Open311 XML or JSON error list under /open311/, JSON for a script, a page (or plain text) otherwise."""
+    from django.http import HttpResponse, JsonResponse
+    from django.shortcuts import render
+    from django.utils.html import escape
+
     path = request.path
     if path.endswith(".xml"):
-        body = ('<?xml version="1.0" encoding="utf-8"?><errors><error><code>503</code>'
-                f"<description>{message}</description></error></errors>")
-        return HttpResponse(body, status=503, content_type="text/xml; charset=utf-8")
+        body = (f'<?xml version="1.0" encoding="utf-8"?><errors><error><code>{status}</code>'
+                f"<description>{escape(message)}</description></error></errors>")
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
     if path.endswith(".json") or path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        return JsonResponse([{"code": 503, "description": message}] if path.startswith("/open311/")
-                            else {"detail": message}, status=503, safe=False)
-    return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        return JsonResponse([{"code": status, "description": message}] if path.startswith("/open311/")
+                            else {"detail": message}, status=status, safe=False)
+    if title:
+        return render(request, "frontend/refused.html", {"title": title, "message": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class UploadLimitsMiddleware:
+    """Refuses a form body that is too large, or has too many files or fields, before anything reads it, with a
+    clear message in the caller's format (Django alone would answer a bare 400 from the CSRF check).
+
+    Single photos are checked later by requests_app.photos.prepare_photo; nothing here is stored.
+    """
+
+    FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+        from django.http.multipartparser import MultiPartParserError
+        from django.utils.translation import gettext as _
+
+        if request.method != "POST" or not request.content_type.startswith(self.FORM_TYPES):
+            return self.get_response(request)
+        title = _("Your upload was refused")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            return _error_in_callers_format(request, 413, _(
+                "What you sent is too large: at most %(mb)d MB in all.") % {"mb": limit // (1024 * 1024)}, title)
+        try:
+            request.POST, request.FILES  # noqa: B018 - parse now, so the limits below answer, not the CSRF check
+        except TooManyFilesSent:
+            return _error_in_callers_format(request, 400, _("Too many files: send at most %(n)d.") % {
+                "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, title)
+        except (TooManyFieldsSent, RequestDataTooBig):
+            return _error_in_callers_format(request, 400, _("Too many or too large form fields."), title)
+        except MultiPartParserError:
+            return _error_in_callers_format(request, 400, _("The form could not be read."), title)
+        return self.get_response(request)

@@ -57,12 +57,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.UploadLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "frontend.ratelimits.RateLimitedMiddleware",
     # Last but for metrics, as django-axes asks: it answers a locked-out sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -157,6 +159,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most photos any caller may send at once (Open311: 10, the resident form: 3) and the largest body: ten
+# photos of 10 MB (requests_app.photos) and the form around them. config.middleware.UploadLimitsMiddleware.
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=101 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
 
@@ -169,6 +175,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "frontend.ratelimits.sign_in_locked_out"  # 429 with Retry-After, like our other limits
 # Two-factor authentication (django-otp, TOTP): the issuer shown in the staff member's authenticator app.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Civic311")
 # How often the staff queue asks for new and changed requests.
@@ -188,11 +195,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311 errors are lists (<errors><error/></errors>), on 4xx as on 200.
+    "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
 }
 
 # Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
 # An ApiKey row may set its own number.
 OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
+
+# Public writes and tracking-link lookups allowed per client address, as "COUNT/SECONDS", counted in Redis
+# (frontend/ratelimits.py). Failed lookups of /track/<token>/ are limited so that tokens can't be enumerated.
+RATE_LIMIT_FILINGS = env.str("RATE_LIMIT_FILINGS", default="30/3600")
+RATE_LIMIT_ME_TOO = env.str("RATE_LIMIT_ME_TOO", default="60/3600")
+RATE_LIMIT_TRACKING_MISSES = env.str("RATE_LIMIT_TRACKING_MISSES", default="20/3600")
+# Behind a reverse proxy the client is the last X-Forwarded-For address (the one the proxy added).
+RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 
 # Security headers. The CSP has no 'unsafe-inline' and no outside origin: every asset is served by us.
 SECURE_CONTENT_TYPE_NOSNIFF = True

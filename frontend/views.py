@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -23,7 +23,7 @@ from requests_app.services import (Submission, add_me_too, can_reopen, confirm_f
 from requests_app.statuses import Channel, Status
 from routing.selectors import routing_reason_for
 
-from . import selectors
+from . import ratelimits, selectors
 from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
 from .qr import qr_svg
 from .services import submit_request_once
@@ -141,6 +141,7 @@ def report(request, slug, code):
     service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
     form, errors, status = ReportForm(), {}, 200
     if request.method == "POST":
+        ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
         form = ReportForm(request.POST, request.FILES)
         form.is_valid()
         sr, created, errors = _submit(request, service_type, form)
@@ -205,8 +206,20 @@ def areas(request, slug):
     return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
 
 
+def _tracked(request, token: str) -> ServiceRequest:
+    """The request behind a tracking link. Failed lookups count against the client's address, so that
+    guessing tokens stops after a few tries; raises RateLimited then, and Http404 for an unknown token."""
+    limit, client = ratelimits.tracking_miss_limit(), ratelimits.client_address(request)
+    ratelimits.check(limit, client)
+    try:
+        return selectors.tracking_page_for(token=token)
+    except Http404:
+        ratelimits.count(limit, client)
+        raise
+
+
 def filed(request, token):
-    sr = selectors.tracking_page_for(token=token)
+    sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
     return render(request, "frontend/filed.html", {"sr": sr, "tracking_url": tracking_url,
@@ -214,7 +227,7 @@ def filed(request, token):
 
 
 def track(request, token):
-    sr = selectors.tracking_page_for(token=token)
+    sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
@@ -224,7 +237,7 @@ def track(request, token):
 
 @require_POST
 def reopen(request, token):
-    sr = selectors.tracking_page_for(token=token)
+    sr = _tracked(request, token)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -237,7 +250,7 @@ def reopen(request, token):
 
 @require_POST
 def fixed(request, token):
-    sr = selectors.tracking_page_for(token=token)
+    sr = _tracked(request, token)
     try:
         confirm_fixed(sr)
         messages.success(request, _("Thank you. We closed the request."))
@@ -255,6 +268,7 @@ def public_request(request, public_id):
 
 @require_POST
 def me_too(request, public_id):
+    ratelimits.count(ratelimits.me_too_limit(), ratelimits.client_address(request))
     sr = get_object_or_404(ServiceRequest, public_id=public_id.upper())
     counted = request.session.get("me_too", [])
     # One "me too" per browser: the count is a signal, not a vote to be stuffed.

@@ -24,5 +24,5 @@ urlpatterns = [
     path("requests/<str:service_request_id>.<open311fmt:fmt>", views.RequestDetailView.as_view(), name="request"),
     path("tokens/<str:token>.<open311fmt:fmt>", views.TokenView.as_view(), name="token"),
     path("servicerequestupdates.<open311fmt:fmt>", views.UpdatesView.as_view(), name="updates"),
-    re_path(r"^.*$", views.UnknownPathView.as_view()),
+    re_path(r"^[\s\S]*$", views.UnknownPathView.as_view()),  # not ".": a path with a newline is ours too
 ]

@@ -83,7 +83,8 @@ class Open311View(APIView):
 
 
 class DiscoveryView(Open311View):
-    @extend_schema(operation_id="open311_discovery", parameters=FORMAT, responses={200: s.DiscoveryOut},
+    @extend_schema(operation_id="open311_discovery", parameters=FORMAT,
+                   responses={200: s.DiscoveryOut, 404: ERRORS[404]},
                    summary="Service Discovery", tags=["Open311"])
     def get(self, request, fmt):
         base = request.build_absolute_uri(request.path.rsplit("/", 1)[0] + "/")

@@ -1,0 +1,109 @@
+"""Per-client-address limits on the public writes (filing, "me too") and on failed tracking-link lookups,
+counted in Redis through Django's cache in fixed windows. Open311 writes are limited per API key instead
+(requests_app/open311/services.count_write) and staff sign-in by django-axes.
+
+A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
+"""
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    count: int
+    window: int  # seconds
+
+    @classmethod
+    def from_setting(cls, scope: str, value: str) -> "Limit":
+        count, _slash, window = value.partition("/")
+        return cls(scope, int(count), int(window or 3600))
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def client_address(request) -> str:
+    # Behind a reverse proxy every request comes from the proxy: the proxy's own entry (the last) is the client.
+    if settings.RATE_LIMIT_TRUST_X_FORWARDED_FOR and request.META.get("HTTP_X_FORWARDED_FOR"):
+        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _counter(limit: Limit, client: str) -> tuple[str, int]:
+    now = int(time.time())
+    window_index = now // limit.window
+    retry_after = limit.window - now % limit.window
+    return f"ratelimit:{limit.scope}:{client}:{window_index}", retry_after
+
+
+def count(limit: Limit, client: str) -> None:
+    """Count one event for ``client``; raises RateLimited once the window's allowance is used up."""
+    key, retry_after = _counter(limit, client)
+    try:
+        used = cache.incr(key)
+    except ValueError:
+        used = 1 if cache.add(key, 1, timeout=limit.window + 5) else cache.incr(key)
+    if used > limit.count:
+        raise RateLimited(retry_after)
+
+
+def check(limit: Limit, client: str) -> None:
+    """Raise RateLimited if ``client`` already used up the window's allowance, without counting."""
+    key, retry_after = _counter(limit, client)
+    if (cache.get(key) or 0) >= limit.count:
+        raise RateLimited(retry_after)
+
+
+def filing_limit() -> Limit:
+    return Limit.from_setting("filing", settings.RATE_LIMIT_FILINGS)
+
+
+def me_too_limit() -> Limit:
+    return Limit.from_setting("me-too", settings.RATE_LIMIT_ME_TOO)
+
+
+def tracking_miss_limit() -> Limit:
+    return Limit.from_setting("tracking-miss", settings.RATE_LIMIT_TRACKING_MISSES)
+
+
+def too_many_requests(request, retry_after: int):
+    """429 with Retry-After, as JSON for a script and as a page for a browser."""
+    message = _("Too many requests from your address. Please try again in %(minutes)d minutes.") % {
+        "minutes": max(1, -(-retry_after // 60))}
+    if "application/json" in request.headers.get("Accept", "") or request.path.endswith(".json"):
+        response = JsonResponse({"errors": {"__all__": [message]}}, status=429)
+    else:
+        response = render(request, "frontend/refused.html", {"title": _("Too many requests"), "message": message},
+                          status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out staff sign-in (AXES_LOCKOUT_CALLABLE): our 429 with Retry-After."""
+    return too_many_requests(request, int(settings.AXES_COOLOFF_TIME * 3600))
+
+
+class RateLimitedMiddleware:
+    """Turns RateLimited raised by a view into the 429 answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return too_many_requests(request, exception.retry_after)
+        return None

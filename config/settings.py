@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
-    "frontend.ratelimits.RateLimitedMiddleware",
+    "config.ratelimits.RateLimitedMiddleware",
     # Last but for metrics, as django-axes asks: it answers a locked-out sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -175,7 +175,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "frontend.ratelimits.sign_in_locked_out"  # 429 with Retry-After, like our other limits
+AXES_LOCKOUT_CALLABLE = "config.ratelimits.sign_in_locked_out"  # 429 with Retry-After, like our other limits
 # Two-factor authentication (django-otp, TOTP): the issuer shown in the staff member's authenticator app.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Civic311")
 # How often the staff queue asks for new and changed requests.
@@ -204,7 +204,7 @@ SPECTACULAR_SETTINGS = {
 OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
 
 # Public writes and tracking-link lookups allowed per client address, as "COUNT/SECONDS", counted in Redis
-# (frontend/ratelimits.py). Failed lookups of /track/<token>/ are limited so that tokens can't be enumerated.
+# (config.ratelimits.py). Failed lookups of /track/<token>/ are limited so that tokens can't be enumerated.
 RATE_LIMIT_FILINGS = env.str("RATE_LIMIT_FILINGS", default="30/3600")
 RATE_LIMIT_ME_TOO = env.str("RATE_LIMIT_ME_TOO", default="60/3600")
 RATE_LIMIT_TRACKING_MISSES = env.str("RATE_LIMIT_TRACKING_MISSES", default="20/3600")

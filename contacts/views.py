@@ -8,6 +8,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import ratelimits
 from requests_app.models import ServiceRequest
 
 from .models import Contact
@@ -18,14 +19,19 @@ from .services import erase_contact, withdraw_consent
 DONE_NOTICES = {"erased", "withdrawn"}
 
 
+def _request_for(tracking_token: str) -> ServiceRequest:
+    sr = ServiceRequest.objects.only("pk", "tracking_token").filter(tracking_token=tracking_token).first()
+    # Compared again in constant time so a near-miss token takes as long as a wrong one.
+    if sr is None or not constant_time_compare(sr.tracking_token, tracking_token):
+        raise Http404
+    return sr
+
+
 def private_page(view):
     """Resolve the token to its request (404 alike for unknown and malformed ones) and keep the page private."""
     @wraps(view)
     def wrapper(request, tracking_token, **kwargs):
-        sr = ServiceRequest.objects.only("pk", "tracking_token").filter(tracking_token=tracking_token).first()
-        # Compared again in constant time so a near-miss token takes as long as a wrong one.
-        if sr is None or not constant_time_compare(sr.tracking_token, tracking_token):
-            raise Http404
+        sr = ratelimits.looked_up_or_counted(request, lambda: _request_for(tracking_token))
         response = never_cache(view)(request, sr, **kwargs)
         # The token is in the URL: never send it to another site. ("no-referrer" would also make Chromium send
         # "Origin: null" with our own forms, which the CSRF check rightly refuses.)

@@ -23,7 +23,9 @@ from requests_app.services import (Submission, add_me_too, can_reopen, confirm_f
 from requests_app.statuses import Channel, Status
 from routing.selectors import routing_reason_for
 
-from . import ratelimits, selectors
+from config import ratelimits
+
+from . import selectors
 from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
 from .qr import qr_svg
 from .services import submit_request_once
@@ -209,13 +211,7 @@ def areas(request, slug):
 def _tracked(request, token: str) -> ServiceRequest:
     """The request behind a tracking link. Failed lookups count against the client's address, so that
     guessing tokens stops after a few tries; raises RateLimited then, and Http404 for an unknown token."""
-    limit, client = ratelimits.tracking_miss_limit(), ratelimits.client_address(request)
-    ratelimits.check(limit, client)
-    try:
-        return selectors.tracking_page_for(token=token)
-    except Http404:
-        ratelimits.count(limit, client)
-        raise
+    return ratelimits.looked_up_or_counted(request, lambda: selectors.tracking_page_for(token=token))
 
 
 def filed(request, token):

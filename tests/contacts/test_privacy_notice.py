@@ -12,7 +12,8 @@ def _readme_section() -> str:
     text = README.read_text()
     start = text.index(TITLE)
     following = text.find("\n## ", start + len(TITLE))
-    return text[start:] if following == -1 else text[start:following + 1]
+    section = text[start:] if following == -1 else text[start:following]
+    return section.rstrip("\n") + "\n"  # the blank line before the next heading is not the section's
 
 
 def test_the_readme_section_is_the_commands_output():

@@ -65,6 +65,15 @@ def test_guessing_tracking_tokens_stops_after_a_few_misses_from_one_address(clie
     assert client.get(real, **ELSEWHERE).status_code == 200
 
 
+def test_the_data_page_shares_the_tracking_miss_limit(client, pothole, settings):
+    settings.RATE_LIMIT_TRACKING_MISSES = "2/3600"
+    sr = ServiceRequestFactory(service_type=pothole)
+    misses = [client.get(f"/track/guess{i}/data/", **HOME).status_code for i in range(2)]
+    assert misses == [404, 404]
+    assert client.get(f"/track/{sr.tracking_token}/data/", **HOME).status_code == 429
+    assert client.get(f"/track/{sr.tracking_token}/", **HOME).status_code == 429
+
+
 def test_staff_sign_in_locks_out_after_failures_with_429_and_retry_after(client, staff, settings):
     url = reverse("staff:login")
     failures = [client.post(url, {"username": "staff", "password": "wrong"}, **HOME).status_code

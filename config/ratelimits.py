@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -74,6 +74,18 @@ def me_too_limit() -> Limit:
 
 def tracking_miss_limit() -> Limit:
     return Limit.from_setting("tracking-miss", settings.RATE_LIMIT_TRACKING_MISSES)
+
+
+def looked_up_or_counted(request, lookup):
+    """Run ``lookup()`` (a tracking-link lookup) unless the client already failed too many; a lookup that
+    raises Http404 counts as a failure, so guessing tokens stops after a few tries. Raises RateLimited."""
+    limit, client = tracking_miss_limit(), client_address(request)
+    check(limit, client)
+    try:
+        return lookup()
+    except Http404:
+        count(limit, client)
+        raise
 
 
 def too_many_requests(request, retry_after: int):

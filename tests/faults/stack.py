@@ -163,8 +163,9 @@ class Stack:
         process.wait(timeout=30)
 
     def close(self):
+        # SIGKILL: the stack is thrown away, and a graceful stop of gunicorn and Celery takes seconds per test.
         for name in list(self.processes):
-            self._stop(name, signal.SIGTERM if name != "redis" else signal.SIGKILL)
+            self._stop(name, signal.SIGKILL)
         if self.pg_dir.exists():
             subprocess.run(["runuser", "-u", "postgres", "--", str(PGBIN / "pg_ctl"), "-D", str(self.pg_dir), "-m",
                             "immediate", "stop"], capture_output=True)

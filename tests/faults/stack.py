@@ -105,7 +105,7 @@ class Stack:
         self.processes["redis"] = subprocess.Popen(
             ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
              "no", "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait(lambda: self.redis("ping") == "PONG", "redis")
+        self.wait_for(lambda: self.redis("ping") == "PONG", "redis")
 
     def redis(self, *command: str) -> str:
         return subprocess.run(["redis-cli", "-p", str(self.redis_port), *command], capture_output=True, text=True,
@@ -126,7 +126,7 @@ class Stack:
              str(workers), "--log-level", "warning"], cwd=ROOT, env=self.env,
             stdout=open(self.folder / f"{name}.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
-        self._wait(lambda: httpx.get(url + "/healthz", timeout=2).status_code in (200, 503), name)
+        self.wait_for(lambda: httpx.get(url + "/healthz", timeout=2).status_code in (200, 503), name)
         return url
 
     def start_worker(self, name: str = "worker", concurrency: int = 2):
@@ -137,13 +137,22 @@ class Stack:
             start_new_session=True)
 
     def wait_worker_ready(self, name: str = "worker", seconds: float = 30):
-        self._wait(lambda: " ready." in (self.folder / f"{name}.log").read_text(errors="replace"), name, seconds)
+        self.wait_for(lambda: " ready." in (self.folder / f"{name}.log").read_text(errors="replace"), name, seconds)
 
     def start_beat(self, name: str = "beat"):
         self.processes[name] = subprocess.Popen(
             [str(VENV_BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule",
              str(self.folder / f"{name}-schedule")], cwd=ROOT, env=self.env,
             stdout=open(self.folder / f"{name}.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_routing(self, *, sweep_after: int, sweep_every: float, workers=("worker",)):
+        """Celery workers and beat, whose sweep routes requests waiting over ``sweep_after`` seconds, every
+        ``sweep_every`` seconds. Processes started later (the web) get the same settings."""
+        self.settings.update({"ROUTING_SWEEP_AFTER_SECONDS": str(sweep_after),
+                              "ROUTING_SWEEP_EVERY_SECONDS": str(sweep_every)})
+        for name in workers:
+            self.start_worker(name)
+        self.start_beat()
 
     def is_running(self, name: str) -> bool:
         return name in self.processes and self.processes[name].poll() is None
@@ -183,12 +192,20 @@ class Stack:
 
     def wait_until_routed(self, count: int, seconds: float = 45) -> None:
         """Until ``count`` requests are stored and none waits for routing."""
-        self._wait(lambda: self.query("select count(*), count(*) filter (where routing_state = 'pending') "
+        self.wait_for(lambda: self.query("select count(*), count(*) filter (where routing_state = 'pending') "
                                       "from requests_app_servicerequest")[0] == (count, 0),
                    f"routing of {count} requests", seconds)
 
+    def assert_each_stored_and_routed_once(self, acknowledged: set[str]) -> None:
+        """Every acknowledged request stored once and nothing else; each with one routing decision and one
+        routing history row beside its filing's."""
+        stored = self.stored_requests()
+        assert set(stored) == acknowledged
+        assert {state for state, *_ in stored.values()} <= {"routed", "triage"}
+        assert {(decisions, history, filing) for _state, decisions, history, filing in stored.values()} == {(1, 2, 1)}
+
     @staticmethod
-    def _wait(ready, what: str, seconds: float = 30):
+    def wait_for(ready, what: str, seconds: float = 30):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
@@ -212,8 +229,8 @@ class Client:
 
     def form(self, n: int = 0) -> dict:
         # Futian district, Shenzhen: inside the demo's district polygons, so routing has areas to match.
-        return {"api_key": self.stack.api_key, "jurisdiction_id": "sz.gov.cn", "service_code": "pothole", "lat": 22.54 + n % 50 * 1e-4,
-                "long": 114.05 + n % 40 * 1e-4, "description": f"Pothole number {n}"}
+        return {"api_key": self.stack.api_key, "jurisdiction_id": "sz.gov.cn", "service_code": "pothole",
+                "lat": 22.54 + n % 50 * 1e-4, "long": 114.05 + n % 40 * 1e-4, "description": f"Pothole number {n}"}
 
     def post(self, url: str, form: dict, key: str) -> httpx.Response | Exception:
         try:

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.faults
 
 
 def test_filing_through_a_database_restart_answers_503_then_resumes_with_no_partial_or_lost_rows(stack):
-    stack.settings.update({"ROUTING_SWEEP_AFTER_SECONDS": "1", "ROUTING_SWEEP_EVERY_SECONDS": "1"})
-    stack.start_worker()
-    stack.start_beat()
+    stack.start_routing(sweep_after=1, sweep_every=1)
     url = stack.start_web(workers=2)
     web_pid = stack.processes["web"].pid
     client = Client(stack, url)
@@ -28,9 +26,9 @@ def test_filing_through_a_database_restart_answers_503_then_resumes_with_no_part
             client.file(n + extra)
 
     def outage(_thread):
-        stack._wait(lambda: len(client.acknowledged) >= 10, "10 filings")
+        stack.wait_for(lambda: len(client.acknowledged) >= 10, "10 filings")
         stack.stop_postgres()
-        stack._wait(lambda: client.statuses().count(503) >= 6, "503 answers while the database is down")
+        stack.wait_for(lambda: client.statuses().count(503) >= 6, "503 answers while the database is down")
         stack.start_postgres()
         restarted.set()
 
@@ -46,9 +44,7 @@ def test_filing_through_a_database_restart_answers_503_then_resumes_with_no_part
     acknowledged = set(client.acknowledged.values())
     assert len(acknowledged) == len(client.acknowledged) >= 25
     stack.wait_until_routed(len(acknowledged))
-    stored = stack.stored_requests()
-    assert set(stored) == acknowledged
-    assert {(decisions, history, filing) for _state, decisions, history, filing in stored.values()} == {(1, 2, 1)}
+    stack.assert_each_stored_and_routed_once(acknowledged)
     # No half-written filing: one idempotency record per request, each holding the answer its client got.
     records = stack.query("select substr(key, 9), payload->0->>'service_request_id' from open311_idempotentwrite")
     assert dict(records) == client.acknowledged

@@ -11,9 +11,7 @@ pytestmark = pytest.mark.faults
 
 
 def test_filings_succeed_while_redis_is_down_and_every_one_is_routed_once_it_returns(stack):
-    stack.settings.update({"ROUTING_SWEEP_AFTER_SECONDS": "1", "ROUTING_SWEEP_EVERY_SECONDS": "1"})
-    stack.start_worker()
-    stack.start_beat()
+    stack.start_routing(sweep_after=1, sweep_every=1)
     url = stack.start_web(workers=2)
     stack.wait_worker_ready()
     client = Client(stack, url)
@@ -30,10 +28,10 @@ def test_filings_succeed_while_redis_is_down_and_every_one_is_routed_once_it_ret
             client.file(next(numbers))
 
     def faults():
-        stack._wait(lambda: len(client.acknowledged) >= 10, "10 filings")
+        stack.wait_for(lambda: len(client.acknowledged) >= 10, "10 filings")
         stack.stop_redis()
         redis_down.set()
-        stack._wait(lambda: len(filed_while_down) >= 15, "15 filings without Redis")
+        stack.wait_for(lambda: len(filed_while_down) >= 15, "15 filings without Redis")
         stack.start_redis()
         redis_back.set()
 
@@ -44,8 +42,4 @@ def test_filings_succeed_while_redis_is_down_and_every_one_is_routed_once_it_ret
     acknowledged = set(client.acknowledged.values())
     assert len(acknowledged) == len(client.acknowledged) >= 34
     stack.wait_until_routed(len(acknowledged))
-    stored = stack.stored_requests()
-    assert set(stored) == acknowledged
-    # Each routed once: one decision and one history row beside the filing's.
-    assert {state for state, *_ in stored.values()} <= {"routed", "triage"}
-    assert {(decisions, history, filing) for _state, decisions, history, filing in stored.values()} == {(1, 2, 1)}
+    stack.assert_each_stored_and_routed_once(acknowledged)

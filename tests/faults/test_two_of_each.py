@@ -15,10 +15,7 @@ FILINGS = 24
 
 def test_retries_across_two_web_processes_and_two_workers_make_no_duplicate_and_no_double_routing(stack):
     # The sweep runs every half second on requests filed a moment ago: it races the routing tasks on purpose.
-    stack.settings.update({"ROUTING_SWEEP_AFTER_SECONDS": "0", "ROUTING_SWEEP_EVERY_SECONDS": "0.5"})
-    stack.start_worker("worker-a")
-    stack.start_worker("worker-b")
-    stack.start_beat()
+    stack.start_routing(sweep_after=0, sweep_every=0.5, workers=("worker-a", "worker-b"))
     urls = stack.start_web("web-a", workers=1), stack.start_web("web-b", workers=1)
     client = Client(stack, *urls)
     answers: dict[str, list] = {}
@@ -51,7 +48,5 @@ def test_retries_across_two_web_processes_and_two_workers_make_no_duplicate_and_
 
     stack.wait_until_routed(FILINGS)
     # Until every delivery has run (none queued, none taken and unfinished), so a second routing would show.
-    stack._wait(lambda: stack.redis("llen", "celery") == stack.redis("hlen", "unacked") == "0", "the queue to drain")
-    stored = stack.stored_requests()
-    assert set(stored) == acknowledged
-    assert {(decisions, history, filing) for _state, decisions, history, filing in stored.values()} == {(1, 2, 1)}
+    stack.wait_for(lambda: stack.redis("llen", "celery") == stack.redis("hlen", "unacked") == "0", "the queue to drain")
+    stack.assert_each_stored_and_routed_once(acknowledged)

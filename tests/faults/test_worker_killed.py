@@ -7,10 +7,10 @@ from tests.faults.stack import Client, in_threads
 pytestmark = pytest.mark.faults
 
 BURST = 40
+ROUTED = "select count(*) from requests_app_servicerequest where routing_state <> 'pending'"
 
 
 def test_a_worker_killed_mid_routing_leaves_every_request_routed_once_with_one_history_row(stack):
-    stack.settings.update({"ROUTING_SWEEP_AFTER_SECONDS": "1", "ROUTING_SWEEP_EVERY_SECONDS": "1"})
     url = stack.start_web(workers=1)
     client = Client(stack, url)
     # Filed with no worker running: their routing tasks wait in Redis for the worker about to be killed.
@@ -18,15 +18,12 @@ def test_a_worker_killed_mid_routing_leaves_every_request_routed_once_with_one_h
     assert stack.value("select count(*) from requests_app_servicerequest where routing_state = 'pending'") == BURST
 
     stack.start_worker("doomed", concurrency=1)
-    stack._wait(lambda: stack.value("select count(*) from requests_app_servicerequest "
-                                    "where routing_state <> 'pending'") >= 5, "routing to begin")
+    stack.wait_for(lambda: stack.value(ROUTED) >= 5, "routing to begin")
     stack.kill("doomed")
-    routed_before_kill = stack.value("select count(*) from requests_app_servicerequest where routing_state <> 'pending'")
+    routed_before_kill = stack.value(ROUTED)
     assert 5 <= routed_before_kill < BURST
 
-    stack.start_worker("replacement")
-    stack.start_beat()  # the sweep routes what the killed worker had taken but not finished
+    # A new worker takes the tasks still queued; beat's sweep routes the one the killed worker had taken.
+    stack.start_routing(sweep_after=1, sweep_every=1, workers=("replacement",))
     stack.wait_until_routed(BURST)
-    stored = stack.stored_requests()
-    assert set(stored) == set(client.acknowledged.values())
-    assert {(decisions, history, filing) for _state, decisions, history, filing in stored.values()} == {(1, 2, 1)}
+    stack.assert_each_stored_and_routed_once(set(client.acknowledged.values()))

@@ -124,13 +124,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = "UTC"
 # Requests still waiting for routing this long after filing are routed by the sweep (their task was lost).
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
+# How often beat runs that sweep.
+ROUTING_SWEEP_EVERY_SECONDS = env.float("ROUTING_SWEEP_EVERY_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "erase-expired-contacts": {"task": "contacts.tasks.erase_expired_contacts_task",
                                "schedule": crontab(minute=17)},
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
     "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
                           "schedule": crontab(minute="*/15")},
-    "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task", "schedule": 30.0},
+    "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task",
+                               "schedule": ROUTING_SWEEP_EVERY_SECONDS},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
 }

@@ -1,6 +1,7 @@
 """State changes of the Open311 edge: keys, batch tokens, replayable writes, client status updates."""
 import hashlib
 import json
+import logging
 import secrets
 import time
 
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.services import Submission, change_status, submit_request
@@ -17,6 +19,8 @@ from requests_app.statuses import ALLOWED_TRANSITIONS
 from .errors import Open311Error, bad_request
 from .mapping import inbound_fms_target
 from .models import ApiKey, BatchToken, IdempotentWrite, key_digest, new_raw_key
+
+logger = logging.getLogger(__name__)
 
 
 def create_api_key(*, application: str, jurisdiction: Jurisdiction,
@@ -38,15 +42,20 @@ def revoke_api_key(key: ApiKey) -> ApiKey:
 def count_write(key: ApiKey) -> None:
     """Count one write against the key's per-minute allowance (a fixed one-minute window in Redis).
 
-    Raises Open311Error 429 once the allowance is used up.
+    Raises Open311Error 429 once the allowance is used up. While Redis is unreachable writes are not counted
+    (fail open): a resident's filing matters more than the count, and the database keeps every write.
     """
     limit = key.writes_per_minute or settings.OPEN311_WRITES_PER_MINUTE
     window = int(time.time() // 60)
     counter = f"open311:writes:{key.digest[:16]}:{window}"
     try:
-        used = cache.incr(counter)  # one round trip in the common case
-    except ValueError:
-        used = 1 if cache.add(counter, 1, timeout=120) else cache.incr(counter)
+        try:
+            used = cache.incr(counter)  # one round trip in the common case
+        except ValueError:
+            used = 1 if cache.add(counter, 1, timeout=120) else cache.incr(counter)
+    except RedisError:
+        logger.warning("Open311 write not counted: Redis unavailable")
+        return
     if used > limit:
         retry_after = 60 - int(time.time()) % 60
         raise Open311Error(429, _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},

@@ -1,3 +1,4 @@
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -7,16 +8,43 @@ import pytest
 from tests.faults.stack import Stack
 
 
-@pytest.fixture
-def stack():
-    """A fresh stack per test: faults leave damage behind, and no test should inherit another's."""
+def _folder() -> Path:
     # Not pytest's tmp_path: that is private to root, and PostgreSQL runs as the postgres user.
-    folder = Path(tempfile.mkdtemp(prefix="civic311-stack-"))
+    return Path(tempfile.mkdtemp(prefix="civic311-stack-"))
+
+
+@pytest.fixture(scope="session")
+def seeded_cluster():
+    """One migrated and seeded PostgreSQL cluster, stopped, that every test's stack starts from a copy of."""
+    folder = _folder()
+    template = Stack(folder)
+    try:
+        template.create_database()
+        api_key = template.seed()
+        template.stop_postgres()
+        yield template.pg_dir, api_key
+    finally:
+        template.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def stack(seeded_cluster):
+    """A fresh stack per test: faults leave damage behind, and no test should inherit another's."""
+    template, api_key = seeded_cluster
+    folder = _folder()
     stack = Stack(folder)
+    stack.api_key = api_key
     try:
         stack.start_redis()
-        stack.create_database()
+        stack.copy_database(template)
         yield stack
     finally:
         stack.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def quiet_http_client_log(caplog):
+    # Hundreds of filings per test: httpx's one line per request would bury a failure's report.
+    caplog.set_level(logging.WARNING, logger="httpx")

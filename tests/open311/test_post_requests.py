@@ -1,4 +1,5 @@
 import io
+import socket
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,6 +221,17 @@ def test_writes_beyond_the_keys_rate_are_refused_with_429(client, streetlight, j
     assert statuses[:2] == [200, 200] and 429 in statuses
     refused = responses[statuses.index(429)]
     assert errors_of(refused)[0]["code"] == 429 and 0 < int(refused["Retry-After"]) <= 60
+
+
+def test_writes_go_through_uncounted_while_redis_is_unreachable(client, settings, streetlight, jurisdiction):
+    _key, raw = create_api_key(application="Busy", jurisdiction=jurisdiction, writes_per_minute=1)
+    with socket.socket() as s:  # a port nothing listens on: the cache's Redis is gone
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    assert [file_light(client, raw).status_code for _ in range(3)] == [200, 200, 200]
+    assert ServiceRequest.objects.count() == 3
 
 
 def test_nul_characters_no_database_takes_are_dropped(client, streetlight, api_key):

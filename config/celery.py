@@ -2,9 +2,19 @@
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("civic311")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _check_database_connection(**kwargs):
+    # Workers reuse their database connection between tasks (CELERY_DB_REUSE_MAX); like a web request, each
+    # task first drops one that is broken (a PostgreSQL restart) or too old, so a worker heals by itself.
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -4,6 +4,7 @@ counted in Redis through Django's cache in fixed windows. Open311 writes are lim
 
 A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
 """
+import logging
 import time
 from dataclasses import dataclass
 
@@ -12,6 +13,9 @@ from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,20 @@ def _counter(limit: Limit, client: str) -> tuple[str, int]:
 
 
 def count(limit: Limit, client: str) -> None:
-    """Count one event for ``client``; raises RateLimited once the window's allowance is used up."""
+    """Count one event for ``client``; raises RateLimited once the window's allowance is used up.
+
+    With Redis unreachable the event goes through uncounted: refusing every resident while the cache is down
+    would turn a cache outage into a service outage.
+    """
     key, retry_after = _counter(limit, client)
     try:
-        used = cache.incr(key)
-    except ValueError:
-        used = 1 if cache.add(key, 1, timeout=limit.window + 5) else cache.incr(key)
+        try:
+            used = cache.incr(key)
+        except ValueError:
+            used = 1 if cache.add(key, 1, timeout=limit.window + 5) else cache.incr(key)
+    except RedisError:
+        logger.warning("rate limit %s not counted: cache unavailable", limit.scope)
+        return
     if used > limit.count:
         raise RateLimited(retry_after)
 
@@ -60,7 +72,12 @@ def count(limit: Limit, client: str) -> None:
 def check(limit: Limit, client: str) -> None:
     """Raise RateLimited if ``client`` already used up the window's allowance, without counting."""
     key, retry_after = _counter(limit, client)
-    if (cache.get(key) or 0) >= limit.count:
+    try:
+        used = cache.get(key) or 0
+    except RedisError:
+        logger.warning("rate limit %s not checked: cache unavailable", limit.scope)
+        return
+    if used >= limit.count:
         raise RateLimited(retry_after)
 
 

@@ -122,6 +122,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: the DB row is the durable record.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes the database connection around every task unless told to reuse it; a new
+# PostGIS connection per routing task costs more than the routing itself.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 # Requests still waiting for routing this long after filing are routed by the sweep (their task was lost).
 ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 # How often beat runs that sweep.

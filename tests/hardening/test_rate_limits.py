@@ -85,3 +85,11 @@ def test_staff_sign_in_locks_out_after_failures_with_429_and_retry_after(client,
     assert int(even_right["Retry-After"]) == int(settings.AXES_COOLOFF_TIME * 3600)
     assert "<main" in even_right.content.decode()
     assert client.post(url, {"username": "staff", "password": PASSWORD}, **ELSEWHERE).status_code == 302
+
+
+def test_with_the_cache_unreachable_residents_are_not_refused(client, pothole, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    sr = ServiceRequestFactory(service_type=pothole)
+    assert client.get(reverse("frontend:track", args=[sr.tracking_token]), **HOME).status_code == 200
+    assert client.get(reverse("frontend:track", args=["guess"]), **HOME).status_code == 404

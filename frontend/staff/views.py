@@ -211,6 +211,7 @@ def _request_context(request, sr, **extra) -> dict:
         "contact_form": forms.ContactForm(auto_id="contact_%s"),
         "question_form": forms.QuestionForm(auto_id="question_%s"),
         "may_ask": Purpose.DEPARTMENT_QUESTIONS in data.consented,
+        "consented": [Purpose(p).label for p in sorted(data.consented)],
         "is_permit": sr.service_type.kind == sr.service_type.Kind.PERMIT,
         **extra,
     }

@@ -21,18 +21,21 @@ def lead(team):
     return user
 
 
-@pytest.fixture
-def manager(department, jurisdiction):
-    user = UserFactory(username="manager")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
-                             department=department)
+def with_role(username, role, jurisdiction, department=None):
+    """A user holding one StaffRole: a department manager, or an operator of a city."""
+    user = UserFactory(username=username)
+    StaffRole.objects.create(user=user, role=role, jurisdiction=jurisdiction, department=department)
     return user
 
 
 @pytest.fixture
+def manager(department, jurisdiction):
+    return with_role("manager", StaffRole.Role.MANAGER, jurisdiction, department)
+
+
+@pytest.fixture
 def city_operator(jurisdiction):
-    user = UserFactory(username="city-operator")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.OPERATOR, jurisdiction=jurisdiction)
+    user = with_role("city-operator", StaffRole.Role.OPERATOR, jurisdiction)
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
 

@@ -16,7 +16,7 @@ from contacts.purposes import Purpose
 from frontend.staff.models import SavedView, StaffRole
 from requests_app.models import ServiceType
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
-from tests.staff.conftest import sign_in
+from tests.staff.conftest import sign_in, with_role
 
 ROLES = ["staff", "lead", "manager", "city_operator"]
 TARGETS = ["own", "other_department", "other_city"]
@@ -131,17 +131,12 @@ CONTACT_VIEWERS = {  # who, and whether they may see the contact of a request of
 
 @pytest.fixture
 def other_manager(other_department, jurisdiction):
-    user = UserFactory(username="other-manager")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
-                             department=other_department)
-    return user
+    return with_role("other-manager", StaffRole.Role.MANAGER, jurisdiction, other_department)
 
 
 @pytest.fixture
 def foreign_operator(elsewhere):
-    user = UserFactory(username="foreign-operator")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.OPERATOR, jurisdiction=elsewhere)
-    return user
+    return with_role("foreign-operator", StaffRole.Role.OPERATOR, elsewhere)
 
 
 @pytest.mark.parametrize("who, allowed", CONTACT_VIEWERS.items())

@@ -7,13 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app.exceptions import DomainError, InvalidTransition
-from requests_app.models import ServiceRequest, ServiceType, StatusChange
-from requests_app.services import change_status
 from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.selectors import live_purposes
 from contacts.services import notify_requester
+from requests_app.exceptions import DomainError, InvalidTransition
+from requests_app.models import ServiceRequest, ServiceType, StatusChange
+from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
 from routing.models import Department, RoutingDecision, Team
 from routing.services import route_request

@@ -74,11 +74,13 @@ def _check_open(sr):
 
 
 def _notify_status_change(sr, *, old_status: str, public_note: str) -> None:
-    """A status change with a public note is sent to the requester, under their consent, once the change is kept.
+    """For the actions that set the status themselves (hold, merge, permit): like requests_app's change_status,
+    a new status or a public note is sent to the requester, under their consent, once the change is kept.
 
-    Only the id travels: notify_requester reads the consent and the address itself, and does nothing without them.
+    Actions through change_status (acknowledge, set_status) are notified there, so never twice. Only the id
+    travels: notify_requester reads the consent and the address itself, and does nothing without them.
     """
-    if sr.status != old_status and public_note.strip():
+    if sr.status != old_status or public_note.strip():
         transaction.on_commit(lambda: notify_requester(sr.pk, Event.STATUS_CHANGED), robust=True)
 
 
@@ -94,10 +96,7 @@ def _route_after_commit(sr) -> None:
 def acknowledge(service_request, *, by, public_note: str = "") -> ServiceRequest:
     """Say the request was seen. Raises InvalidTransition unless it is new or reopened."""
     sr = _lock(service_request)
-    old = sr.status
-    sr = _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS, public_note=public_note)
-    _notify_status_change(sr, old_status=old, public_note=public_note)
-    return sr
+    return _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS, public_note=public_note)
 
 
 @transaction.atomic
@@ -114,9 +113,7 @@ def set_status(service_request, *, to: str, by, public_note: str = "", internal_
     if to == sr.status and not (public_note.strip() or internal_note.strip()):
         raise InvalidAction(_("Nothing to record: choose another status or write a note."))
     kind = HistoryScope.Kind.NOTE if to == sr.status else HistoryScope.Kind.STATUS
-    old = sr.status
     sr = _move(sr, to=to, by=by, kind=kind, public_note=public_note, internal_note=internal_note)
-    _notify_status_change(sr, old_status=old, public_note=public_note)
     if to == Status.REOPENED and sr.on_hold_until is not None:
         sr.on_hold_until = None
         sr.save(update_fields=["on_hold_until"])
@@ -129,7 +126,8 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     sr = _lock(service_request)
     if until <= timezone.localdate():
         raise InvalidAction(_("Hold until a date after today."))
-    if sr.status == Status.SUBMITTED:
+    acknowledged_here = sr.status == Status.SUBMITTED
+    if acknowledged_here:
         # The pipeline wants work to have started; holding a new request acknowledges it first.
         sr = _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS)
     if sr.status != Status.ON_HOLD and Status.ON_HOLD not in ALLOWED_TRANSITIONS[sr.status]:
@@ -140,7 +138,8 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     _touch(sr, "status", "on_hold_until")
     note = internal_note.strip() or _("On hold until %(date)s.") % {"date": until.isoformat()}
     _record(sr, by=by, kind=HistoryScope.Kind.HOLD, old_status=old, public_note=public_note, internal_note=note)
-    _notify_status_change(sr, old_status=old, public_note=public_note)
+    if not acknowledged_here:  # else change_status queued the message; it reads the status when it is sent
+        _notify_status_change(sr, old_status=old, public_note=public_note)
     return sr
 
 

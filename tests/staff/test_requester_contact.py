@@ -1,10 +1,12 @@
 """The requester's contact on the staff side: shown on request with a reason and a consented purpose, logged,
 never elsewhere; status changes with a public note and department questions reach them only under consent."""
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import AccessLog, Notification
 from contacts.notifications import Event
@@ -85,31 +87,46 @@ def test_another_department_or_city_gets_no_contact(request, client, make_reques
     assert not AccessLog.objects.exists()
 
 
-def test_a_status_change_with_a_public_note_is_emailed_after_commit(staff, make_request, with_contact,
-                                                                   django_capture_on_commit_callbacks):
-    sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
+def test_a_hold_with_a_public_note_is_emailed_after_commit(staff, make_request, with_contact,
+                                                           django_capture_on_commit_callbacks):
+    sr = with_contact(make_request(status=Status.ACKNOWLEDGED), Purpose.STATUS_UPDATES)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.set_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="Crew booked")
+        services.hold(sr, until=timezone.localdate() + timedelta(days=3), by=staff, public_note="Parts ordered")
     assert not Notification.objects.exists() and len(callbacks) == 1
     callbacks[0]()
     assert send_queued() == ["sent"]
     assert mail.outbox[0].to == [EMAIL] and sr.public_id in mail.outbox[0].body
-    assert "Acknowledged" in mail.outbox[0].body
+    assert "On hold" in mail.outbox[0].body
 
 
-@pytest.mark.parametrize("change", ["no public note", "no status change", "no consent"])
-def test_no_status_message_without_a_change_a_public_note_and_a_consent(staff, make_request, with_contact, change,
-                                                                       django_capture_on_commit_callbacks):
+def test_holding_a_new_request_sends_one_message_though_it_is_acknowledged_first(
+        staff, make_request, with_contact, django_capture_on_commit_callbacks):
+    sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hold(sr, until=timezone.localdate() + timedelta(days=3), by=staff, public_note="Parts ordered")
+    assert send_queued() == ["sent"] and "On hold" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("change", ["internal note only", "no consent"])
+def test_no_status_message_without_something_public_and_a_consent(staff, make_request, with_contact, change,
+                                                                  django_capture_on_commit_callbacks):
     purposes = [Purpose.DEPARTMENT_QUESTIONS] if change == "no consent" else [Purpose.STATUS_UPDATES]
     sr = with_contact(make_request(), *purposes)
     with django_capture_on_commit_callbacks(execute=True):
-        if change == "no status change":
-            services.set_status(sr, to=sr.status, by=staff, public_note="Still looking")
+        if change == "internal note only":
+            services.set_status(sr, to=sr.status, by=staff, internal_note="Checked the site")
         else:
-            services.set_status(sr, to=Status.ACKNOWLEDGED, by=staff,
-                                public_note="" if change == "no public note" else "Seen")
+            services.set_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="Seen")
     send_queued()
     assert not mail.outbox
+
+
+def test_a_merged_duplicate_tells_its_requester_once(staff, make_request, with_contact,
+                                                     django_capture_on_commit_callbacks):
+    duplicate = with_contact(make_request(), Purpose.STATUS_UPDATES)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.merge(duplicate, into=make_request(), by=staff)
+    assert send_queued() == ["sent"] and len(mail.outbox) == 1
 
 
 def test_the_status_form_notifies_the_requester_once(client, staff, make_request, with_contact,

@@ -1,5 +1,4 @@
-"""Who may see a request's contact. The staff-roles work extends this one rule."""
-from routing.models import Team
+"""Who may see a request's contact: the staff roles of frontend/staff/access.py, scoped to the request."""
 
 
 def is_operator(user) -> bool:
@@ -7,11 +6,13 @@ def is_operator(user) -> bool:
 
 
 def may_see_contact(user, service_request) -> bool:
-    """Operators, and members of a team of the department the request is assigned to."""
+    """Staff and team leads of the request's department, its department managers, and operators of its city.
+
+    Never another department's staff nor another city's. The roles are read by frontend.staff.access, the one
+    place that defines them, so this rule and the staff screens can't drift apart.
+    """
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if is_operator(user):
-        return True
-    if service_request.department_id is None:
-        return False
-    return Team.objects.filter(department_id=service_request.department_id, members=user).exists()
+    from frontend.staff.access import scope_for  # the staff app builds on contacts: imported when used
+
+    return scope_for(user).works_on(service_request)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from contacts.purposes import Purpose
 from requests_app.models import ServiceType
 from requests_app.statuses import OPEN_STATUSES, PermitStep, Priority, Status
 from routing.models import Area, Department, Team
@@ -56,6 +57,7 @@ class QueueFilterForm(forms.Form):
                         help_text=_("Public id, address or words"))
     department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+    triage = forms.BooleanField(label=_("In triage only"), required=False)
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +81,7 @@ class QueueFilterForm(forms.Form):
             possible_duplicates=d["duplicates"], submitted_from=d["submitted_from"],
             submitted_to=d["submitted_to"], q=d["q"].strip(),
             department_id=d["department"].pk if d["department"] else None,
-            team_id=d["team"].pk if d["team"] else None)
+            team_id=d["team"].pk if d["team"] else None, triage=d["triage"])
 
 
 class SavedViewForm(forms.Form):
@@ -158,6 +160,17 @@ class PermitForm(forms.Form):
     explanation = forms.CharField(label=_("Explanation to the applicant"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
+
+
+class ContactForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("What for"), choices=Purpose.choices)
+    reason = forms.CharField(label=_("Why you need it (kept in the access log the requester can read)"),
+                             max_length=250, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(label=_("Question (the requester and the public see it on the request's page)"),
+                               max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class BulkForm(NoteFields):

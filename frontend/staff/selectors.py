@@ -9,8 +9,10 @@ from django.db.models.expressions import RawSQL
 
 from requests_app.models import ServiceRequest, StatusChange
 from requests_app.selectors import nearby_open_requests
-from requests_app.statuses import OPEN_STATUSES
+from contacts.selectors import live_purposes
+from requests_app.statuses import OPEN_STATUSES, RoutingState
 from routing.models import Area
+from routing.selectors import decision_for_staff
 
 from .access import Scope
 from .models import HistoryScope, ResponseTemplate
@@ -54,6 +56,7 @@ class QueueFilters:
     q: str = ""
     department_id: int | None = None
     team_id: int | None = None
+    triage: bool = False
 
 
 def requests_in_scope(scope: Scope):
@@ -82,6 +85,8 @@ def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
         qs = qs.filter(overdue=True)
+    if filters.triage:
+        qs = qs.filter(routing_state=RoutingState.TRIAGE)
     if filters.submitted_from:
         qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
@@ -160,10 +165,13 @@ class RequestPage:
     answers: list
     works_on: bool
     leads: bool
+    routing: dict
+    consented: frozenset[str]
 
 
 def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
-    """A request with its history (internal notes only where the user's departments may read them)."""
+    """A request with its history (internal notes only where the user's departments may read them), how it was
+    routed, and which purposes its requester consented to (the purposes only: the contact is read on demand)."""
     history = []
     entries = (StatusChange.objects.filter(service_request=sr).select_related("actor", "scope")
                .order_by("at", "id"))
@@ -185,7 +193,8 @@ def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
         answers.append((question.localized_description() if question else code,
                         ", ".join(map(str, value)) if isinstance(value, list) else value))
     return RequestPage(sr=sr, history=history, nearby=nearby, photos=list(sr.photos.all()), answers=answers,
-                       works_on=scope.works_on(sr), leads=scope.leads(sr))
+                       works_on=scope.works_on(sr), leads=scope.leads(sr), routing=decision_for_staff(sr),
+                       consented=live_purposes(sr.pk))
 
 
 def request_for(scope: Scope, public_id: str):

@@ -7,13 +7,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.notifications import Event
+from contacts.purposes import Purpose
+from contacts.selectors import live_purposes
+from contacts.services import notify_requester
 from requests_app.exceptions import DomainError, InvalidTransition
 from requests_app.models import ServiceRequest, ServiceType, StatusChange
 from requests_app.services import change_status
-from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, Status
-from routing.models import Department, Team
+from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
+from routing.models import Department, RoutingDecision, Team
+from routing.services import route_request
 
 from .models import HistoryScope, StaffRole
+
 
 
 class InvalidAction(DomainError):
@@ -67,6 +73,25 @@ def _check_open(sr):
         raise InvalidAction(_("Request %(id)s is closed; reopen it first.") % {"id": sr.public_id})
 
 
+def _notify_status_change(sr, *, old_status: str, public_note: str) -> None:
+    """For the actions that set the status themselves (hold, merge, permit): like requests_app's change_status,
+    a new status or a public note is sent to the requester, under their consent, once the change is kept.
+
+    Actions through change_status (acknowledge, set_status) are notified there, so never twice. Only the id
+    travels: notify_requester reads the consent and the address itself, and does nothing without them.
+    """
+    if sr.status != old_status or public_note.strip():
+        transaction.on_commit(lambda: notify_requester(sr.pk, Event.STATUS_CHANGED), robust=True)
+
+
+def _route_after_commit(sr) -> None:
+    """Route the request again once the staff action is kept; the page then shows the new place and reason.
+
+    A failure is logged and the request stays pending, where routing's sweep (route_waiting_requests) finds it.
+    """
+    transaction.on_commit(lambda: route_request(sr.pk), robust=True)
+
+
 @transaction.atomic
 def acknowledge(service_request, *, by, public_note: str = "") -> ServiceRequest:
     """Say the request was seen. Raises InvalidTransition unless it is new or reopened."""
@@ -101,7 +126,8 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     sr = _lock(service_request)
     if until <= timezone.localdate():
         raise InvalidAction(_("Hold until a date after today."))
-    if sr.status == Status.SUBMITTED:
+    acknowledged_here = sr.status == Status.SUBMITTED
+    if acknowledged_here:
         # The pipeline wants work to have started; holding a new request acknowledges it first.
         sr = _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS)
     if sr.status != Status.ON_HOLD and Status.ON_HOLD not in ALLOWED_TRANSITIONS[sr.status]:
@@ -112,6 +138,8 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     _touch(sr, "status", "on_hold_until")
     note = internal_note.strip() or _("On hold until %(date)s.") % {"date": until.isoformat()}
     _record(sr, by=by, kind=HistoryScope.Kind.HOLD, old_status=old, public_note=public_note, internal_note=note)
+    if not acknowledged_here:  # else change_status queued the message; it reads the status when it is sent
+        _notify_status_change(sr, old_status=old, public_note=public_note)
     return sr
 
 
@@ -169,10 +197,10 @@ def change_priority(service_request, *, priority: int, by, internal_note: str = 
 @transaction.atomic
 def change_service_type(service_request, *, service_type: ServiceType, by, internal_note: str = "",
                         department: Department | None = None) -> ServiceRequest:
-    """Change the service type (of the same jurisdiction); optionally move the request to another department.
+    """Change the service type (of the same jurisdiction) and route the request again after commit.
 
-    Routing is not re-run here: the department stays unless given, and the history says so.
-    Raises InvalidAction for a type of another jurisdiction or the same type.
+    With a ``department`` chosen by staff the request moves there as a transfer would, and routing keeps that
+    choice. Raises InvalidAction for a type or department of another jurisdiction, or the same type.
     """
     sr = _lock(service_request)
     _check_open(sr)
@@ -180,26 +208,51 @@ def change_service_type(service_request, *, service_type: ServiceType, by, inter
         raise InvalidAction(_("That service type belongs to another city."))
     if service_type.pk == sr.service_type_id:
         raise InvalidAction(_("The request already has this service type."))
+    if department is not None and department.jurisdiction_id != sr.jurisdiction_id:
+        raise InvalidAction(_("That department belongs to another city."))
     old = sr.service_type.name
+    from_department_id = sr.department_id
     sr.service_type = service_type
-    fields = ["service_type"]
     note = _("Service type %(old)s → %(new)s.") % {"old": old, "new": service_type.name}
-    if department is not None and department.pk != sr.department_id:
-        if department.jurisdiction_id != sr.jurisdiction_id:
-            raise InvalidAction(_("That department belongs to another city."))
-        sr.department, sr.team, sr.assignee = department, None, None
-        fields += ["department", "team", "assignee"]
-        note += " " + _("Moved to %(dept)s.") % {"dept": department.name}
-    _touch(sr, *fields)
+    if department is not None:
+        if department.pk != sr.department_id:
+            sr.department, sr.team, sr.assignee = department, None, None
+            note += " " + _("Moved to %(dept)s.") % {"dept": department.name}
+        sr.routing_state = RoutingState.ROUTED
+        _touch(sr, "service_type", "department", "team", "assignee", "routing_state")
+        _record_staff_decision(sr)
+    else:
+        # Waiting again: the after-commit routing (or, should it fail, routing's sweep) places it by the new type.
+        sr.routing_state = RoutingState.PENDING
+        _touch(sr, "service_type", "routing_state")
+        note += " " + _("Routing again for the new type.")
+        _route_after_commit(sr)
     _record(sr, by=by, kind=HistoryScope.Kind.SERVICE_TYPE, internal_note=f"{note} {internal_note}".strip(),
-            to_department=department)
+            to_department=department, department_id=from_department_id)
     return sr
+
+
+def _record_staff_decision(sr) -> RoutingDecision:
+    """Record staff's choice of department as the request's routing decision.
+
+    route_request would apply the rules again and could send the request straight back, so an explicit
+    transfer is not re-routed: it becomes the latest decision (no rule, the staff's department and team) and the
+    request counts as routed (out of triage too). Its due time stays: the clock runs from filing, not from each
+    move. The staff member's written reason stays in the history, scoped to the departments
+    involved; the decision, which any staff of the city may read, says only that staff chose.
+    """
+    return RoutingDecision.objects.create(
+        service_request=sr, created_at=timezone.now(), state=RoutingState.ROUTED, rule_label="",
+        inputs={"staff_choice": True},
+        routed_service_type=sr.service_type, department=sr.department, team=sr.team, assignee=sr.assignee,
+        priority=sr.priority, expected_at=sr.expected_at,
+        reason=_("Staff chose %(department)s.") % {"department": sr.department.name})
 
 
 @transaction.atomic
 def transfer(service_request, *, to_department: Department, reason: str, by, team: Team | None = None,
              public_note: str = "") -> ServiceRequest:
-    """Send a request to another department with a reason its queue sees.
+    """Send a request to another department with a reason its queue sees; it becomes the routing decision.
 
     Raises InvalidAction without a reason, for the same department or one of another city.
     """
@@ -215,9 +268,32 @@ def transfer(service_request, *, to_department: Department, reason: str, by, tea
         raise InvalidAction(_("Team %(team)s is not in %(dept)s.") % {"team": team.name, "dept": to_department.name})
     from_department_id = sr.department_id
     sr.department, sr.team, sr.assignee = to_department, team, None
-    _touch(sr, "department", "team", "assignee")
+    sr.routing_state = RoutingState.ROUTED
+    _touch(sr, "department", "team", "assignee", "routing_state")
+    _record_staff_decision(sr)
     _record(sr, by=by, kind=HistoryScope.Kind.TRANSFER, public_note=public_note, internal_note=reason,
             to_department=to_department, department_id=from_department_id)
+    return sr
+
+
+@transaction.atomic
+def ask_requester(service_request, *, question: str, by) -> ServiceRequest:
+    """Ask the requester a question: a public note on their page, and a message if they consented to questions.
+
+    Raises InvalidAction without a question, for a closed request, or without a live consent to questions.
+    """
+    sr = _lock(service_request)
+    _check_open(sr)
+    question = question.strip()
+    if not question:
+        raise InvalidAction(_("Write the question."))
+    if Purpose.DEPARTMENT_QUESTIONS not in live_purposes(sr.pk):
+        raise InvalidAction(_("The requester did not agree to questions from the department."))
+    _touch(sr)
+    _record(sr, by=by, kind=HistoryScope.Kind.NOTE, public_note=question,
+            internal_note=_("Question sent to the requester."))
+    # The id only: the question itself is on the requester's page, the message just points there.
+    transaction.on_commit(lambda: notify_requester(sr.pk, Event.DEPARTMENT_QUESTION), robust=True)
     return sr
 
 
@@ -259,6 +335,7 @@ def merge(duplicate, *, into, by, public_note: str = "") -> ServiceRequest:
         "id": original.public_id}
     _record(dup, by=by, kind=HistoryScope.Kind.MERGE, old_status=old, public_note=note,
             internal_note=_("Merged into %(id)s.") % {"id": original.public_id})
+    _notify_status_change(dup, old_status=old, public_note=note)
     return dup
 
 
@@ -294,5 +371,6 @@ def set_permit_step(service_request, *, step: str, by, explanation: str = "",
     note = _("Permit step: %(step)s.") % {"step": PermitStep(step).label}
     _record(sr, by=by, kind=HistoryScope.Kind.PERMIT, old_status=old_status,
             public_note=f"{note} {explanation}".strip(), internal_note=internal_note)
+    _notify_status_change(sr, old_status=old_status, public_note=explanation)
     return sr
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.delete_view, name="delete_view"),
     path("bulk/", views.bulk, name="bulk"),
     path("requests/<str:public_id>/", views.request_detail, name="request"),
+    path("requests/<str:public_id>/contact/", views.show_contact, name="contact"),
     path("requests/<str:public_id>/<slug:action>/", views.act, name="act"),
 ]

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from contacts.purposes import Purpose
+from contacts.selectors import contact_for_staff, live_purposes
 from requests_app.exceptions import DomainError
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
@@ -194,13 +196,10 @@ def _visible_request(request, public_id):
     return sr
 
 
-@require_GET
-@staff_only()
-def request_detail(request, public_id):
-    sr = _visible_request(request, public_id)
+def _request_context(request, sr, **extra) -> dict:
     data = request_page(request.scope, sr)
     templates = response_templates_for(sr) if data.works_on else []
-    return render(request, "staff/request.html", {
+    return {
         "page": data, "sr": sr, "templates": templates,
         "status_form": forms.StatusForm(initial={"to": sr.status}, auto_id="status_%s"),
         "hold_form": forms.HoldForm(auto_id="hold_%s"),
@@ -209,8 +208,46 @@ def request_detail(request, public_id):
         "type_form": forms.ServiceTypeForm(jurisdiction_id=sr.jurisdiction_id, auto_id="type_%s"),
         "transfer_form": forms.TransferForm(jurisdiction_id=sr.jurisdiction_id, auto_id="transfer_%s"),
         "merge_form": forms.MergeForm(auto_id="merge_%s"), "permit_form": forms.PermitForm(auto_id="permit_%s"),
+        "contact_form": forms.ContactForm(auto_id="contact_%s"),
+        "question_form": forms.QuestionForm(auto_id="question_%s"),
+        "may_ask": Purpose.DEPARTMENT_QUESTIONS in data.consented,
+        "consented": [Purpose(p).label for p in sorted(data.consented)],
         "is_permit": sr.service_type.kind == sr.service_type.Kind.PERMIT,
-    })
+        **extra,
+    }
+
+
+@require_GET
+@staff_only()
+def request_detail(request, public_id):
+    sr = _visible_request(request, public_id)
+    return render(request, "staff/request.html", _request_context(request, sr))
+
+
+@require_POST
+@staff_only()
+def show_contact(request, public_id):
+    """The requester's contact, on this response only: never stored in a message, the session or a log line."""
+    sr = _visible_request(request, public_id)
+    request.scope.require_work(sr)
+    form = forms.ContactForm(request.POST, auto_id="contact_%s")
+    contact, refusal = None, ""
+    if form.is_valid():
+        purpose = form.cleaned_data["purpose"]
+        if purpose in live_purposes(sr.pk):
+            # Raises PermissionDenied (403) for anyone the consent rule does not allow, before anything is read.
+            contact = contact_for_staff(service_request=sr, user=request.user, reason="%s: %s" % (
+                Purpose(purpose).label, form.cleaned_data["reason"].strip()))
+            if contact is None:
+                refusal = _("Nothing to show: the contact was erased.")
+        else:
+            refusal = _("The requester did not agree to: %(purpose)s.") % {"purpose": Purpose(purpose).label}
+    response = render(request, "staff/request.html", _request_context(
+        request, sr, contact=contact, contact_refusal=refusal, contact_form=form,
+        contact_purposes=[Purpose(p).label for p in sorted(contact.purposes)] if contact else []),
+        status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _merge_target(request, sr, public_id):
@@ -265,6 +302,10 @@ def _do_merge(request, sr, data):
                           public_note=data["public_note"])
 
 
+def _do_question(request, sr, data):
+    return services.ask_requester(sr, question=data["question"], by=request.user)
+
+
 def _do_permit(request, sr, data):
     return services.set_permit_step(sr, step=data["step"], by=request.user, explanation=data["explanation"],
                                     internal_note=data["internal_note"])
@@ -281,6 +322,7 @@ ACTIONS = {
     "transfer": (forms.TransferForm, _do_transfer, "any"),
     "merge": (forms.MergeForm, _do_merge, "work"),
     "permit": (forms.PermitForm, _do_permit, "work"),
+    "question": (forms.QuestionForm, _do_question, "work"),
 }
 
 

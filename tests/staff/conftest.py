@@ -5,9 +5,12 @@ from django.contrib.gis.geos import Point
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from contacts.services import ContactDetails, save_contact
 from frontend.staff.models import StaffRole
-from tests.factories import (DepartmentFactory, JurisdictionFactory, ServiceRequestFactory, ServiceTypeFactory,
-                             TeamFactory, UserFactory)
+from routing.models import RoutingRule, RuleSet
+from routing.services import activate_rule_set
+from tests.factories import (AreaFactory, AreaLayerFactory, DepartmentFactory, JurisdictionFactory,
+                             ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory, square)
 
 
 @pytest.fixture
@@ -18,18 +21,21 @@ def lead(team):
     return user
 
 
-@pytest.fixture
-def manager(department, jurisdiction):
-    user = UserFactory(username="manager")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
-                             department=department)
+def with_role(username, role, jurisdiction, department=None):
+    """A user holding one StaffRole: a department manager, or an operator of a city."""
+    user = UserFactory(username=username)
+    StaffRole.objects.create(user=user, role=role, jurisdiction=jurisdiction, department=department)
     return user
 
 
 @pytest.fixture
+def manager(department, jurisdiction):
+    return with_role("manager", StaffRole.Role.MANAGER, jurisdiction, department)
+
+
+@pytest.fixture
 def city_operator(jurisdiction):
-    user = UserFactory(username="city-operator")
-    StaffRole.objects.create(user=user, role=StaffRole.Role.OPERATOR, jurisdiction=jurisdiction)
+    user = with_role("city-operator", StaffRole.Role.OPERATOR, jurisdiction)
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
 
@@ -101,3 +107,35 @@ def sign_in(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+@pytest.fixture
+def graffiti(jurisdiction):
+    return ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti", name="Graffiti")
+
+
+@pytest.fixture
+def downtown(jurisdiction):
+    layer = AreaLayerFactory(jurisdiction=jurisdiction, code="districts", name="Districts")
+    return AreaFactory(layer=layer, code="downtown", name="Downtown", boundary=square(-122.45, 37.75, 0.05))
+
+
+@pytest.fixture
+def rules(jurisdiction, downtown, pothole, graffiti, department, team, other_department, other_team):
+    """The active rule set: potholes downtown to Streets of Public Works, graffiti anywhere to Signals of Transport."""
+    rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=1)
+    RoutingRule.objects.create(rule_set=rule_set, order=1, name="Potholes downtown", service_type=pothole,
+                               area=downtown, department=department, team=team)
+    RoutingRule.objects.create(rule_set=rule_set, order=2, name="Graffiti", service_type=graffiti,
+                               department=other_department, team=other_team)
+    return activate_rule_set(rule_set)
+
+
+@pytest.fixture
+def with_contact():
+    """Give a request a kept contact, consented to the given purposes."""
+    def give(sr, *purposes, email="ana@example.org", phone=""):
+        save_contact(service_request_id=sr.pk, details=ContactDetails(
+            first_name="Ana", last_name="Lima", email=email, phone=phone, language="en", purposes=frozenset(purposes)))
+        return sr
+    return give

@@ -10,15 +10,18 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from frontend.staff.models import SavedView
+from contacts.models import AccessLog
+from contacts.permissions import may_see_contact
+from contacts.purposes import Purpose
+from frontend.staff.models import SavedView, StaffRole
 from requests_app.models import ServiceType
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
-from tests.staff.conftest import sign_in
+from tests.staff.conftest import sign_in, with_role
 
 ROLES = ["staff", "lead", "manager", "city_operator"]
 TARGETS = ["own", "other_department", "other_city"]
 ACTIONS = ["view", "acknowledge", "status", "hold", "assign_self", "assign_colleague", "priority", "service_type",
-           "transfer", "merge", "permit", "bulk"]
+           "transfer", "merge", "permit", "question", "contact", "bulk"]
 
 
 def expected(role, target, action):
@@ -36,7 +39,8 @@ def expected(role, target, action):
 
 
 @pytest.fixture
-def world(request, jurisdiction, department, team, other_department, other_team, elsewhere, elsewhere_department):
+def world(request, jurisdiction, department, team, other_department, other_team, elsewhere, elsewhere_department,
+          with_contact):
     permit = ServiceTypeFactory(jurisdiction=jurisdiction, code="event", kind=ServiceType.Kind.PERMIT)
     foreign_permit = ServiceTypeFactory(jurisdiction=elsewhere, code="event", kind=ServiceType.Kind.PERMIT)
     colleagues = {}
@@ -48,6 +52,8 @@ def world(request, jurisdiction, department, team, other_department, other_team,
         "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
         "other_city": ServiceRequestFactory(service_type=foreign_permit, department=elsewhere_department),
     }
+    for sr in targets.values():
+        with_contact(sr, Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS)
     originals = {
         "own": ServiceRequestFactory(service_type=permit, department=department),
         "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
@@ -76,7 +82,11 @@ def call(client, world, target, action):
         "transfer": {"department": other_department.pk, "reason": "Not ours"},
         "merge": {"original": original.public_id},
         "permit": {"step": "under_review"},
+        "question": {"question": "Which corner?"},
     }
+    if action == "contact":
+        return client.post(reverse("staff:contact", args=[sr.public_id]),
+                           {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
     if action == "view":
         return client.get(reverse("staff:request", args=[sr.public_id]))
     if action == "bulk":
@@ -101,12 +111,43 @@ def test_each_role_may_do_what_it_is_designed_to_and_nothing_else(request, clien
     response = call(client, world, target, action)
     outcome = expected(role, target, action)
     after = snapshot(sr)
-    if outcome == "allowed":
+    looks = AccessLog.objects.filter(service_request_id=sr.pk).count()
+    if outcome == "allowed" and action == "contact":
+        assert response.status_code == 200 and looks == 1 and "ana@example.org" in response.content.decode()
+    elif outcome == "allowed":
         assert response.status_code == 302, response.content[:300]
         assert after[1] > before[1], [str(m) for m in response.wsgi_request._messages]
     else:
         assert response.status_code == outcome
-        assert after == before
+        assert after == before and looks == 0
+        assert "ana@example.org" not in response.content.decode()
+
+
+CONTACT_VIEWERS = {  # who, and whether they may see the contact of a request of "department"
+    "staff": True, "lead": True, "manager": True, "city_operator": True, "operator": True,
+    "other_staff": False, "other_manager": False, "foreign_staff": False, "foreign_operator": False, "nobody": False,
+}
+
+
+@pytest.fixture
+def other_manager(other_department, jurisdiction):
+    return with_role("other-manager", StaffRole.Role.MANAGER, jurisdiction, other_department)
+
+
+@pytest.fixture
+def foreign_operator(elsewhere):
+    return with_role("foreign-operator", StaffRole.Role.OPERATOR, elsewhere)
+
+
+@pytest.mark.parametrize("who, allowed", CONTACT_VIEWERS.items())
+def test_the_contact_rule_follows_the_staff_roles_of_the_requests_department_and_city(request, make_request, who,
+                                                                                     allowed):
+    assert may_see_contact(request.getfixturevalue(who), make_request()) is allowed
+
+
+def test_a_request_with_no_department_yet_is_seen_only_by_operators_of_its_city(make_request, staff, city_operator):
+    sr = make_request(department=None, team=None)
+    assert not may_see_contact(staff, sr) and may_see_contact(city_operator, sr)
 
 
 STAFF_URLS = [

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from frontend.staff import services
 from frontend.staff.models import ResponseTemplate
-from requests_app.models import Photo, StatusChange
-from requests_app.statuses import Status
+from contacts.purposes import Purpose
+from requests_app.models import Photo, ServiceRequest, StatusChange
+from requests_app.statuses import RoutingState, Status
+from routing.services import route_request
 from tests.factories import QuestionFactory
 from tests.staff.conftest import sign_in
 
@@ -94,20 +96,24 @@ def test_response_templates_of_the_type_and_city_are_offered(client, staff, make
     assert "Filled (zh-hans)" in response.content.decode()
 
 
-def test_the_request_page_runs_the_same_queries_whatever_its_history(client, staff, make_request,
-                                                                   django_assert_num_queries):
-    sr = make_request()
+def test_the_request_page_runs_the_same_queries_whatever_its_history(client, staff, make_request, rules,
+                                                                   with_contact, django_assert_num_queries):
+    # Routed (decisions, their areas and layers), with consents: five queries more than a bare request page.
+    sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
+    route_request(sr.pk)
     sign_in(client, staff)
     page(client, sr)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(21):
         page(client, sr)
     for n in range(10):
         services.set_status(sr, to=sr.status, by=staff, internal_note=f"note {n}")
         Photo.objects.create(service_request=sr, external_url=f"https://example.org/{n}.jpg")
         make_request(location=Point(-122.4194 + n / 100000, 37.7749, srid=4326))
-    with django_assert_num_queries(16):
+    ServiceRequest.objects.filter(pk=sr.pk).update(routing_state=RoutingState.PENDING)
+    route_request(sr.pk)
+    with django_assert_num_queries(21):
         response = page(client, sr)
-    assert len(response.context["page"].history) == 10 and len(response.context["page"].nearby) == 10
+    assert len(response.context["page"].history) == 12 and len(response.context["page"].routing["decisions"]) == 2 and len(response.context["page"].nearby) == 10
 
 
 def test_a_hold_date_in_the_past_is_refused_by_the_form(client, staff, make_request):

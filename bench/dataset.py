@@ -72,8 +72,9 @@ def ensure_bench_data(n: int = 1_000_000, stream=sys.stdout) -> int:
     from requests_app.progress import Progress
 
     call_command("migrate", "--no-input", verbosity=0)
-    if not Jurisdiction.objects.filter(slug="sfgov.org").exists():
-        call_command("load_demo", sf_rows=2000, no_accounts=True, stdout=stream)
+    # Every run: the loader is idempotent, and it brings an older benchmark database up to the current demo
+    # (areas, types, an active rule set).
+    call_command("load_demo", sf_rows=2000, no_accounts=True, stdout=stream)
     jurisdiction = Jurisdiction.objects.get(slug="sfgov.org")
     have = ServiceRequest.objects.filter(external_id__startswith="bench-").count()
     if have >= n:

@@ -50,7 +50,18 @@ ensure_virtualenv() {
 
 # --- PostgreSQL + PostGIS --------------------------------------------------------------------
 PGBIN="/usr/lib/postgresql/15/bin"
-PG_PRIVATE_PORT="${CIVIC311_PG_PORT:-5433}"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A private server's port: the one this checkout used before, else the first free one from the default up
+# (another checkout on the same machine may hold the default).
+private_port() {  # name, default
+  local file="$STATE/$1-port" port
+  if [ -f "$file" ]; then cat "$file"; return 0; fi
+  port="$2"
+  while port_in_use "$port"; do port=$((port + 1)); done
+  echo "$port" > "$file"; echo "$port"
+}
 
 pg_private_dir() {
   # The postgres user must be able to reach the data folder; a checkout under /root is not reachable.
@@ -60,6 +71,7 @@ pg_private_dir() {
 
 start_private_postgres() {
   local dir; dir="$(pg_private_dir)"
+  PG_PRIVATE_PORT="${CIVIC311_PG_PORT:-$(private_port pg 5433)}"
   mkdir -p "$dir"; chown postgres:postgres "$dir"; chmod 0700 "$dir"
   if [ ! -f "$dir/PG_VERSION" ]; then
     say "Creating a private PostgreSQL cluster in $dir"
@@ -103,13 +115,12 @@ ensure_postgres() {
 }
 
 # --- Redis -----------------------------------------------------------------------------------
-REDIS_PRIVATE_PORT="${CIVIC311_REDIS_PORT:-6390}"
-
 ensure_redis() {
   if [ -n "${REDIS_URL:-}" ]; then return 0; fi
   if [ "${CIVIC311_PRIVATE_SERVICES:-0}" != 1 ] && redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
     REDIS_URL="redis://127.0.0.1:6379/0"; TEST_REDIS_URL="redis://127.0.0.1:6379/15"; return 0
   fi
+  local REDIS_PRIVATE_PORT="${CIVIC311_REDIS_PORT:-$(private_port redis 6390)}"
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PRIVATE_PORT" ping 2>/dev/null | grep -q PONG; then
     say "Starting private Redis on 127.0.0.1:$REDIS_PRIVATE_PORT"
     mkdir -p "$STATE/redis"

@@ -105,10 +105,6 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
     return contact
 
 
-def has_contact(*, service_request_id: int) -> bool:
-    return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).exists()
-
-
 def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | None = None) -> int:
     consents = Consent.objects.live().filter(service_request_id__in=service_request_ids)
     if purpose is not None:

@@ -36,10 +36,6 @@ OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROG
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 
-def can_transition(old: str, new: str) -> bool:
-    return new in ALLOWED_TRANSITIONS[old]
-
-
 class Priority(models.IntegerChoices):
     LOW = 1, _("Low")
     NORMAL = 2, _("Normal")

@@ -48,3 +48,10 @@ def healthz(request):
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks, "celery_workers": workers},
                         status=200 if healthy else 503)
+
+
+@never_cache
+def livez(request):
+    """Is this web process serving? For a load balancer's checks, several a second: it asks nothing of the
+    database, Redis or the workers, whose trouble would take every web process out of rotation at once."""
+    return JsonResponse({"status": "ok"})

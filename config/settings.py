@@ -7,6 +7,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.replicas.ReplicaReadsMiddleware",
     "config.ratelimits.RateLimitedMiddleware",
     # Last but for metrics, as django-axes asks: it answers a locked-out sign-in before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -100,6 +102,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # to a few hundred without it (bench/public_map.py measured 5x).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs: the public outputs read
+# from them, everything else from the primary (config/replicas.py).
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{_number}"] = {**env.db_url_config(_url), "ENGINE": DATABASES["default"]["ENGINE"],
+                                      "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                                      "CONN_HEALTH_CHECKS": True, "OPTIONS": {"options": "-c jit=off"},
+                                      "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# Paths (regular expressions from the start of the path) whose GETs may be served by a replica.
+REPLICA_READ_PATHS = [r"/map/", r"/stats/", r"/open-data/", r"/feeds/", r"/open311/v2/"]
+# How long a browser that has just written reads the primary: longer than the replicas' usual lag.
+REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -122,6 +136,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: the DB row is the durable record.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
+# Queues by kind, so a backlog of one kind of work never delays another: a storm of photos to blur or an
+# export to prepare must not hold up routing. A worker started without -Q consumes them all (one machine);
+# past one machine, each queue gets workers of its own (docker-compose.yml). First matching pattern wins.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUE_NAMES = ["routing", "notifications", "photos", "exports", "deliveries", "default"]
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_TASK_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    "routing.tasks.*": {"queue": "routing"},
+    "contacts.tasks.*": {"queue": "notifications"},
+    "*photo*": {"queue": "photos"},
+    "frontend.public.tasks.*": {"queue": "exports"},
+    "integrations.tasks.*": {"queue": "deliveries"},
+}
 # Celery's Django fixup closes the database connection around every task unless told to reuse it; a new
 # PostGIS connection per routing task costs more than the routing itself.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)

@@ -28,8 +28,12 @@ start() {  # name, command...
 }
 start web "$VENV/bin/gunicorn" config.wsgi:application --bind "0.0.0.0:$PORT" --workers "${WEB_WORKERS:-3}" \
   --access-logfile - --graceful-timeout 5
+# Routing has a worker of its own, so photos or exports piling up never delay it; the other worker takes
+# every queue (routing too, when it is free).
 start worker "$VENV/bin/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
   --hostname "worker@%h"
+start routing-worker "$VENV/bin/celery" -A config worker --loglevel INFO --concurrency 1 --queues routing \
+  --hostname "routing@%h"
 start beat "$VENV/bin/celery" -A config beat --loglevel INFO --schedule "$STATE/celerybeat-schedule"
 
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.3; done
@@ -55,7 +59,7 @@ MSG
 trap '"$ROOT/scripts/stop.sh"; exit 0' INT TERM
 # Stay in the foreground while the services live; if one dies, say so and stop the others.
 while true; do
-  for name in web worker beat; do
+  for name in web worker routing-worker beat; do
     # `make stop` from another shell removes the pid files: then this was a requested stop.
     [ -f "$STATE/pids/$name.pid" ] || { echo "stopped"; exit 0; }
     if ! kill -0 "$(cat "$STATE/pids/$name.pid")" 2>/dev/null; then

@@ -15,7 +15,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # --- Debian packages -------------------------------------------------------------------------
 DEB_PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin libgdal32 libgeos-c1v5
               libproj25 redis-server redis-tools gettext)
-[ "${CIVIC311_FOR_TESTS:-0}" = 1 ] && DEB_PACKAGES+=(chromium fonts-wqy-microhei docker-compose)
+[ "${CIVIC311_FOR_TESTS:-0}" = 1 ] && DEB_PACKAGES+=(chromium fonts-wqy-microhei docker-compose haproxy)
 
 ensure_debian_packages() {
   local missing=()

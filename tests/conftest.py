@@ -5,6 +5,9 @@ import pytest
 # pytest-playwright runs an event loop in the test thread; Django refuses ORM calls there without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The stack fixtures are shared by tests/faults and tests/scale: one seeded cluster per run serves both.
+pytest_plugins = ["tests.stacks"]
+
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 

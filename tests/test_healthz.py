@@ -48,3 +48,11 @@ def test_it_reports_the_database_down(client, settings, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_liveness_answers_without_asking_the_database_or_the_workers(client, django_assert_num_queries):
+    # A load balancer checks it several times a second: it must cost nothing and not follow the workers' health.
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

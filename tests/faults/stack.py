@@ -85,6 +85,22 @@ class Stack:
         _as_postgres(PGBIN / "pg_ctl", "-D", self.pg_dir, "-l", self.pg_dir / "server.log", "-w", "-o",
                      f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
 
+    def start_replica(self) -> str:
+        """A streaming replica of the running cluster (pg_basebackup, as an operator makes one); its URL."""
+        self.replica_dir, self.replica_port = self.folder / "replica", free_port()
+        self.replica_dir.mkdir(mode=0o700)
+        shutil.chown(self.replica_dir, "postgres", "postgres")
+        _as_postgres(PGBIN / "pg_basebackup", "-h", "127.0.0.1", "-p", self.pg_port, "-U", "postgres", "-D",
+                     self.replica_dir, "-R", "-X", "stream", "-c", "fast")
+        _as_postgres(PGBIN / "pg_ctl", "-D", self.replica_dir, "-l", self.replica_dir / "server.log", "-w", "-o",
+                     f"-p {self.replica_port} -k {self.replica_dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                     "start")
+        return f"postgis://postgres@127.0.0.1:{self.replica_port}/civic311"
+
+    def replica_sql(self, query: str) -> str:
+        return _as_postgres("psql", "-h", "127.0.0.1", "-p", self.replica_port, "-U", "postgres", "-d", "civic311",
+                            "-qtAc", query, text=True).stdout.strip()
+
     def stop_postgres(self, mode: str = "fast"):
         _as_postgres(PGBIN / "pg_ctl", "-D", self.pg_dir, "-m", mode, "-w", "stop")
 
@@ -127,6 +143,38 @@ class Stack:
             stdout=open(self.folder / f"{name}.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         self.wait_for(lambda: httpx.get(url + "/healthz", timeout=2).status_code in (200, 503), name)
+        return url
+
+    def start_balancer(self, *web_urls: str) -> str:
+        """HAProxy (Debian's) in front of the web processes, as a city's load balancer: round robin, liveness
+        checks on /livez every 300 ms, and a request whose connection fails sent to the other server."""
+        port = free_port()
+        servers = "\n".join(f"  server web{n} {url.removeprefix('http://')} check inter 300ms fall 1 rise 2"
+                             for n, url in enumerate(web_urls))
+        config = self.folder / "haproxy.cfg"
+        config.write_text(f"""global
+  maxconn 512
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  retries 3
+  option redispatch
+  retry-on conn-failure
+frontend public
+  bind 127.0.0.1:{port}
+  default_backend web
+backend web
+  balance roundrobin
+  option httpchk GET /livez
+{servers}
+""")
+        self.processes["balancer"] = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(config)], stdout=open(self.folder / "balancer.log", "ab"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        self.wait_for(lambda: httpx.get(url + "/livez", timeout=2).status_code == 200, "balancer")
         return url
 
     def start_worker(self, name: str = "worker", concurrency: int = 2):
@@ -175,9 +223,10 @@ class Stack:
         # SIGKILL: the stack is thrown away, and a graceful stop of gunicorn and Celery takes seconds per test.
         for name in list(self.processes):
             self._stop(name, signal.SIGKILL)
-        if self.pg_dir.exists():
-            subprocess.run(["runuser", "-u", "postgres", "--", str(PGBIN / "pg_ctl"), "-D", str(self.pg_dir), "-m",
-                            "immediate", "stop"], capture_output=True)
+        for data_dir in (self.pg_dir, getattr(self, "replica_dir", None)):
+            if data_dir is not None and data_dir.exists():
+                subprocess.run(["runuser", "-u", "postgres", "--", str(PGBIN / "pg_ctl"), "-D", str(data_dir), "-m",
+                                "immediate", "stop"], capture_output=True)
 
     # --- What the database holds -----------------------------------------------------------
     def stored_requests(self) -> dict[str, tuple]:

@@ -1,3 +1,5 @@
+"""Whole stacks of real processes (tests/faults/stack.py) for the fault and scale-out tests: one migrated and
+seeded cluster per run, copied for each test."""
 import logging
 import shutil
 import tempfile
@@ -29,8 +31,10 @@ def seeded_cluster():
 
 
 @pytest.fixture
-def stack(seeded_cluster):
+def stack(seeded_cluster, caplog):
     """A fresh stack per test: faults leave damage behind, and no test should inherit another's."""
+    # Hundreds of filings per test: httpx's one line per request would bury a failure's report.
+    caplog.set_level(logging.WARNING, logger="httpx")
     template, api_key = seeded_cluster
     folder = _folder()
     stack = Stack(folder)
@@ -44,7 +48,3 @@ def stack(seeded_cluster):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
-def quiet_http_client_log(caplog):
-    # Hundreds of filings per test: httpx's one line per request would bury a failure's report.
-    caplog.set_level(logging.WARNING, logger="httpx")

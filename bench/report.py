@@ -1,4 +1,6 @@
 """One Markdown table and one chart of every figure next to its raw-limit baseline."""
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -22,6 +24,10 @@ def write_report(figures: list[Figure], folder: Path) -> Path:
     lines += ["", f"![ratios]({chart.name})", ""]
     report = folder / "report.md"
     report.write_text("\n".join(lines), encoding="utf-8")
+    # For machines: bench/capacity.py derives docs/capacity.md from it.
+    (folder / "report.json").write_text(json.dumps(
+        {"source": "bench/results/report.json (the last `make bench`)", "figures": [asdict(f) for f in figures]},
+        indent=1, ensure_ascii=False), encoding="utf-8")
 
     if figures:
         height = 0.35 * len(figures) + 1.2

@@ -22,7 +22,7 @@ REPLICA_APPS = frozenset({"requests_app", "open311", "routing", "public"})
 
 
 def replica_aliases() -> list[str]:
-    return [alias for alias in settings.DATABASES if alias.startswith("replica")]
+    return settings.DATABASE_REPLICAS
 
 
 @contextmanager

@@ -109,6 +109,7 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), st
                                       "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
                                       "CONN_HEALTH_CHECKS": True, "OPTIONS": {"options": "-c jit=off"},
                                       "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 # Paths (regular expressions from the start of the path) whose GETs may be served by a replica.
 REPLICA_READ_PATHS = [r"/map/", r"/stats/", r"/open-data/", r"/feeds/", r"/open311/v2/"]

@@ -214,6 +214,7 @@ OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
 RATE_LIMIT_FILINGS = env.str("RATE_LIMIT_FILINGS", default="30/3600")
 RATE_LIMIT_ME_TOO = env.str("RATE_LIMIT_ME_TOO", default="60/3600")
 RATE_LIMIT_TRACKING_MISSES = env.str("RATE_LIMIT_TRACKING_MISSES", default="20/3600")
+RATE_LIMIT_NEARBY = env.str("RATE_LIMIT_NEARBY", default="120/3600")
 # Behind a reverse proxy the client is the last X-Forwarded-For address (the one the proxy added).
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 

@@ -45,6 +45,15 @@ class Jurisdiction(Translated):
         _("contact retention (days)"), default=30,
         help_text=_("How long a resident's contact data is kept after their request closes"))
     public_id_prefix = models.CharField(_("public id prefix"), max_length=6, blank=True)
+    # What public text masking looks for (contacts.masking): the phone numbers, IDs and plates of these
+    # countries, and what it keeps: the city's own published numbers and addresses.
+    regions = ArrayField(models.CharField(max_length=2), default=list, blank=True, verbose_name=_("regions served"),
+                         help_text=_("ISO country codes whose phone numbers, ID numbers and licence plates residents "
+                                     "write, e.g. US or CN, HK"))
+    published_contacts = ArrayField(models.CharField(max_length=254), default=list, blank=True,
+                                    verbose_name=_("published numbers and emails"),
+                                    help_text=_("The city's own phone numbers and email addresses, kept in public "
+                                                "text (e.g. 311, 415-701-2311, 12345)"))
 
     class Meta:
         verbose_name = _("jurisdiction")
@@ -162,6 +171,10 @@ class ServiceRequest(models.Model):
     description = models.TextField(_("description"), blank=True,
                                    validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # What the public sees of the resident's own words: masked once when written (requests_app.public_text)
+    # and redacted further by staff; every public output reads these, never description or answers.
+    public_description = models.TextField(_("public description"), blank=True)
+    public_answers = models.JSONField(_("public answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     department = models.ForeignKey("routing.Department", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="requests", verbose_name=_("department"))

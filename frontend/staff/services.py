@@ -13,6 +13,7 @@ from contacts.selectors import live_purposes
 from contacts.services import notify_requester
 from requests_app.exceptions import DomainError, InvalidTransition
 from requests_app.models import ServiceRequest, ServiceType, StatusChange
+from requests_app.public_text import masking_for
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
 from routing.models import Department, RoutingDecision, Team
@@ -44,9 +45,10 @@ def _lock(service_request) -> ServiceRequest:
 
 def _record(sr, *, by, kind, old_status=None, public_note="", internal_note="", to_department=None,
             department_id=None) -> StatusChange:
+    public_note = masking_for(sr.jurisdiction).text(public_note.strip()) if public_note.strip() else ""
     entry = StatusChange.objects.create(
         service_request=sr, at=timezone.now(), actor=by, old_status=sr.status if old_status is None else old_status,
-        new_status=sr.status, public_note=public_note.strip(), internal_note=internal_note.strip())
+        new_status=sr.status, public_note=public_note, internal_note=internal_note.strip())
     HistoryScope.objects.create(status_change=entry, kind=kind,
                                 department_id=department_id if department_id is not None else sr.department_id,
                                 to_department=to_department)

@@ -87,7 +87,13 @@ def _run_is_personal(raw: str, regions: tuple[str, ...], public_numbers: frozens
         return False
     number = _valid_phone(raw.strip(), regions)
     if number is None and raw.lstrip().startswith("+"):
-        number = _valid_phone(raw.strip(), ("ZZ",))
+        # Written in international form, a number is someone's phone even where its range is not yet valid.
+        try:
+            number = phonenumbers.parse(raw.strip(), None)
+        except phonenumbers.NumberParseException:
+            return False
+        if not phonenumbers.is_possible_number(number):
+            return False
     return number is not None and not _is_public(number, digits, public_numbers)
 
 

@@ -17,7 +17,7 @@ from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
-from .models import DESCRIPTION_MAX_LENGTH, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
 from .public_ids import new_public_id
 from .public_text import masking_for
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
@@ -211,29 +211,3 @@ def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
         raise InvalidTransition(sr.status, Status.CLOSED)
     return change_status(sr, to=Status.CLOSED)
 
-
-@transaction.atomic
-def redact_public_text(service_request: ServiceRequest, *, by, reason: str, description: str,
-                       hide_answers: bool = False) -> ServiceRequest:
-    """Staff moderation: replace what the public sees of the resident's words; the original stays for staff.
-
-    The new public description is masked like any public text; ``hide_answers`` withdraws the free-text
-    answers from public view. A history row says who did it and why. Raises InvalidSubmission without a reason.
-    """
-    reason = reason.strip()
-    if not reason:
-        raise InvalidSubmission({"reason": [_("Say why the text is redacted.")]})
-    sr = ServiceRequest.objects.select_for_update().select_related("jurisdiction").get(pk=service_request.pk)
-    masking = masking_for(sr.jurisdiction)
-    sr.public_description = masking.text(description.strip())
-    if hide_answers:
-        free_text = set(sr.service_type.questions.filter(datatype__in=[Question.Datatype.STRING,
-                                                                       Question.Datatype.TEXT])
-                        .values_list("code", flat=True))
-        sr.public_answers = {code: value for code, value in sr.public_answers.items() if code not in free_text}
-    sr.updated_at = timezone.now()
-    sr.save(update_fields=["public_description", "public_answers", "updated_at"])
-    StatusChange.objects.create(service_request=sr, at=sr.updated_at, actor=by, old_status=sr.status,
-                                new_status=sr.status,
-                                internal_note=_("Public text redacted: %(reason)s") % {"reason": reason[:500]})
-    return sr

@@ -12,7 +12,7 @@ from contacts.purposes import Purpose
 from contacts.selectors import live_purposes
 from contacts.services import notify_requester
 from requests_app.exceptions import DomainError, InvalidTransition
-from requests_app.models import ServiceRequest, ServiceType, StatusChange
+from requests_app.models import Question, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_text import masking_for
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
@@ -176,6 +176,30 @@ def assign(service_request, *, by, assignee=None, team: Team | None = None) -> S
     if team is not None:
         note += " " + _("Team: %(team)s.") % {"team": team.name}
     _record(sr, by=by, kind=HistoryScope.Kind.ASSIGN, internal_note=note)
+    return sr
+
+
+@transaction.atomic
+def redact_public_text(service_request, *, by, reason: str, description: str,
+                       hide_answers: bool = False) -> ServiceRequest:
+    """Moderation: replace what the public sees of the resident's words; the original stays for staff.
+
+    The new public description is masked like any public text; ``hide_answers`` withdraws the free-text
+    answers from public view. The history row says who did it and why. Raises InvalidAction without a reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAction(_("Say why the public text is redacted."))
+    sr = _lock(service_request)
+    sr.public_description = masking_for(sr.jurisdiction).text(description.strip())
+    if hide_answers:
+        free_text = set(sr.service_type.questions.filter(datatype__in=[Question.Datatype.STRING,
+                                                                       Question.Datatype.TEXT])
+                        .values_list("code", flat=True))
+        sr.public_answers = {code: value for code, value in sr.public_answers.items() if code not in free_text}
+    _touch(sr, "public_description", "public_answers")
+    _record(sr, by=by, kind=HistoryScope.Kind.NOTE,
+            internal_note=_("Public text redacted: %(reason)s") % {"reason": reason[:500]})
     return sr
 
 

@@ -159,6 +159,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
+# Contact erasures, kept outside the database so that `make restore` can replay them (contacts/ledger.py).
+ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state" / "erasure-ledger.jsonl")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

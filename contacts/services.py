@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.statuses import Channel
 
+from .ledger import record_erasures
 from .models import Consent, Contact, Notification
 from .notifications import EVENT_PURPOSE, DeliveryFailed, deliver
 from .purposes import Purpose
@@ -115,6 +116,7 @@ def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | Non
 
 
 def _scrub(contacts, now) -> int:
+    record_erasures(contacts.values_list("service_request_id", flat=True))
     return contacts.update(erased_at=now, **{name: "" for name in PERSONAL_FIELDS})
 
 

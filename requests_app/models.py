@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from contacts.models import WITH_THE_REQUEST, Stored
+
 from .public_ids import new_public_id, new_tracking_token
 from .querysets import ServiceRequestQuerySet
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
@@ -200,6 +202,19 @@ class ServiceRequest(models.Model):
 
     objects = ServiceRequestQuerySet.as_manager()
 
+    STORED_ABOUT_YOU = (
+        Stored(("description", "answers", "location", "address", "address_id", "zipcode"),
+               _("What you reported and where, for the staff who handle it. Published only as below; for a "
+                 "sensitive type (noise, anything at a home) the place is published only as a ~220 m grid cell "
+                 "and never its address."),
+               _("as long as the request; erasing your data can also withdraw your words from public view")),
+        Stored(("public_description", "public_answers"),
+               _("What the public sees of your words: masked when written (phone numbers, emails, messaging ids, "
+                 "ID, card and bank numbers, your name, licence plates removed) and redacted by staff where "
+                 "needed."),
+               WITH_THE_REQUEST),
+    )
+
     class Meta:
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
@@ -267,6 +282,12 @@ class Photo(models.Model):
     # A photo the source system hosts elsewhere (imported data, Open311 media_url).
     external_url = models.URLField(blank=True, max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+
+    STORED_ABOUT_YOU = (
+        Stored(("image", "external_url"),
+               _("The photos you sent, re-encoded without their metadata. Never published for a sensitive type."),
+               _("as long as the request; erasing your data can also remove them")),
+    )
 
     class Meta:
         verbose_name = _("photo")

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.notifications import Event
-from contacts.services import ContactDetails, notify_requester, save_contact
+from contacts.ledger import record_erasures
+from contacts.services import ContactDetails, erase_contact, notify_requester, save_contact
 from routing.tasks import route_request_task
 
 from .answers import clean_answers
@@ -211,3 +212,32 @@ def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
         raise InvalidTransition(sr.status, Status.CLOSED)
     return change_status(sr, to=Status.CLOSED)
 
+
+
+@transaction.atomic
+def withdraw_requesters_words(service_request_id: int) -> None:
+    """The requester takes back their words and photos from public view; the request stays as the record.
+
+    Staff keep the original text; the photos are deleted, their files once the transaction commits.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request_id)
+    if not sr.public_description and not sr.public_answers and not sr.photos.exists():
+        return
+    files = [photo.image.name for photo in sr.photos.all() if photo.image]
+    sr.photos.all().delete()
+    sr.public_description, sr.public_answers, sr.updated_at = "", {}, timezone.now()
+    sr.save(update_fields=["public_description", "public_answers", "updated_at"])
+    StatusChange.objects.create(service_request=sr, at=sr.updated_at, old_status=sr.status, new_status=sr.status,
+                                internal_note=_("The requester withdrew their words and photos from public view."))
+    storage = Photo._meta.get_field("image").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def erase_requester(service_request_id: int, *, with_words: bool = False) -> None:
+    """The requester's "erase": their contact, and if they ask, their words and photos too (recorded in the
+    erasure ledger, so a restored backup brings neither back)."""
+    erase_contact(service_request_id=service_request_id)
+    if with_words:
+        withdraw_requesters_words(service_request_id)
+        record_erasures([service_request_id], words=True)

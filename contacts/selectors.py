@@ -8,7 +8,7 @@ from .models import AccessLog, Consent, Contact, Notification
 from .permissions import may_see_contact
 from .purposes import Purpose
 from .services import PERSONAL_FIELDS, ContactDetails
-from .wording import consent_wording
+from .wording import APPLICATION_WORDING, consent_wording
 
 
 def _iso(value) -> str | None:
@@ -45,7 +45,9 @@ def data_held_for(service_request_id: int) -> dict:
             "purpose_label": str(Purpose(c.purpose).label),
             "live": c.is_live,
             "wording_version": c.wording_version,
-            "wording": consent_wording(c.purpose, c.wording_version),
+            "wording": c.wording if c.wording_version == APPLICATION_WORDING else consent_wording(c.purpose,
+                                                                                               c.wording_version),
+            "collected_by": c.collected_by,
             "channel": c.channel,
             "how_given": c.get_how_given_display(),
             "language": c.language,

@@ -47,7 +47,7 @@ _NOT_A_NAME = {
 }
 
 
-def _chinese_name(view: str, start: int, text: str) -> tuple[int, int] | None:
+def _chinese_name(start: int, text: str) -> tuple[int, int]:
     length = 2 if text[:2] in COMPOUND_SURNAMES else 1
     end = length
     while (end < min(len(text), length + 2) and text[end] not in _NOT_IN_NAME
@@ -59,11 +59,11 @@ def _chinese_name(view: str, start: int, text: str) -> tuple[int, int] | None:
 def spans(view: str) -> list[tuple[int, int]]:
     found = []
     for match in _ZH_ANY.finditer(view):
-        found.append(_chinese_name(view, match.start(1), match.group(1)))
+        found.append(_chinese_name(match.start(1), match.group(1)))
     for match in _ZH_SURNAME_FIRST.finditer(view):
         candidate = match.group(1)
         if candidate[0] in SURNAMES or candidate[:2] in COMPOUND_SURNAMES:
-            found.append(_chinese_name(view, match.start(1), candidate))
+            found.append(_chinese_name(match.start(1), candidate))
     for match in _ZH_SURNAME_ONLY.finditer(view):
         if match.group(1) in SURNAMES:
             found.append(match.span(1))

@@ -297,7 +297,7 @@ def export_rows(jurisdiction, filters: dict):
     """The public rows of an export, streamed from a server-side cursor in EXPORT_FIELDS order.
 
     Addresses of sensitive requests are left out (they point at the door the grid hides);
-    free text is masked.
+    the description is the public text stored when it was written.
     """
     # No ORDER BY: the cursor then streams rows as the table scan finds them, with no sort to wait for.
     rows = (filtered_requests(jurisdiction, filters).order_by()

@@ -40,7 +40,7 @@ WITH types AS (SELECT array_agg(id ORDER BY id) AS ids FROM requests_app_service
                FROM routing_team t JOIN routing_department d ON d.id = t.department_id WHERE d.jurisdiction_id = %(j)s)
 INSERT INTO requests_app_servicerequest
   (jurisdiction_id, public_id, tracking_token, service_type_id, status, priority, location, address, address_id,
-   zipcode, description, answers, channel, department_id, team_id, routing_state, submitted_at, updated_at,
+   zipcode, description, answers, public_description, public_answers, channel, department_id, team_id, routing_state, submitted_at, updated_at,
    acknowledged_at, closed_at, me_too_count, external_id, overdue, permit_step)
 SELECT %(j)s,
        'B' || lpad(to_hex(g), 7, '0'),
@@ -49,7 +49,8 @@ SELECT %(j)s,
        CASE WHEN g %% 20 = 0 THEN 'acknowledged' WHEN g %% 20 = 1 THEN 'in_progress' ELSE 'closed' END,
        2,
        ST_SetSRID(ST_MakePoint(-122.51 + random() * 0.15, 37.71 + random() * 0.10), 4326),
-       'Synthetic address ' || g, '', '', 'Synthetic request ' || g, '{}'::jsonb, 'web',
+       'Synthetic address ' || g, '', '', 'Synthetic request ' || g, '{}'::jsonb,
+       'Synthetic request ' || g, '{}'::jsonb, 'web',
        teams.depts[1 + (g * 104729) %% array_length(teams.ids, 1)],
        teams.ids[1 + (g * 104729) %% array_length(teams.ids, 1)],
        'routed',

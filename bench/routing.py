@@ -38,14 +38,14 @@ ON CONFLICT DO NOTHING
 PENDING_SQL = """
 INSERT INTO requests_app_servicerequest
   (jurisdiction_id, public_id, tracking_token, service_type_id, status, priority, location, address, address_id,
-   zipcode, description, answers, channel, routing_state, submitted_at, updated_at, me_too_count, external_id,
-   overdue, permit_step)
+   zipcode, description, answers, public_description, public_answers, channel, routing_state, submitted_at,
+   updated_at, me_too_count, external_id, overdue, permit_step)
 SELECT %(j)s, 'R' || lpad(to_hex(g), 7, '0'), md5('routing' || g::text || clock_timestamp()::text),
        (%(types)s::bigint[])[1 + g %% array_length(%(types)s::bigint[], 1)], 'submitted', 2,
        ST_SetSRID(ST_MakePoint(%(x0)s + random() * %(w)s, %(y0)s + random() * %(h)s), 4326),
        '', '', '', (ARRAY['Deep pothole', 'Graffiti on the wall', 'Streetlight out', 'Overflowing bin',
                          'Blocked sidewalk', ''])[1 + g %% 6],
-       '{}'::jsonb, 'web', 'pending', now() - (g %% 600) * interval '1 second', now(), 0, %(mark)s || g, false, ''
+       '{}'::jsonb, '', '{}'::jsonb, 'web', 'pending', now() - (g %% 600) * interval '1 second', now(), 0, %(mark)s || g, false, ''
 FROM generate_series(1, %(n)s) AS g
 """
 

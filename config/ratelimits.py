@@ -89,6 +89,10 @@ def me_too_limit() -> Limit:
     return Limit.from_setting("me-too", settings.RATE_LIMIT_ME_TOO)
 
 
+def nearby_limit() -> Limit:
+    return Limit.from_setting("nearby", settings.RATE_LIMIT_NEARBY)
+
+
 def tracking_miss_limit() -> Limit:
     return Limit.from_setting("tracking-miss", settings.RATE_LIMIT_TRACKING_MISSES)
 

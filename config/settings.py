@@ -187,6 +187,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
+# Contact erasures, kept outside the database so that `make restore` can replay them (contacts/ledger.py).
+ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state" / "erasure-ledger.jsonl")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -242,6 +244,7 @@ OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
 RATE_LIMIT_FILINGS = env.str("RATE_LIMIT_FILINGS", default="30/3600")
 RATE_LIMIT_ME_TOO = env.str("RATE_LIMIT_ME_TOO", default="60/3600")
 RATE_LIMIT_TRACKING_MISSES = env.str("RATE_LIMIT_TRACKING_MISSES", default="20/3600")
+RATE_LIMIT_NEARBY = env.str("RATE_LIMIT_NEARBY", default="120/3600")
 # Behind a reverse proxy the client is the last X-Forwarded-For address (the one the proxy added).
 RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 

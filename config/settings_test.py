@@ -1,4 +1,6 @@
 """Test settings: the real PostGIS and Redis of settings.py, with fast hashing and Django's mail outbox."""
+import os
+
 from .settings import *  # noqa: F401,F403
 from .settings import env
 
@@ -19,3 +21,7 @@ CIVIC311_NOTIFY_RETRY_SECONDS = 0
 
 # The suite files many requests from 127.0.0.1 within an hour; tests of the limits set their own.
 RATE_LIMIT_FILINGS = RATE_LIMIT_ME_TOO = RATE_LIMIT_TRACKING_MISSES = "100000/3600"
+RATE_LIMIT_NEARBY = "100000/3600"
+# Each test run appends erasures to its own ledger, never to the one `make run` keeps.
+ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH",
+                               default=BASE_DIR / ".state" / f"test-erasure-ledger-{os.getpid()}.jsonl")  # noqa: F405

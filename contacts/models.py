@@ -96,6 +96,9 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     wording_version = models.CharField(_("wording version"), max_length=40)
+    # Consents collected by another application (an Open311 client): which one, and the words it showed.
+    collected_by = models.CharField(_("collected by"), max_length=120, blank=True)
+    wording = models.TextField(_("wording shown"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
     how_given = models.CharField(_("how given"), max_length=20, choices=Method.choices)
@@ -105,8 +108,8 @@ class Consent(models.Model):
     objects = ConsentQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("service_request", "purpose", "channel", "wording_version", "language", "given_at", "how_given",
-                "withdrawn_at", "ended_by"),
+        Stored(("service_request", "purpose", "channel", "wording_version", "collected_by", "wording", "language",
+                "given_at", "how_given", "withdrawn_at", "ended_by"),
                _("Proof of what you agreed to, on which words, how and when, and when it ended. It holds no "
                  "contact details."),
                WITH_THE_REQUEST),

@@ -8,7 +8,7 @@ from .models import AccessLog, Consent, Contact, Notification
 from .permissions import may_see_contact
 from .purposes import Purpose
 from .services import PERSONAL_FIELDS, ContactDetails
-from .wording import consent_wording
+from .wording import APPLICATION_WORDING, consent_wording
 
 
 def _iso(value) -> str | None:
@@ -17,14 +17,23 @@ def _iso(value) -> str | None:
 
 def data_held_for(service_request_id: int) -> dict:
     """Everything we hold about the requester of one request, as plain data for their page and JSON download."""
-    sr = (ServiceRequest.objects.select_related("jurisdiction").only("public_id", "closed_at", "jurisdiction")
-          .get(pk=service_request_id))
+    sr = ServiceRequest.objects.select_related("jurisdiction").get(pk=service_request_id)
     contact = Contact.objects.filter(service_request_id=service_request_id).first()
     consents = Consent.objects.filter(service_request_id=service_request_id)
     return {
         "request": sr.public_id,
         "retention_days_after_closing": sr.jurisdiction.contact_retention_days,
         "request_closed_at": _iso(sr.closed_at),
+        # What they sent with it, as staff hold it, and what the public sees of it.
+        "report": {
+            "description": sr.description,
+            "answers": sr.answers,
+            "location": [sr.location.x, sr.location.y] if sr.location else None,
+            "address": sr.address, "address_id": sr.address_id, "zipcode": sr.zipcode,
+            "photos": [photo.image.url if photo.image else photo.external_url for photo in sr.photos.all()],
+            "public_description": sr.public_description,
+            "public_answers": sr.public_answers,
+        },
         "contact": None if contact is None else {
             "details": {name: getattr(contact, name) for name in PERSONAL_FIELDS if getattr(contact, name)},
             "language": contact.language,
@@ -36,7 +45,9 @@ def data_held_for(service_request_id: int) -> dict:
             "purpose_label": str(Purpose(c.purpose).label),
             "live": c.is_live,
             "wording_version": c.wording_version,
-            "wording": consent_wording(c.purpose, c.wording_version),
+            "wording": c.wording if c.wording_version == APPLICATION_WORDING else consent_wording(c.purpose,
+                                                                                               c.wording_version),
+            "collected_by": c.collected_by,
             "channel": c.channel,
             "how_given": c.get_how_given_display(),
             "language": c.language,

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.statuses import Channel
 
+from .ledger import record_erasures
 from .models import Consent, Contact, Notification
 from .notifications import EVENT_PURPOSE, DeliveryFailed, deliver
 from .purposes import Purpose
-from .wording import CURRENT_WORDING_VERSION, WORDING
+from .wording import APPLICATION_WORDING, CURRENT_WORDING_VERSION, WORDING
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,11 @@ class ContactDetails:
     device_id: str = ""
     language: str = ""
     purposes: frozenset[str] = frozenset()
-    # Which version of contacts.wording the resident read (the channel's usual one when empty).
+    # Which version of contacts.wording the resident read (the channel's usual one when empty)...
     wording_version: str = ""
+    # ...or, for consents collected by another application, which one and the words it showed.
+    collected_by: str = ""
+    wording: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -82,8 +86,10 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
     Raises ValueError for an unknown purpose or wording version.
     """
     purposes = sorted({Purpose(p) for p in details.purposes})
+    if details.collected_by:
+        wording_version = APPLICATION_WORDING
     wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
-    if wording_version not in WORDING:
+    if wording_version not in WORDING and wording_version != APPLICATION_WORDING:
         raise ValueError(f"unknown consent wording version {wording_version!r}")
     values = _cleaned(details)
     if not any(values[name] for name in PERSONAL_FIELDS) or not purposes:
@@ -99,7 +105,8 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
         update_conflicts=True, unique_fields=["service_request"], update_fields=[*values, "erased_at"])
     Consent.objects.bulk_create([
         Consent(service_request_id=service_request_id, purpose=purpose, channel=channel,
-                wording_version=wording_version, language=values["language"], given_at=now, how_given=how_given)
+                wording_version=wording_version, collected_by=details.collected_by[:120], wording=details.wording,
+                language=values["language"], given_at=now, how_given=how_given)
         for purpose in purposes
     ], ignore_conflicts=True)
     return contact
@@ -115,6 +122,7 @@ def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | Non
 
 
 def _scrub(contacts, now) -> int:
+    record_erasures(contacts.values_list("service_request_id", flat=True))
     return contacts.update(erased_at=now, **{name: "" for name in PERSONAL_FIELDS})
 
 

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config import ratelimits
 from requests_app.models import ServiceRequest
+from requests_app.services import erase_requester
 
 from .models import Contact
 from .purposes import Purpose
 from .selectors import data_held_for
-from .services import erase_contact, withdraw_consent
+from .services import withdraw_consent
 
 DONE_NOTICES = {"erased", "withdrawn"}
 
@@ -65,7 +66,7 @@ def data_download(request, sr):
 @require_POST
 @private_page
 def erase(request, sr):
-    erase_contact(service_request_id=sr.pk)
+    erase_requester(sr.pk, with_words=request.POST.get("with_words") == "on")
     return redirect(f"{request.path.rsplit('erase/', 1)[0]}?done=erased")
 
 

@@ -18,6 +18,11 @@ WORDING = {
 }
 
 
+# A consent collected by another application (an Open311 client) records that application's own words
+# (Consent.collected_by, Consent.wording) under this version instead of one of ours.
+APPLICATION_WORDING = "application"
+
+
 def consent_wording(purpose: str, version: str = CURRENT_WORDING_VERSION) -> str:
     """The sentence shown beside the (unticked) box for ``purpose``. Raises KeyError for unknown ones."""
     return str(WORDING[version][Purpose(purpose)])

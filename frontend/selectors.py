@@ -4,7 +4,6 @@ from itertools import groupby
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from contacts.masking import mask_personal_identifiers
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
 
 
@@ -43,8 +42,8 @@ def _public_changes():
 
 
 def _with_masked_notes(sr: ServiceRequest) -> ServiceRequest:
-    # Staff notes quote what residents wrote; mask emails and phone numbers before showing them.
-    sr.timeline = [(change, mask_personal_identifiers(change.public_note)) for change in sr.status_changes.all()]
+    # Public notes were masked when written (requests_app.public_text); the timeline shows them as stored.
+    sr.timeline = [(change, change.public_note) for change in sr.status_changes.all()]
     return sr
 
 

@@ -17,7 +17,8 @@ from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
-from requests_app.selectors import jurisdictions_overview, nearby_open_requests, places_matching
+from requests_app.selectors import (jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell,
+                                     places_matching)
 from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
                                    submit_request)
 from requests_app.statuses import Channel, Status
@@ -184,10 +185,15 @@ def nearby(request, slug, code):
     point = _point_from(request)
     if point is None:
         return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
-    found = nearby_open_requests(service_type=service_type, point=point)
+    ratelimits.count(ratelimits.nearby_limit(), ratelimits.client_address(request))
+    if service_type.sensitive:
+        # Only the coarse cell is compared: an ordering or distance from the exact point would let repeated
+        # probes walk to the door.
+        found = nearby_open_requests_in_cell(service_type=service_type, point=point)
+    else:
+        found = nearby_open_requests(service_type=service_type, point=point)
     return JsonResponse({"requests": [{
         "public_id": sr.public_id, "status": sr.get_status_display(),
-        # A sensitive request's exact distance would let repeated probes find its door.
         "distance_m": None if service_type.sensitive else round(sr.distance.m),
         "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),
         "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from contacts.models import WITH_THE_REQUEST, Stored
+
 from .public_ids import new_public_id, new_tracking_token
 from .querysets import ServiceRequestQuerySet
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
@@ -45,6 +47,15 @@ class Jurisdiction(Translated):
         _("contact retention (days)"), default=30,
         help_text=_("How long a resident's contact data is kept after their request closes"))
     public_id_prefix = models.CharField(_("public id prefix"), max_length=6, blank=True)
+    # What public text masking looks for (contacts.masking): the phone numbers, IDs and plates of these
+    # countries, and what it keeps: the city's own published numbers and addresses.
+    regions = ArrayField(models.CharField(max_length=2), default=list, blank=True, verbose_name=_("regions served"),
+                         help_text=_("ISO country codes whose phone numbers, ID numbers and licence plates residents "
+                                     "write, e.g. US or CN, HK"))
+    published_contacts = ArrayField(models.CharField(max_length=254), default=list, blank=True,
+                                    verbose_name=_("published numbers and emails"),
+                                    help_text=_("The city's own phone numbers and email addresses, kept in public "
+                                                "text (e.g. 311, 415-701-2311, 12345)"))
 
     class Meta:
         verbose_name = _("jurisdiction")
@@ -162,6 +173,10 @@ class ServiceRequest(models.Model):
     description = models.TextField(_("description"), blank=True,
                                    validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # What the public sees of the resident's own words: masked once when written (requests_app.public_text)
+    # and redacted further by staff; every public output reads these, never description or answers.
+    public_description = models.TextField(_("public description"), blank=True)
+    public_answers = models.JSONField(_("public answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     department = models.ForeignKey("routing.Department", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="requests", verbose_name=_("department"))
@@ -186,6 +201,19 @@ class ServiceRequest(models.Model):
     external_id = models.CharField(_("external id"), max_length=60, blank=True)
 
     objects = ServiceRequestQuerySet.as_manager()
+
+    STORED_ABOUT_YOU = (
+        Stored(("description", "answers", "location", "address", "address_id", "zipcode"),
+               _("What you reported and where, for the staff who handle it. Published only as below; for a "
+                 "sensitive type (noise, anything at a home) the place is published only as a ~220 m grid cell "
+                 "and never its address."),
+               _("as long as the request; erasing your data can also withdraw your words from public view")),
+        Stored(("public_description", "public_answers"),
+               _("What the public sees of your words: masked when written (phone numbers, emails, messaging ids, "
+                 "ID, card and bank numbers, your name, licence plates removed) and redacted by staff where "
+                 "needed."),
+               WITH_THE_REQUEST),
+    )
 
     class Meta:
         verbose_name = _("service request")
@@ -254,6 +282,12 @@ class Photo(models.Model):
     # A photo the source system hosts elsewhere (imported data, Open311 media_url).
     external_url = models.URLField(blank=True, max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+
+    STORED_ABOUT_YOU = (
+        Stored(("image", "external_url"),
+               _("The photos you sent, re-encoded without their metadata. Never published for a sensitive type."),
+               _("as long as the request; erasing your data can also remove them")),
+    )
 
     class Meta:
         verbose_name = _("photo")

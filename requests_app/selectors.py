@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance, PointOnSurface
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Jurisdiction, ServiceRequest
+from .public_location import GRID_DEGREES, coarsen
 from .statuses import OPEN_STATUSES
 
 
@@ -34,6 +35,23 @@ def nearby_open_requests(*, service_type, point, metres: float = 150, days: int 
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     return qs[:limit]
+
+
+def nearby_open_requests_in_cell(*, service_type, point, days: int = 30, limit: int = 10) -> list[ServiceRequest]:
+    """For a sensitive type: open requests published in the same grid cell as ``point``, newest first.
+
+    Nothing is measured from or ordered by the exact point, so probing from many places learns no more than
+    the cell every public output already shows.
+    """
+    cell = coarsen(point)
+    margin = GRID_DEGREES  # the index narrows by a box a little wider than the cell; coarsen() decides
+    box = Polygon.from_bbox((cell.x - margin, cell.y - margin, cell.x + margin, cell.y + margin))
+    box.srid = 4326
+    since = timezone.now() - timedelta(days=days)
+    candidates = (ServiceRequest.objects.open().filter(service_type=service_type, submitted_at__gte=since,
+                                                       location__bboverlaps=box)
+                  .order_by("-submitted_at", "-id").select_related("service_type"))
+    return [sr for sr in candidates if coarsen(sr.location) == cell][:limit]
 
 
 def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:

@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.notifications import Event
-from contacts.services import ContactDetails, notify_requester, save_contact
+from contacts.ledger import record_erasures
+from contacts.services import ContactDetails, erase_contact, notify_requester, save_contact
 from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
 from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
 from .public_ids import new_public_id
+from .public_text import masking_for
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
 
 # How long after closing a requester may still say "it is not fixed" and reopen the request.
@@ -86,6 +88,8 @@ def submit_request(submission: Submission) -> ServiceRequest:
 def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     st = submission.service_type
     now = timezone.now()
+    masking = masking_for(st.jurisdiction)
+    description = submission.description.strip()
     sr = ServiceRequest.objects.create(
         jurisdiction_id=st.jurisdiction_id,
         public_id=new_public_id(),
@@ -94,8 +98,10 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         address=submission.address.strip()[:300],
         address_id=submission.address_id.strip()[:100],
         zipcode=submission.zipcode.strip()[:20],
-        description=submission.description.strip(),
+        description=description,
         answers=answers,
+        public_description=masking.text(description),
+        public_answers=masking.answers(answers),
         channel=submission.channel,
         submitted_at=now,
         updated_at=now,
@@ -133,6 +139,8 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     if to != sr.status and to not in ALLOWED_TRANSITIONS[sr.status]:
         raise InvalidTransition(sr.status, to)
     now = timezone.now()
+    # Public notes are published as written down: masked here, once, for every output.
+    public_note = masking_for(sr.jurisdiction).text(public_note) if public_note else ""
     StatusChange.objects.create(service_request=sr, at=now, actor=by, old_status=sr.status, new_status=to,
                                 public_note=public_note, internal_note=internal_note)
     changed = ["status", "updated_at"]
@@ -203,3 +211,33 @@ def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
     if sr.status != Status.RESOLVED:
         raise InvalidTransition(sr.status, Status.CLOSED)
     return change_status(sr, to=Status.CLOSED)
+
+
+
+@transaction.atomic
+def withdraw_requesters_words(service_request_id: int) -> None:
+    """The requester takes back their words and photos from public view; the request stays as the record.
+
+    Staff keep the original text; the photos are deleted, their files once the transaction commits.
+    """
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request_id)
+    if not sr.public_description and not sr.public_answers and not sr.photos.exists():
+        return
+    files = [photo.image.name for photo in sr.photos.all() if photo.image]
+    sr.photos.all().delete()
+    sr.public_description, sr.public_answers, sr.updated_at = "", {}, timezone.now()
+    sr.save(update_fields=["public_description", "public_answers", "updated_at"])
+    StatusChange.objects.create(service_request=sr, at=sr.updated_at, old_status=sr.status, new_status=sr.status,
+                                internal_note=_("The requester withdrew their words and photos from public view."))
+    storage = Photo._meta.get_field("image").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def erase_requester(service_request_id: int, *, with_words: bool = False) -> None:
+    """The requester's "erase": their contact, and if they ask, their words and photos too (recorded in the
+    erasure ledger, so a restored backup brings neither back)."""
+    erase_contact(service_request_id=service_request_id)
+    if with_words:
+        withdraw_requesters_words(service_request_id)
+        record_erasures([service_request_id], words=True)

@@ -23,4 +23,7 @@ echo "Restoring media into $MEDIA"
 mkdir -p "$MEDIA"
 find "$MEDIA" -mindepth 1 -delete
 tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
+# The backup may be older than some erasures: erase those contacts (and withdrawn words) again.
+echo "Replaying the erasure ledger"
+( cd "$ROOT" && "${PYTHON:-$ROOT/.venv/bin/python}" manage.py replay_erasures )
 echo "Restore complete"

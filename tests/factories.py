@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType
+from requests_app.public_text import masking_for
 from requests_app.statuses import Status
 from routing.models import Area, AreaLayer, Department, Team
 
@@ -78,6 +79,10 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     location = factory.LazyFunction(lambda: Point(-122.4194, 37.7749, srid=4326))
     address = "1 Dr Carlton B Goodlett Pl"
     description = "A pothole as deep as a shoe"
+    # As submit_request stores it: masked once, when written.
+    public_description = factory.LazyAttribute(lambda o: masking_for(o.jurisdiction).text(o.description))
+    public_answers = factory.LazyAttribute(lambda o: masking_for(o.jurisdiction).answers(o.answers))
+    answers = factory.LazyFunction(dict)
 
 
 class AreaLayerFactory(factory.django.DjangoModelFactory):

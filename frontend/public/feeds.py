@@ -2,7 +2,6 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from contacts.masking import mask_personal_identifiers
 from requests_app.statuses import Status
 
 from . import selectors
@@ -14,7 +13,7 @@ class _RequestFeed(Feed):
         return f"{item.service_type.localized_name()} · {Status(item.status).label} · {item.public_id}"
 
     def item_description(self, item):
-        return mask_personal_identifiers(item.description)
+        return item.public_description
 
     def item_link(self, item):
         return f"/requests/{item.public_id}/"

@@ -1,8 +1,8 @@
 """Every read of the public pages: the map's tiles and cards, the statistics, the exports and the feeds.
 
 Nothing here returns an exact location of a sensitive request or unmasked free text: points go through
-expressions.public_x/public_y (SQL) or requests_app.public_location.public_point (Python), text through
-contacts.masking.mask_personal_identifiers.
+expressions.public_x/public_y (SQL) or requests_app.public_location.public_point (Python); text is the public
+text stored when it was written (public_description, masked public notes; requests_app.public_text).
 """
 import json
 from datetime import datetime, time, timedelta
@@ -17,7 +17,6 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
-from contacts.masking import mask_personal_identifiers
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import GRID_DEGREES, public_point
 from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -169,9 +168,8 @@ def request_card(jurisdiction, public_id: str) -> dict:
     """The public card of one request (what a click on the map shows); raises Http404."""
     sr = get_object_or_404(ServiceRequest.objects.select_related("service_type", "department", "jurisdiction"),
                            jurisdiction=jurisdiction, public_id=public_id)
-    notes = [mask_personal_identifiers(note) for note in
-             StatusChange.objects.filter(service_request=sr).exclude(public_note="")
-             .order_by("at", "id").values_list("public_note", flat=True)]
+    notes = list(StatusChange.objects.filter(service_request=sr).exclude(public_note="")
+                 .order_by("at", "id").values_list("public_note", flat=True))
     point = public_point(sr)
     return {
         "public_id": sr.public_id,
@@ -186,7 +184,7 @@ def request_card(jurisdiction, public_id: str) -> dict:
         "me_too_count": sr.me_too_count,
         "department": sr.department.localized_name() if sr.department else "",
         "routing_reason": routing_reason_for(sr, language=get_language()),
-        "description": mask_personal_identifiers(sr.description),
+        "description": sr.public_description,
         "public_notes": notes,
         "coordinates": [point.x, point.y] if point else None,
         "coarsened": sr.service_type.sensitive,
@@ -299,7 +297,7 @@ def export_rows(jurisdiction, filters: dict):
     """The public rows of an export, streamed from a server-side cursor in EXPORT_FIELDS order.
 
     Addresses of sensitive requests are left out (they point at the door the grid hides);
-    free text is masked.
+    the description is the public text stored when it was written.
     """
     # No ORDER BY: the cursor then streams rows as the table scan finds them, with no sort to wait for.
     rows = (filtered_requests(jurisdiction, filters).order_by()
@@ -308,12 +306,12 @@ def export_rows(jurisdiction, filters: dict):
                       expected=IsoUtc("expected_at"))
             .values_list("public_id", "service_type__code", "service_type__name", "service_type__group", "status",
                          "department__code", "submitted", "acknowledged", "closed", "expected",
-                         "lon", "lat", "is_coarsened", "address", "description", "me_too_count")
+                         "lon", "lat", "is_coarsened", "address", "public_description", "me_too_count")
             .iterator(chunk_size=2000))
     for row in rows:
         row = list(row)
-        row[13] = "" if row[12] else mask_personal_identifiers(row[13])
-        row[14] = mask_personal_identifiers(row[14])
+        if row[12]:
+            row[13] = ""
         yield row
 
 

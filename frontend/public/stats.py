@@ -23,8 +23,24 @@ class Suppressed:
         return f"<{self.k}"
 
 
-def suppress(n: int, k: int):
-    return Suppressed(k) if 0 < n < k else n
+def suppress_groups(counts: list[int], k: int, groups: list[list[int]] | None = None) -> list:
+    """Small-cell suppression with complementary suppression: the counts, with those under k hidden, and in
+    every group (by default the whole list) that hides exactly one cell, one more hidden, the smallest other,
+    so no hidden cell can be worked out from the group's total (shown elsewhere: every table sums to the same
+    number of requests) and the cells shown. ``groups`` lists the indexes of each row and column of a table.
+    """
+    hidden = {i for i, n in enumerate(counts) if 0 < n < k}
+    groups = groups if groups is not None else [list(range(len(counts)))]
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            inside = [i for i in group if i in hidden]
+            others = [i for i in group if i not in hidden]
+            if len(inside) == 1 and others:
+                hidden.add(min(others, key=lambda i: (counts[i] == 0, counts[i])))
+                changed = True
+    return [Suppressed(k) if i in hidden else n for i, n in enumerate(counts)]
 
 
 def hours(value, n: int, k: int):
@@ -129,30 +145,39 @@ def _build(data: dict, k: int) -> dict[str, Table]:
     count = _("Requests")
     tables = []
 
-    per_type = [[r["name"], suppress(r["n"], k)] for r in data["per_type"]]
+    per_type = [[r["name"], n] for r, n in zip(data["per_type"], suppress_groups([r["n"] for r in data["per_type"]], k))]
     tables.append(Table("per-type", _("Requests per service type"), [_("Service type"), count], per_type,
                         bar_chart([tuple(r) for r in per_type])))
 
-    per_area = [[r["name"], suppress(r["n"], k)] for r in data["per_area"]]
+    per_area = [[r["name"], n] for r, n in zip(data["per_area"], suppress_groups([r["n"] for r in data["per_area"]], k))]
     tables.append(Table("per-area", _("Requests per area"), [_("Area"), count], per_area,
                         bar_chart([tuple(r) for r in per_area])))
 
-    per_month = [[r["month"].strftime("%Y-%m"), suppress(r["n"], k)] for r in data["per_month"]]
+    per_month = [[r["month"].strftime("%Y-%m"), n]
+                 for r, n in zip(data["per_month"], suppress_groups([r["n"] for r in data["per_month"]], k))]
     tables.append(Table("per-month", _("Requests per month"), [_("Month"), count], per_month,
                         bar_chart([tuple(r) for r in per_month[-24:]], limit=24),
                         note=_("The chart shows the last 24 months; the table and CSV have all.")))
 
-    backlog = [[r["department_name"] or _("Not routed"), r["type_name"], suppress(r["n"], k)]
-               for r in data["backlog"]]
+    # Rows and columns of the department × type grid are both groups: a hidden cell is hidden in each.
+    by_department, by_type = {}, {}
+    for i, r in enumerate(data["backlog"]):
+        by_department.setdefault(r["department_name"], []).append(i)
+        by_type.setdefault(r["type_name"], []).append(i)
+    backlog_counts = suppress_groups([r["n"] for r in data["backlog"]], k,
+                                     [*by_department.values(), *by_type.values(), list(range(len(data["backlog"])))])
+    backlog = [[r["department_name"] or _("Not routed"), r["type_name"], n]
+               for r, n in zip(data["backlog"], backlog_counts)]
     tables.append(Table("open-backlog", _("Open backlog"), [_("Department"), _("Service type"), _("Open requests")],
                         backlog, bar_chart([(f"{r[0]} · {r[1]}", r[2]) for r in backlog])))
 
     for by, title, column in (("department", _("Response times per department"), _("Department")),
                               ("service_type", _("Response times per service type"), _("Service type"))):
-        rows = [[r["name"] or _("Not routed"), suppress(r["n"], k),
+        counts = suppress_groups([r["n"] for r in data[f"times_{by}"]], k)
+        rows = [[r["name"] or _("Not routed"), n,
                  hours(r["ack_p50"], r["n_acknowledged"], k), hours(r["ack_p90"], r["n_acknowledged"], k),
                  hours(r["resolve_p50"], r["n_resolved"], k), hours(r["resolve_p90"], r["n_resolved"], k)]
-                for r in data[f"times_{by}"]]
+                for r, n in zip(data[f"times_{by}"], counts)]
         tables.append(Table(f"times-{by.replace('_', '-')}", title,
                             [column, count, _("Hours to acknowledge, median"), _("Hours to acknowledge, 90th percentile"),
                              _("Hours to resolve, median"), _("Hours to resolve, 90th percentile")],
@@ -160,8 +185,7 @@ def _build(data: dict, k: int) -> dict[str, Table]:
                             note=_("The chart shows the median hours to resolve.")))
 
     sla = data["sla"]
-    sla_rows = [[r["name"] or _("Not routed"), suppress(r["n"], k), suppress(r["n_within"], k),
-                 Suppressed(k) if r["n"] < k else round(100 * r["n_within"] / r["n"], 1)] for r in sla]
+    sla_rows = [_sla_row(r, k) for r in sla]
     tables.append(Table("sla", _("Resolved within the promised time"),
                         [_("Department"), _("Closed with a promised date"), _("Closed by that date"), _("Share (%)")],
                         sla_rows, bar_chart([(r[0], r[3]) for r in sla_rows]) if sla_rows else None,
@@ -188,6 +212,17 @@ def _build(data: dict, k: int) -> dict[str, Table]:
                    "forecast the %(horizon)s weeks just past from the %(window)s before them; the error is "
                    "in requests per week.") % {"window": WINDOW, "horizon": HORIZON}))
     return {t.key: t for t in tables}
+
+
+def _sla_row(r: dict, k: int) -> list:
+    # The share and the shown count give away both the requests closed in time and those closed late (n minus
+    # the first): if either is under k, the count in time and the share are both hidden.
+    n, within = r["n"], r["n_within"]
+    if n < k:
+        return [r["name"] or _("Not routed"), Suppressed(k), Suppressed(k), Suppressed(k)]
+    if 0 < within < k or 0 < n - within < k:
+        return [r["name"] or _("Not routed"), n, Suppressed(k), Suppressed(k)]
+    return [r["name"] or _("Not routed"), n, within, round(100 * within / n, 1)]
 
 
 def _forecast_cell(value: float, k: int):

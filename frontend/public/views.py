@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_GET
 from requests_app.statuses import Status
 
 from . import selectors
+from .csv_cells import safe_row
 from .dictionary import export_field_descriptions
 from .forms import RequestFilterForm, form_errors
 from .selectors import EXPORT_FIELDS
@@ -167,7 +168,7 @@ def stats_csv(request, slug, key):
     writer = csv.writer(response)
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow(safe_row(_cell(v) for v in row))
     return response
 
 
@@ -204,7 +205,7 @@ def export_csv(request, slug):
         writer.writerow(EXPORT_FIELDS)
         for n, row in enumerate(rows, 1):
             row[coarsened_at] = "true" if row[coarsened_at] else "false"
-            writer.writerow(row)   # None is written as an empty cell
+            writer.writerow(safe_row(row))   # None is written as an empty cell
             if n % EXPORT_BATCH == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)

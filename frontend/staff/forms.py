@@ -122,6 +122,13 @@ class AssignForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(department_id=department_id)
 
 
+class RedactTextForm(forms.Form):
+    description = forms.CharField(label=_("Public description"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    hide_answers = forms.BooleanField(label=_("Hide the written answers from the public"), required=False)
+    reason = forms.CharField(label=_("Why (kept in the history)"), max_length=500)
+
+
 class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)

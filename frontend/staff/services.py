@@ -12,7 +12,8 @@ from contacts.purposes import Purpose
 from contacts.selectors import live_purposes
 from contacts.services import notify_requester
 from requests_app.exceptions import DomainError, InvalidTransition
-from requests_app.models import ServiceRequest, ServiceType, StatusChange
+from requests_app.models import Question, ServiceRequest, ServiceType, StatusChange
+from requests_app.public_text import masking_for
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
 from routing.models import Department, RoutingDecision, Team
@@ -44,9 +45,10 @@ def _lock(service_request) -> ServiceRequest:
 
 def _record(sr, *, by, kind, old_status=None, public_note="", internal_note="", to_department=None,
             department_id=None) -> StatusChange:
+    public_note = masking_for(sr.jurisdiction).text(public_note.strip()) if public_note.strip() else ""
     entry = StatusChange.objects.create(
         service_request=sr, at=timezone.now(), actor=by, old_status=sr.status if old_status is None else old_status,
-        new_status=sr.status, public_note=public_note.strip(), internal_note=internal_note.strip())
+        new_status=sr.status, public_note=public_note, internal_note=internal_note.strip())
     HistoryScope.objects.create(status_change=entry, kind=kind,
                                 department_id=department_id if department_id is not None else sr.department_id,
                                 to_department=to_department)
@@ -174,6 +176,30 @@ def assign(service_request, *, by, assignee=None, team: Team | None = None) -> S
     if team is not None:
         note += " " + _("Team: %(team)s.") % {"team": team.name}
     _record(sr, by=by, kind=HistoryScope.Kind.ASSIGN, internal_note=note)
+    return sr
+
+
+@transaction.atomic
+def redact_public_text(service_request, *, by, reason: str, description: str,
+                       hide_answers: bool = False) -> ServiceRequest:
+    """Moderation: replace what the public sees of the resident's words; the original stays for staff.
+
+    The new public description is masked like any public text; ``hide_answers`` withdraws the free-text
+    answers from public view. The history row says who did it and why. Raises InvalidAction without a reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAction(_("Say why the public text is redacted."))
+    sr = _lock(service_request)
+    sr.public_description = masking_for(sr.jurisdiction).text(description.strip())
+    if hide_answers:
+        free_text = set(sr.service_type.questions.filter(datatype__in=[Question.Datatype.STRING,
+                                                                       Question.Datatype.TEXT])
+                        .values_list("code", flat=True))
+        sr.public_answers = {code: value for code, value in sr.public_answers.items() if code not in free_text}
+    _touch(sr, "public_description", "public_answers")
+    _record(sr, by=by, kind=HistoryScope.Kind.NOTE,
+            internal_note=_("Public text redacted: %(reason)s") % {"reason": reason[:500]})
     return sr
 
 

@@ -205,6 +205,7 @@ def _request_context(request, sr, **extra) -> dict:
         "hold_form": forms.HoldForm(auto_id="hold_%s"),
         "assign_form": forms.AssignForm(department_id=sr.department_id, auto_id="assign_%s"),
         "priority_form": forms.PriorityForm(initial={"priority": sr.priority}, auto_id="priority_%s"),
+        "redact_form": forms.RedactTextForm(initial={"description": sr.public_description}, auto_id="redact_%s"),
         "type_form": forms.ServiceTypeForm(jurisdiction_id=sr.jurisdiction_id, auto_id="type_%s"),
         "transfer_form": forms.TransferForm(jurisdiction_id=sr.jurisdiction_id, auto_id="transfer_%s"),
         "merge_form": forms.MergeForm(auto_id="merge_%s"), "permit_form": forms.PermitForm(auto_id="permit_%s"),
@@ -287,6 +288,11 @@ def _do_priority(request, sr, data):
                                     internal_note=data["internal_note"])
 
 
+def _do_redact_text(request, sr, data):
+    return services.redact_public_text(sr, by=request.user, reason=data["reason"], description=data["description"],
+                                       hide_answers=data["hide_answers"])
+
+
 def _do_service_type(request, sr, data):
     return services.change_service_type(sr, service_type=data["service_type"], by=request.user,
                                         department=data["department"], internal_note=data["internal_note"])
@@ -318,6 +324,7 @@ ACTIONS = {
     "hold": (forms.HoldForm, _do_hold, "work"),
     "assign": (forms.AssignForm, _do_assign, "work"),
     "priority": (forms.PriorityForm, _do_priority, "work"),
+    "redact-text": (forms.RedactTextForm, _do_redact_text, "work"),
     "service-type": (forms.ServiceTypeForm, _do_service_type, "work"),
     "transfer": (forms.TransferForm, _do_transfer, "any"),
     "merge": (forms.MergeForm, _do_merge, "work"),

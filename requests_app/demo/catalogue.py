@@ -77,3 +77,15 @@ _PERSON_IN_QUEUE = re.compile(r"Survey Tech - .+ Queue$")
 def sf_team_name(queue: str) -> str:
     """Queue names that name a staff member are generalised: the demo shows teams, not people."""
     return _PERSON_IN_QUEUE.sub("Survey Tech Queue", queue.strip())
+
+
+# The city's own lines and addresses that its public notes give out (kept by public text masking), and the
+# regions whose numbers, IDs and plates residents write.
+SF_REGIONS = ["US"]
+SF_PUBLISHED_CONTACTS = [
+    "311", "415-701-2311", "415-553-0123", "415-553-1200", "415-558-6570", "415-558-6220", "415-701-5649",
+    "415-252-3800", "415-252-3804", "415-252-3805", "415-554-3800", "415-550-5001", "415-701-5643",
+    "800-743-5000", "877-743-7782", "municustomerservice@sfmta.com", "woservicecenter@presidiotrust.gov",
+]
+SHENZHEN_REGIONS = ["CN", "HK"]
+SHENZHEN_PUBLISHED_CONTACTS = ["12345", "0755-12345", "110", "119", "120", "12315", "12369"]

@@ -23,6 +23,7 @@ from routing.services import activate_rule_set, ensure_routing_settings, next_ru
 from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
 from ..progress import Progress
 from ..public_ids import new_public_id
+from ..public_text import masking_for
 from ..statuses import Channel, RoutingState, Status
 from . import catalogue
 
@@ -89,7 +90,8 @@ class DemoLoader:
             rows = rows[: self.sf_rows]
         jurisdiction, _ = Jurisdiction.objects.update_or_create(slug=SF_SLUG, defaults={
             "name": "San Francisco", "name_translations": {"zh-hans": "旧金山"},
-            "timezone": "America/Los_Angeles", "languages": ["en", "zh-hans"], "public_id_prefix": "SF"})
+            "timezone": "America/Los_Angeles", "languages": ["en", "zh-hans"], "public_id_prefix": "SF",
+            "regions": catalogue.SF_REGIONS, "published_contacts": catalogue.SF_PUBLISHED_CONTACTS})
         with open(DATA_DIR / "sf_neighborhoods.geojson", encoding="utf-8") as f:
             features = json.load(f)["features"]
         with transaction.atomic():
@@ -181,6 +183,7 @@ class DemoLoader:
 
     def _insert_sf_chunk(self, jurisdiction, chunk, teams, service_types) -> None:
         requests, histories, photos = [], [], []
+        masking = masking_for(jurisdiction)
         for r in chunk:
             team = teams[r["agency_name"]]
             st = service_types[r["category"]]
@@ -191,20 +194,22 @@ class DemoLoader:
             lat, lon = float(r["latitude"] or 0), float(r["longitude"] or 0)
             complaint = slugify(r["complaint_type"].strip())[:60]
             descriptor = r["descriptor"].strip()
+            description = descriptor if descriptor and descriptor != r["complaint_type"].strip() else ""
+            answers = {"kind": complaint} if complaint else {}
             sr = ServiceRequest(
                 jurisdiction=jurisdiction, public_id=new_public_id(), service_type=st,
                 status=Status.CLOSED if is_closed else Status.ACKNOWLEDGED,
                 location=Point(lon, lat, srid=4326) if (lat or lon) else None,
                 address=r["incident_address"].strip()[:300],
-                description=descriptor if descriptor and descriptor != r["complaint_type"].strip() else "",
-                answers={"kind": complaint} if complaint else {},
+                description=description, answers=answers,
+                public_description=masking.text(description), public_answers=masking.answers(answers),
                 channel=catalogue.SF_CHANNELS.get(r["source"], Channel.IMPORT),
                 department=team.department, team=team, routing_state=RoutingState.ROUTED,
                 submitted_at=submitted, updated_at=max(updated, submitted),
                 acknowledged_at=submitted, closed_at=closed if is_closed else None,
                 external_id=r["unique_key"])
             requests.append(sr)
-            notes = r["status_notes"].strip()
+            notes = masking.text(r["status_notes"].strip())
             histories.append([
                 StatusChange(at=submitted, old_status="", new_status=Status.SUBMITTED),
                 StatusChange(at=submitted, old_status=Status.SUBMITTED, new_status=Status.ACKNOWLEDGED,
@@ -228,7 +233,8 @@ class DemoLoader:
     def load_shenzhen(self) -> Jurisdiction:
         jurisdiction, _ = Jurisdiction.objects.update_or_create(slug=SHENZHEN_SLUG, defaults={
             "name": "Shenzhen", "name_translations": {"zh-hans": "深圳"}, "timezone": "Asia/Shanghai",
-            "languages": ["zh-hans", "en"], "public_id_prefix": "SZ"})
+            "languages": ["zh-hans", "en"], "public_id_prefix": "SZ",
+            "regions": catalogue.SHENZHEN_REGIONS, "published_contacts": catalogue.SHENZHEN_PUBLISHED_CONTACTS})
         with open(DATA_DIR / "shenzhen_districts.geojson", encoding="utf-8") as f:
             features = json.load(f)["features"]
         _load_layer(jurisdiction, "districts", "Districts", "行政区", features,

@@ -12,7 +12,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("application", "jurisdiction", "prefix", "writes_per_minute", "created_at", "revoked_at")
     list_filter = ("jurisdiction", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("application", "prefix")
-    fields = ("application", "jurisdiction", "writes_per_minute", "prefix", "created_at", "revoked_at")
+    fields = ("application", "jurisdiction", "writes_per_minute", "consent_wording", "prefix", "created_at",
+              "revoked_at")
     readonly_fields = ("prefix", "created_at", "revoked_at")
     actions = ["revoke"]
 

@@ -32,6 +32,11 @@ class ApiKey(models.Model):
     writes_per_minute = models.PositiveIntegerField(
         _("writes per minute"), null=True, blank=True,
         help_text=_("Empty: the OPEN311_WRITES_PER_MINUTE setting"))
+    # What the resident read in this application before it sent their contact details: recorded with every
+    # consent filed through the key, since the web form's wording is not what they saw.
+    consent_wording = models.TextField(
+        _("consent wording"), blank=True,
+        help_text=_("The exact sentence the application shows its users when it asks to contact them"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 

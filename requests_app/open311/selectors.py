@@ -1,7 +1,8 @@
 """Reads for the Open311 endpoints, each returning the wire payload as plain dicts and lists.
 
-Every public output goes through ``public_point`` (sensitive types are coarsened) and
-``mask_personal_identifiers`` (emails and phone numbers written into free text).
+Every public output goes through ``public_point`` (sensitive types are coarsened) and reads the public text
+stored when it was written (``public_description``, ``public_answers``, masked public notes); a sensitive
+type publishes no address, address id, postal code or photo.
 """
 from collections.abc import Callable
 from datetime import timedelta
@@ -16,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from contacts.masking import mask_personal_identifiers
 from requests_app.models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import public_point
 from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState, Status
@@ -155,7 +155,7 @@ _history = (StatusChange.objects.filter(service_request=OuterRef("pk")).order_by
             .annotate(entry=JSONObject(at=W3CText("at"), status="new_status", note="public_note")).values("entry"))
 STATUS_LABELS = dict(Status.choices)
 
-LIST_FIELDS = ("id", "public_id", "status", "service_type_id", "department_id", "description", "requested",
+LIST_FIELDS = ("id", "public_id", "status", "service_type_id", "department_id", "public_description", "requested",
                "updated", "expected", "address", "address_id", "zipcode", "lng", "lat", "channel", "status_notes")
 
 
@@ -202,7 +202,7 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
     fields = LIST_FIELDS + ("media",)
     if extended:
         columns["history"] = ArraySubquery(_history)
-        fields += ("answers", "history")
+        fields += ("public_answers", "history")
     rows = list(requests_matching(jurisdiction, search).order_by("-submitted_at", "-id")
                 .annotate(**columns).values_list(*fields)[offset:offset + size])
     if not rows:
@@ -219,14 +219,18 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
         st, service_name = types[type_id]
         point = _public_xy(lng, lat, st)
         department_code, department_name = departments.get(department_id, (None, None))
+        if st.sensitive:
+            # The place a sensitive request is about may be a home: nothing that points at the door.
+            address = address_id = zipcode = ""
+            media = []
         media = [absolute(url) if url.startswith(media_root) else url for url in media]
         payload = {
             "service_request_id": public_id,
             "status": WIRE_STATUS[status],
-            "status_notes": mask_personal_identifiers(status_notes) if status_notes else None,
+            "status_notes": status_notes or None,
             "service_name": service_name,
             "service_code": st.code,
-            "description": mask_personal_identifiers(description) if description else None,
+            "description": description or None,
             "agency_responsible": department_name,
             "service_notice": None,
             "requested_datetime": requested,
@@ -248,23 +252,15 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
                 "department": department_code,
                 "media_urls": media,
             }
-            payload["attributes"] = [{"code": code, "value": _public_answer(value)} for code, value in answers.items()]
+            payload["attributes"] = [{"code": code, "value": value} for code, value in answers.items()]
             payload["notes"] = [{
                 "datetime": note["at"],
                 "type": "status_change",
                 "summary": str(STATUS_LABELS.get(note["status"], note["status"])),
-                "description": mask_personal_identifiers(note["note"]) if note["note"] else None,
+                "description": note["note"] or None,
             } for note in history]
         payloads.append(payload)
     return payloads
-
-
-def _public_answer(value):
-    if isinstance(value, str):
-        return mask_personal_identifiers(value)
-    if isinstance(value, list):
-        return [_public_answer(v) for v in value]
-    return value
 
 
 def token_payload(jurisdiction: Jurisdiction, token: str) -> list[dict]:
@@ -291,6 +287,6 @@ def update_payloads(jurisdiction: Jurisdiction, search: dict) -> list[dict]:
         "service_request_id": public_id,
         "status": FMS_STATUS[new_status],
         "updated_datetime": w3c(at),
-        "description": mask_personal_identifiers(note) if note else "",
+        "description": note,
         "media_url": None,
     } for pk, public_id, new_status, at, note in rows]

@@ -23,12 +23,13 @@ from .models import ApiKey, BatchToken, IdempotentWrite, key_digest, new_raw_key
 logger = logging.getLogger(__name__)
 
 
-def create_api_key(*, application: str, jurisdiction: Jurisdiction,
-                   writes_per_minute: int | None = None) -> tuple[ApiKey, str]:
+def create_api_key(*, application: str, jurisdiction: Jurisdiction, writes_per_minute: int | None = None,
+                   consent_wording: str = "") -> tuple[ApiKey, str]:
     """Make a key for a client application; returns the row and the raw key, which is shown once only."""
     raw = new_raw_key()
     key = ApiKey.objects.create(application=application.strip(), jurisdiction=jurisdiction, digest=key_digest(raw),
-                                prefix=raw[:8], writes_per_minute=writes_per_minute)
+                                prefix=raw[:8], writes_per_minute=writes_per_minute,
+                                consent_wording=consent_wording.strip())
     return key, raw
 
 

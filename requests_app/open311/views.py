@@ -147,7 +147,9 @@ class RequestsView(Open311View):
             first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
             email=data.get("email", ""), phone=data.get("phone", ""),
             device_id=data.get("device_id") or data.get("deviceid", ""),
-            language=get_language() or "", purposes=data["purposes"])
+            language=get_language() or "", purposes=data["purposes"],
+            # The resident read the application's words, not the web form's.
+            collected_by=key.application, wording=key.consent_wording)
         submission = Submission(
             service_type=service_type,
             location=Point(data["long"], data["lat"], srid=4326) if "lat" in data else None,

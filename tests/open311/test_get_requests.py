@@ -140,8 +140,7 @@ def test_sensitive_types_are_coarsened_and_free_text_is_masked(client, jurisdict
     noise = ServiceTypeFactory(jurisdiction=jurisdiction, code="noise", sensitive=True)
     exact = Point(-122.41234, 37.77654, srid=4326)
     sr = aged(1, service_type=noise, location=exact, description="Mail me at neighbour@example.org")
-    StatusChange.objects.create(service_request=sr, new_status=Status.SUBMITTED, old_status=Status.SUBMITTED,
-                                public_note="Called +1 (415) 555-0123")
+    change_status(sr, to=Status.ACKNOWLEDGED, public_note="Called +1 (415) 555-0123")
     for fmt in ("json", "xml"):
         body = client.get(f"/open311/v2/requests/{sr.public_id}.{fmt}").content.decode()
         assert "neighbour@example.org" not in body and "555-0123" not in body and "[removed]" in body

@@ -40,8 +40,9 @@ def test_small_groups_are_suppressed_below_k(jurisdiction, timed_requests, noise
         ServiceRequestFactory(service_type=noise)
     tables = _tables(jurisdiction)
     per_type = _rows(tables["per-type"])
-    assert per_type["Pothole"] == [6]
     assert per_type["Noise"] == [Suppressed(5)] and str(per_type["Noise"][0]) == "<5"
+    # Pothole's 6 is hidden as well: with the total (8, every other table's sum) it would give Noise's 2 away.
+    assert per_type["Pothole"] == [Suppressed(5)]
 
 
 def test_k_is_set_per_jurisdiction(jurisdiction, timed_requests):
@@ -81,7 +82,8 @@ def test_the_sla_share_counts_requests_closed_by_their_expected_date(jurisdictio
     for sr in timed_requests:
         sr.expected_at = sr.submitted_at + timedelta(hours=35)
         sr.save()
-    assert _rows(_tables(jurisdiction)["sla"])["Public Works"] == [6, Suppressed(5), 50.0]
+    # 3 of 6 in time: the share would give the hidden 3 away, so it is hidden with it.
+    assert _rows(_tables(jurisdiction)["sla"])["Public Works"] == [6, Suppressed(5), Suppressed(5)]
 
 
 def test_requests_are_counted_per_area_and_month(jurisdiction, timed_requests, mission, presidio):
@@ -160,3 +162,27 @@ def test_the_statistics_page_speaks_chinese(client, jurisdiction, timed_requests
     refresh_statistics(jurisdiction)
     html = client.get(f"/stats/{jurisdiction.slug}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "各服务类型的请求数" in html and "确认用时（小时），中位数" in html
+
+
+def test_a_lone_hidden_cell_gets_a_complement_so_the_total_cannot_reveal_it():
+    from frontend.public.stats import Suppressed, suppress_groups
+
+    assert suppress_groups([40, 3, 12, 25], 5) == [40, Suppressed(5), Suppressed(5), 25]
+    assert suppress_groups([40, 3, 2, 25], 5) == [40, Suppressed(5), Suppressed(5), 25]
+    assert suppress_groups([40, 12, 25], 5) == [40, 12, 25]
+
+
+def test_a_two_way_table_hides_a_complement_in_the_row_and_in_the_column():
+    from frontend.public.stats import Suppressed, suppress_groups
+
+    # department A: cells 0 (type X) and 1 (type Y); department B: cells 2 (X) and 3 (Y)
+    cells = suppress_groups([3, 30, 20, 40], 5, [[0, 1], [2, 3], [0, 2], [1, 3]])
+    hidden = [i for i, n in enumerate(cells) if isinstance(n, Suppressed)]
+    assert hidden == [0, 1, 2, 3]  # a single small cell in a 2x2 table can only be protected by hiding all four
+
+
+def test_the_sla_share_never_reveals_a_small_number_closed_late(jurisdiction):
+    from frontend.public.stats import Suppressed, _sla_row
+
+    assert _sla_row({"name": "Works", "n": 20, "n_within": 18}, 5) == ["Works", 20, Suppressed(5), Suppressed(5)]
+    assert _sla_row({"name": "Works", "n": 20, "n_within": 10}, 5) == ["Works", 20, 10, 50.0]

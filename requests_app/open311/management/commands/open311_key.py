@@ -17,6 +17,8 @@ class Command(BaseCommand):
         create.add_argument("--jurisdiction", required=True, help="the jurisdiction_id, e.g. sfgov.org")
         create.add_argument("--writes-per-minute", type=int, default=None,
                             help="this key's write limit (default: the OPEN311_WRITES_PER_MINUTE setting)")
+        create.add_argument("--consent-wording", default="",
+                            help="the sentence the application shows its users when it asks to contact them")
         sub.add_parser("list", help="list keys (never the keys themselves)")
         revoke = sub.add_parser("revoke", help="revoke a key")
         revoke.add_argument("prefix", help="the first characters of the key, as `list` shows them")
@@ -29,7 +31,8 @@ class Command(BaseCommand):
             if options["writes_per_minute"] is not None and options["writes_per_minute"] < 1:
                 raise CommandError("--writes-per-minute must be at least 1.")
             key, raw = create_api_key(application=options["application"], jurisdiction=jurisdiction,
-                                      writes_per_minute=options["writes_per_minute"])
+                                      writes_per_minute=options["writes_per_minute"],
+                                      consent_wording=options["consent_wording"])
             self.stderr.write(f"Key for {key.application} ({jurisdiction.slug}); shown only now:")
             self.stdout.write(raw)
         elif action == "list":

@@ -139,6 +139,10 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
+    "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task",
+                            "schedule": crontab(minute="*/15")},
+    "deliver-escalation-notices": {"task": "routing.tasks.deliver_escalation_notices_task",
+                                   "schedule": crontab(minute="*/5")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import escalation, services
 
 
 @shared_task
@@ -19,5 +19,11 @@ def route_waiting_requests_task() -> int:
 
 @shared_task
 def escalate_overdue_requests_task() -> int:
-    """Beat: mark requests past their SLA target overdue, raise priority, tell team leads."""
-    return services.escalate_overdue_requests()
+    """Beat: mark requests past their SLA target overdue, raise priority, notify each escalation level reached."""
+    return escalation.escalate_overdue_requests()
+
+
+@shared_task
+def deliver_escalation_notices_task() -> int:
+    """Beat: send escalation notices still waiting, or failed and due for another try."""
+    return escalation.deliver_escalation_notices()

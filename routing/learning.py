@@ -117,7 +117,7 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
                              department=routing_settings.triage_department, team=routing_settings.triage_team))
     RoutingRule.objects.bulk_create(rules)
     examples = [(r.text, types[r.type].code) for r in rows if r.text]
-    trained = save_classifier(jurisdiction, examples) if examples else None
+    trained = save_classifier(jurisdiction, examples, rule_set=rule_set) if examples else None
     return Learned(rule_set=rule_set, rows=len(rows), departments=len(departments), teams=len(teams),
                    service_types=len(types), type_rules=len(by_type), area_rules=area_rules,
                    classifier_rows=trained.rows if trained else 0, new_types=new_types)

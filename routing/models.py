@@ -316,10 +316,17 @@ class PossibleDuplicate(models.Model):
 
 
 class TextClassifier(models.Model):
-    """A jurisdiction's multinomial naive Bayes over its own request texts, kept in the database."""
+    """A jurisdiction's multinomial naive Bayes over its own request texts, kept in the database.
 
-    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifier",
-                                        verbose_name=_("jurisdiction"))
+    It belongs to one rule-set version: learning a draft trains the draft's model and leaves live routing alone;
+    activating the draft switches rules and model together.
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifiers",
+                                     verbose_name=_("jurisdiction"))
+    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="text_classifier", verbose_name=_("rule set"),
+                                    help_text=_("Empty only for a model trained before models had versions"))
     trained_at = models.DateTimeField(_("trained"), default=timezone.now)
     rows = models.PositiveIntegerField(_("training rows"))
     model = models.JSONField(_("model"))

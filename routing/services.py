@@ -36,7 +36,7 @@ class RuleSetNotDraft(Exception):
 # --- Cached reads of what rarely changes ------------------------------------------------------------------------
 # Rules and the classifier are read once per process and version; each routing checks the version in one query.
 _rules_cache: dict[int, tuple[tuple, list[RoutingRule]]] = {}
-_classifier_cache: dict[int, tuple[object, dict]] = {}
+_classifier_cache: dict[int, tuple[tuple, dict]] = {}
 
 
 def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
@@ -50,16 +50,40 @@ def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
     return rules
 
 
-def _classifier_model(jurisdiction_id: int) -> dict | None:
-    row = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id).values("trained_at").first()
+def _classifier_row(jurisdiction_id: int, rule_set: RuleSet | None):
+    """The rule set's own model; a jurisdiction's unversioned model (trained before versions) serves any."""
+    rows = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id)
+    own = rows.filter(rule_set=rule_set) if rule_set else rows.none()
+    return (own.values("pk", "trained_at").first()
+            or rows.filter(rule_set__isnull=True).values("pk", "trained_at").first())
+
+
+def _classifier_model(jurisdiction_id: int, rule_set: RuleSet | None = None) -> dict | None:
+    row = _classifier_row(jurisdiction_id, rule_set)
     if row is None:
         return None
-    cached = _classifier_cache.get(jurisdiction_id)
-    if cached and cached[0] == row["trained_at"]:
+    key = (row["pk"], row["trained_at"])
+    cached = _classifier_cache.get(row["pk"])
+    if cached and cached[0] == key:
         return cached[1]
-    model = TextClassifier.objects.get(jurisdiction_id=jurisdiction_id).model
-    _classifier_cache[jurisdiction_id] = (row["trained_at"], model)
+    model = TextClassifier.objects.get(pk=row["pk"]).model
+    _classifier_cache[row["pk"]] = (key, model)
     return model
+
+
+def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[ServiceType, float] | None:
+    """The type the live text model thinks a description is about, with its confidence (None: no idea).
+
+    A suggestion only: routing follows a type the resident chose; pages may offer this as "looks like".
+    """
+    rule_set = RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+    model = _classifier_model(jurisdiction.pk, rule_set)
+    predictions = classifier.predict(model, text) if model and text.strip() else []
+    if not predictions:
+        return None
+    code, confidence = predictions[0]
+    found = ServiceType.objects.filter(jurisdiction=jurisdiction, code=code).first()
+    return (found, confidence) if found else None
 
 
 # --- Settings ----------------------------------------------------------------------------------------------------
@@ -99,7 +123,7 @@ class Context:
         routing_settings = ensure_routing_settings(jurisdiction)
         return cls(jurisdiction=jurisdiction, routing_settings=routing_settings,
                    rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
-                   model=_classifier_model(jurisdiction.pk), has_layers=jurisdiction.area_layers.exists(),
+                   model=_classifier_model(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
                    calendars=Calendars(routing_settings, jurisdiction))
 
     def service_type(self, code: str) -> ServiceType | None:
@@ -433,12 +457,20 @@ def next_rule_set_version(jurisdiction: Jurisdiction) -> int:
 
 
 @transaction.atomic
-def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]]) -> TextClassifier:
-    """Train the jurisdiction's text classifier on (text, service type code) pairs and store it."""
+def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]], *,
+                    rule_set: RuleSet | None = None) -> TextClassifier:
+    """Train a text classifier on (text, service type code) pairs and store it with the rule set it belongs to.
+
+    Raises RuleSetNotDraft for a rule set already active or retired: its model changes only with a new draft.
+    """
+    if rule_set is not None:
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if rule_set.state != RuleSet.State.DRAFT:
+            raise RuleSetNotDraft(rule_set.pk)
     model = classifier.train(examples)
     found, _created = TextClassifier.objects.update_or_create(
-        jurisdiction=jurisdiction, defaults={"model": model, "rows": sum(model["docs"].values()),
-                                             "trained_at": timezone.now()})
+        jurisdiction=jurisdiction, rule_set=rule_set,
+        defaults={"model": model, "rows": sum(model["docs"].values()), "trained_at": timezone.now()})
     return found
 
 
@@ -452,6 +484,10 @@ def copy_rule_set(rule_set: RuleSet) -> RuleSet:
     for rule in rules:
         rule.pk, rule.rule_set = None, draft
     RoutingRule.objects.bulk_create(rules)
+    model = TextClassifier.objects.filter(rule_set=rule_set).first()
+    if model is not None:
+        model.pk, model.rule_set, model.trained_at = None, draft, timezone.now()
+        model.save()
     return draft
 
 

@@ -29,11 +29,11 @@ class Inputs:
                 "in_business_hours": self.in_business_hours, "priority": self.priority}
 
 
-def _is_han(ch: str) -> bool:
+def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A word's plain form, so that "potholes", "flooding" and "flooded" match a rule's "pothole" and "flood".
 
     Deliberately crude (a few English endings, then a final "e"): rule words are short nouns and verbs, and
@@ -54,16 +54,16 @@ def _stem(word: str) -> str:
 
 def _words_match(words: list[str], description: str) -> bool:
     text = description.lower()
-    present = {_stem(w) for w in WORD.findall(text)}
+    present = {stem(w) for w in WORD.findall(text)}
     for word in words:
         word = word.lower().strip()
         if not word:
             continue
         # Chinese is written without spaces between words: a rule word is found anywhere in the running text.
-        if " " in word or any(_is_han(ch) for ch in word):
+        if " " in word or any(is_han(ch) for ch in word):
             if word in text:
                 return True
-        elif _stem(word) in present:
+        elif stem(word) in present:
             return True
     return False
 

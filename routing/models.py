@@ -128,6 +128,9 @@ class RuleSet(models.Model):
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     # Bumped whenever a rule changes, so routers drop their cached copy of the rules.
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # Service types an import made for this version; residents see them only once it is activated.
+    new_service_types = models.ManyToManyField("requests_app.ServiceType", blank=True, related_name="+",
+                                               verbose_name=_("new service types"))
 
     objects = RuleSetQuerySet.as_manager()
 

@@ -58,7 +58,7 @@ def _classifier_row(jurisdiction_id: int, rule_set: RuleSet | None):
             or rows.filter(rule_set__isnull=True).values("pk", "trained_at").first())
 
 
-def _classifier_model(jurisdiction_id: int, rule_set: RuleSet | None = None) -> dict | None:
+def classifier_model_for(jurisdiction_id: int, rule_set: RuleSet | None = None) -> dict | None:
     row = _classifier_row(jurisdiction_id, rule_set)
     if row is None:
         return None
@@ -77,7 +77,7 @@ def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[Service
     A suggestion only: routing follows a type the resident chose; pages may offer this as "looks like".
     """
     rule_set = RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
-    model = _classifier_model(jurisdiction.pk, rule_set)
+    model = classifier_model_for(jurisdiction.pk, rule_set)
     predictions = classifier.predict(model, text) if model and text.strip() else []
     if not predictions:
         return None
@@ -123,7 +123,7 @@ class Context:
         routing_settings = ensure_routing_settings(jurisdiction)
         return cls(jurisdiction=jurisdiction, routing_settings=routing_settings,
                    rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
-                   model=_classifier_model(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
+                   model=classifier_model_for(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
                    calendars=Calendars(routing_settings, jurisdiction))
 
     def service_type(self, code: str) -> ServiceType | None:
@@ -448,6 +448,7 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
         state=RuleSet.State.RETIRED, updated_at=now)
     rule_set.state, rule_set.activated_at, rule_set.updated_at = RuleSet.State.ACTIVE, now, now
     rule_set.save(update_fields=["state", "activated_at", "updated_at"])
+    rule_set.new_service_types.update(active=True)  # rules and the types they route go live together
     return rule_set
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceType
 
-from .history import HistoryRow
+from .history import HistoryRow, rows_from_requests
 from . import engine
 from .models import Area, AreaLayer, Department, RoutingRule, RuleSet, Team
 from .selectors import areas_for_points
@@ -254,3 +254,20 @@ def _counts(rows, *, key, value) -> dict[str, Counter]:
     for r in rows:
         counts[key(r)][value(r)] += 1
     return counts
+
+
+def learn_from_own_history(jurisdiction: Jurisdiction) -> Learned | None:
+    """A draft rule set learned from this installation's closed requests and transfers, with the decay chosen
+    on the newest fifth of them; its note carries that evaluation. Never activated here. None: nothing to learn."""
+    rows, _skipped = rows_from_requests(jurisdiction.pk)
+    if not rows:
+        return None
+    layer = AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk").first()
+    area_of = areas_of_rows(rows, layer)
+    half_life, scores = choose_half_life(rows, area_of)
+    learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life, area_of=area_of)
+    if scores:
+        learned.rule_set.note = (learned.rule_set.note + "; " + _("queue accuracy on the newest fifth: %(score).3f")
+                                 % {"score": max(score for _h, score in scores)})[:300]
+        learned.rule_set.save(update_fields=["note"])
+    return learned

@@ -9,6 +9,7 @@ from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.statuses import Status
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
 from routing.services import activate_rule_set
+from routing.tasks import learn_routing_from_history_task
 from tests.factories import ServiceRequestFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +185,14 @@ def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed
     draft = RuleSet.objects.get(jurisdiction=jurisdiction, state=RuleSet.State.DRAFT)
     assert draft.rules.get(service_type=pothole).team == drains
     assert not RuleSet.objects.filter(jurisdiction=jurisdiction, state=RuleSet.State.ACTIVE).exists()
+
+
+def test_the_opt_in_beat_task_learns_a_draft_from_closed_requests_and_activates_nothing(
+        jurisdiction, pothole, department, team, make_rule_set):
+    live = make_rule_set({"service_type": pothole, "department": department, "team": team})
+    for _i in range(5):
+        ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
+    [draft_id] = learn_routing_from_history_task()
+    draft = RuleSet.objects.get(pk=draft_id)
+    assert draft.state == RuleSet.State.DRAFT and "queue accuracy on the newest fifth" in draft.note
+    assert RuleSet.objects.active().get(jurisdiction=jurisdiction) == live

@@ -96,6 +96,8 @@ def _restore(jurisdiction, bench_rules: RuleSet, previous: RuleSet | None) -> No
                               ("routing_possibleduplicate", "candidate_id"),
                               ("requests_app_statuschange", "service_request_id"),
                               ("routing_routingdecision", "service_request_id"),
+                              ("routing_slaclock", "service_request_id"),
+                              ("routing_escalationnotice", "service_request_id"),
                               ("contacts_contact", "service_request_id"),
                               ("requests_app_servicerequest", "id")):
             if table == "routing_routingdecision":

@@ -167,7 +167,17 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
+    "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task",
+                            "schedule": crontab(minute="*/15")},
+    "deliver-escalation-notices": {"task": "routing.tasks.deliver_escalation_notices_task",
+                                   "schedule": crontab(minute="*/5")},
 }
+# Opt-in: every Sunday night learn a draft rule set from each city's own closed requests and transfers. It is
+# never activated by itself; an operator reads its evaluation (in the rule set's note) and activates it.
+ROUTING_LEARN_FROM_HISTORY = env.bool("ROUTING_LEARN_FROM_HISTORY", default=False)
+if ROUTING_LEARN_FROM_HISTORY:
+    CELERY_BEAT_SCHEDULE["learn-routing-from-history"] = {
+        "task": "routing.tasks.learn_routing_from_history_task", "schedule": crontab(minute=30, hour=2, day_of_week=0)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,6 +2,7 @@
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import Point
 from kombu.exceptions import KombuError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from contacts.notifications import Event
 from contacts.ledger import record_erasures
 from contacts.services import ContactDetails, erase_contact, notify_requester, save_contact
+from routing.clocks import follow_status
 from routing.tasks import route_request_task
 
 from .answers import clean_answers
@@ -154,14 +156,46 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
         sr.closed_at = None
         changed.append("closed_at")
     status_moved = to != sr.status
+    old_status = sr.status
     sr.status = to
     sr.updated_at = now
     sr.save(update_fields=changed)
+    follow_status(sr, old=old_status, new=to, at=now)
     if status_moved or public_note:
         # Only what the requester may see is worth a message; an internal note alone is not. Without a live
         # consent for status updates nothing is queued.
         notify_requester(sr.pk, Event.STATUS_CHANGED)
     return sr
+
+
+def release_ended_holds(*, now=None) -> int:
+    """Take requests off hold on their date (in their city's time zone) and restart their clocks; returns how many.
+
+    Each request is its own transaction: one that fails is logged and left for the next run.
+    """
+    now = now or timezone.now()
+    released = 0
+    # Only a day either side of UTC can differ from a city's local date, so this narrows the rows to look at.
+    candidates = (ServiceRequest.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=(now + timedelta(days=1)).date())
+                  .select_related("jurisdiction").order_by("on_hold_until", "id"))
+    for sr in candidates:
+        if sr.on_hold_until > timezone.localtime(now, ZoneInfo(sr.jurisdiction.timezone)).date():
+            continue
+        try:
+            with transaction.atomic():
+                _release_hold(sr, now=now)
+            released += 1
+        except (InvalidTransition, ServiceRequest.DoesNotExist):
+            logger.exception("releasing the hold of request %s failed", sr.pk)
+    return released
+
+
+def _release_hold(sr: ServiceRequest, *, now) -> None:
+    sr = ServiceRequest.objects.select_for_update().get(pk=sr.pk, status=Status.ON_HOLD)
+    until = sr.on_hold_until
+    ServiceRequest.objects.filter(pk=sr.pk).update(on_hold_until=None)
+    change_status(sr, to=Status.IN_PROGRESS,
+                  internal_note=_("The hold until %(date)s ended; work resumes.") % {"date": until.isoformat()})
 
 
 @transaction.atomic

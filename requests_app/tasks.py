@@ -2,6 +2,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from .services import release_ended_holds
+
 HEARTBEAT_KEY = "celery:beat:last"
 
 
@@ -9,3 +11,9 @@ HEARTBEAT_KEY = "celery:beat:last"
 def heartbeat_task():
     """Beat's pulse: /healthz reads when it last ran to tell whether the scheduler is alive."""
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
+
+
+@shared_task
+def release_ended_holds_task() -> int:
+    """Beat: take requests off hold on their date, so their SLA clocks run again."""
+    return release_ended_holds()

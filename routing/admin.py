@@ -7,8 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from .evaluation import cases_from_history, evaluate
 from .hours import validate_business_hours
-from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
-                     RoutingSettings, RuleSet, SlaTarget, Team, TextClassifier)
+from .models import (
+    Area,
+    AreaLayer,
+    CityHoliday,
+    Department,
+    DuplicateWindow,
+    EscalationLevel,
+    EscalationNotice,
+    PossibleDuplicate,
+    RoutingDecision,
+    RoutingRule,
+    RoutingSettings,
+    RuleSet,
+    SlaClock,
+    SlaTarget,
+    Team,
+    TextClassifier,
+)
 from .selectors import rule_set_problems
 from .services import RuleSetNotDraft, activate_rule_set, copy_rule_set
 
@@ -19,8 +35,19 @@ class TeamInline(admin.TabularInline):
     filter_horizontal = ("members",)
 
 
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = "__all__"
+
+    def clean_business_hours(self):
+        value = self.cleaned_data["business_hours"]
+        return None if value in (None, "") else _checked_business_hours(value)
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = DepartmentForm
     list_display = ("code", "name", "jurisdiction")
     list_filter = ("jurisdiction",)
     search_fields = ("code", "name")
@@ -59,6 +86,20 @@ class RoutingRuleInline(admin.StackedInline):
         (_("Then"), {"fields": ("department", "team", "set_priority", "sla_hours", "assignment_strategy")}),
     )
 
+    # Only a draft is edited: live routing changes by activating a new draft (copy, edit, evaluate, activate).
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+def _is_draft(rule_set) -> bool:
+    return rule_set is None or rule_set.state == RuleSet.State.DRAFT
+
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
@@ -67,6 +108,10 @@ class RuleSetAdmin(admin.ModelAdmin):
     readonly_fields = ("state", "activated_at", "updated_at", "problems")
     inlines = [RoutingRuleInline]
     actions = ["evaluate_on_recent_requests", "activate", "copy_as_draft"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if _is_draft(obj) else (*fields, "jurisdiction", "version", "note")
 
     @admin.display(description=_("rules"))
     def rule_count(self, obj):
@@ -113,19 +158,22 @@ class RuleSetAdmin(admin.ModelAdmin):
             self.message_user(request, _("Draft %(rule_set)s made.") % {"rule_set": draft})
 
 
+def _checked_business_hours(value):
+    if not isinstance(value, dict):
+        raise forms.ValidationError(_('Give a JSON object such as {"0": ["08:00", "17:00"]}.'))
+    problems = validate_business_hours(value)
+    if problems:
+        raise forms.ValidationError(problems)
+    return value
+
+
 class RoutingSettingsForm(forms.ModelForm):
     class Meta:
         model = RoutingSettings
         fields = "__all__"
 
     def clean_business_hours(self):
-        value = self.cleaned_data["business_hours"]
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_('Give a JSON object such as {"0": ["08:00", "17:00"]}.'))
-        problems = validate_business_hours(value)
-        if problems:
-            raise forms.ValidationError(problems)
-        return value
+        return _checked_business_hours(self.cleaned_data["business_hours"])
 
 
 @admin.register(RoutingSettings)
@@ -136,9 +184,37 @@ class RoutingSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(SlaTarget)
 class SlaTargetAdmin(admin.ModelAdmin):
-    list_display = ("jurisdiction", "service_type", "priority", "hours")
+    list_display = ("jurisdiction", "service_type", "priority", "acknowledge_hours", "hours")
     list_filter = ("jurisdiction",)
     raw_id_fields = ("service_type",)
+
+
+@admin.register(CityHoliday)
+class CityHolidayAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "day", "name")
+    list_filter = ("jurisdiction",)
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "level", "after_hours")
+    list_filter = ("jurisdiction",)
+
+
+@admin.register(EscalationNotice)
+class EscalationNoticeAdmin(admin.ModelAdmin):
+    list_display = ("service_request", "level", "recipient", "state", "attempts", "created_at", "sent_at")
+    list_filter = ("state", "level")
+    readonly_fields = ("service_request", "level", "recipient", "due_at", "attempts", "last_error", "created_at",
+                       "sent_at")
+    raw_id_fields = ("service_request",)
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    list_display = ("service_request", "acknowledge_due_at", "resolve_due_at", "paused_at", "escalation_level")
+    readonly_fields = ("service_request", "started_at", "acknowledge_hours", "resolve_hours", "acknowledge_due_at",
+                       "resolve_due_at", "paused_at", "escalation_level")
 
 
 @admin.register(DuplicateWindow)
@@ -168,7 +244,7 @@ class PossibleDuplicateAdmin(admin.ModelAdmin):
 
 @admin.register(TextClassifier)
 class TextClassifierAdmin(admin.ModelAdmin):
-    list_display = ("jurisdiction", "rows", "trained_at")
+    list_display = ("jurisdiction", "rule_set", "rows", "trained_at")
     exclude = ("model",)
 
     def has_change_permission(self, request, obj=None):

@@ -29,12 +29,41 @@ class Inputs:
                 "in_business_hours": self.in_business_hours, "priority": self.priority}
 
 
+def is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def stem(word: str) -> str:
+    """A word's plain form, so that "potholes", "flooding" and "flooded" match a rule's "pothole" and "flood".
+
+    Deliberately crude (a few English endings, then a final "e"): rule words are short nouns and verbs, and
+    both sides go through the same steps, so "piled" and "pile" meet at "pil".
+    """
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
+    elif word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
 def _words_match(words: list[str], description: str) -> bool:
     text = description.lower()
-    present = set(WORD.findall(text))
+    present = {stem(w) for w in WORD.findall(text)}
     for word in words:
         word = word.lower().strip()
-        if (" " in word and word in text) or word in present:
+        if not word:
+            continue
+        # Chinese is written without spaces between words: a rule word is found anywhere in the running text.
+        if " " in word or any(is_han(ch) for ch in word):
+            if word in text:
+                return True
+        elif stem(word) in present:
             return True
     return False
 

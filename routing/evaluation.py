@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from requests_app.models import ServiceRequest
 
 from .models import RoutingRule, RuleSet
-from .services import Context, areas_covering, decide
+from . import classifier
+from .services import Context, classifier_model_for, areas_covering, decide
 
 CHUNK = 1000
 
@@ -26,6 +27,8 @@ class Report:
     queue_hits: int = 0
     triage: int = 0
     confusions: Counter = field(default_factory=Counter)
+    # (actual department, chosen department) → count, for precision and recall per department
+    departments: Counter = field(default_factory=Counter)
 
     @property
     def department_accuracy(self) -> float:
@@ -34,6 +37,23 @@ class Report:
     @property
     def queue_accuracy(self) -> float:
         return self.queue_hits / self.rows if self.rows else 0.0
+
+    def per_department(self) -> list[dict]:
+        """Precision (of what was sent there, how much belonged) and recall (of what belonged, how much arrived)."""
+        sent, belonged, hits = Counter(), Counter(), Counter()
+        for (actual, chosen), n in self.departments.items():
+            sent[chosen] += n
+            belonged[actual] += n
+            if actual == chosen:
+                hits[actual] += n
+        return [{"department": name, "requests": belonged[name], "sent": sent[name],
+                 "precision": hits[name] / sent[name] if sent[name] else 0.0,
+                 "recall": hits[name] / belonged[name] if belonged[name] else 0.0}
+                for name in sorted(set(sent) | set(belonged), key=lambda d: (-belonged[d], d))]
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "department_accuracy": round(self.department_accuracy, 4),
+                "queue_accuracy": round(self.queue_accuracy, 4), "triage": self.triage}
 
     def last_line(self) -> str:
         return (f"department_accuracy={self.department_accuracy:.3f} queue_accuracy={self.queue_accuracy:.3f} "
@@ -61,6 +81,7 @@ def _score(report: Report, case: Case, outcome) -> None:
     report.triage += outcome.rule is None
     report.department_hits += department == case.department
     report.queue_hits += queue == case.queue
+    report.departments[(case.department, department)] += 1
     if queue != case.queue:
         report.confusions[(case.queue, queue)] += 1
 
@@ -68,6 +89,25 @@ def _score(report: Report, case: Case, outcome) -> None:
 def type_only(rule: RoutingRule) -> bool:
     """The baseline: rules that look at nothing but the service type (and the fallback)."""
     return not (rule.area_id or rule.area_layer_id or rule.words or rule.answer_code)
+
+
+def type_and_area(rule: RoutingRule) -> bool:
+    """The second baseline: the most common queue for the type in each area (no words, no answers)."""
+    return not (rule.words or rule.answer_code)
+
+
+def classifier_accuracy(rule_set: RuleSet, cases) -> tuple[float, int]:
+    """How often the rule set's text model names the right type from the words alone, as it must for an
+    untyped or catch-all request; with how many cases had words to judge."""
+    model = classifier_model_for(rule_set.jurisdiction_id, rule_set)
+    judged = hits = 0
+    for case in cases:
+        if not model or not case.request.description:
+            continue
+        predictions = classifier.predict(model, case.request.description)
+        judged += 1
+        hits += bool(predictions) and predictions[0][0] == case.request.service_type.code
+    return (hits / judged if judged else 0.0), judged
 
 
 def cases_from_history(rule_set: RuleSet, limit: int = 1000) -> list[Case]:

@@ -6,6 +6,9 @@ from datetime import datetime, timezone as dt_timezone
 
 from django.utils.translation import gettext as _
 
+from requests_app.models import ServiceRequest
+from requests_app.statuses import Status
+
 REQUIRED = ("type", "queue")
 KNOWN = ("type", "lat", "long", "department", "queue", "opened", "text")
 
@@ -102,4 +105,27 @@ def read_history(path, columns: dict[str, list[str]]) -> tuple[list[HistoryRow],
                                    department_of_queue(queue), lat=lat, lon=lon,
                                    opened=_parse_time(get(record, "opened")) if "opened" in columns else None,
                                    text=get(record, "text")))
+    return rows, skipped
+
+
+def rows_from_requests(jurisdiction_id: int) -> tuple[list[HistoryRow], Counter]:
+    """This installation's own closed requests as history: where each one ended up is where it belonged.
+
+    A staff transfer moved a request to the right place, so its final department and team are the lesson
+    (the routing engine's first choice is the mistake being corrected). Requests closed as not ours or as
+    duplicates, and those without a team, teach nothing and are counted as skipped.
+    """
+    skipped: Counter = Counter()
+    rows = []
+    closed = (ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, status__in=[Status.RESOLVED,
+                                                                                          Status.CLOSED])
+              .values_list("service_type__name", "team__name", "department__name", "location", "submitted_at",
+                           "description").order_by("submitted_at", "id"))
+    for kind, team, department, location, submitted_at, description in closed.iterator(chunk_size=5000):
+        if not team:
+            skipped[_("closed without a team")] += 1
+            continue
+        rows.append(HistoryRow(type=kind, queue=team, department=department or "",
+                               lat=location.y if location else None, lon=location.x if location else None,
+                               opened=submitted_at, text=description or ""))
     return rows, skipped

@@ -18,7 +18,9 @@ def public_holidays(country: str, subdivision: str = "", extra: Iterable[date] =
                     years: Iterable[int] = ()) -> Container[date]:
     """The days a jurisdiction is closed: its country's (and region's) public holidays plus the city's own.
 
-    Years not named in ``years`` are filled in on first look, so the set works for any date.
+    Years not named in ``years`` are filled in on first look, so the set works for any date. Where a country
+    works some weekend days in exchange for a holiday (China), the result also carries them as
+    ``weekend_workdays`` and the functions below open those days with an ordinary day's hours.
     """
     if not country:
         return frozenset(extra)
@@ -27,10 +29,22 @@ def public_holidays(country: str, subdivision: str = "", extra: Iterable[date] =
     return calendar
 
 
+def _make_up_workday(day: date, closed_days: Container[date]) -> bool:
+    """A weekend day worked in exchange for a holiday (China's 调休), as the holidays package lists them."""
+    return day in getattr(closed_days, "weekend_workdays", ())
+
+
+def _usual_hours(business_hours: dict) -> list[str] | None:
+    """The hours of the first weekday that has some: a make-up working day keeps an ordinary day's hours."""
+    return next((business_hours[str(d)] for d in range(7) if business_hours.get(str(d))), None)
+
+
 def _window(business_hours: dict, day: date, closed_days: Container[date]) -> tuple[time, time] | None:
-    if day in closed_days:
+    if day in closed_days:  # also fills in the calendar's year, make-up working days included
         return None
     hours = business_hours.get(str(day.weekday()))
+    if not hours and _make_up_workday(day, closed_days):
+        hours = _usual_hours(business_hours)
     if not hours:
         return None
     opens, closes = (time.fromisoformat(t) for t in hours)

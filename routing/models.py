@@ -13,6 +13,10 @@ class Department(Translated):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="departments",
                                      verbose_name=_("jurisdiction"))
     code = models.SlugField(_("code"), max_length=60)
+    # None: the jurisdiction's business hours (RoutingSettings); {} would mean around the clock.
+    business_hours = models.JSONField(_("business hours"), null=True, blank=True,
+                                      help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
+                                                  "leave empty for the city's business hours"))
 
     class Meta:
         verbose_name = _("department")
@@ -83,6 +87,10 @@ class RoutingSettings(models.Model):
     business_hours = models.JSONField(_("business hours"), default=dict, blank=True,
                                       help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
                                                   'leave empty for around the clock'))
+    holiday_country = models.CharField(_("holiday country"), max_length=3, blank=True,
+                                       help_text=_("ISO code whose public holidays close the clocks, e.g. US or CN"))
+    holiday_subdivision = models.CharField(_("holiday region"), max_length=10, blank=True,
+                                           help_text=_("State or province code, e.g. CA; empty for national only"))
     general_type_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True,
                                     verbose_name=_("general service types"),
                                     help_text=_("Codes of catch-all types whose requests the classifier sorts"))
@@ -120,6 +128,9 @@ class RuleSet(models.Model):
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     # Bumped whenever a rule changes, so routers drop their cached copy of the rules.
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # Service types an import made for this version; residents see them only once it is activated.
+    new_service_types = models.ManyToManyField("requests_app.ServiceType", blank=True, related_name="+",
+                                               verbose_name=_("new service types"))
 
     objects = RuleSetQuerySet.as_manager()
 
@@ -200,8 +211,26 @@ class RoutingRule(models.Model):
                     or self.hour_from is not None or self.hour_to is not None or self.min_priority)
 
 
+class CityHoliday(models.Model):
+    """A day the city closes beyond its country's and region's public holidays (a local festival, a storm day)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="city_holidays",
+                                     verbose_name=_("jurisdiction"))
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("city holiday")
+        verbose_name_plural = _("city holidays")
+        ordering = ["jurisdiction", "day"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "day"], name="unique_city_holiday")]
+
+    def __str__(self):
+        return f"{self.day} {self.name}"
+
+
 class SlaTarget(models.Model):
-    """Business hours to resolve a request; the most specific target (type and priority) wins."""
+    """Business hours to acknowledge and to resolve a request; the most specific target (type and priority) wins."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="sla_targets",
                                      verbose_name=_("jurisdiction"))
@@ -209,6 +238,7 @@ class SlaTarget(models.Model):
                                      related_name="sla_targets", verbose_name=_("service type"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, null=True, blank=True)
     hours = models.PositiveIntegerField(_("business hours to resolve"))
+    acknowledge_hours = models.PositiveIntegerField(_("business hours to acknowledge"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SLA target")
@@ -289,10 +319,17 @@ class PossibleDuplicate(models.Model):
 
 
 class TextClassifier(models.Model):
-    """A jurisdiction's multinomial naive Bayes over its own request texts, kept in the database."""
+    """A jurisdiction's multinomial naive Bayes over its own request texts, kept in the database.
 
-    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifier",
-                                        verbose_name=_("jurisdiction"))
+    It belongs to one rule-set version: learning a draft trains the draft's model and leaves live routing alone;
+    activating the draft switches rules and model together.
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifiers",
+                                     verbose_name=_("jurisdiction"))
+    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="text_classifier", verbose_name=_("rule set"),
+                                    help_text=_("Empty only for a model trained before models had versions"))
     trained_at = models.DateTimeField(_("trained"), default=timezone.now)
     rows = models.PositiveIntegerField(_("training rows"))
     model = models.JSONField(_("model"))
@@ -300,3 +337,75 @@ class TextClassifier(models.Model):
     class Meta:
         verbose_name = _("text classifier")
         verbose_name_plural = _("text classifiers")
+
+
+class SlaClock(models.Model):
+    """A request's working-time clock: when it must be acknowledged and resolved, and whether it is paused.
+
+    The resolve due time is mirrored in ServiceRequest.expected_at, which the staff queue sorts by.
+    """
+
+    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                           related_name="sla_clock", verbose_name=_("service request"))
+    started_at = models.DateTimeField(_("started"))
+    acknowledge_hours = models.PositiveIntegerField(_("business hours to acknowledge"), null=True, blank=True)
+    resolve_hours = models.PositiveIntegerField(_("business hours to resolve"), null=True, blank=True)
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level reached"), default=0)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+
+
+class EscalationLevel(models.Model):
+    """Who hears of an overdue request, and how many business hours after its due time."""
+
+    class Level(models.IntegerChoices):
+        TEAM_LEAD = 1, _("Team lead")
+        DEPARTMENT_HEAD = 2, _("Department head")
+        OPERATOR = 3, _("Operator")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="escalation_levels",
+                                     verbose_name=_("jurisdiction"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    after_hours = models.PositiveIntegerField(_("business hours past due"), default=0)
+
+    class Meta:
+        verbose_name = _("escalation level")
+        verbose_name_plural = _("escalation levels")
+        ordering = ["jurisdiction", "level"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "level"], name="unique_escalation_level")]
+
+
+class EscalationNotice(models.Model):
+    """One message to one person about one overdue request; kept until it is delivered, retried if it fails."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed; will be retried")
+        GAVE_UP = "gave_up", _("Given up after retries")
+
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                        related_name="escalation_notices", verbose_name=_("service request"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=EscalationLevel.Level.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("recipient"))
+    # The due time this notice is about: a reopened request's fresh clock escalates anew.
+    due_at = models.DateTimeField(_("due"))
+    state = models.CharField(_("delivery"), max_length=10, choices=State.choices, default=State.PENDING,
+                             db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation notice")
+        verbose_name_plural = _("escalation notices")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["service_request", "level", "recipient", "due_at"],
+                                               name="unique_escalation_notice")]

@@ -42,6 +42,13 @@ def routing_reason_for(service_request, language: str | None = None) -> str:
         decision = latest_decision(service_request)
         if decision is None:
             return _("Staff sent this request to the team that handles it.")
+        if decision.inputs.get("staff_choice") or decision.department_id != service_request.department_id:
+            # Staff corrected the routing: the engine's reason no longer explains where the request is.
+            department = service_request.department
+            if department is None:
+                return _("Staff sent this request to the team that handles it.")
+            return _("Staff sent this request to %(department)s.") % {
+                "department": department.localized_name(language)}
         area_id = decision.inputs.get("reason_area_id")
         area = Area.objects.filter(pk=area_id).first() if area_id else None
         return reason_text(decision, area)

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -20,21 +18,16 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
-from requests_app.statuses import OPEN_STATUSES, Priority, RoutingState
+from requests_app.statuses import OPEN_STATUSES, RoutingState
 
 from . import classifier, engine
-from .hours import add_business_hours, is_open
+from .clocks import Calendars, SlaTable, new_clock, save_clocks
+from .hours import is_open
 from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
-                     RoutingSettings, RuleSet, SlaTarget, Team, TextClassifier)
+                     RoutingSettings, RuleSet, Team, TextClassifier)
 from .selectors import reason_text
 
 logger = logging.getLogger(__name__)
-
-# When the classifier gives the filed type less than this, the text and the type disagree.
-MISMATCH_PROBABILITY = 0.02
-# Fewer words than this say too little to second-guess the resident's choice of type.
-MIN_WORDS_TO_CLASSIFY = 3
-
 
 class RuleSetNotDraft(Exception):
     pass
@@ -43,7 +36,7 @@ class RuleSetNotDraft(Exception):
 # --- Cached reads of what rarely changes ------------------------------------------------------------------------
 # Rules and the classifier are read once per process and version; each routing checks the version in one query.
 _rules_cache: dict[int, tuple[tuple, list[RoutingRule]]] = {}
-_classifier_cache: dict[int, tuple[object, dict]] = {}
+_classifier_cache: dict[int, tuple[tuple, dict]] = {}
 
 
 def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
@@ -57,16 +50,40 @@ def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
     return rules
 
 
-def _classifier_model(jurisdiction_id: int) -> dict | None:
-    row = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id).values("trained_at").first()
+def _classifier_row(jurisdiction_id: int, rule_set: RuleSet | None):
+    """The rule set's own model; a jurisdiction's unversioned model (trained before versions) serves any."""
+    rows = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id)
+    own = rows.filter(rule_set=rule_set) if rule_set else rows.none()
+    return (own.values("pk", "trained_at").first()
+            or rows.filter(rule_set__isnull=True).values("pk", "trained_at").first())
+
+
+def classifier_model_for(jurisdiction_id: int, rule_set: RuleSet | None = None) -> dict | None:
+    row = _classifier_row(jurisdiction_id, rule_set)
     if row is None:
         return None
-    cached = _classifier_cache.get(jurisdiction_id)
-    if cached and cached[0] == row["trained_at"]:
+    key = (row["pk"], row["trained_at"])
+    cached = _classifier_cache.get(row["pk"])
+    if cached and cached[0] == key:
         return cached[1]
-    model = TextClassifier.objects.get(jurisdiction_id=jurisdiction_id).model
-    _classifier_cache[jurisdiction_id] = (row["trained_at"], model)
+    model = TextClassifier.objects.get(pk=row["pk"]).model
+    _classifier_cache[row["pk"]] = (key, model)
     return model
+
+
+def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[ServiceType, float] | None:
+    """The type the live text model thinks a description is about, with its confidence (None: no idea).
+
+    A suggestion only: routing follows a type the resident chose; pages may offer this as "looks like".
+    """
+    rule_set = RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+    model = classifier_model_for(jurisdiction.pk, rule_set)
+    predictions = classifier.predict(model, text) if model and text.strip() else []
+    if not predictions:
+        return None
+    code, confidence = predictions[0]
+    found = ServiceType.objects.filter(jurisdiction=jurisdiction, code=code).first()
+    return (found, confidence) if found else None
 
 
 # --- Settings ----------------------------------------------------------------------------------------------------
@@ -96,15 +113,18 @@ class Context:
     rules: list[RoutingRule]
     model: dict | None
     has_layers: bool
+    calendars: Calendars
     types_by_code: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, jurisdiction: Jurisdiction, rule_set: RuleSet | None = None) -> "Context":
         """The jurisdiction's active rule set unless ``rule_set`` is given (a draft being evaluated)."""
         rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
-        return cls(jurisdiction=jurisdiction, routing_settings=ensure_routing_settings(jurisdiction),
+        routing_settings = ensure_routing_settings(jurisdiction)
+        return cls(jurisdiction=jurisdiction, routing_settings=routing_settings,
                    rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
-                   model=_classifier_model(jurisdiction.pk), has_layers=jurisdiction.area_layers.exists())
+                   model=classifier_model_for(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
+                   calendars=Calendars(routing_settings, jurisdiction))
 
     def service_type(self, code: str) -> ServiceType | None:
         if code not in self.types_by_code:
@@ -163,29 +183,25 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
     routed_type = sr.service_type
     suggestion, suggested_type, triage_reason = None, None, ""
 
+    # The text model only fills in what the resident left open: a catch-all type is sorted by its words, a
+    # chosen type is never outvoted (a "missing manhole cover" filed as Street Defects stays Street Defects).
+    # For a chosen type the suggestion is still kept on the decision, for staff to see.
     predictions = classifier.predict(ctx.model, sr.description) if ctx.model and sr.description else []
-    is_general = sr.service_type.code in routing_settings.general_type_codes
     if predictions:
         suggestion = predictions[0]
         suggested_type = ctx.service_type(suggestion[0])
-    if is_general:
+    if sr.service_type.code in routing_settings.general_type_codes:
         if suggested_type and suggestion[1] >= routing_settings.classifier_threshold:
             routed_type = suggested_type
         else:
             triage_reason = _("The description does not say clearly enough what kind of problem this is.")
-    elif predictions and len(classifier.tokens(sr.description)) >= MIN_WORDS_TO_CLASSIFY:
-        filed = dict(predictions).get(sr.service_type.code, 0.0)
-        if suggested_type and suggested_type != sr.service_type and filed < MISMATCH_PROBABILITY:
-            if suggestion[1] >= routing_settings.classifier_threshold:
-                routed_type = suggested_type
-            else:
-                triage_reason = _("The description does not fit the service type chosen.")
 
     inputs = engine.Inputs(
         service_type_id=routed_type.pk, service_group=routed_type.group,
         area_ids={a.pk for a in areas}, layer_ids={a.layer_id for a in areas}, answers=sr.answers or {},
         description=sr.description, local_hour=local.hour,
-        in_business_hours=is_open(routing_settings.business_hours, now, jurisdiction.timezone),
+        in_business_hours=is_open(routing_settings.business_hours, now, jurisdiction.timezone,
+                                  closed_days=ctx.calendars.closed_days),
         priority=sr.priority)
     rule = None
     if not triage_reason:
@@ -242,20 +258,6 @@ class _Assigner:
         chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
         loads[chosen.pk] = loads.get(chosen.pk, 0) + 1
         return chosen
-
-
-class _SlaTable:
-    """The jurisdiction's SLA targets; the most specific (type and priority, type, priority, any) wins."""
-
-    def __init__(self, jurisdiction_id: int):
-        self.targets = {(t, p): h for t, p, h in SlaTarget.objects.filter(jurisdiction_id=jurisdiction_id)
-                        .values_list("service_type_id", "priority", "hours")}
-
-    def hours(self, service_type_id: int, priority: int) -> int | None:
-        for key in ((service_type_id, priority), (service_type_id, None), (None, priority), (None, None)):
-            if key in self.targets:
-                return self.targets[key]
-        return None
 
 
 def _duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) -> dict[int, list[str]]:
@@ -341,8 +343,8 @@ def _route_locked(srs: list[ServiceRequest]) -> list[RoutingDecision]:
 
 def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, RoutingDecision]:
     jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
-    assigner, sla = _Assigner(), _SlaTable(jurisdiction.pk)
-    decisions, area_links, reason_areas = [], [], []
+    assigner, sla, calendars = _Assigner(), SlaTable(jurisdiction.pk), ctx.calendars
+    decisions, area_links, reason_areas, clocks = [], [], [], []
     for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs])):
         outcome = decide(sr, ctx, areas=areas, now=now)
         rule = outcome.rule
@@ -350,6 +352,10 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
         strategy = (rule.assignment_strategy if rule and rule.assignment_strategy
                     else outcome.team.assignment_strategy if outcome.team else Team.Strategy.NONE)
         hours = rule.sla_hours if rule and rule.sla_hours else sla.hours(outcome.routed_type.pk, priority)
+        clock = new_clock(sr, start=sr.submitted_at, calendar=calendars.of(outcome.department),
+                          acknowledge_hours=sla.acknowledge_hours(outcome.routed_type.pk, priority),
+                          resolve_hours=hours)
+        clocks.append(clock)
         reason_area = _reason_area(outcome.areas, rule)
         reason_areas.append(reason_area)
         decisions.append(RoutingDecision(
@@ -362,8 +368,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
             suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
             confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
             team=outcome.team, assignee=assigner.pick(outcome.team, strategy), priority=priority,
-            expected_at=(add_business_hours(sr.submitted_at, hours, routing_settings.business_hours,
-                                            jurisdiction.timezone) if hours else None),
+            expected_at=clock.resolve_due_at,
             reason=outcome.reason))
         area_links.append(outcome.areas)
     RoutingDecision.objects.bulk_create(decisions)
@@ -375,16 +380,19 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
     notes = []
     with translation.override(jurisdiction.default_language):
         for sr, decision, area in zip(srs, decisions, reason_areas):
-            internal = decision.reason
+            # The public explanation is read from the latest decision when a page is shown (routing_reason_for),
+            # never frozen into the public history: a routing staff later correct must not stay on show.
+            internal = f"{reason_text(decision, area)} {decision.reason}"
             if duplicates.get(sr.pk):
                 internal += " " + _("Possible duplicates: %(ids)s.") % {
                     "ids": ", ".join(duplicates[sr.pk])}
             notes.append(StatusChange(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
-                                      public_note=reason_text(decision, area), internal_note=internal))
+                                      internal_note=internal))
             sr.department, sr.team, sr.assignee = decision.department, decision.team, decision.assignee
             sr.priority, sr.expected_at, sr.routing_state = decision.priority, decision.expected_at, decision.state
             sr.updated_at = now
     StatusChange.objects.bulk_create(notes)
+    save_clocks(clocks)
     _save_routing(srs, now)
     return {d.service_request_id: d for d in decisions}
 
@@ -425,54 +433,6 @@ def _department_for_type(service_type: ServiceType | None, ctx: Context, inputs:
     return rule.department if rule else None
 
 
-# --- SLA escalation ----------------------------------------------------------------------------------------------
-@transaction.atomic
-def escalate_overdue_request(service_request_id: int, *, now=None) -> bool:
-    """Mark an open request past its due time as overdue, raise its priority and tell the team leads.
-
-    Returns False when it is not (or no longer) due for escalation.
-    """
-    now = now or timezone.now()
-    sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "team")
-          .get(pk=service_request_id))
-    if sr.overdue or not sr.is_open or sr.expected_at is None or sr.expected_at > now:
-        return False
-    old_priority = sr.priority
-    sr.priority = min(sr.priority + 1, Priority.URGENT)
-    sr.overdue, sr.updated_at = True, now
-    note = _("Past its target time (%(expected)s): marked overdue, priority %(old)s → %(new)s.") % {
-        "expected": sr.expected_at.isoformat(timespec="minutes"), "old": Priority(old_priority).label,
-        "new": Priority(sr.priority).label}
-    StatusChange.objects.create(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
-                                internal_note=note)
-    sr.save(update_fields=["priority", "overdue", "updated_at"])
-    if sr.team_id:
-        transaction.on_commit(lambda: notify_team_leads_of_overdue(sr.pk))
-    return True
-
-
-def notify_team_leads_of_overdue(service_request_id: int) -> int:
-    """Email the team leads that a request is overdue: its id, type and due time, never the resident's data."""
-    sr = ServiceRequest.objects.select_related("service_type", "team").get(pk=service_request_id)
-    leads = [u.email for u in sr.team.leads.filter(is_active=True).exclude(email="")] if sr.team else []
-    if not leads:
-        return 0
-    subject = _("Overdue: request %(id)s (%(type)s)") % {"id": sr.public_id, "type": sr.service_type.name}
-    body = _("Request %(id)s (%(type)s) in team %(team)s was due at %(expected)s and is not resolved. "
-             "Its priority is now %(priority)s.") % {
-        "id": sr.public_id, "type": sr.service_type.name, "team": sr.team.name,
-        "expected": sr.expected_at.isoformat(timespec="minutes"), "priority": Priority(sr.priority).label}
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, leads)
-
-
-def escalate_overdue_requests(*, now=None, limit: int = 1000) -> int:
-    """Escalate every open request past its due time; returns how many were escalated."""
-    now = now or timezone.now()
-    ids = list(ServiceRequest.objects.open().filter(overdue=False, expected_at__lt=now)
-               .order_by("expected_at").values_list("pk", flat=True)[:limit])
-    return sum(escalate_overdue_request(pk, now=now) for pk in ids)
-
-
 # --- Rule sets and the classifier --------------------------------------------------------------------------------
 @transaction.atomic
 def activate_rule_set(rule_set: RuleSet) -> RuleSet:
@@ -488,6 +448,7 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
         state=RuleSet.State.RETIRED, updated_at=now)
     rule_set.state, rule_set.activated_at, rule_set.updated_at = RuleSet.State.ACTIVE, now, now
     rule_set.save(update_fields=["state", "activated_at", "updated_at"])
+    rule_set.new_service_types.update(active=True)  # rules and the types they route go live together
     return rule_set
 
 
@@ -497,12 +458,20 @@ def next_rule_set_version(jurisdiction: Jurisdiction) -> int:
 
 
 @transaction.atomic
-def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]]) -> TextClassifier:
-    """Train the jurisdiction's text classifier on (text, service type code) pairs and store it."""
+def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]], *,
+                    rule_set: RuleSet | None = None) -> TextClassifier:
+    """Train a text classifier on (text, service type code) pairs and store it with the rule set it belongs to.
+
+    Raises RuleSetNotDraft for a rule set already active or retired: its model changes only with a new draft.
+    """
+    if rule_set is not None:
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if rule_set.state != RuleSet.State.DRAFT:
+            raise RuleSetNotDraft(rule_set.pk)
     model = classifier.train(examples)
     found, _created = TextClassifier.objects.update_or_create(
-        jurisdiction=jurisdiction, defaults={"model": model, "rows": sum(model["docs"].values()),
-                                             "trained_at": timezone.now()})
+        jurisdiction=jurisdiction, rule_set=rule_set,
+        defaults={"model": model, "rows": sum(model["docs"].values()), "trained_at": timezone.now()})
     return found
 
 
@@ -516,6 +485,10 @@ def copy_rule_set(rule_set: RuleSet) -> RuleSet:
     for rule in rules:
         rule.pk, rule.rule_set = None, draft
     RoutingRule.objects.bulk_create(rules)
+    model = TextClassifier.objects.filter(rule_set=rule_set).first()
+    if model is not None:
+        model.pk, model.rule_set, model.trained_at = None, draft, timezone.now()
+        model.save()
     return draft
 
 

@@ -2,7 +2,9 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from requests_app.models import Jurisdiction
+
+from . import escalation, learning, services
 
 
 @shared_task
@@ -19,5 +21,25 @@ def route_waiting_requests_task() -> int:
 
 @shared_task
 def escalate_overdue_requests_task() -> int:
-    """Beat: mark requests past their SLA target overdue, raise priority, tell team leads."""
-    return services.escalate_overdue_requests()
+    """Beat: mark requests past their SLA target overdue, raise priority, notify each escalation level reached."""
+    return escalation.escalate_overdue_requests()
+
+
+@shared_task
+def deliver_escalation_notices_task() -> int:
+    """Beat: send escalation notices still waiting, or failed and due for another try."""
+    return escalation.deliver_escalation_notices()
+
+
+@shared_task
+def learn_routing_from_history_task() -> list[int]:
+    """Beat (opt-in, ROUTING_LEARN_FROM_HISTORY): a draft rule set per city from its own closed requests.
+
+    Returns the new drafts' ids; nothing is activated.
+    """
+    drafts = []
+    for jurisdiction in Jurisdiction.objects.order_by("pk"):
+        learned = learning.learn_from_own_history(jurisdiction)
+        if learned is not None:
+            drafts.append(learned.rule_set.pk)
+    return drafts

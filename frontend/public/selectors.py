@@ -181,6 +181,7 @@ def request_card(jurisdiction, public_id: str) -> dict:
         "acknowledged_at": sr.acknowledged_at,
         "closed_at": sr.closed_at,
         "expected_at": sr.expected_at,
+        "overdue": sr.is_open and sr.overdue,
         "me_too_count": sr.me_too_count,
         "department": sr.department.localized_name() if sr.department else "",
         "routing_reason": routing_reason_for(sr, language=get_language()),

@@ -16,6 +16,7 @@ from requests_app.models import Question, ServiceRequest, ServiceType, StatusCha
 from requests_app.public_text import masking_for
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
+from routing.clocks import follow_status
 from routing.models import Department, RoutingDecision, Team
 from routing.services import route_request
 
@@ -138,6 +139,7 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     sr.status = Status.ON_HOLD
     sr.on_hold_until = until
     _touch(sr, "status", "on_hold_until")
+    follow_status(sr, old=old, new=Status.ON_HOLD, at=sr.updated_at)  # the SLA clock pauses until the hold ends
     note = internal_note.strip() or _("On hold until %(date)s.") % {"date": until.isoformat()}
     _record(sr, by=by, kind=HistoryScope.Kind.HOLD, old_status=old, public_note=public_note, internal_note=note)
     if not acknowledged_here:  # else change_status queued the message; it reads the status when it is sent

@@ -17,7 +17,8 @@ from django.utils.text import slugify
 
 from routing.history import HistoryRow
 from routing.learning import learn_rule_set
-from routing.models import Area, AreaLayer, Department, RoutingRule, RoutingSettings, RuleSet, SlaTarget, Team
+from routing.models import (Area, AreaLayer, Department, EscalationLevel, RoutingRule, RoutingSettings, RuleSet,
+                            SlaTarget, Team)
 from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
 
 from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
@@ -64,15 +65,21 @@ def _load_layer(jurisdiction, code, name, name_zh, features, area_code_of, names
     return created
 
 
-def _routing_defaults(jurisdiction, hours: tuple[str, str]) -> RoutingSettings:
-    """Weekday business hours, a triage team, and SLA targets by priority (in business hours)."""
+def _routing_defaults(jurisdiction, hours: tuple[str, str], holidays: tuple[str, str]) -> RoutingSettings:
+    """Weekday business hours closed on the country's and region's public holidays, a triage team, SLA targets
+    by priority to acknowledge and to resolve (in business hours), and three escalation levels."""
     routing_settings = ensure_routing_settings(jurisdiction)
     if not routing_settings.business_hours:
         routing_settings.business_hours = {str(day): list(hours) for day in range(5)}
-        routing_settings.save(update_fields=["business_hours"])
-    for priority, target in ((None, 72), (3, 24), (4, 8)):
+    routing_settings.holiday_country, routing_settings.holiday_subdivision = holidays
+    routing_settings.save(update_fields=["business_hours", "holiday_country", "holiday_subdivision"])
+    for priority, acknowledge, resolve in ((None, 8, 72), (3, 4, 24), (4, 1, 8)):
         SlaTarget.objects.get_or_create(jurisdiction=jurisdiction, service_type=None, priority=priority,
-                                        defaults={"hours": target})
+                                        defaults={"acknowledge_hours": acknowledge, "hours": resolve})
+    for level, after_hours in ((EscalationLevel.Level.TEAM_LEAD, 0), (EscalationLevel.Level.DEPARTMENT_HEAD, 8),
+                               (EscalationLevel.Level.OPERATOR, 24)):
+        EscalationLevel.objects.get_or_create(jurisdiction=jurisdiction, level=level,
+                                              defaults={"after_hours": after_hours})
     return routing_settings
 
 
@@ -105,7 +112,7 @@ class DemoLoader:
 
     def _sf_routing(self, jurisdiction, rows) -> None:
         """Rules learned from the city's own history (the same service as `routing_learn`), made active once."""
-        _routing_defaults(jurisdiction, hours=("08:00", "17:00"))
+        _routing_defaults(jurisdiction, hours=("08:00", "17:00"), holidays=("US", "CA"))
         if RuleSet.objects.active().filter(jurisdiction=jurisdiction).exists():
             return
         history = []
@@ -259,7 +266,7 @@ class DemoLoader:
 
     def _shenzhen_routing(self, jurisdiction, service_types) -> None:
         """One rule per service type to its bureau's general team, then the fallback to triage."""
-        routing_settings = _routing_defaults(jurisdiction, hours=("09:00", "18:00"))
+        routing_settings = _routing_defaults(jurisdiction, hours=("09:00", "18:00"), holidays=("CN", ""))
         if RuleSet.objects.active().filter(jurisdiction=jurisdiction).exists():
             return
         rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=next_rule_set_version(jurisdiction),

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from requests_app.models import ServiceRequest
 from requests_app.services import change_status
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory
@@ -103,3 +104,13 @@ def test_the_app_manifest_and_service_worker_are_served_for_installing(client, j
 def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, django_assert_num_queries):
     with django_assert_num_queries(3):  # the request with its relations, its history, its photos
         client.get(f"/track/{handled.tracking_token}/")
+
+
+def test_the_public_page_says_overdue_honestly_while_the_request_is_open(
+        client, handled):
+    url = f"/requests/{handled.public_id}/"
+    assert "Overdue" not in client.get(url).content.decode()
+    ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True)
+    assert '<strong id="overdue">Overdue: later than the city' in client.get(url).content.decode()
+    ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True, status=Status.CLOSED)
+    assert "Overdue" not in client.get(url).content.decode()

@@ -4,8 +4,13 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from requests_app.models import Jurisdiction, ServiceType
+from frontend.staff.services import transfer
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
+from requests_app.statuses import Status
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
+from routing.services import activate_rule_set
+from routing.tasks import learn_routing_from_history_task
+from tests.factories import ServiceRequestFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +96,16 @@ def test_routing_learn_makes_the_city_its_queues_and_a_draft_rule_set(tmp_path, 
     assert TextClassifier.objects.get(jurisdiction=jurisdiction).rows == 16
     assert "2 × blank or 0,0 coordinates" in output
     assert "repeated column kind (the first is used)" in output
-    assert "2 type rules, 1 area rules, 1 fallback" in output
+    assert "2 type rules, 1 area rules, 0 word rules, 1 fallback" in output
+    assert "no decay" in output and "half-life 90 days" in output
+
+
+def test_learned_service_types_go_live_only_with_their_rule_set(tmp_path, history):
+    learn(tmp_path, history)
+    jurisdiction = Jurisdiction.objects.get(slug="newtown.example")
+    assert not ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).exists()
+    activate_rule_set(RuleSet.objects.get(jurisdiction=jurisdiction))
+    assert ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).count() == 2
 
 
 def test_routing_evaluate_replays_newer_rows_and_ends_with_the_figures(tmp_path, history):
@@ -103,7 +117,43 @@ def test_routing_evaluate_replays_newer_rows_and_ends_with_the_figures(tmp_path,
     assert lines[-1] == "department_accuracy=0.667 queue_accuracy=0.667 rows=3"
     assert "1 × unknown service type" in out.getvalue() and "1 × no location" in out.getvalue()
     assert "baseline, the service type alone: department accuracy 0.333, queue accuracy 0.333" in out.getvalue()
+    assert "baseline, the type in each area: department accuracy 0.667, queue accuracy 0.667" in out.getvalue()
+    assert "text model, the type from the words alone" in out.getvalue()
     assert not RoutingRule.objects.filter(rule_set__state=RuleSet.State.ACTIVE).exists()
+
+
+def test_routing_evaluate_speaks_json_with_precision_recall_and_confusions(tmp_path, history):
+    learn(tmp_path, history)
+    out = io.StringIO()
+    call_command("routing_evaluate", jurisdiction="newtown.example", history=history, columns=COLUMNS,
+                 since="2019-02-01", rule_set="draft", json=True, choose_decay=True, stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["learned"]["queue_accuracy"] == 0.6667
+    assert figures["baselines"]["type_only"]["queue_accuracy"] == 0.3333
+    streets = next(d for d in figures["departments"] if d["department"] == "Streets")
+    # Two requests belonged to Streets; one arrived (the graffiti went to Cleaning), and all it got was its own.
+    assert (streets["requests"], streets["precision"], streets["recall"]) == (2, 1.0, 0.5)
+    assert figures["confusions"] == [{"actual": "Streets", "chosen": "Cleaning", "count": 1}]
+    # The decay is chosen on the training period (before --since) only.
+    assert figures["decay"]["validation"] and "chosen_half_life_days" in figures["decay"]
+
+
+MOVED = ([f"{i},Pothole,37.75,-122.48,Old yard,2017-0{1 + i % 9}-01 10:00:00,hole,x\n" for i in range(10)]
+         + [f"{20 + i},Pothole,37.75,-122.48,New depot,2019-0{1 + i % 4}-01 10:00:00,hole,x\n" for i in range(4)])
+
+
+def test_recent_history_weighs_more_so_work_the_city_moved_follows_the_move(tmp_path):
+    path = tmp_path / "moved.csv"
+    path.write_text(HEADER + "".join(MOVED))
+
+    def usual_queue(half_life):
+        call_command("routing_learn", jurisdiction="moved.example", timezone="UTC", history=str(path),
+                     columns=COLUMNS, half_life_days=half_life, stdout=io.StringIO())
+        rule_set = RuleSet.objects.filter(jurisdiction__slug="moved.example").order_by("-version").first()
+        return rule_set.rules.get(service_type__name="Pothole").team.name
+
+    assert usual_queue("none") == "Old yard"
+    assert usual_queue("90") == "New depot"
 
 
 def test_bad_column_maps_are_a_clear_error(tmp_path, history):
@@ -116,3 +166,33 @@ def test_a_new_jurisdiction_needs_a_time_zone(tmp_path, history):
     with pytest.raises(CommandError, match="give its --timezone"):
         call_command("routing_learn", jurisdiction="nowhere.example", history=history, columns=COLUMNS,
                      stdout=io.StringIO())
+
+
+def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed_requests(
+        jurisdiction, pothole, department, team, other_department, staff):
+    drains = TeamFactory(department=other_department, code="drains", name="Drains")
+    for _i in range(4):
+        sr = ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.ACKNOWLEDGED)
+        transfer(sr, to_department=other_department, team=drains, reason="Sinkhole over a drain", by=staff)
+        ServiceRequest.objects.filter(pk=sr.pk).update(status=Status.CLOSED)
+    ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
+    ServiceRequestFactory(service_type=pothole, department=department, team=None, status=Status.CLOSED)
+    ServiceRequestFactory(service_type=pothole, department=department, team=team)  # still open: not yet a lesson
+    out = io.StringIO()
+    call_command("routing_learn", jurisdiction=jurisdiction.slug, from_history=True, stdout=out)
+    assert "1 × closed without a team" in out.getvalue()
+    assert "Learned from 5 rows" in out.getvalue()
+    draft = RuleSet.objects.get(jurisdiction=jurisdiction, state=RuleSet.State.DRAFT)
+    assert draft.rules.get(service_type=pothole).team == drains
+    assert not RuleSet.objects.filter(jurisdiction=jurisdiction, state=RuleSet.State.ACTIVE).exists()
+
+
+def test_the_opt_in_beat_task_learns_a_draft_from_closed_requests_and_activates_nothing(
+        jurisdiction, pothole, department, team, make_rule_set):
+    live = make_rule_set({"service_type": pothole, "department": department, "team": team})
+    for _i in range(5):
+        ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
+    [draft_id] = learn_routing_from_history_task()
+    draft = RuleSet.objects.get(pk=draft_id)
+    assert draft.state == RuleSet.State.DRAFT and "queue accuracy on the newest fifth" in draft.note
+    assert RuleSet.objects.active().get(jurisdiction=jurisdiction) == live

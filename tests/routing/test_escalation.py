@@ -1,4 +1,5 @@
 from datetime import timedelta
+from smtplib import SMTPException
 
 import pytest
 from django.core import mail
@@ -6,9 +7,11 @@ from django.utils import timezone
 
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, save_contact
+from frontend.staff.models import StaffRole
 from requests_app.models import StatusChange
 from requests_app.statuses import Priority, Status
-from routing.services import escalate_overdue_requests
+from routing.escalation import deliver_escalation_notices, escalate_overdue_requests
+from routing.models import EscalationLevel, EscalationNotice
 from tests.factories import ServiceRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +54,73 @@ def test_it_escalates_once_and_leaves_closed_and_on_time_requests_alone(
         assert escalate_overdue_requests() == 1
         assert escalate_overdue_requests() == 0
     assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def levels(overdue_request, jurisdiction):
+    head = UserFactory(username="head", email="head@city.example")
+    StaffRole.objects.create(user=head, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
+                             department=overdue_request.department)
+    op = UserFactory(username="op", email="operator@city.example")
+    StaffRole.objects.create(user=op, role=StaffRole.Role.OPERATOR, jurisdiction=jurisdiction)
+    EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.TEAM_LEAD, after_hours=0)
+    EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.DEPARTMENT_HEAD,
+                                   after_hours=4)
+    EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.OPERATOR, after_hours=24)
+    return overdue_request
+
+
+def test_each_level_hears_only_once_its_own_delay_has_passed(levels, django_capture_on_commit_callbacks):
+    due = levels.expected_at
+
+    def escalate(hours_late):
+        with django_capture_on_commit_callbacks(execute=True):
+            return escalate_overdue_requests(now=due + timedelta(hours=hours_late))
+
+    assert escalate(1) == 1
+    assert [m.to for m in mail.outbox] == [["lead@city.example"]]
+    assert escalate(2) == 0
+    assert escalate(5) == 1
+    assert mail.outbox[-1].to == ["head@city.example"]
+    assert escalate(25) == 1
+    assert [m.to[0] for m in mail.outbox] == ["lead@city.example", "head@city.example", "operator@city.example"]
+    assert set(EscalationNotice.objects.values_list("state", flat=True)) == {EscalationNotice.State.SENT}
+
+
+class FailingFor:
+    """A mail backend that refuses one address, as a mail server that rejects it would."""
+
+    def __init__(self, address):
+        self.address = address
+
+    def __call__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        address = self.address
+
+        class Backend(EmailBackend):
+            def send_messages(self, messages):
+                if any(address in m.to for m in messages):
+                    raise SMTPException("550 mailbox unavailable")
+                return super().send_messages(messages)
+        return Backend(*args, **kwargs)
+
+
+def test_a_failing_mail_server_keeps_the_notice_for_a_retry_and_the_rest_go_out(
+        overdue_request, team, settings, django_capture_on_commit_callbacks):
+    team.leads.add(UserFactory(username="lead2", email="broken@city.example"))
+    settings.EMAIL_BACKEND = "tests.routing.test_escalation.failing_backend"
+    with django_capture_on_commit_callbacks(execute=True):
+        escalate_overdue_requests()
+    by_address = {n.recipient.email: n for n in EscalationNotice.objects.select_related("recipient")}
+    assert by_address["lead@city.example"].state == EscalationNotice.State.SENT
+    failed = by_address["broken@city.example"]
+    assert (failed.state, failed.attempts) == (EscalationNotice.State.FAILED, 1)
+    assert "550" in failed.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_escalation_notices() == 1
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == (EscalationNotice.State.SENT, 2)
+
+
+failing_backend = FailingFor("broken@city.example")

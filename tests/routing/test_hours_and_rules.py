@@ -47,3 +47,17 @@ def test_a_rule_with_an_empty_hour_range_can_never_match():
 def test_a_rule_behind_a_broader_one_is_flagged_with_the_rule_that_shadows_it():
     broad, narrow, other = rule(1, service_type_id=5), rule(2, service_type_id=5, words=["deep"]), rule(3, service_type_id=6)
     assert never_matching([broad, narrow, other]) == {2: broad}
+
+
+def test_a_chinese_rule_word_is_found_inside_running_text_without_spaces():
+    manhole = rule(1, words=["井盖"])
+    assert first_match([manhole], Inputs(service_type_id=1, description="人行道上的井盖不见了，很危险")) == manhole
+    assert first_match([manhole], Inputs(service_type_id=1, description="路灯坏了")) is None
+
+
+def test_an_english_rule_word_matches_its_other_forms_but_not_other_words():
+    pothole, flood = rule(1, words=["pothole"]), rule(2, words=["flood"])
+    assert first_match([pothole], Inputs(service_type_id=1, description="Two deep POTHOLES on Main")) == pothole
+    assert first_match([flood], Inputs(service_type_id=1, description="The street flooded overnight")) == flood
+    assert first_match([flood], Inputs(service_type_id=1, description="Flooding at the corner")) == flood
+    assert first_match([pothole, flood], Inputs(service_type_id=1, description="floodlight broken")) is None

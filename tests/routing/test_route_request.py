@@ -35,13 +35,15 @@ def test_the_first_matching_rule_decides_and_the_decision_records_why(pothole, d
     assert decision.inputs["service_type_id"] == pothole.pk
 
 
-def test_it_writes_one_history_note_with_the_public_reason(pothole, department, team, downtown, make_rule_set):
+def test_it_writes_one_staff_history_note_and_keeps_the_public_reason_live(pothole, department, team, downtown,
+                                                                           make_rule_set):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     sr = ServiceRequestFactory(service_type=pothole, location=HERE)
     route_request(sr.pk)
     note = StatusChange.objects.get(service_request=sr)
     assert note.old_status == note.new_status == Status.SUBMITTED
-    assert note.public_note == "Pothole in Downtown goes to Public Works, Streets."
+    assert note.public_note == ""
+    assert note.internal_note.startswith("Pothole in Downtown goes to Public Works, Streets.")
 
 
 def test_a_second_delivery_routes_once(pothole, department, team, downtown, make_rule_set):

@@ -1,5 +1,6 @@
 import pytest
 
+from frontend.staff.services import transfer
 from requests_app.statuses import RoutingState
 from routing.selectors import decision_for_staff, routing_reason_for, rule_set_problems
 from routing.services import route_request
@@ -29,6 +30,13 @@ def test_the_public_reason_names_type_area_department_and_team(routed):
 
 def test_the_public_reason_speaks_chinese(routed):
     assert routing_reason_for(routed, language="zh-hans") == "坑洞（Downtown）由公共工程局 Streets 处理。"
+
+
+def test_the_public_reason_never_shows_a_routing_staff_corrected(routed, other_department, staff):
+    transfer(routed, to_department=other_department, reason="Not ours: water main", by=staff)
+    routed.refresh_from_db()
+    assert routing_reason_for(routed) == f"Staff sent this request to {other_department.name}."
+    assert not routed.status_changes.filter(public_note__contains="Public Works").exists()
 
 
 def test_a_waiting_request_says_it_is_waiting(pothole):

@@ -56,3 +56,20 @@ def test_around_the_clock_hours_still_close_on_holidays():
     start = datetime(2026, 12, 24, 23, 0, tzinfo=dt_timezone.utc).astimezone(SF)  # 15:00 in SF on the 24th
     due = add_business_hours(start, 10, {}, "America/Los_Angeles", closed_days=closed)
     assert due == datetime(2026, 12, 26, 1, 0, tzinfo=SF)
+
+
+def test_a_chinese_weekend_worked_in_exchange_for_a_holiday_opens_with_an_ordinary_days_hours():
+    closed = public_holidays("CN")
+    # Saturday 14 February 2026 is worked before the Spring Festival week (调休); Sunday the 15th is not.
+    make_up = date(2026, 2, 14)
+    assert is_working_day(make_up, WEEKDAYS, closed_days=closed)
+    assert not is_working_day(date(2026, 2, 15), WEEKDAYS, closed_days=closed)
+    assert is_open(WEEKDAYS, datetime(2026, 2, 14, 10, 0, tzinfo=SHENZHEN), "Asia/Shanghai", closed_days=closed)
+    # Friday 13th at 16:00: one hour that day, then the make-up Saturday's first hour.
+    due = add_business_hours(datetime(2026, 2, 13, 16, 0, tzinfo=SHENZHEN), 2, WEEKDAYS, "Asia/Shanghai",
+                             closed_days=closed)
+    assert due == datetime(2026, 2, 14, 10, 0, tzinfo=SHENZHEN)
+
+
+def test_without_make_up_days_a_weekend_stays_closed():
+    assert not is_working_day(date(2026, 2, 14), WEEKDAYS, closed_days=public_holidays("US", "CA"))

@@ -1,3 +1,6 @@
+import io
+import json
+
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -5,16 +8,18 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.progress import Progress
-from routing.evaluation import Case, evaluate, type_only
+from routing.evaluation import Case, classifier_accuracy, evaluate, type_and_area, type_only
 from routing.history import BadColumns, parse_columns, read_history
-from routing.models import RuleSet
+from routing.learning import areas_of_rows, choose_half_life
+from routing.models import AreaLayer, RuleSet
 
-from .routing_learn import parse_day, report_skipped
+from .routing_learn import parse_day, report_half_lives, report_skipped
 
 
 class Command(BaseCommand):
     help = ("Replay history rows through a rule set without saving anything; print department and queue "
-            "accuracy, the baseline of the type alone, and the top confusions.")
+            "accuracy next to two baselines (the type alone, the type in each area), the text model's accuracy, "
+            "precision and recall per department and the top confusions; --json for machines.")
 
     def add_arguments(self, parser):
         parser.add_argument("--jurisdiction", required=True)
@@ -23,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only rows opened on or after this date (YYYY-MM-DD)")
         parser.add_argument("--rule-set", choices=["draft", "active"], default="active",
                             help="the newest draft or the active rule set (default)")
+        parser.add_argument("--choose-decay", action="store_true",
+                            help="also score each half-life on the newest fifth of the rows before --since "
+                                 "(the training period) and say which routing_learn should use")
+        parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
 
     def handle(self, *args, **options):
         jurisdiction = Jurisdiction.objects.filter(slug=options["jurisdiction"]).first()
@@ -43,8 +52,13 @@ class Command(BaseCommand):
                 raise CommandError(_("--since needs the opened column."))
             since = parse_day(options["since"])
             kept = [r for r in rows if r.opened is not None and r.opened >= since]
+            training = [r for r in rows if r.opened is not None and r.opened < since]
             skipped[_("opened before %(day)s (or no date)") % {"day": options["since"]}] += len(rows) - len(kept)
             rows = kept
+        elif options["choose_decay"]:
+            raise CommandError(_("--choose-decay needs --since: the decay is chosen before the test period."))
+        else:
+            training = []
         types = {st.name: st for st in ServiceType.objects.filter(jurisdiction=jurisdiction)}
         cases = []
         for r in rows:
@@ -57,17 +71,57 @@ class Command(BaseCommand):
                 sr = ServiceRequest(jurisdiction=jurisdiction, service_type=st, location=Point(r.lon, r.lat, srid=4326),
                                     description=r.text, submitted_at=r.opened or timezone.now())
                 cases.append(Case(request=sr, department=r.department, queue=r.queue))
-        progress = Progress(len(cases) * 2, _("replaying"), self.stdout)
+        stream = io.StringIO() if options["json"] else self.stdout
+        progress = Progress(len(cases) * 3, _("replaying"), stream)
         report = evaluate(rule_set, cases, progress=progress)
-        baseline = evaluate(rule_set, cases, only=type_only, progress=progress)
+        by_type = evaluate(rule_set, cases, only=type_only, progress=progress)
+        by_area = evaluate(rule_set, cases, only=type_and_area, progress=progress)
         progress.finish()
-        self.stdout.write(_("Rule set %(rs)s on %(n)d rows:") % {"rs": rule_set, "n": report.rows})
-        report_skipped(self.stdout, skipped)
-        self.stdout.write(_("  department accuracy %(d).3f, queue accuracy %(q).3f, %(t)d sent to triage") % {
+        text_accuracy, text_rows = classifier_accuracy(rule_set, cases)
+        decay = self._decay(options, columns, training, jurisdiction) if options["choose_decay"] else None
+        figures = {
+            "rule_set": {"version": rule_set.version, "state": rule_set.state, "note": rule_set.note},
+            "learned": report.as_dict(),
+            "baselines": {"type_only": by_type.as_dict(), "type_and_area": by_area.as_dict()},
+            "classifier": {"accuracy": round(text_accuracy, 4), "rows": text_rows},
+            "departments": [{**d, "precision": round(d["precision"], 4), "recall": round(d["recall"], 4)}
+                            for d in report.per_department()],
+            "confusions": [{"actual": a, "chosen": c, "count": n} for (a, c), n in report.confusions.most_common(20)],
+            "skipped": dict(skipped),
+        }
+        if decay is not None:
+            figures["decay"] = decay
+        if options["json"]:
+            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+            return
+        self._print(rule_set, report, by_type, by_area, text_accuracy, text_rows, skipped, decay)
+
+    def _decay(self, options, columns, training, jurisdiction) -> dict:
+        """Half-lives scored on the training period only: learned on its older part, judged on its newest fifth."""
+        layer = AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk").first()
+        chosen, scores = choose_half_life(training, areas_of_rows(training, layer))
+        return {"chosen_half_life_days": chosen,
+                "validation": [{"half_life_days": h, "queue_accuracy": round(a, 4)} for h, a in scores]}
+
+    def _print(self, rule_set, report, by_type, by_area, text_accuracy, text_rows, skipped, decay):
+        out = self.stdout
+        out.write(_("Rule set %(rs)s on %(n)d rows:") % {"rs": rule_set, "n": report.rows})
+        report_skipped(out, skipped)
+        out.write(_("  department accuracy %(d).3f, queue accuracy %(q).3f, %(t)d sent to triage") % {
             "d": report.department_accuracy, "q": report.queue_accuracy, "t": report.triage})
-        self.stdout.write(_("  baseline, the service type alone: department accuracy %(d).3f, queue accuracy "
-                            "%(q).3f") % {"d": baseline.department_accuracy, "q": baseline.queue_accuracy})
-        self.stdout.write(_("  top confusions (actual queue → chosen queue):"))
-        for (actual, chosen), n in report.confusions.most_common(5):
-            self.stdout.write(f"    {n:5d}  {actual} → {chosen or '-'}")
-        self.stdout.write(report.last_line())
+        out.write(_("  baseline, the service type alone: department accuracy %(d).3f, queue accuracy "
+                    "%(q).3f") % {"d": by_type.department_accuracy, "q": by_type.queue_accuracy})
+        out.write(_("  baseline, the type in each area: department accuracy %(d).3f, queue accuracy "
+                    "%(q).3f") % {"d": by_area.department_accuracy, "q": by_area.queue_accuracy})
+        out.write(_("  text model, the type from the words alone (as for untyped requests): accuracy %(a).3f on "
+                    "%(n)d rows") % {"a": text_accuracy, "n": text_rows})
+        if decay is not None:
+            report_half_lives(out, [(d["half_life_days"], d["queue_accuracy"]) for d in decay["validation"]],
+                              decay["chosen_half_life_days"])
+        out.write(_("  per department (requests, precision, recall):"))
+        for d in report.per_department()[:25]:
+            out.write(f"    {d['requests']:6d}  {d['precision']:.3f}  {d['recall']:.3f}  {d['department']}")
+        out.write(_("  top confusions (actual queue → chosen queue):"))
+        for (actual, chosen), n in report.confusions.most_common(10):
+            out.write(f"    {n:5d}  {actual} → {chosen or '-'}")
+        out.write(report.last_line())

@@ -144,6 +144,8 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": crontab(minute="*/15")},
     "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task",
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
+    "forget-expired-idempotency-keys": {"task": "requests_app.tasks.forget_expired_idempotency_keys_task",
+                                        "schedule": crontab(minute=41)},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
 }
@@ -211,6 +213,9 @@ SPECTACULAR_SETTINGS = {
     # Open311 errors are lists (<errors><error/></errors>), on 4xx as on 200.
     "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
 }
+
+# How long a retried write (the resident's form, Open311) gets its first answer back (requests_app.idempotency).
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
 # An ApiKey row may set its own number.

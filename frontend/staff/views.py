@@ -65,7 +65,8 @@ def staff_only(*, api: bool = False):
 
 def _no_store(response):
     """Pages with secrets or personal data are never kept by a browser or proxy cache."""
-    return _no_store(response)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -327,7 +328,7 @@ def _do_permit(request, sr, data):
                                     internal_note=data["internal_note"])
 
 
-# action name: (form, handler, who may: "work" = the request's department, "any" = any staff who sees it)
+# action name: (form, handler, who may: "work" = the request's department or an operator of its city)
 ACTIONS = {
     "acknowledge": (None, _do_acknowledge, "work"),
     "status": (forms.StatusForm, _do_status, "work"),
@@ -335,7 +336,7 @@ ACTIONS = {
     "assign": (forms.AssignForm, _do_assign, "work"),
     "priority": (forms.PriorityForm, _do_priority, "work"),
     "service-type": (forms.ServiceTypeForm, _do_service_type, "work"),
-    "transfer": (forms.TransferForm, _do_transfer, "any"),
+    "transfer": (forms.TransferForm, _do_transfer, "work"),
     "merge": (forms.MergeForm, _do_merge, "work"),
     "permit": (forms.PermitForm, _do_permit, "work"),
     "question": (forms.QuestionForm, _do_question, "work"),

@@ -33,7 +33,8 @@ def unsafe_settings(*, secret_key: str, secret_key_fallbacks: list[str], contact
                         "set EMAIL_URL (smtp://...) or another real backend")
     if sms_backend in CONSOLE_BACKENDS or sms_backend.endswith(".LocmemSmsBackend"):
         problems.append("CIVIC311_SMS_BACKEND prints or keeps messages instead of sending them: use "
-                        "contacts.sms.twilio.TwilioSmsBackend, or contacts.sms.disabled.DisabledSmsBackend to send none")
+                        "contacts.sms.twilio.TwilioSmsBackend, or contacts.sms.disabled.DisabledSmsBackend "
+                        "to send none")
     if sms_backend.endswith(".TwilioSmsBackend") and not all(twilio):
         problems.append("CIVIC311_SMS_BACKEND is Twilio but CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN "
                         "and CIVIC311_TWILIO_FROM are not all set")

@@ -40,7 +40,7 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         for name in ("request", "path"):
-            # Django's request logger passes the HttpRequest; JSON formatters may print it as "<WSGIRequest: GET '/track/...'>".
+            # Django's request logger passes the HttpRequest, which a JSON formatter prints with its path.
             value = getattr(record, name, None)
             if value is not None and not isinstance(value, (int, float)):
                 setattr(record, name, redact(str(value)))

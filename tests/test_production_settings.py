@@ -54,6 +54,12 @@ def environment(overrides: dict | None = None) -> dict:
     return env
 
 
+def shell(code: str, overrides: dict) -> str:
+    """Run Python in a manage.py shell with this environment; its last line of output."""
+    result = manage("shell", "--no-imports", "-c", code, overrides=overrides)
+    return (result.stdout.strip().splitlines() or [""])[-1] if result.returncode == 0 else f"exit {result.returncode}"
+
+
 def manage(*args, overrides=None, timeout=120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment(overrides),
                           capture_output=True, text=True, timeout=timeout)
@@ -110,19 +116,20 @@ def test_contact_and_secret_keys_rotate_through_the_environment(jurisdiction, po
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     old_secret, new_secret = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
 
-    assert manage("shell", "--no-imports", "-c", SAVE.format(pk=sr.pk), overrides={"CIVIC311_CONTACT_KEYS": old}).returncode == 0
+    assert manage("shell", "--no-imports", "-c", SAVE.format(pk=sr.pk),
+                  overrides={"CIVIC311_CONTACT_KEYS": old}).returncode == 0
     # New key first, old key still there: rows open, and reencrypt_contacts rewrites them with the new one.
     both = {"CIVIC311_CONTACT_KEYS": f"{new},{old}"}
-    assert manage("shell", "--no-imports", "-c", READ.format(pk=sr.pk), overrides=both).stdout.strip() == "rotate@example.org"
+    assert shell(READ.format(pk=sr.pk), both) == "rotate@example.org"
     result = manage("reencrypt_contacts", overrides=both)
     assert result.returncode == 0, result.stderr
     # The old key is dropped, and the secret key rotated at the same time: contacts still open.
     after = {"CIVIC311_CONTACT_KEYS": new, "DJANGO_SECRET_KEY": new_secret}
-    assert manage("shell", "--no-imports", "-c", READ.format(pk=sr.pk), overrides=after).stdout.strip() == "rotate@example.org"
-    assert manage("shell", "--no-imports", "-c", READ.format(pk=sr.pk), overrides={"CIVIC311_CONTACT_KEYS": old}).returncode != 0
+    assert shell(READ.format(pk=sr.pk), after) == "rotate@example.org"
+    assert shell(READ.format(pk=sr.pk), {"CIVIC311_CONTACT_KEYS": old}) == "exit 1"
 
     # A value signed with the old secret (sessions, trusted browsers) verifies while it is a fallback, not after.
-    signed = manage("shell", "--no-imports", "-c", SIGN, overrides={"DJANGO_SECRET_KEY": old_secret}).stdout.strip()
+    signed = shell(SIGN, {"DJANGO_SECRET_KEY": old_secret})
     with_fallback = {"DJANGO_SECRET_KEY": new_secret, "DJANGO_SECRET_KEY_FALLBACKS": old_secret}
     run = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", UNSIGN], cwd=ROOT, input=signed,
                          env=environment(with_fallback), capture_output=True, text=True, timeout=120)

@@ -48,7 +48,8 @@ ERRORS = {code: OpenApiResponse(s.ErrorOut(many=True), description=text) for cod
     (404, "Unknown service, request, token or jurisdiction."),
 )}
 WRITE_ERRORS = ERRORS | {
-    403: OpenApiResponse(s.ErrorOut(many=True), description="Missing, invalid or revoked api_key."),
+    403: OpenApiResponse(s.ErrorOut(many=True),
+                         description="Missing, invalid or revoked api_key, or one without the scope the call needs."),
     429: OpenApiResponse(s.ErrorOut(many=True), description="Too many writes with this api_key (Retry-After)."),
 }
 

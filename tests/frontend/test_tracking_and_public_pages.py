@@ -103,3 +103,15 @@ def test_the_app_manifest_and_service_worker_are_served_for_installing(client, j
 def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, django_assert_num_queries):
     with django_assert_num_queries(3):  # the request with its relations, its history, its photos
         client.get(f"/track/{handled.tracking_token}/")
+
+
+def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handled):
+    token = handled.tracking_token
+    for response in (client.get(f"/track/{token}/"), client.get(f"/track/{token}/filed/"),
+                     client.get(f"/track/{token}/data/"), client.get(f"/track/{token}/data/download.json"),
+                     client.post(f"/track/{token}/reopen/", {"reason": "Still there"})):
+        assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
+        assert "noindex" in response["X-Robots-Tag"]
+    # The public page of the same request may be cached and indexed: it holds nothing private.
+    public = client.get(f"/requests/{handled.public_id}/")
+    assert "no-store" not in public.get("Cache-Control", "") and "X-Robots-Tag" not in public

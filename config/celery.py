@@ -25,6 +25,7 @@ def _check_database_connection(**kwargs):
 @after_setup_logger.connect
 @after_setup_task_logger.connect
 def _redact_worker_logs(logger=None, **kwargs):
-    # Celery sets up its own handlers: they get the filter the web's LOGGING gives every line.
+    # Celery sets up its own handlers: they get the filter the web's LOGGING gives every line, once.
     for handler in getattr(logger, "handlers", []):
-        handler.addFilter(RedactingFilter())
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

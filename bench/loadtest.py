@@ -49,6 +49,8 @@ def prepare() -> Plan:
     """The run's own API key and staff session, and the requests, places and tiles to ask for."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from requests_app.models import ServiceRequest, ServiceType
     from requests_app.open311.services import create_api_key
@@ -66,9 +68,12 @@ def prepare() -> Plan:
         raise SystemExit(f"{jurisdiction.slug} has no team for the staff queue.")
     user, _created = get_user_model().objects.get_or_create(username="loadtest-staff", defaults={"is_staff": True})
     team.members.add(user)
+    # Staff pages need a session verified by an authenticator, as after a sign-in with its code.
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="loadtest", confirmed=True))
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash()})
+                    HASH_SESSION_KEY: user.get_session_auth_hash(), DEVICE_ID_SESSION_KEY: device.persistent_id})
     session.create()
 
     sample = list(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(location=None)

@@ -2,7 +2,9 @@
 import os
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import after_setup_logger, after_setup_task_logger, task_prerun
+
+from .redaction import RedactingFilter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,3 +20,12 @@ def _check_database_connection(**kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _redact_worker_logs(logger=None, **kwargs):
+    # Celery sets up its own handlers: they get the filter the web's LOGGING gives every line, once.
+    for handler in getattr(logger, "handlers", []):
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -15,6 +15,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from redis import Redis
 from redis.exceptions import RedisError
 
+from .ratelimits import client_address
+
 TASK_FAILURES_KEY = "civic311:metrics:task_failures"
 
 
@@ -77,7 +79,11 @@ def _registry():
 
 
 def _allowed(request) -> bool:
-    address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "0.0.0.0"))
+    # Behind a proxy REMOTE_ADDR is the proxy itself: the client is read as the rate limits read it.
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
     return any(address in ipaddress.ip_network(net) for net in settings.METRICS_ALLOWED_NETWORKS)
 
 

@@ -4,6 +4,7 @@ counted in Redis through Django's cache in fixed windows. Open311 writes are lim
 
 A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
 """
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -37,10 +38,24 @@ class RateLimited(Exception):
 
 
 def client_address(request) -> str:
-    # Behind a reverse proxy every request comes from the proxy: the proxy's own entry (the last) is the client.
-    if settings.RATE_LIMIT_TRUST_X_FORWARDED_FOR and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address. X-Forwarded-For is read only from a configured proxy (DJANGO_TRUSTED_PROXIES), and
+    then right to left, past the trusted proxies: entries further left were written by the client itself."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted_proxy(remote):
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if hop and not _trusted_proxy(hop):
+            return hop
+    return remote
+
+
+def _trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES)
 
 
 def _counter(limit: Limit, client: str) -> tuple[str, int]:

@@ -9,6 +9,8 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from .production import DEVELOPMENT_SECRET_KEY, refuse_unsafe_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -16,7 +18,12 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".state" / "env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# A developer's machine or an image build: the development defaults below are accepted with DEBUG off (make run
+# writes it to .state/env). Anywhere else the unsafe ones stop every process at start-up (config/production.py).
+CIVIC311_DEVELOPMENT = env.bool("CIVIC311_DEVELOPMENT", default=False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# Rotation: the new key in DJANGO_SECRET_KEY, the old ones here until sessions and signed links made with them expire.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -165,6 +172,8 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": crontab(minute="*/15")},
     "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task",
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
+    "forget-expired-idempotency-keys": {"task": "requests_app.tasks.forget_expired_idempotency_keys_task",
+                                        "schedule": crontab(minute=41)},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
     "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task",
@@ -245,6 +254,9 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_LIST_MECHANICS_ON_NON_2XX": True,
 }
 
+# How long a retried write (the resident's form, Open311) gets its first answer back (requests_app.idempotency).
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
+
 # Open311: writes (POST requests, POST servicerequestupdates) allowed per API key and minute, counted in Redis.
 # An ApiKey row may set its own number.
 OPEN311_WRITES_PER_MINUTE = env.int("OPEN311_WRITES_PER_MINUTE", default=60)
@@ -255,8 +267,9 @@ RATE_LIMIT_FILINGS = env.str("RATE_LIMIT_FILINGS", default="30/3600")
 RATE_LIMIT_ME_TOO = env.str("RATE_LIMIT_ME_TOO", default="60/3600")
 RATE_LIMIT_TRACKING_MISSES = env.str("RATE_LIMIT_TRACKING_MISSES", default="20/3600")
 RATE_LIMIT_NEARBY = env.str("RATE_LIMIT_NEARBY", default="120/3600")
-# Behind a reverse proxy the client is the last X-Forwarded-For address (the one the proxy added).
-RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed, for rate limits and /metrics.
+# Empty: the header is ignored, since any client can send one (config.ratelimits.client_address).
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 
 # Security headers. The CSP has no 'unsafe-inline' and no outside origin: every asset is served by us.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -303,11 +316,17 @@ LOGGING = {
                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
                  "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json")}},
+    # Every line passes config.redaction first: no tracking link, API key, email or phone number reaches a log.
+    "filters": {"redact": {"()": "config.redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json"),
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env.str("EMAIL_URL", default=""):
+    # smtp://user:password@host:587 (or smtp+tls://, smtp+ssl://): the mail server, as docker-compose passes it.
+    globals().update(env.email_url("EMAIL_URL"))  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, user, password, TLS
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Civic311 <no-reply@localhost>")
 
 # Contact data (contacts/): Fernet keys, comma-separated; the first encrypts, all decrypt (rotate with
@@ -328,3 +347,12 @@ HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
 
 # Who may scrape /metrics (Prometheus): the machine itself and the networks listed.
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+
+# Staff who used their authenticator may trust their browser this many hours (one shift): no code until then.
+STAFF_TRUSTED_BROWSER_HOURS = env.float("STAFF_TRUSTED_BROWSER_HOURS", default=10.0)
+
+if not DEBUG and not CIVIC311_DEVELOPMENT:
+    refuse_unsafe_settings(
+        secret_key=SECRET_KEY, secret_key_fallbacks=SECRET_KEY_FALLBACKS, contact_keys=CIVIC311_CONTACT_KEYS,
+        site_url=CIVIC311_SITE_URL, email_backend=EMAIL_BACKEND, sms_backend=CIVIC311_SMS_BACKEND,
+        twilio=(CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN, CIVIC311_TWILIO_FROM))

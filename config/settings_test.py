@@ -1,8 +1,12 @@
 """Test settings: the real PostGIS and Redis of settings.py, with fast hashing and Django's mail outbox."""
 import os
 
-from .settings import *  # noqa: F401,F403
-from .settings import env
+# The suite runs on a developer's machine; the production refusals are tested in subprocesses with their own
+# environment (tests/test_production_settings.py).
+os.environ.setdefault("CIVIC311_DEVELOPMENT", "true")
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

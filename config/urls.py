@@ -2,10 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz, livez
 from .metrics import metrics
+
+# The admin changes configuration and reads access logs: its sign-in asks for the authenticator code too, and
+# every admin page needs a session verified by one (django-otp's admin site).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

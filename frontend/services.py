@@ -1,24 +1,16 @@
 """State changes that belong to the resident pages themselves."""
-from django.db import connection, transaction
-
+from requests_app.idempotency import run_once
 from requests_app.models import ServiceRequest
 from requests_app.services import Submission, submit_request
 
-from .models import IdempotentSubmission
 
+def submit_request_once(submission: Submission, *, client: str, key: str, content: dict) -> tuple[ServiceRequest, bool]:
+    """File ``submission`` unless this client already filed this content with this Idempotency-Key; return
+    (request, created).
 
-@transaction.atomic
-def submit_request_once(submission: Submission, *, key: str) -> tuple[ServiceRequest, bool]:
-    """File ``submission`` unless the same Idempotency-Key already filed one; return (request, created).
-
-    Raises InvalidSubmission like submit_request; nothing is stored then, so the key stays free.
+    Raises IdempotencyConflict for the key with other content, and InvalidSubmission like submit_request
+    (nothing is stored then, so the key stays free).
     """
-    # Two sends of one queued request can arrive together: serialise them on the key.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"frontend.idempotency:{key}"])
-    earlier = IdempotentSubmission.objects.select_related("service_request").filter(key=key).first()
-    if earlier is not None:
-        return earlier.service_request, False
-    sr = submit_request(submission)
-    IdempotentSubmission.objects.create(key=key, service_request=sr)
-    return sr, True
+    payload, replayed = run_once(client=f"web:{client}", key=key, content=content,
+                                 write=lambda: {"service_request_id": submit_request(submission).pk})
+    return ServiceRequest.objects.get(pk=payload["service_request_id"]), not replayed

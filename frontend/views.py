@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
@@ -15,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
+from requests_app.idempotency import IdempotencyConflict
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.selectors import (jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell,
@@ -119,12 +122,29 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
         if key:
             if not IDEMPOTENCY_KEY.match(key):
                 return None, False, {"idempotency_key": [_("The Idempotency-Key is not valid.")]}
-            sr, created = submit_request_once(submission, key=key)
+            sr, created = submit_request_once(submission, client=_form_client(request), key=key,
+                                              content=_form_content(request, service_type))
         else:
             sr, created = submit_request(submission), True
+    except IdempotencyConflict as exc:
+        return None, False, {"idempotency_key": [str(exc)]}
     except InvalidSubmission as exc:
         return None, False, _plain_required_messages(service_type, answers, exc.errors)
     return sr, created, {}
+
+
+def _form_client(request) -> str:
+    """The browser that sent the form: its CSRF cookie, which stays the same across an offline resend (even from
+    another network), else its address. A key replayed from another browser is another key."""
+    return request.COOKIES.get(settings.CSRF_COOKIE_NAME) or ratelimits.client_address(request)
+
+
+def _form_content(request, service_type) -> dict:
+    """What the key is bound to: every field of the form (not the CSRF token) and the photos' names and sizes."""
+    fields = {name: request.POST.getlist(name) for name in request.POST
+              if name not in ("csrfmiddlewaretoken", "idempotency_key")}
+    return {"type": service_type.pk, "fields": fields,
+            "photos": sorted((name, f.name, f.size) for name in request.FILES for f in request.FILES.getlist(name))}
 
 
 def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
@@ -214,12 +234,24 @@ def areas(request, slug):
     return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
 
 
+def private_link(view):
+    """Pages behind the private tracking link: never kept by a cache or indexed, whoever saw the link."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    return wrapper
+
+
 def _tracked(request, token: str) -> ServiceRequest:
     """The request behind a tracking link. Failed lookups count against the client's address, so that
     guessing tokens stops after a few tries; raises RateLimited then, and Http404 for an unknown token."""
     return ratelimits.looked_up_or_counted(request, lambda: selectors.tracking_page_for(token=token))
 
 
+@private_link
 def filed(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
@@ -228,6 +260,7 @@ def filed(request, token):
                                                     "qr": qr_svg(tracking_url, title=_("QR code of your tracking link"))})
 
 
+@private_link
 def track(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
@@ -238,6 +271,7 @@ def track(request, token):
 
 
 @require_POST
+@private_link
 def reopen(request, token):
     sr = _tracked(request, token)
     form = ReopenForm(request.POST)
@@ -251,6 +285,7 @@ def reopen(request, token):
 
 
 @require_POST
+@private_link
 def fixed(request, token):
     sr = _tracked(request, token)
     try:

@@ -293,3 +293,24 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
+
+
+class IdempotentWrite(models.Model):
+    """The first answer to a write that a client may retry (the resident's form, Open311 filings and updates).
+
+    Only keyed hashes are kept (HMAC with the server's secret, requests_app.idempotency): of the client and its
+    Idempotency-Key, and of the content, so nothing a resident typed can be read or guessed back from them.
+    Rows expire after IDEMPOTENCY_KEEP_HOURS and a beat task removes them.
+    """
+
+    key_digest = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent write")
+        verbose_name_plural = _("idempotent writes")
+
+    def __str__(self):
+        return self.key_digest[:12]

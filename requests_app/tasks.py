@@ -2,6 +2,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from .idempotency import forget_expired
 from .services import release_ended_holds
 
 HEARTBEAT_KEY = "celery:beat:last"
@@ -17,3 +18,9 @@ def heartbeat_task():
 def release_ended_holds_task() -> int:
     """Beat: take requests off hold on their date, so their SLA clocks run again."""
     return release_ended_holds()
+
+
+@shared_task
+def forget_expired_idempotency_keys_task():
+    """Beat, hourly: retried writes are remembered only as long as a client may still retry them."""
+    return forget_expired()

@@ -24,7 +24,7 @@ stop_started() {
 }
 trap stop_started EXIT
 # gthread: a slow or idle client holds a thread, not a whole process (sync workers timed out under load here).
-setsid "$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
+setsid "$VENV/bin/gunicorn" config.wsgi:application --config python:config.gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
   --worker-class gthread --threads "${WEB_THREADS:-4}" \
   --graceful-timeout 5 >"$RUN/web.log" 2>&1 &
 pids+=($!)

@@ -26,8 +26,8 @@ start() {  # name, command...
   setsid "$@" >>"$STATE/logs/$name.log" 2>&1 &
   echo $! > "$STATE/pids/$name.pid"
 }
-start web "$VENV/bin/gunicorn" config.wsgi:application --bind "0.0.0.0:$PORT" --workers "${WEB_WORKERS:-3}" \
-  --access-logfile - --graceful-timeout 5
+start web "$VENV/bin/gunicorn" config.wsgi:application --config python:config.gunicorn --bind "0.0.0.0:$PORT" --workers "${WEB_WORKERS:-3}" \
+  --graceful-timeout 5
 # Routing has a worker of its own, so photos or exports piling up never delay it; the other worker takes
 # every queue (routing too, when it is free).
 start worker "$VENV/bin/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \

@@ -138,6 +138,8 @@ write_env_file() {
     echo "DATABASE_URL=$DATABASE_URL"
     echo "REDIS_URL=$REDIS_URL"
     echo "TEST_REDIS_URL=${TEST_REDIS_URL:-${REDIS_URL%/*}/15}"
+    echo "# A developer's machine: the development secret key, console mail and localhost links are accepted."
+    echo "CIVIC311_DEVELOPMENT=true"
   } > "$STATE/env"
   export DATABASE_URL REDIS_URL TEST_REDIS_URL="${TEST_REDIS_URL:-${REDIS_URL%/*}/15}"
 }

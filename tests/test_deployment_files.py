@@ -5,7 +5,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSE_ENV = {"POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "y", "DJANGO_ALLOWED_HOSTS": "example.org"}
+COMPOSE_ENV = {"POSTGRES_PASSWORD": "x", "DJANGO_SECRET_KEY": "y", "DJANGO_ALLOWED_HOSTS": "example.org",
+               "EMAIL_URL": "smtp://mail.example.org:25", "DEFAULT_FROM_EMAIL": "311@example.org",
+               "CIVIC311_CONTACT_KEYS": "k", "CIVIC311_SITE_URL": "https://311.example.org"}
 
 
 def test_docker_compose_file_is_valid_without_an_engine():
@@ -34,3 +36,18 @@ def test_every_python_dependency_is_pinned_exactly():
     assert lines and all("==" in line for line in lines)
     names = {line.split("==")[0].lower() for line in lines}
     assert {"django", "djangorestframework", "celery", "psycopg", "pytest-django", "factory_boy"} <= names
+
+
+def test_compose_passes_every_setting_production_checks():
+    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]["environment"]
+    checked = {"DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FALLBACKS", "CIVIC311_CONTACT_KEYS", "CIVIC311_SITE_URL",
+               "EMAIL_URL", "CIVIC311_SMS_BACKEND", "CIVIC311_TWILIO_ACCOUNT_SID", "CIVIC311_TWILIO_AUTH_TOKEN",
+               "CIVIC311_TWILIO_FROM", "DJANGO_TRUSTED_PROXIES"}
+    assert checked <= set(app)
+    # Never a console backend that prints messages and counts them as sent.
+    assert "console" not in str(app)
+
+
+def test_images_leave_out_secrets_backups_state_and_the_virtualenv():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".env", "backups", ".state", ".venv"} <= set(ignored)

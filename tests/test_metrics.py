@@ -36,3 +36,19 @@ def test_task_failures_are_counted_by_task_name_only(client, settings):
 
 def test_metrics_are_not_served_outside_the_monitoring_network(client):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+
+
+def test_a_client_sent_forwarded_for_header_opens_nothing_without_a_configured_proxy(client, settings):
+    # A stranger claims to be the machine itself: ignored, since no proxy is configured.
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 403
+
+
+def test_behind_a_configured_proxy_the_client_it_names_is_checked_not_the_proxy(client, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.METRICS_ALLOWED_NETWORKS = ["192.0.2.0/24"]
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    # Everyone comes through the proxy: its own address opens nothing.
+    assert client.get("/metrics", **proxy).status_code == 403
+    # The entry the proxy added is the client; what the client wrote before it is not believed.
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.10", **proxy).status_code == 200
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="192.0.2.10, 203.0.113.9", **proxy).status_code == 403

@@ -3,42 +3,48 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.purposes import Purpose
 from requests_app.models import ServiceType
 from requests_app.statuses import OPEN_STATUSES, PermitStep, Priority, Status
 from routing.models import Area, Department, Team
 
+from . import two_factor
 from .selectors import QueueFilters
 
 
 class SignInForm(AuthenticationForm):
-    """Username and password, plus the authenticator code for those who set one up."""
+    """Username and password, then the authenticator code, unless this browser is trusted for the shift."""
 
     otp_token = forms.CharField(label=_("Authenticator code"), required=False, max_length=8,
                                 widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                               "inputmode": "numeric"}))
+    trust_browser = forms.BooleanField(label=_("Trust this browser until the end of my shift"), required=False)
 
     def clean(self):
         cleaned = super().clean()
         user = self.get_user()
-        self.device = None
+        self.device, self.trusted = None, False
         if user is not None:
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            if device is not None:
+            device = two_factor.confirmed_device(user)
+            if device is not None and two_factor.trusted_device(self.request, user) == device:
+                self.device, self.trusted = device, True
+            elif device is not None:
                 token = (cleaned.get("otp_token") or "").strip()
                 if not token:
                     raise forms.ValidationError(_("Enter the code from your authenticator app."), code="otp_required")
-                allowed, _extra = device.verify_is_allowed()
-                if not allowed or not device.verify_token(token):
-                    raise forms.ValidationError(_("That authenticator code is not right."), code="otp_invalid")
+                refusal = two_factor.check_code(device, token)
+                if refusal:
+                    raise forms.ValidationError(refusal, code="otp_invalid")
                 self.device = device
         return cleaned
 
 
 class ConfirmDeviceForm(forms.Form):
-    otp_token = forms.CharField(label=_("Code from your authenticator app"), max_length=8)
+    otp_token = forms.CharField(label=_("Code from your authenticator app"), max_length=8,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric"}))
+    trust_browser = forms.BooleanField(label=_("Trust this browser until the end of my shift"), required=False)
 
 
 class QueueFilterForm(forms.Form):

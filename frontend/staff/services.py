@@ -20,6 +20,7 @@ from routing.clocks import follow_status
 from routing.models import Department, RoutingDecision, Team
 from routing.services import route_request
 
+from .access import scope_for
 from .models import HistoryScope, StaffRole
 
 
@@ -282,9 +283,13 @@ def transfer(service_request, *, to_department: Department, reason: str, by, tea
              public_note: str = "") -> ServiceRequest:
     """Send a request to another department with a reason its queue sees; it becomes the routing decision.
 
-    Raises InvalidAction without a reason, for the same department or one of another city.
+    Only the department holding the request (triage while it waits there) or an operator of its city may: a
+    transfer must never let someone pull a request, and its requester's contact, into their own department.
+    Raises InvalidAction for anyone else, without a reason, for the same department or one of another city.
     """
     sr = _lock(service_request)
+    if not scope_for(by).works_on(sr):
+        raise InvalidAction(_("Only the department holding a request, or an operator, may transfer it."))
     _check_open(sr)
     if not reason.strip():
         raise InvalidAction(_("Say why the request is transferred."))

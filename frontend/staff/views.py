@@ -23,12 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.purposes import Purpose
 from contacts.selectors import contact_for_staff, live_purposes
+from frontend.qr import qr_svg
 from requests_app.exceptions import DomainError
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
 from routing.models import Department
 
-from . import forms, services
+from . import forms, services, two_factor
 from .access import scope_for
 from .models import SavedView
 from .selectors import (QueueFilters, changed_since, map_features, queue_page, request_for, request_page,
@@ -36,7 +37,8 @@ from .selectors import (QueueFilters, changed_since, map_features, queue_page, r
 
 
 def staff_only(*, api: bool = False):
-    """Signed in, with a staff role; operators also verified by their authenticator. Adds request.scope."""
+    """Signed in, with a staff role, and verified by an authenticator: every staff role may read a requester's
+    contact, so none works on a password alone. Adds request.scope."""
 
     def decorator(view):
         @wraps(view)
@@ -48,9 +50,9 @@ def staff_only(*, api: bool = False):
             scope = scope_for(request.user)
             if not scope.is_staff:
                 raise PermissionDenied
-            if scope.operator_jurisdiction_ids and not request.user.is_verified():
+            if not request.user.is_verified():
                 if api:
-                    return JsonResponse({"errors": {"auth": [_("Operators need two-factor authentication.")]}},
+                    return JsonResponse({"errors": {"auth": [_("Staff need two-factor authentication.")]}},
                                         status=403)
                 return redirect("staff:two_factor")
             request.scope = scope
@@ -59,6 +61,12 @@ def staff_only(*, api: bool = False):
         return wrapped
 
     return decorator
+
+
+def _no_store(response):
+    """Pages with secrets or personal data are never kept by a browser or proxy cache."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,9 +81,12 @@ def sign_in(request):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
             target = reverse("staff:queue")
-        return redirect(target)
-    return render(request, "staff/sign_in.html", {"form": form, "next": request.GET.get("next", "")},
-                  status=400 if form.is_bound else 200)
+        response = redirect(target)
+        if form.device is not None and not form.trusted and form.cleaned_data.get("trust_browser"):
+            two_factor.remember_browser(response, user, form.device)
+        return response
+    return _no_store(render(request, "staff/sign_in.html", {"form": form, "next": request.GET.get("next", "")},
+                            status=400 if form.is_bound else 200))
 
 
 @require_POST
@@ -85,29 +96,36 @@ def sign_out(request):
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor(request):
+def two_factor_page(request):
+    """Set up an authenticator (a QR code drawn here), or verify this session with a code from the one set up."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-    device = None
+    device = two_factor.confirmed_device(request.user)
+    confirmed = device is not None
     if not confirmed:
-        device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
                   or TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False))
+    verified = request.user.is_verified()
     form = forms.ConfirmDeviceForm(request.POST or None)
-    if request.method == "POST" and device is not None and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+    if request.method == "POST" and not verified and form.is_valid():
+        refusal = two_factor.check_code(device, form.cleaned_data["otp_token"])
+        if not refusal:
+            if not confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                messages.success(request, _("Two-factor authentication is on."))
             otp_login(request, device)
-            messages.success(request, _("Two-factor authentication is on."))
-            return redirect("staff:queue")
-        form.add_error("otp_token", _("That authenticator code is not right."))
-    secret = ""
-    if device is not None:
-        secret = b32encode(device.bin_key).decode()
-    return render(request, "staff/two_factor.html", {
-        "form": form, "confirmed": confirmed, "secret": secret, "config_url": device.config_url if device else "",
-        "verified": request.user.is_verified()}, status=400 if form.is_bound and form.errors else 200)
+            response = redirect("staff:queue")
+            if form.cleaned_data["trust_browser"]:
+                two_factor.remember_browser(response, request.user, device)
+            return response
+        form.add_error("otp_token", refusal)
+    context = {"form": form, "confirmed": confirmed, "verified": verified}
+    if not confirmed:
+        context.update(secret=b32encode(device.bin_key).decode(),
+                       qr=qr_svg(device.config_url, title=_("Scan with your authenticator app")))
+    return _no_store(render(request, "staff/two_factor.html", context,
+                            status=400 if form.is_bound and form.errors else 200))
 
 
 def _filter_form(request):
@@ -247,8 +265,7 @@ def show_contact(request, public_id):
         request, sr, contact=contact, contact_refusal=refusal, contact_form=form,
         contact_purposes=[Purpose(p).label for p in sorted(contact.purposes)] if contact else []),
         status=400 if form.errors else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _no_store(response)
 
 
 def _merge_target(request, sr, public_id):
@@ -317,7 +334,7 @@ def _do_permit(request, sr, data):
                                     internal_note=data["internal_note"])
 
 
-# action name: (form, handler, who may: "work" = the request's department, "any" = any staff who sees it)
+# action name: (form, handler, who may: "work" = the request's department or an operator of its city)
 ACTIONS = {
     "acknowledge": (None, _do_acknowledge, "work"),
     "status": (forms.StatusForm, _do_status, "work"),
@@ -326,7 +343,7 @@ ACTIONS = {
     "priority": (forms.PriorityForm, _do_priority, "work"),
     "redact-text": (forms.RedactTextForm, _do_redact_text, "work"),
     "service-type": (forms.ServiceTypeForm, _do_service_type, "work"),
-    "transfer": (forms.TransferForm, _do_transfer, "any"),
+    "transfer": (forms.TransferForm, _do_transfer, "work"),
     "merge": (forms.MergeForm, _do_merge, "work"),
     "permit": (forms.PermitForm, _do_permit, "work"),
     "question": (forms.QuestionForm, _do_question, "work"),

@@ -1,7 +1,8 @@
-"""What the Open311 edge keeps of its own: API keys, batch tokens and the first answers to retried writes."""
+"""What the Open311 edge keeps of its own: API keys and batch tokens (retried writes: requests_app.idempotency)."""
 import hashlib
 import secrets
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,14 +22,30 @@ class ApiKeyQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
+class Scope(models.TextChoices):
+    """What a key may do. GETs need no key; "read" is for clients that send one anyway."""
+
+    READ = "read", _("read")
+    FILE = "file", _("file new requests")
+    UPDATE = "update", _("update requests (FixMyStreet status updates: close, reopen, reclassify)")
+
+
+def default_scopes() -> list[str]:
+    # Changing a request's status is given on purpose, never by default.
+    return [Scope.READ, Scope.FILE]
+
+
 class ApiKey(models.Model):
-    """A key an operator gave to one client application for one jurisdiction. Only its digest is stored."""
+    """A key an operator gave to one client application for one jurisdiction, for some scopes. Only its digest
+    is stored."""
 
     application = models.CharField(_("application"), max_length=120)
     jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE,
                                      related_name="open311_keys", verbose_name=_("jurisdiction"))
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    scopes = ArrayField(models.CharField(max_length=10, choices=Scope.choices), default=default_scopes,
+                        verbose_name=_("scopes"))
     writes_per_minute = models.PositiveIntegerField(
         _("writes per minute"), null=True, blank=True,
         help_text=_("Empty: the OPEN311_WRITES_PER_MINUTE setting"))
@@ -54,6 +71,9 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
 
 class BatchToken(models.Model):
     """The token a batch service type answers with; it resolves to the request's id once routed."""
@@ -69,24 +89,3 @@ class BatchToken(models.Model):
 
     def __str__(self):
         return self.token
-
-
-class IdempotentWrite(models.Model):
-    """The first answer to a write, replayed when a client retries it with the same key.
-
-    ``key`` is the Idempotency-Key header for new requests, or ``update:<update_id>`` for FixMyStreet updates.
-    """
-
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)
-    payload = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("idempotent write")
-        verbose_name_plural = _("idempotent writes")
-        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="unique_idempotent_write")]
-
-    def __str__(self):
-        return self.key

@@ -1,35 +1,36 @@
 """State changes of the Open311 edge: keys, batch tokens, replayable writes, client status updates."""
-import hashlib
-import json
 import logging
 import secrets
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from requests_app.idempotency import IdempotencyConflict, run_once
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import ALLOWED_TRANSITIONS
 
 from .errors import Open311Error, bad_request
 from .mapping import inbound_fms_target
-from .models import ApiKey, BatchToken, IdempotentWrite, key_digest, new_raw_key
+from .models import ApiKey, BatchToken, default_scopes, key_digest, new_raw_key
 
 logger = logging.getLogger(__name__)
 
 
 def create_api_key(*, application: str, jurisdiction: Jurisdiction, writes_per_minute: int | None = None,
-                   consent_wording: str = "") -> tuple[ApiKey, str]:
-    """Make a key for a client application; returns the row and the raw key, which is shown once only."""
+                   consent_wording: str = "", scopes: list[str] | None = None) -> tuple[ApiKey, str]:
+    """Make a key for a client application (by default: read and file); returns the row and the raw key, which
+    is shown once only."""
     raw = new_raw_key()
     key = ApiKey.objects.create(application=application.strip(), jurisdiction=jurisdiction, digest=key_digest(raw),
                                 prefix=raw[:8], writes_per_minute=writes_per_minute,
-                                consent_wording=consent_wording.strip())
+                                consent_wording=consent_wording.strip(),
+                                scopes=sorted(set(scopes)) if scopes is not None else default_scopes())
     return key, raw
 
 
@@ -37,6 +38,13 @@ def revoke_api_key(key: ApiKey) -> ApiKey:
     """Stop a key from working. Revoking twice keeps the first revocation time."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db(fields=["revoked_at"])
+    return key
+
+
+def set_api_key_scopes(key: ApiKey, scopes: list[str]) -> ApiKey:
+    """Give a key exactly these scopes (the next call with it sees them)."""
+    key.scopes = sorted(set(scopes))
+    key.save(update_fields=["scopes"])
     return key
 
 
@@ -63,30 +71,13 @@ def count_write(key: ApiKey) -> None:
                            headers={"Retry-After": str(retry_after)})
 
 
-def fingerprint(params: dict) -> str:
-    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-@transaction.atomic
 def replayable(key: ApiKey, idempotency_key: str, params: dict, write) -> list[dict]:
-    """Run ``write()`` once per (api key, idempotency key) and return its payload; a retry gets the first payload.
-
-    The record is inserted first, in the same transaction as the write: a concurrent retry waits on the unique
-    index until the first commits, then replays it. A failed write stores nothing, so it can be retried.
-    Raises Open311Error 400 when the key is reused for a different request.
-    """
-    print_ = fingerprint(params)
+    """Run ``write()`` once per (api key, idempotency key) through requests_app.idempotency; a retry gets the
+    first payload. Raises Open311Error 400 when the key is reused for a different request."""
     try:
-        with transaction.atomic():
-            record = IdempotentWrite.objects.create(api_key=key, key=idempotency_key, fingerprint=print_)
-    except IntegrityError:
-        first = IdempotentWrite.objects.get(api_key=key, key=idempotency_key)
-        if first.fingerprint != print_:
-            raise bad_request(_("This Idempotency-Key was used for a different request.")) from None
-        return first.payload
-    payload = write()
-    record.payload = payload
-    record.save(update_fields=["payload"])
+        payload, _replayed = run_once(client=f"open311:{key.pk}", key=idempotency_key, content=params, write=write)
+    except IdempotencyConflict as exc:
+        raise bad_request(str(exc)) from None
     return payload
 
 

@@ -17,8 +17,9 @@ from requests_app.services import Submission
 from requests_app.statuses import Channel
 
 from . import serializers as s
-from .errors import bad_request, error_response, not_found
+from .errors import bad_request, error_response, forbidden, not_found
 from .mapping import FMS_INBOUND
+from .models import Scope
 from .renderers import Open311JSONRenderer, Open311XMLRenderer
 from .selectors import (jurisdiction_for, request_payloads, service_definition, service_list,
                         service_type_for, token_payload, update_payloads, writer_for)
@@ -47,7 +48,8 @@ ERRORS = {code: OpenApiResponse(s.ErrorOut(many=True), description=text) for cod
     (404, "Unknown service, request, token or jurisdiction."),
 )}
 WRITE_ERRORS = ERRORS | {
-    403: OpenApiResponse(s.ErrorOut(many=True), description="Missing, invalid or revoked api_key."),
+    403: OpenApiResponse(s.ErrorOut(many=True),
+                         description="Missing, invalid or revoked api_key, or one without the scope the call needs."),
     429: OpenApiResponse(s.ErrorOut(many=True), description="Too many writes with this api_key (Retry-After)."),
 }
 
@@ -69,9 +71,14 @@ class Open311View(APIView):
         return s.present_params(request.query_params, request.data if request.method == "POST" else {})
 
     @staticmethod
-    def writer(params):
-        """The API key of a write, once it is counted against the key's rate."""
+    def writer(params, scope: str):
+        """The API key of a write, if it holds the scope, once it is counted against the key's rate.
+
+        Raises Open311Error 403 for a key without the scope."""
         key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
+        if not key.allows(scope):
+            raise forbidden(_("This api_key may not %(action)s; ask the operator for the %(scope)s scope.")
+                            % {"action": Scope(scope).label, "scope": scope})
         count_write(key)
         return key
 
@@ -136,7 +143,7 @@ class RequestsView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        key = self.writer(params)
+        key = self.writer(params, Scope.FILE)
         jurisdiction = key.jurisdiction
         data = s.checked(s.RequestIn, params)
         service_type = service_type_for(jurisdiction, data["service_code"])
@@ -238,7 +245,7 @@ class UpdatesView(Open311View):
                    tags=["Open311"])
     def post(self, request, fmt):
         params = self.params(request)
-        key = self.writer(params)
+        key = self.writer(params, Scope.UPDATE)
         jurisdiction = key.jurisdiction
         data = s.checked(s.UpdateIn, params)
         wire_status = data["status"].upper()

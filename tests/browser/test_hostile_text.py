@@ -11,6 +11,7 @@ from requests_app.models import ServiceRequest
 from requests_app.open311.services import create_api_key
 from requests_app.statuses import Status
 from tests.frontend.conftest import streetlight  # noqa: F401  (a fixture: a type with a free-text question)
+from tests.staff.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,7 +100,7 @@ def test_hostile_text_runs_nowhere_and_breaks_no_page(page, live_server, filed, 
             assert "<script>" not in response.text(), path
 
     staff_client = Client()
-    staff_client.force_login(staff)
+    sign_in(staff_client, staff)
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
                                "value": staff_client.cookies[settings.SESSION_COOKIE_NAME].value}])
     for path in ["/staff/"] + [f"/staff/requests/{sr.public_id}/" for sr in filed]:

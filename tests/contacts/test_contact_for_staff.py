@@ -6,6 +6,7 @@ from contacts.purposes import Purpose
 from contacts.selectors import contact_for_staff
 from contacts.services import withdraw_consent
 from tests.factories import TeamFactory, UserFactory
+from tests.staff.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_a_look_needs_a_reason(file_request, staff):
 def test_operators_read_the_access_log_in_the_admin_and_cannot_change_it(client, file_request, staff, operator):
     sr = file_request(email="log@example.org")
     contact_for_staff(service_request=sr, user=staff, reason="Arrange a visit")
-    client.force_login(operator)
+    sign_in(client, operator)
     listing = client.get("/admin/contacts/accesslog/")
     assert listing.status_code == 200 and "Arrange a visit" in listing.content.decode()
     log = AccessLog.objects.get()
@@ -71,5 +72,5 @@ def test_operators_read_the_access_log_in_the_admin_and_cannot_change_it(client,
 
 
 def test_department_staff_cannot_read_the_access_log(client, staff):
-    client.force_login(staff)
+    sign_in(client, staff)
     assert client.get("/admin/contacts/accesslog/").status_code == 403

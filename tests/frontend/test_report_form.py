@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from contacts.models import Contact
 from contacts.purposes import Purpose
 from frontend.forms import CONSENT_WORDING_VERSION
-from frontend.models import IdempotentSubmission
-from requests_app.models import Photo, ServiceRequest
+from requests_app.models import IdempotentWrite, Photo, ServiceRequest
 from requests_app.statuses import Channel
 from tests.factories import (AreaFactory, AreaLayerFactory, JurisdictionFactory, ServiceRequestFactory,
                              ServiceTypeFactory, square)
@@ -111,7 +110,7 @@ def test_the_same_idempotency_key_files_one_request_however_often_it_is_sent(cli
     assert first.json()["public_id"] == again.json()["public_id"]
     sr = ServiceRequest.objects.get()
     assert first.json()["tracking_url"] == f"http://testserver/track/{sr.tracking_token}/"
-    assert IdempotentSubmission.objects.get().service_request == sr and sr.channel == Channel.WEB
+    assert IdempotentWrite.objects.get().payload == {"service_request_id": sr.pk} and sr.channel == Channel.WEB
 
 
 def test_a_refused_submission_leaves_its_idempotency_key_free_for_the_corrected_one(client, streetlight, answers):

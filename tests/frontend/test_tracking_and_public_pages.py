@@ -114,3 +114,15 @@ def test_the_public_page_says_overdue_honestly_while_the_request_is_open(
     assert '<strong id="overdue">Overdue: later than the city' in client.get(url).content.decode()
     ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True, status=Status.CLOSED)
     assert "Overdue" not in client.get(url).content.decode()
+
+
+def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handled):
+    token = handled.tracking_token
+    for response in (client.get(f"/track/{token}/"), client.get(f"/track/{token}/filed/"),
+                     client.get(f"/track/{token}/data/"), client.get(f"/track/{token}/data/download.json"),
+                     client.post(f"/track/{token}/reopen/", {"reason": "Still there"})):
+        assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
+        assert "noindex" in response["X-Robots-Tag"]
+    # The public page of the same request may be cached and indexed: it holds nothing private.
+    public = client.get(f"/requests/{handled.public_id}/")
+    assert "no-store" not in public.get("Cache-Control", "") and "X-Robots-Tag" not in public

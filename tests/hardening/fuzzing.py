@@ -53,6 +53,7 @@ def with_api_key(case, jurisdiction) -> None:
         return
     query = dict(case.query or {})
     if not query.get("api_key") or len(str(query["api_key"])) < 40:
-        query["api_key"] = create_api_key(application="Fuzzer", jurisdiction=jurisdiction)[1]
+        query["api_key"] = create_api_key(application="Fuzzer", jurisdiction=jurisdiction,
+                                          scopes=["read", "file", "update"])[1]
         query["jurisdiction_id"] = jurisdiction.slug
     case.query = query

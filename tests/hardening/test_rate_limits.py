@@ -93,3 +93,17 @@ def test_with_the_cache_unreachable_residents_are_not_refused(client, pothole, s
     sr = ServiceRequestFactory(service_type=pothole)
     assert client.get(reverse("frontend:track", args=[sr.tracking_token]), **HOME).status_code == 200
     assert client.get(reverse("frontend:track", args=["guess"]), **HOME).status_code == 404
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_filing_limit(client, pothole, settings):
+    settings.RATE_LIMIT_FILINGS = "1/3600"
+    url = reverse("frontend:report", args=["sf.example", "pothole"])
+    assert client.post(url, filing(pothole), HTTP_ACCEPT="application/json", **HOME).status_code == 201
+    # Without a configured proxy, a new X-Forwarded-For per request changes nothing: the limit is per REMOTE_ADDR.
+    forged = client.post(url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77",
+                         **HOME)
+    assert forged.status_code == 429
+    # Behind a configured proxy, the client the proxy names is counted on its own.
+    settings.TRUSTED_PROXIES = ["198.51.100.0/24"]
+    assert client.post(url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77",
+                       **HOME).status_code == 201

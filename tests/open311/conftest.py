@@ -46,7 +46,9 @@ def errors_of(response) -> list[dict]:
 
 @pytest.fixture
 def api_key(jurisdiction):
-    return create_api_key(application="Test client", jurisdiction=jurisdiction)[1]
+    # FixMyStreet-style: files requests and posts status updates.
+    return create_api_key(application="Test client", jurisdiction=jurisdiction,
+                          scopes=["read", "file", "update"])[1]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from requests_app.open311.models import ApiKey, key_digest
 from requests_app.open311.services import create_api_key, revoke_api_key
+from tests.staff.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +47,13 @@ def test_revoking_twice_keeps_the_first_time(jurisdiction):
 
 
 def test_an_operator_creates_a_key_in_the_admin_and_sees_it_once(client, operator, jurisdiction):
-    client.force_login(operator)
+    sign_in(client, operator)
     response = client.post("/admin/open311/apikey/add/", {"application": "City app",
                                                           "jurisdiction": jurisdiction.pk,
+                                                          "scopes": ["read", "file", "update"],
                                                           "writes_per_minute": ""}, follow=True)
     key = ApiKey.objects.get()
+    assert key.scopes == ["file", "read", "update"]
     [raw] = [m.group(1) for m in (re.search(r"The new key is ([\w-]+)\.", str(message))
                                   for message in response.context["messages"]) if m]
     assert key_digest(raw) == key.digest
@@ -58,3 +61,19 @@ def test_an_operator_creates_a_key_in_the_admin_and_sees_it_once(client, operato
     client.post("/admin/open311/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is not None
+
+
+def test_the_command_sets_scopes_and_refuses_unknown_ones(jurisdiction):
+    out = io.StringIO()
+    call_command("open311_key", "create", "--application", "Reports only", "--jurisdiction", jurisdiction.slug,
+                 stdout=out, stderr=io.StringIO())
+    key = ApiKey.objects.get()
+    assert key.scopes == ["file", "read"]  # never update by default
+    call_command("open311_key", "scopes", key.prefix, "read,update", stdout=io.StringIO())
+    key.refresh_from_db()
+    assert key.scopes == ["read", "update"]
+    with pytest.raises(CommandError, match="not delete"):
+        call_command("open311_key", "scopes", key.prefix, "read,delete")
+    listing = io.StringIO()
+    call_command("open311_key", "list", stdout=listing)
+    assert "read,update" in listing.getvalue()

@@ -4,6 +4,7 @@ from django.urls import reverse
 from routing.admin import RoutingSettingsForm
 from routing.models import RuleSet
 from tests.factories import ServiceRequestFactory
+from tests.staff.conftest import sign_in
 
 from .conftest import HERE
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, operator):
-    client.force_login(operator)
+    sign_in(client, operator)
     return client
 
 

@@ -1,20 +1,30 @@
 """Every staff URL x every role x a request of the user's own department, another department, another city.
 
 Allowed means the action happened (a redirect and a new history row); denied means 403 or 404 and nothing
-about the request changed.
+about the request changed. Then the ways in that need more than a role: a password without the second factor
+(staff pages and the admin, through the real sign-in forms), transfer-then-read, Open311 keys without the update
+scope, and a replayed idempotency key of the resident's form.
 """
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.models import AccessLog
 from contacts.permissions import may_see_contact
 from contacts.purposes import Purpose
+from frontend.forms import CONSENT_WORDING_VERSION
 from frontend.staff.models import SavedView, StaffRole
+from frontend.staff.services import InvalidAction, transfer
 from requests_app.models import ServiceType
+from requests_app.open311.services import create_api_key
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role
 
@@ -29,8 +39,6 @@ def expected(role, target, action):
         return 404
     if action == "view":
         return 200
-    if action == "transfer":
-        return "allowed"
     if target == "other_department" and role != "city_operator":
         return 403
     if action in ("assign_colleague", "bulk") and role == "staff":
@@ -190,3 +198,127 @@ def test_nobody_may_delete_someone_elses_saved_view(client, staff, lead):
     view = SavedView.objects.create(user=lead, name="Lead's", query="")
     assert sign_in(client, staff).post(reverse("staff:delete_view", args=[view.pk])).status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def current_code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.mark.parametrize("who", ["staff", "lead", "manager", "city_operator", "operator"])
+def test_the_admin_refuses_a_password_without_the_second_factor(client, request, who):
+    user = request.getfixturevalue(who)
+    get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="phone", confirmed=True)
+    response = client.post(reverse("admin:login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200 and response.context["form"].errors  # the form again, with its errors
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get("/admin/contacts/accesslog/").status_code == 302
+    # The same form with the device's code lets them in: it was the missing factor that refused them.
+    response = client.post(reverse("admin:login"), {"username": user.username, "password": PASSWORD,
+                                                    "otp_device": device.persistent_id,
+                                                    "otp_token": current_code(device)})
+    assert response.status_code == 302 and client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize("method, name, args, data", STAFF_URLS,
+                         ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
+@pytest.mark.parametrize("who", ["staff", "lead", "manager", "city_operator"])
+def test_staff_pages_refuse_a_password_without_the_second_factor(request, client, make_request, with_contact, who,
+                                                                method, name, args, data):
+    user = request.getfixturevalue(who)
+    TOTPDevice.objects.filter(user=user).delete()  # never set one up: the password is all they have
+    sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
+    assert client.post(reverse("staff:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    url_args = [] if args is None else [sr.public_id] + args.split("/")[1:]
+    before = snapshot(sr)
+    response = getattr(client, method)(reverse(name, args=url_args), {**data, "selected": [sr.public_id]}
+                                       if name == "staff:bulk" else data)
+    if name in ("staff:map_data", "staff:changes"):
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse("staff:two_factor")
+    contact = client.post(reverse("staff:contact", args=[sr.public_id]),
+                          {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
+    assert contact.status_code == 302 and "ana@example.org" not in contact.content.decode()
+    assert snapshot(sr) == before and not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["other_staff", "other_manager"])
+def test_another_department_can_neither_transfer_a_request_to_itself_nor_then_read_its_contact(
+        request, client, make_request, with_contact, other_department, who):
+    sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
+    sign_in(client, request.getfixturevalue(who))
+    response = client.post(reverse("staff:act", args=[sr.public_id, "transfer"]),
+                           {"department": other_department.pk, "reason": "Mine now"})
+    assert response.status_code == 403
+    response = client.post(reverse("staff:bulk"), {"selected": [sr.public_id], "action": "transfer",
+                                                   "department": other_department.pk, "reason": "Mine now"})
+    assert response.status_code == 403
+    contact = client.post(reverse("staff:contact", args=[sr.public_id]),
+                          {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
+    assert contact.status_code == 403 and "ana@example.org" not in contact.content.decode()
+    sr.refresh_from_db()
+    assert sr.department_id != other_department.pk and not AccessLog.objects.exists()
+
+
+def test_the_transfer_service_itself_refuses_anyone_but_the_holding_department(make_request, other_staff,
+                                                                               other_department):
+    sr = make_request()
+    with pytest.raises(InvalidAction):
+        transfer(sr, to_department=other_department, reason="Mine now", by=other_staff)
+    sr.refresh_from_db()
+    assert sr.department_id != other_department.pk
+
+
+@pytest.mark.parametrize("who", ["other_staff", "other_manager", "foreign_staff", "foreign_operator"])
+def test_another_departments_or_citys_staff_cannot_read_a_contact(request, client, make_request, with_contact, who):
+    sr = with_contact(make_request(), Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS)
+    response = sign_in(client, request.getfixturevalue(who)).post(
+        reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Curious"})
+    assert response.status_code in (403, 404) and "ana@example.org" not in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("status", ["CLOSED", "FIXED", "NOT_COUNCILS_RESPONSIBILITY"])
+def test_an_open311_key_without_the_update_scope_cannot_close_or_reclassify(client, make_request, jurisdiction,
+                                                                           fmt, status):
+    sr = make_request()
+    _key, raw = create_api_key(application="Reporting app", jurisdiction=jurisdiction)
+    before = snapshot(sr)
+    response = client.post(f"/open311/v2/servicerequestupdates.{fmt}", {
+        "api_key": raw, "service_request_id": sr.public_id, "update_id": "u1", "status": status,
+        "updated_datetime": "2026-05-01T10:00:00Z", "description": "Done"})
+    assert response.status_code == 403 and b"update" in response.content
+    assert snapshot(sr) == before
+    _key, raw = create_api_key(application="FixMyStreet", jurisdiction=jurisdiction, scopes=["read", "update"])
+    response = client.post(f"/open311/v2/servicerequestupdates.{fmt}", {
+        "api_key": raw, "service_request_id": sr.public_id, "update_id": "u1", "status": status,
+        "updated_datetime": "2026-05-01T10:00:00Z", "description": "Done"})
+    assert response.status_code == 200 and snapshot(sr) != before
+
+
+def test_a_replayed_form_idempotency_key_never_returns_someone_elses_tracking_link(pothole, jurisdiction):
+    url = reverse("frontend:report", args=[jurisdiction.slug, pothole.code])
+    form = {"address": "1 Market St", "description": "Deep hole", "email": "ana@example.org",
+            "purposes": [Purpose.STATUS_UPDATES], "consent_wording": CONSENT_WORDING_VERSION}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "3f1c9a0e-offline-1", "HTTP_ACCEPT": "application/json"}
+    resident, stranger = Client(), Client()
+    resident.cookies[settings.CSRF_COOKIE_NAME] = "a" * 32
+    stranger.cookies[settings.CSRF_COOKIE_NAME] = "b" * 32
+    first = resident.post(url, form, **headers)
+    assert first.status_code == 201
+    # The same browser resending gets its own answer back.
+    assert resident.post(url, form, **headers).json()["tracking_url"] == first.json()["tracking_url"]
+    # Someone else replaying the key, with the same words or others, never gets the resident's link.
+    for data in (form, {"address": "Anything"}):
+        replay = stranger.post(url, data, **headers)
+        assert first.json()["tracking_url"] not in replay.content.decode()
+    # The key again from the resident's browser but with other content is refused, not answered.
+    refused = resident.post(url, {**form, "description": "Something else"}, **headers)
+    assert refused.status_code == 400 and "idempotency_key" in refused.json()["errors"]
+    assert first.json()["tracking_url"] not in refused.content.decode()

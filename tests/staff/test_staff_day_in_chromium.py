@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.contrib.gis.geos import Point
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from requests_app.models import StatusChange
@@ -27,6 +29,8 @@ def day(jurisdiction, department, team, other_department, pothole):
     team.leads.add(lead)
     other = UserFactory(username="sam")
     TeamFactory(department=other_department, code="signals").members.add(other)
+    for user in (lead, other):
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
     def make(**kwargs):
         return ServiceRequestFactory(service_type=pothole, department=department, team=team, **kwargs)
@@ -43,10 +47,14 @@ def day(jurisdiction, department, team, other_department, pothole):
 
 
 def sign_in(page, live_server, username):
+    """Password and the code of the person's authenticator, as on their phone."""
+    device = TOTPDevice.objects.get(user__username=username)
     page.goto(live_server.url + "/staff/")
     expect(page).to_have_url(re.compile(r"/staff/sign-in/"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
 

@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from requests_app.models import Jurisdiction
 
-from ...models import ApiKey
-from ...services import create_api_key, revoke_api_key
+from ...models import ApiKey, Scope, default_scopes
+from ...services import create_api_key, revoke_api_key, set_api_key_scopes
 
 
 class Command(BaseCommand):
@@ -19,7 +19,13 @@ class Command(BaseCommand):
                             help="this key's write limit (default: the OPEN311_WRITES_PER_MINUTE setting)")
         create.add_argument("--consent-wording", default="",
                             help="the sentence the application shows its users when it asks to contact them")
+        create.add_argument("--scopes", default=",".join(default_scopes()),
+                            help="comma-separated, of: read, file, update (default: read,file); update lets the "
+                                 "application close, reopen and reclassify requests")
         sub.add_parser("list", help="list keys (never the keys themselves)")
+        scopes = sub.add_parser("scopes", help="set the scopes of a key")
+        scopes.add_argument("prefix", help="the first characters of the key, as `list` shows them")
+        scopes.add_argument("scopes", help="comma-separated, of: read, file, update")
         revoke = sub.add_parser("revoke", help="revoke a key")
         revoke.add_argument("prefix", help="the first characters of the key, as `list` shows them")
 
@@ -32,16 +38,36 @@ class Command(BaseCommand):
                 raise CommandError("--writes-per-minute must be at least 1.")
             key, raw = create_api_key(application=options["application"], jurisdiction=jurisdiction,
                                       writes_per_minute=options["writes_per_minute"],
-                                      consent_wording=options["consent_wording"])
+                                      consent_wording=options["consent_wording"],
+                                      scopes=_scopes(options["scopes"]))
             self.stderr.write(f"Key for {key.application} ({jurisdiction.slug}); shown only now:")
             self.stdout.write(raw)
         elif action == "list":
             for key in ApiKey.objects.select_related("jurisdiction"):
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                self.stdout.write(f"{key.prefix}  {key.jurisdiction.slug}  {key.application}  {state}")
+                self.stdout.write(f"{key.prefix}  {key.jurisdiction.slug}  {key.application}  "
+                                  f"{','.join(key.scopes)}  {state}")
+        elif action == "scopes":
+            key = _one_key(options["prefix"])
+            set_api_key_scopes(key, _scopes(options["scopes"]))
+            self.stdout.write(f"{key} may now: {','.join(key.scopes)}.")
         else:
-            matches = list(ApiKey.objects.filter(prefix__startswith=options["prefix"])) if options["prefix"] else []
-            if len(matches) != 1:
-                raise CommandError(f"{len(matches)} keys start with {options['prefix']!r}; give more characters.")
-            revoke_api_key(matches[0])
-            self.stdout.write(f"Revoked {matches[0]}.")
+            key = _one_key(options["prefix"])
+            revoke_api_key(key)
+            self.stdout.write(f"Revoked {key}.")
+
+
+def _one_key(prefix: str) -> ApiKey:
+    matches = list(ApiKey.objects.filter(prefix__startswith=prefix)) if prefix else []
+    if len(matches) != 1:
+        raise CommandError(f"{len(matches)} keys start with {prefix!r}; give more characters.")
+    return matches[0]
+
+
+def _scopes(text: str) -> list[str]:
+    scopes = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = scopes - set(Scope.values)
+    if unknown or not scopes:
+        raise CommandError(f"Scopes are a comma-separated list of {', '.join(Scope.values)}; "
+                           f"not {', '.join(sorted(unknown)) or 'empty'}.")
+    return sorted(scopes)

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
+    "blur-waiting-photos": {"task": "requests_app.tasks.blur_waiting_photos_task", "schedule": crontab(minute="*")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,8 +160,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
+# Original photos, faces and plates unblurred: outside MEDIA_ROOT so no web server or /media/ route can reach
+# them; staff of the handling department read them through a signed-in view (requests_app.photos).
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".state" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "requests_app.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -1,11 +1,11 @@
 """Test settings: the real PostGIS and Redis of settings.py, with fast hashing and Django's mail outbox."""
 from .settings import *  # noqa: F401,F403
-from .settings import env
+from .settings import STORAGES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests get their own Redis database so a running `make run` is never disturbed.

@@ -132,8 +132,8 @@ def empty_scenes() -> list[Sample]:
 
 def labelled_set() -> list[Sample]:
     samples = [astronaut(s) for s in (1.0, 0.7, 0.45, 0.3)] + [cameraman(s) for s in (1.0, 0.7, 0.45)]
-    for size in (32, 48, 72, 112):
+    for size in (32, 56, 96):
         samples += faces_in_scenes(size)
-    for i, width in enumerate((60, 80, 100, 130, 170, 220) * 5):
+    for i, width in enumerate((60, 80, 100, 130, 170, 220) * 3):
         samples.append(car_with_plate(width, BACKGROUNDS[i % len(BACKGROUNDS)], seed=i))
     return samples + empty_scenes()

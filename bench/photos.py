@@ -77,7 +77,7 @@ def run(jurisdiction_id=None) -> list[Figure]:
     result = measure()
     counts = result["counts"]
     for key, (found, total) in counts.items():
-        print(f"  {key:<13} found {found:>4} of {total:>4}  recall {found / max(total, 1):.3f}")
+        print(f"  {key:<13} found {found:>4} of {total:>4}  recall {found / max(total, 1):.3f}", flush=True)
     print(f"  false positives {result['false_positives']} in {result['images']} photographs "
           f"({result['megapixels']:.1f} megapixels)")
 

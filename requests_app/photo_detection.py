@@ -86,11 +86,14 @@ def detect_faces(grey: np.ndarray) -> list[Box]:
     size = (MIN_FACE_PX, MIN_FACE_PX)
     boxes = [Box(*b, Kind.FACE) for b in _run("haarcascade_frontalface_default.xml", grey, min_size=size,
                                               neighbours=5)]
-    boxes += [Box(*b, Kind.FACE) for b in _run("haarcascade_profileface.xml", grey, min_size=size, neighbours=5)]
+    # Profiles take coarser steps between scales: two passes (one mirrored) would otherwise cost three times
+    # the frontal one, and the frontal pass already finds most faces turned less than halfway.
+    boxes += [Box(*b, Kind.FACE) for b in _run("haarcascade_profileface.xml", grey, min_size=size, neighbours=5,
+                                               scale=1.2)]
     width = grey.shape[1]
     mirrored = np.ascontiguousarray(grey[:, ::-1])
     boxes += [Box(width - x - w, y, w, h, Kind.FACE)
-              for x, y, w, h in _run("haarcascade_profileface.xml", mirrored, min_size=size, neighbours=5)]
+              for x, y, w, h in _run("haarcascade_profileface.xml", mirrored, min_size=size, neighbours=5, scale=1.2)]
     return boxes
 
 

@@ -9,6 +9,7 @@ import warnings
 from datetime import timedelta
 
 import cv2
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -110,6 +111,8 @@ def blur_waiting_photos(*, older_than_seconds: int = 60, limit: int = 500) -> in
     since = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(Photo.objects.waiting_for_blurring().filter(changed_at__lt=since)
                .order_by("changed_at").values_list("pk", flat=True)[:limit])
+    # Restart each one's clock, so a long queue of photos is not queued again every minute.
+    Photo.objects.filter(pk__in=ids).update(changed_at=timezone.now())
     for pk in ids:
         _enqueue_blurring(pk)
     return len(ids)
@@ -163,7 +166,7 @@ def blur_photo(photo_id: int) -> Photo | None:
         data, found = _blurred_copy(photo)
     except DetectionFailed as exc:
         return _record_failure(photo_id, revision, exc.code)
-    except (cv2.error, MemoryError):
+    except (cv2.error, MemoryError, SoftTimeLimitExceeded):
         logger.exception("photo %s: detection failed", photo_id)
         return _record_failure(photo_id, revision, Photo.Failure.ERROR)
     with transaction.atomic():

@@ -34,7 +34,8 @@ class PhotoQuerySet(models.QuerySet):
     def public(self):
         """Photos any public output may link: a blurred copy exists (or the photo is linked from elsewhere), and
         never one of a sensitive type's."""
-        return self.filter(state="public", service_request__service_type__sensitive=False)
+        linked = models.Q(original="") & ~models.Q(external_url="")  # hosted elsewhere: nothing of ours to blur
+        return self.filter(models.Q(state="public") | linked, service_request__service_type__sensitive=False)
 
     def waiting_for_blurring(self):
         return self.filter(state="pending").exclude(original="")

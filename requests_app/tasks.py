@@ -13,7 +13,8 @@ def heartbeat_task():
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
 
 
-@shared_task
+# A phone photo takes a few seconds; one that runs for minutes is recorded as failed rather than retried forever.
+@shared_task(soft_time_limit=180, time_limit=240)
 def blur_photo_task(photo_id: int):
     photos.blur_photo(photo_id)
 

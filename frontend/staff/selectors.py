@@ -4,7 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import GeoFunc
-from django.db.models import BooleanField, F, FloatField, Prefetch, Q
+from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -168,16 +168,18 @@ class StaffPhoto:
 def photos_for_staff(scope: Scope, sr: ServiceRequest) -> list[StaffPhoto]:
     """A request's photos as this user may see them: originals only for those who work on the request."""
     works_on = scope.works_on(sr)
+    steps: dict[int, list] = {}
+    for step in PhotoModeration.objects.filter(photo__service_request=sr).select_related("actor"):
+        steps.setdefault(step.photo_id, []).append(step)
     items = []
-    for photo in (Photo.objects.filter(service_request=sr).order_by("created_at", "id")
-                  .prefetch_related(Prefetch("moderation", PhotoModeration.objects.select_related("actor")))):
+    for photo in Photo.objects.filter(service_request=sr).order_by("created_at", "id"):
         if photo.original and works_on:
             src, is_original = reverse("staff:photo_original", args=[photo.pk]), True
         elif photo.public_image and photo.state == Photo.State.PUBLIC:
             src, is_original = photo.public_image.url, False
         else:
             src, is_original = photo.external_url, False
-        items.append(StaffPhoto(photo=photo, src=src, is_original=is_original, moderation=list(photo.moderation.all())))
+        items.append(StaffPhoto(photo=photo, src=src, is_original=is_original, moderation=steps.get(photo.pk, [])))
     return items
 
 

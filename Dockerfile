@@ -13,7 +13,8 @@ COPY . .
 # The build runs without the production secrets, which the running containers must have (config/production.py).
 RUN CIVIC311_DEVELOPMENT=true python manage.py compilemessages -v0 --ignore=.venv \
  && CIVIC311_DEVELOPMENT=true python manage.py collectstatic --no-input -v0 \
- && useradd --system --home /app civic311 && mkdir -p /data/media /data/ledger && chown civic311 /data/media /data/ledger
+ && useradd --system --home /app civic311 && mkdir -p /data/media /data/private /data/ledger \
+ && chown civic311 /data/media /data/private /data/ledger
 USER civic311
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4"]

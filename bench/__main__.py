@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.dataset import use_bench_database
 
-HELPERS = {"__main__", "capacity", "dataset", "figures", "report", "loadgen", "loadtest"}
+HELPERS = {"__main__", "capacity", "dataset", "figures", "report", "loadgen", "loadtest", "photo_set"}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

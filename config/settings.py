@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
                             "schedule": crontab(minute="*/15")},
     "deliver-escalation-notices": {"task": "routing.tasks.deliver_escalation_notices_task",
                                    "schedule": crontab(minute="*/5")},
+    "blur-waiting-photos": {"task": "requests_app.tasks.blur_waiting_photos_task", "schedule": crontab(minute="*")},
 }
 # Opt-in: every Sunday night learn a draft rule set from each city's own closed requests and transfers. It is
 # never activated by itself; an operator reads its evaluation (in the rule set's note) and activates it.
@@ -208,8 +209,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
 # Contact erasures, kept outside the database so that `make restore` can replay them (contacts/ledger.py).
 ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state" / "erasure-ledger.jsonl")
+# Original photos, faces and plates unblurred: outside MEDIA_ROOT so no web server or /media/ route can reach
+# them; staff of the handling department read them through a signed-in view (requests_app.photos).
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".state" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "requests_app.storage.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -6,12 +6,12 @@ import os
 os.environ.setdefault("CIVIC311_DEVELOPMENT", "true")
 
 from .settings import *  # noqa: E402,F401,F403
-from .settings import env  # noqa: E402
+from .settings import STORAGES, env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests get their own Redis database so a running `make run` is never disturbed.

@@ -28,7 +28,14 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+
+
+def public_media(request, path):
+    # Only public copies live under MEDIA_ROOT (originals are in PRIVATE_MEDIA_ROOT); the folder is read per
+    # request so it follows the setting.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
-    # Uploaded photos are stripped and renamed on upload; a reverse proxy may serve them instead.
-    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-                            {"document_root": settings.MEDIA_ROOT}))
+    # Public photo copies are blurred, stripped and renamed; a reverse proxy may serve them instead.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media))

@@ -48,10 +48,12 @@ def _with_masked_notes(sr: ServiceRequest) -> ServiceRequest:
 
 
 def tracking_page_for(*, token: str) -> ServiceRequest:
-    """The request behind a private tracking link with its timeline, department, team and photos. Raises Http404."""
+    """The request behind a private tracking link with its timeline, department, team and photos (their blurred
+    public copies only: a tracking link gets forwarded). Raises Http404."""
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
-        .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.order_by("created_at"))),
+        .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.public().exclude(public_image="")
+                                                       .order_by("created_at"))),
         tracking_token=token)
     return _with_masked_notes(sr)
 

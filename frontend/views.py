@@ -267,7 +267,7 @@ def track(request, token):
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
         "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image]})
+        "reopen_form": ReopenForm(), "photos": sr.photos.all()})
 
 
 @require_POST

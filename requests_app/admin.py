@@ -34,8 +34,15 @@ class StatusChangeInline(admin.TabularInline):
 
 
 class PhotoInline(admin.TabularInline):
+    # Read only: originals have no URL (staff open them from the request page, which checks who asks), and
+    # moderation goes through requests_app.photos so it is recorded.
     model = Photo
     extra = 0
+    fields = ("created_at", "state", "failure", "public_image", "external_url")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ServiceRequest)

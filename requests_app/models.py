@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.core.files.storage import storages
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import WITH_THE_REQUEST, Stored
 
 from .public_ids import new_public_id, new_tracking_token
-from .querysets import ServiceRequestQuerySet
+from .querysets import PhotoQuerySet, ServiceRequestQuerySet
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
 
 DESCRIPTION_MAX_LENGTH = 4000
@@ -37,6 +38,13 @@ class Translated(models.Model):
         return self.name
 
 
+class BlurStrength(models.IntegerChoices):
+    # The values are requests_app.photo_detection.Strength's.
+    PIXELATE = 1, _("Pixelated (8 cells across)")
+    COARSE = 2, _("Coarse (4 cells across)")
+    SOLID = 3, _("Solid colour")
+
+
 class Jurisdiction(Translated):
     slug = models.SlugField(_("jurisdiction id"), max_length=60, unique=True,
                             help_text=_("Open311 jurisdiction_id, e.g. sfgov.org"))
@@ -56,6 +64,13 @@ class Jurisdiction(Translated):
                                     verbose_name=_("published numbers and emails"),
                                     help_text=_("The city's own phone numbers and email addresses, kept in public "
                                                 "text (e.g. 311, 415-701-2311, 12345)"))
+    # What the public copy of a resident's photo hides (requests_app.photos). Off, the public copy is the
+    # cleaned photo itself; the original still stays private.
+    photo_blurring = models.BooleanField(_("blur photos before publishing"), default=True)
+    photo_blur_faces = models.BooleanField(_("blur faces"), default=True)
+    photo_blur_plates = models.BooleanField(_("blur licence plates"), default=True)
+    photo_blur_strength = models.PositiveSmallIntegerField(
+        _("blur strength"), choices=BlurStrength.choices, default=BlurStrength.PIXELATE)
 
     class Meta:
         verbose_name = _("jurisdiction")
@@ -272,16 +287,50 @@ class StatusChange(models.Model):
 
 
 def photo_path(photo, filename):
-    # Never the uploaded name: it can carry personal data (a phone's file names often do).
+    # Never the uploaded name: it can carry personal data (a phone's file names often do). A fresh name for
+    # every public copy, too: a link to a copy that moderation replaced stops working.
     return f"photos/{photo.service_request.public_id}/{new_tracking_token()[:16]}.jpg"
 
 
+def private_storage():
+    return storages["private"]
+
+
 class Photo(models.Model):
+    """A resident's or crew's photo. The original is private; the public sees only ``public_image``, the copy
+    with faces and plates blurred, and only while ``state`` is PUBLIC."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for blurring")
+        PUBLIC = "public", _("Public (blurred copy)")
+        FAILED = "failed", _("Not published: could not be checked")
+        HIDDEN = "hidden", _("Hidden by staff")
+
+    class Failure(models.TextChoices):
+        UNREADABLE = "unreadable", _("The file could not be read as an image.")
+        TOO_LARGE = "too_large", _("The image is too large to check.")
+        MISSING = "missing", _("The original file is missing.")
+        FORMAT = "format", _("The file is not in a format we can check.")
+        ERROR = "error", _("Face and plate detection failed.")
+
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, blank=True)
-    # A photo the source system hosts elsewhere (imported data, Open311 media_url).
+    original = models.ImageField(_("original"), upload_to=photo_path, storage=private_storage,
+                                 blank=True)
+    public_image = models.ImageField(_("public copy"), upload_to=photo_path, blank=True)
+    # A photo the source system hosts elsewhere (imported data, Open311 media_url): linked, never copied.
     external_url = models.URLField(blank=True, max_length=500)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    failure = models.CharField(_("why not published"), max_length=12, choices=Failure.choices, blank=True)
+    # Where faces and plates were found, and boxes staff added: [{"x", "y", "w", "h", "kind"}] in the
+    # original's pixels.
+    detected_boxes = models.JSONField(default=list, blank=True)
+    manual_boxes = models.JSONField(default=list, blank=True)
+    # Bumped by every moderation step: a blurring job that started before it must not publish its result.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
         Stored(("image", "external_url"),
@@ -293,6 +342,37 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(state="public", public_image="", external_url=""),
+                                   name="public_photo_has_a_public_copy"),
+        ]
+
+    @property
+    def failure_message(self) -> str:
+        return self.get_failure_display() if self.failure else ""
+
+
+class PhotoModeration(models.Model):
+    """One staff step on a photo: who, what, why."""
+
+    class Action(models.TextChoices):
+        BLUR_BOX = "blur_box", _("Added a blur box")
+        HIDE = "hide", _("Hid the photo")
+        SHOW = "show", _("Showed the photo again")
+        RETRY = "retry", _("Checked the photo again")
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="moderation")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    box = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("photo moderation")
+        verbose_name_plural = _("photo moderation")
+        ordering = ["at", "id"]
 
 
 class IdempotentWrite(models.Model):

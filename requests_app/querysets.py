@@ -28,3 +28,14 @@ class ServiceRequestQuerySet(models.QuerySet):
         box = Polygon.from_bbox((point.x - lon_deg, point.y - lat_deg, point.x + lon_deg, point.y + lat_deg))
         box.srid = 4326
         return self.filter(location__bboverlaps=box, location__distance_lte=(point, D(m=metres)))
+
+
+class PhotoQuerySet(models.QuerySet):
+    def public(self):
+        """Photos any public output may link: a blurred copy exists (or the photo is linked from elsewhere), and
+        never one of a sensitive type's."""
+        linked = models.Q(original="") & ~models.Q(external_url="")  # hosted elsewhere: nothing of ours to blur
+        return self.filter(models.Q(state="public") | linked, service_request__service_type__sensitive=False)
+
+    def waiting_for_blurring(self):
+        return self.filter(state="pending").exclude(original="")

@@ -20,7 +20,8 @@ from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
-from .models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest, ServiceType, StatusChange
+from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusChange
+from .photos import attach_photo, link_photo
 from .public_ids import new_public_id
 from .public_text import masking_for
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
@@ -43,7 +44,7 @@ class Submission:
     description: str = ""
     answers: dict = field(default_factory=dict)
     channel: str = Channel.WEB
-    photos: list = field(default_factory=list)
+    photos: list = field(default_factory=list)  # uploads, ideally already checked by photos.prepare_photo
     photo_urls: list[str] = field(default_factory=list)
     contact: ContactDetails = field(default_factory=ContactDetails)
 
@@ -110,9 +111,9 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     )
     StatusChange.objects.create(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
     for upload in submission.photos:
-        Photo.objects.create(service_request=sr, image=upload, created_at=now)
+        attach_photo(sr, upload, created_at=now)
     for url in submission.photo_urls:
-        Photo.objects.create(service_request=sr, external_url=url, created_at=now)
+        link_photo(sr, url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     return sr

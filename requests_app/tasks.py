@@ -2,6 +2,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from . import photos
 from .idempotency import forget_expired
 from .services import release_ended_holds
 
@@ -24,3 +25,14 @@ def release_ended_holds_task() -> int:
 def forget_expired_idempotency_keys_task():
     """Beat, hourly: retried writes are remembered only as long as a client may still retry them."""
     return forget_expired()
+
+
+# A phone photo takes a few seconds; one that runs for minutes is recorded as failed rather than retried forever.
+@shared_task(soft_time_limit=180, time_limit=240)
+def blur_photo_task(photo_id: int):
+    photos.blur_photo(photo_id)
+
+
+@shared_task
+def blur_waiting_photos_task():
+    photos.blur_waiting_photos()

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Back up Civic311: the database (pg_dump, custom format) and the uploaded media, into one folder.
+# Back up Civic311: the database (pg_dump, custom format), the public media and the private originals of
+# photos, into one folder.
 #   scripts/backup.sh [FOLDER]        default: backups/<UTC timestamp>
-# Uses DATABASE_URL and DJANGO_MEDIA_ROOT from the environment, else what `make run` set up (.state/env).
+# Uses DATABASE_URL, DJANGO_MEDIA_ROOT and DJANGO_PRIVATE_MEDIA_ROOT from the environment, else what `make run` set up (.state/env).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What `make run` set up, unless the caller named a database itself.
 if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROOT/.state/env"; set +a; fi
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing: run make run once}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+PRIVATE="${DJANGO_PRIVATE_MEDIA_ROOT:-$ROOT/.state/private}"
 OUT="${1:-$ROOT/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 PGURL="postgresql://${DATABASE_URL#*://}"
@@ -16,5 +18,8 @@ pg_dump --format=custom --no-owner --no-privileges --file "$OUT/database.dump" "
 echo "Backing up media from $MEDIA to $OUT/media.tar.gz"
 mkdir -p "$MEDIA"
 tar -C "$MEDIA" -czf "$OUT/media.tar.gz" .
-( cd "$OUT" && sha256sum database.dump media.tar.gz > SHA256SUMS )
+echo "Backing up original photos from $PRIVATE to $OUT/private.tar.gz"
+mkdir -p "$PRIVATE"
+tar -C "$PRIVATE" -czf "$OUT/private.tar.gz" .
+( cd "$OUT" && sha256sum database.dump media.tar.gz private.tar.gz > SHA256SUMS )
 echo "Backup complete: $OUT"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Restore a backup made by scripts/backup.sh into the database of DATABASE_URL and the media folder.
+# Restore a backup made by scripts/backup.sh into the database of DATABASE_URL and the media folders.
 #   scripts/restore.sh FOLDER
 # Stop the web server and workers first (make stop): the database is replaced, not merged.
 set -euo pipefail
@@ -9,6 +9,7 @@ if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROO
 IN="${1:?usage: scripts/restore.sh BACKUP_FOLDER}"
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+PRIVATE="${DJANGO_PRIVATE_MEDIA_ROOT:-$ROOT/.state/private}"
 ( cd "$IN" && sha256sum --check --quiet SHA256SUMS ) || { echo "Backup files do not match their checksums" >&2; exit 1; }
 PGURL="postgresql://${DATABASE_URL#*://}"
 DBNAME="${PGURL##*/}"; DBNAME="${DBNAME%%\?*}"
@@ -23,6 +24,12 @@ echo "Restoring media into $MEDIA"
 mkdir -p "$MEDIA"
 find "$MEDIA" -mindepth 1 -delete
 tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
+if [ -f "$IN/private.tar.gz" ]; then  # backups made before originals were kept privately have none
+  echo "Restoring original photos into $PRIVATE"
+  mkdir -p "$PRIVATE"
+  find "$PRIVATE" -mindepth 1 -delete
+  tar -C "$PRIVATE" -xzf "$IN/private.tar.gz"
+fi
 # The backup may be older than some erasures: erase those contacts (and withdrawn words) again.
 echo "Replaying the erasure ledger"
 ( cd "$ROOT" && "${PYTHON:-$ROOT/.venv/bin/python}" manage.py replay_erasures )

@@ -46,3 +46,11 @@ def operator(db):
 @pytest.fixture
 def pothole(jurisdiction):
     return ServiceTypeFactory(jurisdiction=jurisdiction, code="pothole", name="Pothole")
+
+
+@pytest.fixture
+def photo_folders(settings, tmp_path):
+    """Public copies (MEDIA_ROOT) and originals (PRIVATE_MEDIA_ROOT) in folders of this test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT

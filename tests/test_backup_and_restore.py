@@ -32,20 +32,24 @@ def _fingerprint() -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, settings):
-    media = tmp_path / "media"
+    media, private = tmp_path / "media", tmp_path / "private"
     settings.MEDIA_ROOT = str(media)  # the fixture resets the storage, which caches its folder
+    settings.PRIVATE_MEDIA_ROOT = str(private)
     requests = [ServiceRequestFactory(service_type=pothole, description=f"Hole number {i}") for i in range(5)]
     change_status(requests[0], to=Status.ACKNOWLEDGED, by=staff, public_note="On our list")
-    Photo.objects.create(service_request=requests[1], image=ContentFile(b"\xff\xd8photo-bytes", name="p.jpg"))
-    photo_path = Path(Photo.objects.get().image.path)
+    Photo.objects.create(service_request=requests[1], original=ContentFile(b"\xff\xd8photo-bytes", name="p.jpg"),
+                         public_image=ContentFile(b"\xff\xd8blurred-bytes", name="p.jpg"), state=Photo.State.PUBLIC)
+    photo_path, copy_path = Path(Photo.objects.get().original.path), Path(Photo.objects.get().public_image.path)
     counts, fingerprint = (ServiceRequest.objects.count(), StatusChange.objects.count()), _fingerprint()
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": str(media)}
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": str(media),
+           "DJANGO_PRIVATE_MEDIA_ROOT": str(private)}
     backup = tmp_path / "backup"
     subprocess.run(["bash", "scripts/backup.sh", str(backup)], cwd=ROOT, env=env, check=True, capture_output=True)
 
     ServiceRequest.objects.all().delete()  # the disaster
     photo_path.unlink()
+    copy_path.unlink()
     connection.close()  # restore drops the database: let go of our connection to it
 
     result = subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True,
@@ -54,6 +58,7 @@ def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, set
     assert (ServiceRequest.objects.count(), StatusChange.objects.count()) == counts
     assert _fingerprint() == fingerprint
     assert photo_path.read_bytes() == b"\xff\xd8photo-bytes"
+    assert copy_path.read_bytes() == b"\xff\xd8blurred-bytes"
 
 
 def test_restore_refuses_a_damaged_backup(tmp_path):

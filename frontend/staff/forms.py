@@ -219,3 +219,22 @@ class BulkForm(NoteFields):
         if action == "transfer" and not (cleaned.get("reason") or "").strip():
             raise forms.ValidationError(_("Say why the requests are transferred."))
         return cleaned
+
+
+class PhotoModerationForm(forms.Form):
+    """Hide or show a photo, check it again, or blur one more box given in percent of the photo."""
+
+    action = forms.ChoiceField(label=_("Action"), choices=[
+        ("blur_box", _("Blur a box")), ("hide", _("Hide")), ("show", _("Show again")), ("retry", _("Check again"))])
+    reason = forms.CharField(label=_("Why"), max_length=300)
+    left = forms.FloatField(label=_("Left (%)"), min_value=0, max_value=100, required=False)
+    top = forms.FloatField(label=_("Top (%)"), min_value=0, max_value=100, required=False)
+    width = forms.FloatField(label=_("Width (%)"), min_value=0, max_value=100, required=False)
+    height = forms.FloatField(label=_("Height (%)"), min_value=0, max_value=100, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        box = [cleaned.get(name) for name in ("left", "top", "width", "height")]
+        if cleaned.get("action") == "blur_box" and None in box:
+            raise forms.ValidationError(_("Give the box: left, top, width and height in percent."))
+        return cleaned

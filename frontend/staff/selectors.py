@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.db.models import BooleanField, F, FloatField, Q
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 
-from requests_app.models import ServiceRequest, StatusChange
+from requests_app.models import Photo, PhotoModeration, ServiceRequest, StatusChange
 from requests_app.selectors import nearby_open_requests
 from contacts.selectors import live_purposes
 from requests_app.statuses import OPEN_STATUSES, RoutingState
@@ -157,6 +158,32 @@ def changed_since(scope: Scope, since, *, limit: int = 50) -> list[dict]:
 
 
 @dataclass
+class StaffPhoto:
+    photo: Photo
+    src: str  # the original for the handling department, else the public copy (or nothing yet)
+    is_original: bool
+    moderation: list
+
+
+def photos_for_staff(scope: Scope, sr: ServiceRequest) -> list[StaffPhoto]:
+    """A request's photos as this user may see them: originals only for those who work on the request."""
+    works_on = scope.works_on(sr)
+    steps: dict[int, list] = {}
+    for step in PhotoModeration.objects.filter(photo__service_request=sr).select_related("actor"):
+        steps.setdefault(step.photo_id, []).append(step)
+    items = []
+    for photo in Photo.objects.filter(service_request=sr).order_by("created_at", "id"):
+        if photo.original and works_on:
+            src, is_original = reverse("staff:photo_original", args=[photo.pk]), True
+        elif photo.public_image and photo.state == Photo.State.PUBLIC:
+            src, is_original = photo.public_image.url, False
+        else:
+            src, is_original = photo.external_url, False
+        items.append(StaffPhoto(photo=photo, src=src, is_original=is_original, moderation=steps.get(photo.pk, [])))
+    return items
+
+
+@dataclass
 class RequestPage:
     sr: ServiceRequest
     history: list
@@ -192,7 +219,7 @@ def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
         question = questions.get(code)
         answers.append((question.localized_description() if question else code,
                         ", ".join(map(str, value)) if isinstance(value, list) else value))
-    return RequestPage(sr=sr, history=history, nearby=nearby, photos=list(sr.photos.all()), answers=answers,
+    return RequestPage(sr=sr, history=history, nearby=nearby, photos=photos_for_staff(scope, sr), answers=answers,
                        works_on=scope.works_on(sr), leads=scope.leads(sr), routing=decision_for_staff(sr),
                        consented=live_purposes(sr.pk))
 

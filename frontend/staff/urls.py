@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import photo_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("views/", views.save_view, name="save_view"),
     path("views/<int:pk>/delete/", views.delete_view, name="delete_view"),
     path("bulk/", views.bulk, name="bulk"),
+    path("photos/<int:pk>/original/", photo_views.photo_original, name="photo_original"),
+    path("photos/<int:pk>/moderate/", photo_views.moderate_photo, name="moderate_photo"),
     path("requests/<str:public_id>/", views.request_detail, name="request"),
     path("requests/<str:public_id>/contact/", views.show_contact, name="contact"),
     path("requests/<str:public_id>/<slug:action>/", views.act, name="act"),

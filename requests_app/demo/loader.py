@@ -231,7 +231,8 @@ class DemoLoader:
                 change.service_request = sr
                 changes.append(change)
             if media_url.startswith(("http://", "https://")):
-                photo_rows.append(Photo(service_request=sr, external_url=media_url[:500], created_at=sr.submitted_at))
+                photo_rows.append(Photo(service_request=sr, external_url=media_url[:500], state=Photo.State.PUBLIC,
+                                        created_at=sr.submitted_at, changed_at=sr.submitted_at))
         StatusChange.objects.bulk_create(changes)
         Photo.objects.bulk_create(photo_rows)
 

@@ -146,10 +146,12 @@ LIST_COLUMNS = {
 }
 _latest_public_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
                        .order_by("-at", "-id").values("public_note")[:1])
-# Uploaded photos as paths under MEDIA_URL (made absolute per request), linked ones as their URL.
-_media_urls = (Photo.objects.filter(service_request=OuterRef("pk")).order_by("created_at", "id")
-               .annotate(url=Case(When(image="", then=F("external_url")),
-                                  default=Concat(Value(settings.MEDIA_URL), F("image")), output_field=CharField()))
+# Uploaded photos as their blurred public copy's path under MEDIA_URL (made absolute per request), linked ones
+# as their URL. Never the original, never a photo still waiting for its copy, never a sensitive type's.
+_media_urls = (Photo.objects.public().filter(service_request=OuterRef("pk")).order_by("created_at", "id")
+               .annotate(url=Case(When(public_image="", then=F("external_url")),
+                                  default=Concat(Value(settings.MEDIA_URL), F("public_image")),
+                                  output_field=CharField()))
                .values("url"))
 _history = (StatusChange.objects.filter(service_request=OuterRef("pk")).order_by("at", "id")
             .annotate(entry=JSONObject(at=W3CText("at"), status="new_status", note="public_note")).values("entry"))

@@ -75,7 +75,7 @@ def test_a_resident_files_with_a_photo_questions_and_consent_then_follows_the_li
     sr = ServiceRequest.objects.get(service_type__code="streetlight")
     assert page.locator("#public-id").inner_text() == sr.public_id
     assert sr.answers["pole"] == "SL-77" and sr.answers["near"] == ["school"]
-    with Photo.objects.get(service_request=sr).image.open() as f, Image.open(f) as stored:
+    with Photo.objects.get(service_request=sr).original.open() as f, Image.open(f) as stored:
         assert max(stored.size) == 1600  # made smaller on the phone, not only on the server
     assert Contact.objects.get(service_request_id=sr.pk).email == "jane@example.org"
     assert page.locator("figure.qr svg").is_visible()

@@ -54,7 +54,8 @@ def test_a_resident_files_with_answers_a_photo_and_consent(client, streetlight, 
                           "state": "blinking", "near": ["school", "crossing"]}
     assert sr.location.equals_exact(Point(-122.39, 37.79, srid=4326), 1e-9) and sr.channel == Channel.WEB
     photo = Photo.objects.get(service_request=sr)
-    assert "Jane" not in photo.image.name and photo.image.name.endswith(".jpg")
+    assert "Jane" not in photo.original.name and photo.original.name.endswith(".jpg")
+    assert photo.state == Photo.State.PENDING  # public only once its blurred copy is made
     assert Contact.objects.get(service_request_id=sr.pk).email == "jane@example.org"
 
 

@@ -19,7 +19,8 @@ OPEN311 = "/open311/v2/requests.json"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # where originals go; under tmp_path too
+    return tmp_path
 
 
 @pytest.fixture

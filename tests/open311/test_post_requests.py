@@ -9,6 +9,7 @@ from contacts.models import Contact
 from contacts.purposes import Purpose
 from requests_app.models import Photo, ServiceRequest
 from requests_app.open311.services import create_api_key, revoke_api_key
+from requests_app.photos import blur_photo
 from requests_app.statuses import Channel, RoutingState
 from tests.factories import JurisdictionFactory, ServiceTypeFactory
 from tests.open311.conftest import errors_of, parse_json, parse_xml
@@ -110,10 +111,14 @@ def test_an_answer_outside_the_list_is_refused(client, streetlight, api_key):
     assert errors_of(response)[0]["description"].startswith("colours: purple")
 
 
-def test_uploaded_photos_are_stored_and_served_back_through_media_url(client, streetlight, api_key):
+def test_uploaded_photos_are_stored_and_served_back_through_media_url(client, streetlight, api_key, photo_folders):
     [created] = parse_json(file_light(client, api_key, media=photo(), photo2=photo("IMG_0002.jpg")))
     sr = ServiceRequest.objects.get(public_id=created["service_request_id"])
     assert sr.photos.count() == 2
+    [listed] = parse_json(client.get(f"/open311/v2/requests/{sr.public_id}.json"))
+    assert listed["media_url"] is None  # not before the copy with faces and plates blurred exists
+    for pk in sr.photos.values_list("pk", flat=True):
+        blur_photo(pk)
     [listed] = parse_json(client.get(f"/open311/v2/requests/{sr.public_id}.json"))
     assert "IMG_0001" not in listed["media_url"]
     served = client.get(listed["media_url"].removeprefix("http://testserver"))

@@ -99,6 +99,7 @@ def test_response_templates_of_the_type_and_city_are_offered(client, staff, make
 def test_the_request_page_runs_the_same_queries_whatever_its_history(client, staff, make_request, rules,
                                                                    with_contact, django_assert_num_queries):
     # Routed (decisions, their areas and layers), with consents: five queries more than a bare request page.
+    # Photos take two: the photos and their moderation steps.
     sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
     route_request(sr.pk)
     sign_in(client, staff)

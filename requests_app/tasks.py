@@ -2,9 +2,9 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from . import photos
+# Modules, not names: services imports photos, which queues these tasks.
+from . import photos, services
 from .idempotency import forget_expired
-from .services import release_ended_holds
 
 HEARTBEAT_KEY = "celery:beat:last"
 
@@ -18,7 +18,7 @@ def heartbeat_task():
 @shared_task
 def release_ended_holds_task() -> int:
     """Beat: take requests off hold on their date, so their SLA clocks run again."""
-    return release_ended_holds()
+    return services.release_ended_holds()
 
 
 @shared_task

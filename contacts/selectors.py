@@ -78,3 +78,10 @@ def contact_for_staff(*, service_request: ServiceRequest, user, reason: str) -> 
         return None
     return ContactDetails(**{name: getattr(contact, name) for name in PERSONAL_FIELDS},
                           language=contact.language, purposes=purposes)
+
+
+def requester_language(service_request_id: int) -> str:
+    """The language the requester wrote in ("" if none was kept): staff replies are sent in it. Not logged: a
+    language code says nothing about who the person is."""
+    return (Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True)
+            .values_list("language", flat=True).first() or "")

@@ -249,7 +249,13 @@ def photo_path(photo, filename):
 
 
 class Photo(models.Model):
+    class Source(models.TextChoices):
+        RESIDENT = "resident", _("Sent with the request")
+        CREW = "crew", _("Taken on site by a crew")   # a working photo: staff only
+        AFTER = "after", _("After the fix")            # shown to the requester with the crew's public note
+
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.RESIDENT)
     image = models.ImageField(upload_to=photo_path, blank=True)
     # A photo the source system hosts elsewhere (imported data, Open311 media_url).
     external_url = models.URLField(blank=True, max_length=500)

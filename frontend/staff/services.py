@@ -144,10 +144,11 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
 
 
 def _assignable(sr, user) -> bool:
-    """Works in the request's department: on one of its teams, as its manager, or as the city's operator."""
+    """Works in the request's department: on one of its teams, as its manager or field crew, or as the city's
+    operator."""
     return (Team.objects.filter(department_id=sr.department_id).filter(Q(members=user) | Q(leads=user)).exists()
             or StaffRole.objects.filter(user=user).filter(
-                Q(role=StaffRole.Role.MANAGER, department_id=sr.department_id)
+                Q(role__in=[StaffRole.Role.MANAGER, StaffRole.Role.CREW], department_id=sr.department_id)
                 | Q(role=StaffRole.Role.OPERATOR, jurisdiction_id=sr.jurisdiction_id)).exists())
 
 

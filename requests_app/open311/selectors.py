@@ -147,7 +147,7 @@ LIST_COLUMNS = {
 _latest_public_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
                        .order_by("-at", "-id").values("public_note")[:1])
 # Uploaded photos as paths under MEDIA_URL (made absolute per request), linked ones as their URL.
-_media_urls = (Photo.objects.filter(service_request=OuterRef("pk")).order_by("created_at", "id")
+_media_urls = (Photo.objects.filter(service_request=OuterRef("pk")).exclude(source=Photo.Source.CREW).order_by("created_at", "id")
                .annotate(url=Case(When(image="", then=F("external_url")),
                                   default=Concat(Value(settings.MEDIA_URL), F("image")), output_field=CharField()))
                .values("url"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import crew_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("views/", views.save_view, name="save_view"),
     path("views/<int:pk>/delete/", views.delete_view, name="delete_view"),
     path("bulk/", views.bulk, name="bulk"),
+    path("crew/", crew_views.crew_page, name="crew"),
+    path("crew/shortlist.json", crew_views.crew_shortlist_data, name="crew_shortlist"),
+    path("crew/actions/", crew_views.crew_action, name="crew_action"),
+    path("crew/manifest.webmanifest", crew_views.crew_manifest, name="crew_manifest"),
+    path("crew/sw.js", crew_views.crew_service_worker, name="crew_sw"),
     path("requests/<str:public_id>/", views.request_detail, name="request"),
     path("requests/<str:public_id>/contact/", views.show_contact, name="contact"),
     path("requests/<str:public_id>/<slug:action>/", views.act, name="act"),

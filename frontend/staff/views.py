@@ -48,8 +48,8 @@ def staff_only(*, api: bool = False):
                 return redirect_to_login(request.get_full_path(), reverse("staff:login"))
             scope = scope_for(request.user)
             if not scope.is_staff:
-                if scope.is_crew and not api and request.method == "GET":
-                    return redirect("staff:crew")
+                if scope.is_crew and view.__name__ == "queue":
+                    return redirect("staff:crew")  # where sign-in sends everyone: a crew's home is crew mode
                 raise PermissionDenied
             if scope.operator_jurisdiction_ids and not request.user.is_verified():
                 if api:

@@ -18,13 +18,15 @@ from requests_app.models import ServiceType
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role
 
-ROLES = ["staff", "lead", "manager", "city_operator"]
+ROLES = ["staff", "lead", "manager", "city_operator", "crew"]
 TARGETS = ["own", "other_department", "other_city"]
 ACTIONS = ["view", "acknowledge", "status", "hold", "assign_self", "assign_colleague", "priority", "service_type",
            "transfer", "merge", "permit", "question", "contact", "bulk"]
 
 
 def expected(role, target, action):
+    if role == "crew":
+        return 403  # field crews work in crew mode only: no queue, no request pages, no contact details
     if target == "other_city":
         return 404
     if action == "view":
@@ -195,3 +197,35 @@ def test_nobody_may_delete_someone_elses_saved_view(client, staff, lead):
     view = SavedView.objects.create(user=lead, name="Lead's", query="")
     assert sign_in(client, staff).post(reverse("staff:delete_view", args=[view.pk])).status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+CREW_TARGETS = {"assigned": 200, "unassigned": 409, "other_department": 409, "other_city": 404}
+
+
+@pytest.mark.parametrize("target, status", CREW_TARGETS.items())
+def test_a_crew_acts_only_on_the_work_assigned_to_it(client, crew, make_request, other_request, foreign_request,
+                                                     target, status):
+    import uuid
+    sr = {"assigned": lambda: make_request(assignee=crew), "unassigned": make_request,
+          "other_department": lambda: other_request, "other_city": lambda: foreign_request}[target]()
+    before = snapshot(sr)
+    response = sign_in(client, crew).post(reverse("staff:crew_action"), {
+        "key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"})
+    assert response.status_code == status
+    assert (snapshot(sr) != before) is (status == 200)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "nobody", "staff", "lead", "manager", "city_operator"])
+@pytest.mark.parametrize("name", ["staff:crew", "staff:crew_shortlist", "staff:crew_action"])
+def test_only_crews_use_crew_mode(request, client, make_request, role, name):
+    import uuid
+    sr = make_request(assignee=request.getfixturevalue("staff"))
+    if role != "anonymous":
+        sign_in(client, request.getfixturevalue(role))
+    before = snapshot(sr)
+    if name == "staff:crew_action":
+        response = client.post(reverse(name), {"key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"})
+    else:
+        response = client.get(reverse(name))
+    assert response.status_code in ((302, 403) if role == "anonymous" and name == "staff:crew" else (403,))
+    assert snapshot(sr) == before

@@ -96,6 +96,8 @@ def _route_after_commit(sr) -> None:
 def acknowledge(service_request, *, by, public_note: str = "") -> ServiceRequest:
     """Say the request was seen. Raises InvalidTransition unless it is new or reopened."""
     sr = _lock(service_request)
+    if sr.status == Status.ACKNOWLEDGED:
+        raise InvalidAction(_("%(id)s is already acknowledged.") % {"id": sr.public_id})
     return _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS, public_note=public_note)
 
 

@@ -111,8 +111,9 @@
 
   function when(iso) {
     try {
-      return new Intl.DateTimeFormat(main.dataset.language, { dateStyle: "short", timeStyle: "short",
-        timeZone: main.dataset.timeZone, timeZoneName: "short" }).format(new Date(iso));
+      return new Intl.DateTimeFormat(main.dataset.language, { year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", timeZone: main.dataset.timeZone, timeZoneName: "short" })
+        .format(new Date(iso));
     } catch (e) { return iso; }
   }
 

@@ -257,13 +257,13 @@
       .then(function (data) {
         data.items.forEach(function (item) { photoUrls = photoUrls.concat(item.photos); });
         return Promise.all(photoUrls.map(function (url) { return fetch(url, { credentials: "same-origin" }); }))
+          .then(load)
           .then(function () {
             setText("shift-state", t("kept", { n: data.items.length, p: photoUrls.length,
               t: when(new Date().toISOString()) }));
             main.dataset.shift = "kept";
           });
       })
-      .then(load)
       .catch(function () { setText("shift-state", t("no_copy")); });
   }
 
@@ -345,17 +345,19 @@
   function flush() {
     if (flushing || !DB) { return Promise.resolve(); }
     flushing = true;
+    var sentAny = false;
     function next() {
       return all("outbox").then(function (waiting) {
         if (!waiting.length) { return true; }
         var action = waiting[0];
         return send(action).then(function (response) { return settle(action, response); })
-          .then(function (moved) { return moved ? next() : false; });
+          .then(function (moved) { sentAny = sentAny || moved; return moved ? next() : false; });
       });
     }
     return next().catch(function () { return false; }).then(function (emptied) {
       flushing = false;
-      if (emptied) {
+      // Redraw only after something was sent: a redraw would throw away a note the crew is typing.
+      if (emptied && sentAny) {
         items.forEach(function (item) { item.pending = false; });
         return load().then(showOutbox);
       }

@@ -121,7 +121,14 @@ def crew_action(request):
     kind = request.POST.get("kind", "")
     if kind not in KINDS:
         errors["kind"] = [_("Unknown action.")]
-    done_at = parse_datetime(request.POST.get("done_at", "") or "") if request.POST.get("done_at") else None
+    done_at = None
+    if request.POST.get("done_at"):
+        try:
+            done_at = parse_datetime(request.POST["done_at"])
+        except ValueError:
+            done_at = None
+        if done_at is None:
+            errors["done_at"] = [_("Give the time on the device as ISO 8601.")]
     if errors:
         return JsonResponse({"errors": errors}, status=400)
     sr = find_crew_request(request.scope, request.POST.get("request", ""))

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.db.models import BooleanField, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL

@@ -134,8 +134,9 @@ def test_cant_fix_without_a_reason_is_a_conflict(client, crew, make_request):
 def test_malformed_actions_get_a_clear_error(client, crew, make_request, foreign_request):
     sr = make_request(assignee=crew)
     sign_in(client, crew)
-    bad = client.post(ACTIONS, {"key": "nope", "request": sr.public_id, "kind": "explode"})
-    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"key", "kind"}
+    bad = client.post(ACTIONS, {"key": "nope", "request": sr.public_id, "kind": "explode",
+                                "done_at": "2026-13-45T99:00:00Z"})
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"key", "kind", "done_at"}
     assert post(client, foreign_request, "start").status_code == 404
 
 

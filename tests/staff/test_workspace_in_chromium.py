@@ -160,3 +160,16 @@ def test_staff_pages_pass_axe_in_chinese(page, live_server, desk, screenshot, wi
     expect(page.locator("dl.answers")).to_contain_text("井盖缺失")
     assert violations(page) == []
     screenshot(f"staff-request-zh-{width}")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("width, height", SIZES)
+def test_the_sign_in_page_passes_axe(page, live_server, screenshot, language, width, height):  # noqa: F811
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(live_server.url + "/staff/sign-in/")
+    if language != "en":
+        page.get_by_label("Language").select_option(language)
+        page.get_by_role("button", name="Change").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+    assert violations(page) == []
+    screenshot(f"staff-sign-in-{language}-{width}")

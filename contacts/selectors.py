@@ -30,7 +30,8 @@ def data_held_for(service_request_id: int) -> dict:
             "answers": sr.answers,
             "location": [sr.location.x, sr.location.y] if sr.location else None,
             "address": sr.address, "address_id": sr.address_id, "zipcode": sr.zipcode,
-            "photos": [photo.image.url if photo.image else photo.external_url for photo in sr.photos.all()],
+            "photos": [photo.public_image.url if photo.public_image else photo.external_url for photo in sr.photos.all()
+                       if photo.public_image or photo.external_url],
             "public_description": sr.public_description,
             "public_answers": sr.public_answers,
         },
@@ -89,3 +90,10 @@ def contact_for_staff(*, service_request: ServiceRequest, user, reason: str) -> 
         return None
     return ContactDetails(**{name: getattr(contact, name) for name in PERSONAL_FIELDS},
                           language=contact.language, purposes=purposes)
+
+
+def requester_language(service_request_id: int) -> str:
+    """The language the requester wrote in ("" if none was kept): staff replies are sent in it. Not logged: a
+    language code says nothing about who the person is."""
+    return (Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True)
+            .values_list("language", flat=True).first() or "")

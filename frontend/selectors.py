@@ -53,7 +53,7 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.public().exclude(public_image="")
-                                                       .order_by("created_at"))),
+                                                       .exclude(source=Photo.Source.CREW).order_by("created_at"))),
         tracking_token=token)
     return _with_masked_notes(sr)
 

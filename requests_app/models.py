@@ -313,7 +313,13 @@ class Photo(models.Model):
         FORMAT = "format", _("The file is not in a format we can check.")
         ERROR = "error", _("Face and plate detection failed.")
 
+    class Source(models.TextChoices):
+        RESIDENT = "resident", _("Sent with the request")
+        CREW = "crew", _("Taken on site by a crew")   # a working photo: staff only
+        AFTER = "after", _("After the fix")            # shown to the requester with the crew's public note
+
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.RESIDENT)
     original = models.ImageField(_("original"), upload_to=photo_path, storage=private_storage,
                                  blank=True)
     public_image = models.ImageField(_("public copy"), upload_to=photo_path, blank=True)

@@ -76,7 +76,8 @@ def prepare_photo(upload) -> PreparedPhoto:
     return PreparedPhoto(out.getvalue(), name="photo.jpg")
 
 
-def attach_photo(service_request: ServiceRequest, upload, *, created_at=None) -> Photo:
+def attach_photo(service_request: ServiceRequest, upload, *, created_at=None,
+                 source: str = Photo.Source.RESIDENT) -> Photo:
     """Add a photo to a request: cleaned (unless prepare_photo already did), kept privately, and queued for
     its blurred public copy once the transaction commits. Until that copy exists the photo is not public.
 
@@ -85,7 +86,7 @@ def attach_photo(service_request: ServiceRequest, upload, *, created_at=None) ->
     clean = upload if isinstance(upload, PreparedPhoto) else prepare_photo(upload)
     now = created_at or timezone.now()
     photo = Photo.objects.create(service_request=service_request, original=clean, state=Photo.State.PENDING,
-                                 created_at=now, changed_at=now)
+                                 created_at=now, changed_at=now, source=source)
     transaction.on_commit(lambda: _enqueue_blurring(photo.pk))
     return photo
 

@@ -258,14 +258,14 @@ def withdraw_requesters_words(service_request_id: int) -> None:
     sr = ServiceRequest.objects.select_for_update().get(pk=service_request_id)
     if not sr.public_description and not sr.public_answers and not sr.photos.exists():
         return
-    files = [photo.image.name for photo in sr.photos.all() if photo.image]
+    files = [(photo.original.storage, photo.original.name) for photo in sr.photos.all() if photo.original]
+    files += [(photo.public_image.storage, photo.public_image.name) for photo in sr.photos.all() if photo.public_image]
     sr.photos.all().delete()
     sr.public_description, sr.public_answers, sr.updated_at = "", {}, timezone.now()
     sr.save(update_fields=["public_description", "public_answers", "updated_at"])
     StatusChange.objects.create(service_request=sr, at=sr.updated_at, old_status=sr.status, new_status=sr.status,
                                 internal_note=_("The requester withdrew their words and photos from public view."))
-    storage = Photo._meta.get_field("image").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ class Role:
     LEAD = "lead"
     MANAGER = "manager"
     OPERATOR = "operator"
+    CREW = "crew"
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,21 @@ class Scope:
     operator_jurisdiction_ids: frozenset[int] = frozenset()
     jurisdiction_ids: frozenset[int] = frozenset()       # everything the user may see at all
     visible_department_ids: frozenset[int] = frozenset()  # own, plus every one of the operated jurisdictions
+    # Field crews are kept out of the queue: they see, in crew mode, only the work assigned to them.
+    crew_department_ids: frozenset[int] = frozenset()
 
     @property
     def is_staff(self) -> bool:
         return bool(self.jurisdiction_ids)
+
+    @property
+    def is_crew(self) -> bool:
+        return bool(self.crew_department_ids)
+
+    def crews_on(self, sr) -> bool:
+        """May act on site: the request is assigned to this crew member, in a department they crew for."""
+        return (sr.assignee_id == self.user_id and sr.department_id is not None
+                and sr.department_id in self.crew_department_ids)
 
     def works_on(self, sr) -> bool:
         """May act on this request: it is in one of the user's departments, or the user operates its city."""
@@ -75,6 +87,8 @@ def scope_for(user) -> Scope:
                .values_list("team_id", "team__department_id", "team__department__jurisdiction_id"))
     roles = list(StaffRole.objects.filter(user_id=user.pk).values_list("role", "jurisdiction_id", "department_id"))
     managed = {d for role, _j, d in roles if role == StaffRole.Role.MANAGER}
+    crews = {d for role, _j, d in roles if role == StaffRole.Role.CREW}
+    roles = [r for r in roles if r[0] != StaffRole.Role.CREW]
     operated = {j for role, j, _d in roles if role == StaffRole.Role.OPERATOR}
     if user.is_superuser:
         # The site's superusers (the demo's "operator" account) run every city, with two factors like operators.
@@ -87,7 +101,8 @@ def scope_for(user) -> Scope:
     return Scope(user_id=user.pk, team_ids=frozenset(t for t, _d, _j in member),
                  led_department_ids=frozenset(d for _t, d, _j in led), managed_department_ids=frozenset(managed),
                  department_ids=frozenset(departments), operator_jurisdiction_ids=frozenset(operated),
-                 jurisdiction_ids=frozenset(jurisdictions), visible_department_ids=frozenset(visible))
+                 jurisdiction_ids=frozenset(jurisdictions), visible_department_ids=frozenset(visible),
+                 crew_department_ids=frozenset(crews))
 
 
 def role_names(scope: Scope) -> list[str]:
@@ -100,4 +115,6 @@ def role_names(scope: Scope) -> list[str]:
         names.append(Role.MANAGER)
     if scope.operator_jurisdiction_ids:
         names.append(Role.OPERATOR)
+    if scope.crew_department_ids:
+        names.append(Role.CREW)
     return names

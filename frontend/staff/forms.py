@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,8 @@ from requests_app.statuses import OPEN_STATUSES, PermitStep, Priority, Status
 from routing.models import Area, Department, Team
 
 from . import two_factor
-from .selectors import QueueFilters
+from .models import StaffRole
+from .selectors import SORTS, QueueFilters
 
 
 class SignInForm(AuthenticationForm):
@@ -60,10 +62,16 @@ class QueueFilterForm(forms.Form):
     submitted_to = forms.DateField(label=_("Submitted to"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        help_text=_("Public id, address or words"))
+                        help_text=_("Any part of an id, an address or words of the description"),
+                        widget=forms.TextInput(attrs={"type": "search"}))
     department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
     triage = forms.BooleanField(label=_("In triage only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=forms.HiddenInput,
+                             choices=[("", "")] + [(s, s) for key in SORTS for s in (key, "-" + key)])
+
+    # Shown in the compact bar; the others fold under "More filters".
+    MAIN = ("q", "status", "type", "assignee")
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +95,16 @@ class QueueFilterForm(forms.Form):
             possible_duplicates=d["duplicates"], submitted_from=d["submitted_from"],
             submitted_to=d["submitted_to"], q=d["q"].strip(),
             department_id=d["department"].pk if d["department"] else None,
-            team_id=d["team"].pk if d["team"] else None, triage=d["triage"])
+            team_id=d["team"].pk if d["team"] else None, triage=d["triage"], sort=d["sort"])
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self):
+        return [field for field in self if field.name not in self.MAIN and not field.is_hidden]
+
+    def more_chosen(self) -> bool:
+        return any(field.value() not in (None, "", [], False) for field in self.more_fields())
 
 
 class SavedViewForm(forms.Form):
@@ -124,7 +141,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = get_user_model().objects.filter(
-            pk__in=Team.members.through.objects.filter(team__department_id=department_id).values("user_id"))
+            Q(pk__in=Team.members.through.objects.filter(team__department_id=department_id).values("user_id"))
+            | Q(pk__in=StaffRole.objects.filter(role=StaffRole.Role.CREW, department_id=department_id)
+                .values("user_id"))).order_by("username")
         self.fields["team"].queryset = Team.objects.filter(department_id=department_id)
 
 
@@ -187,37 +206,48 @@ class QuestionForm(forms.Form):
 
 
 class BulkForm(NoteFields):
-    ACTIONS = [("assign", _("Assign")), ("status", _("Change status")), ("transfer", _("Transfer")),
-               ("merge", _("Merge into one"))]
-    field_order = ["action", "to", "assignee", "department", "original", "reason", "public_note", "internal_note"]
+    ACTIONS = [("acknowledge", _("Acknowledge")), ("assign", _("Assign")), ("status", _("Change status")),
+               ("transfer", _("Transfer")), ("merge", _("Merge into one"))]
+    field_order = ["action", "to", "reply", "assignee", "department", "original", "reason", "public_note",
+                   "internal_note"]
     selected = forms.MultipleChoiceField(required=False, choices=[])
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     to = forms.ChoiceField(label=_("New status"), choices=[("", "-")] + list(Status.choices), required=False)
+    reply = forms.TypedChoiceField(label=_("Ready reply"), required=False, coerce=int, empty_value=None,
+                                   help_text=_("Each request gets it in its requester's language"))
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
     department = forms.TypedChoiceField(label=_("Transfer to"), required=False, coerce=int, empty_value=None)
     original = forms.CharField(label=_("Original request (public id)"), required=False, max_length=12)
     reason = forms.CharField(label=_("Reason (the receiving department sees it)"), required=False, max_length=4000)
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, replies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(v, v) for v in self.data.getlist("selected")] if self.data else []
-        people = get_user_model().objects.filter(pk__in=Team.members.through.objects.filter(
-            team__department_id__in=scope.visible_department_ids).values("user_id")).order_by("username")
+        people = get_user_model().objects.filter(
+            Q(pk__in=Team.members.through.objects.filter(team__department_id__in=scope.visible_department_ids)
+              .values("user_id"))
+            | Q(pk__in=StaffRole.objects.filter(role=StaffRole.Role.CREW, department_id__in=scope.visible_department_ids)
+                .values("user_id"))).order_by("username")
         self.fields["assignee"].choices = [("", "-")] + [(u.pk, u.get_username()) for u in people]
         departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by("name")
         self.fields["department"].choices = [("", "-")] + [(d.pk, d.localized_name()) for d in departments]
+        self.replies = {t.pk: t for t in replies}
+        self.fields["reply"].choices = [("", "-")] + [(t.pk, t.name) for t in replies]
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("selected"):
             raise forms.ValidationError(_("Select at least one request."))
         action = cleaned.get("action")
+        if action == "status" and not cleaned.get("to") and cleaned.get("reply"):
+            cleaned["to"] = self.replies[cleaned["reply"]].status
         needs = {"assign": "assignee", "status": "to", "transfer": "department", "merge": "original"}
         if action in needs and not cleaned.get(needs[action]):
             raise forms.ValidationError(_("This action needs: %(field)s.") % {
                 "field": self.fields[needs[action]].label})
         if action == "transfer" and not (cleaned.get("reason") or "").strip():
             raise forms.ValidationError(_("Say why the requests are transferred."))
+        cleaned["reply_template"] = self.replies.get(cleaned.get("reply"))
         return cleaned
 
 

@@ -16,6 +16,8 @@ class StaffRole(models.Model):
     class Role(models.TextChoices):
         MANAGER = "manager", _("Department manager")
         OPERATOR = "operator", _("Operator")
+        # Field crews see only the work assigned to them, in crew mode; never the queue or contact details.
+        CREW = "crew", _("Field crew")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles",
                              verbose_name=_("user"))
@@ -24,16 +26,16 @@ class StaffRole(models.Model):
                                      verbose_name=_("jurisdiction"))
     department = models.ForeignKey("routing.Department", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="+", verbose_name=_("department"),
-                                   help_text=_("Required for a manager; empty for an operator"))
+                                   help_text=_("Required for a manager or a crew; empty for an operator"))
 
     class Meta:
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(role="manager", department__isnull=False)
+                condition=(models.Q(role__in=["manager", "crew"], department__isnull=False)
                            | models.Q(role="operator", department__isnull=True)),
-                name="staffrole_manager_has_department"),
+                name="staffrole_department_matches_role"),
             models.UniqueConstraint(fields=["user", "role", "jurisdiction", "department"],
                                     name="unique_staff_role"),
         ]
@@ -113,3 +115,38 @@ class HistoryScope(models.Model):
         verbose_name = _("history scope")
         verbose_name_plural = _("history scopes")
         indexes = [models.Index(fields=["to_department", "kind"], name="historyscope_to_kind")]
+
+
+class CrewAction(models.Model):
+    """One action a field crew took on site, kept by the key its device gave it so that a retry after a lost
+    answer is recognised: each action applies once, and its outcome (done, or the conflict) is answered again.
+
+    Nothing about where the crew was is kept: the device orders the route itself and sends no position.
+    """
+
+    class Kind(models.TextChoices):
+        START = "start", _("Started work")
+        NOTE = "note", _("Note")
+        PHOTO = "photo", _("Photo")
+        FIXED = "fixed", _("Fixed")
+        CANT_FIX = "cant_fix", _("Can't fix")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        CONFLICT = "conflict", _("Conflict")
+
+    key = models.UUIDField(_("device key"), unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("crew member"))
+    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
+                                        related_name="+", verbose_name=_("service request"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    done_on_device_at = models.DateTimeField(_("done on the device at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("crew action")
+        verbose_name_plural = _("crew actions")
+        ordering = ["received_at", "id"]

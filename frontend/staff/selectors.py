@@ -1,12 +1,12 @@
 """Reads for the staff screens. Each runs a fixed number of queries whatever the queue length."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import GeoFunc
-from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models import BooleanField, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app.models import Photo, PhotoModeration, ServiceRequest, StatusChange
 from requests_app.selectors import nearby_open_requests
@@ -16,7 +16,8 @@ from routing.models import Area
 from routing.selectors import decision_for_staff
 
 from .access import Scope
-from .models import HistoryScope, ResponseTemplate
+from .answers import labelled_answers
+from .models import HistoryScope
 
 PAGE_SIZE = 50
 MAP_LIMIT = 5000
@@ -58,6 +59,7 @@ class QueueFilters:
     department_id: int | None = None
     team_id: int | None = None
     triage: bool = False
+    sort: str = ""                # one of SORTS, "-" first for the other way; "" is newest first
 
 
 def requests_in_scope(scope: Scope):
@@ -92,9 +94,10 @@ def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
         qs = qs.filter(submitted_at__date__gte=filters.submitted_from)
     if filters.submitted_to:
         qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
-    if filters.q:
-        qs = qs.filter(Q(public_id__iexact=filters.q) | Q(address__icontains=filters.q)
-                       | Q(description__icontains=filters.q))
+    for word in filters.q.split()[:8]:
+        # Every word must appear somewhere: in the id (any part of it), the address or the description.
+        qs = qs.filter(Q(public_id__contains=word.upper()) | Q(address__icontains=word)
+                       | Q(description__icontains=word))
     if filters.possible_duplicates:
         qs = qs.filter(RawSQL(POSSIBLE_DUPLICATE_SQL, [], output_field=BooleanField()))
     return qs
@@ -102,6 +105,37 @@ def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
 
 NEEDS_ACTION_ORDER = [F("overdue").desc(), F("expected_at").asc(nulls_last=True), F("priority").desc(),
                       F("submitted_at").asc(), F("id").asc()]
+# Newest open work first: an imported backlog from years ago must not bury what came in this morning.
+NEWEST_FIRST = [F("submitted_at").desc(), F("id").desc()]
+# The queue's sortable columns; each sorts ascending by name, descending with a leading "-".
+SORTS = {
+    "age": "submitted_at_desc",   # ascending age = newest first
+    "due": "expected_at",
+    "priority": "priority",
+    "status": "status",
+    "area": "area_name",
+    "type": "service_type__name",
+}
+DUE_SOON = timedelta(hours=24)
+
+
+def _area_name():
+    """The name of the first area (in layer order) that covers the request: the queue's "Area" column."""
+    return Subquery(Area.objects.filter(layer__jurisdiction_id=OuterRef("jurisdiction_id"),
+                                        boundary__covers=OuterRef("location"))
+                    .order_by("layer_id", "name").values("name")[:1])
+
+
+def _ordered(qs, sort: str):
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return qs.order_by(*NEWEST_FIRST)
+    descending = sort.startswith("-")
+    field = SORTS[key]
+    if field == "submitted_at_desc":
+        field, descending = "submitted_at", not descending
+    expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return qs.order_by(expression, *NEWEST_FIRST)
 
 
 @dataclass
@@ -118,7 +152,7 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
     total = qs.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = list(qs.order_by(*NEEDS_ACTION_ORDER)
+    rows = list(_ordered(qs.annotate(area_name=_area_name()), filters.sort)
                 .select_related("service_type", "department", "team", "assignee")
                 .only("public_id", "status", "priority", "overdue", "expected_at", "submitted_at", "updated_at",
                       "address", "me_too_count", "on_hold_until", "jurisdiction_id",
@@ -133,8 +167,12 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
             .order_by("status_change__service_request_id", "-status_change_id")
             .values_list("status_change__service_request_id", "status_change__internal_note")):
         reasons.setdefault(sr_id, note)
+    now = timezone.now()
     for row in rows:
         row.transfer_reason = reasons.get(row.pk, "")
+        # The escalation sweep sets "overdue" every few minutes; a due time just passed counts already.
+        row.past_due = row.overdue or (row.expected_at is not None and row.expected_at <= now)
+        row.due_soon = not row.past_due and row.expected_at is not None and row.expected_at <= now + DUE_SOON
     return QueuePage(rows=rows, total=total, page=page, pages=pages)
 
 
@@ -213,12 +251,7 @@ def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
     nearby = []
     if sr.location is not None and sr.is_open:
         nearby = list(nearby_open_requests(service_type=sr.service_type, point=sr.location, exclude_id=sr.pk))
-    questions = {q.code: q for q in sr.service_type.questions.all()}
-    answers = []
-    for code, value in (sr.answers or {}).items():
-        question = questions.get(code)
-        answers.append((question.localized_description() if question else code,
-                        ", ".join(map(str, value)) if isinstance(value, list) else value))
+    answers = labelled_answers(sr, list(sr.service_type.questions.all()))
     return RequestPage(sr=sr, history=history, nearby=nearby, photos=photos_for_staff(scope, sr), answers=answers,
                        works_on=scope.works_on(sr), leads=scope.leads(sr), routing=decision_for_staff(sr),
                        consented=live_purposes(sr.pk))
@@ -229,12 +262,3 @@ def request_for(scope: Scope, public_id: str):
     return (ServiceRequest.objects.filter(public_id=public_id.upper(), jurisdiction_id__in=scope.jurisdiction_ids)
             .select_related("service_type", "department", "team", "assignee", "jurisdiction", "duplicate_of")
             .first())
-
-
-
-def response_templates_for(sr: ServiceRequest) -> list[dict]:
-    """Ready answers for this request's service type (or any type), in the jurisdiction's languages."""
-    languages = sr.jurisdiction.languages or [lang for lang, _name in settings.LANGUAGES]
-    return [{"name": t.name, "language": t.language, "status": t.status, "text": t.text}
-            for t in ResponseTemplate.objects.filter(jurisdiction_id=sr.jurisdiction_id, language__in=languages)
-            .filter(Q(service_type_id=sr.service_type_id) | Q(service_type__isnull=True)).order_by("name", "language")]

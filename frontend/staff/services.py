@@ -100,6 +100,8 @@ def _route_after_commit(sr) -> None:
 def acknowledge(service_request, *, by, public_note: str = "") -> ServiceRequest:
     """Say the request was seen. Raises InvalidTransition unless it is new or reopened."""
     sr = _lock(service_request)
+    if sr.status == Status.ACKNOWLEDGED:
+        raise InvalidAction(_("%(id)s is already acknowledged.") % {"id": sr.public_id})
     return _move(sr, to=Status.ACKNOWLEDGED, by=by, kind=HistoryScope.Kind.STATUS, public_note=public_note)
 
 
@@ -149,10 +151,11 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
 
 
 def _assignable(sr, user) -> bool:
-    """Works in the request's department: on one of its teams, as its manager, or as the city's operator."""
+    """Works in the request's department: on one of its teams, as its manager or field crew, or as the city's
+    operator."""
     return (Team.objects.filter(department_id=sr.department_id).filter(Q(members=user) | Q(leads=user)).exists()
             or StaffRole.objects.filter(user=user).filter(
-                Q(role=StaffRole.Role.MANAGER, department_id=sr.department_id)
+                Q(role__in=[StaffRole.Role.MANAGER, StaffRole.Role.CREW], department_id=sr.department_id)
                 | Q(role=StaffRole.Role.OPERATOR, jurisdiction_id=sr.jurisdiction_id)).exists())
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import photo_views, views
+from . import crew_views, photo_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("photos/<int:pk>/original/", photo_views.photo_original, name="photo_original"),
     path("photos/<int:pk>/moderate/", photo_views.moderate_photo, name="moderate_photo"),
+    path("crew/", crew_views.crew_page, name="crew"),
+    path("crew/shortlist.json", crew_views.crew_shortlist_data, name="crew_shortlist"),
+    path("crew/actions/", crew_views.crew_action, name="crew_action"),
+    path("crew/manifest.webmanifest", crew_views.crew_manifest, name="crew_manifest"),
+    path("crew/sw.js", crew_views.crew_service_worker, name="crew_sw"),
     path("requests/<str:public_id>/", views.request_detail, name="request"),
     path("requests/<str:public_id>/contact/", views.show_contact, name="contact"),
     path("requests/<str:public_id>/<slug:action>/", views.act, name="act"),

@@ -31,9 +31,10 @@ from routing.models import Department
 
 from . import forms, services, two_factor
 from .access import scope_for
+from .replies import bulk_replies, ready_replies_for, reply_for
+from .time_zones import staff_time_zone
 from .models import SavedView
-from .selectors import (QueueFilters, changed_since, map_features, queue_page, request_for, request_page,
-                        response_templates_for)
+from .selectors import SORTS, QueueFilters, changed_since, map_features, queue_page, request_for, request_page
 
 
 def staff_only(*, api: bool = False):
@@ -49,6 +50,8 @@ def staff_only(*, api: bool = False):
                 return redirect_to_login(request.get_full_path(), reverse("staff:login"))
             scope = scope_for(request.user)
             if not scope.is_staff:
+                if scope.is_crew and view.__name__ == "queue":
+                    return redirect("staff:crew")  # where sign-in sends everyone: a crew's home is crew mode
                 raise PermissionDenied
             if not request.user.is_verified():
                 if api:
@@ -56,7 +59,8 @@ def staff_only(*, api: bool = False):
                                         status=403)
                 return redirect("staff:two_factor")
             request.scope = scope
-            return view(request, *args, **kwargs)
+            with staff_time_zone(scope):
+                return view(request, *args, **kwargs)
 
         return wrapped
 
@@ -146,18 +150,30 @@ def queue(request):
     page = queue_page(request.scope, filters, user_id=request.user.pk, page=number)
     query = request.GET.copy()
     query.pop("page", None)
+    replies = bulk_replies(request.scope)
     return render(request, "staff/queue.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), "sort": filters.sort,
+        "sort_links": _sort_links(request, filters.sort),
         "saved_views": list(SavedView.objects.filter(user=request.user)),
         "save_form": forms.SavedViewForm(initial={"query": query.urlencode()}),
-        "bulk_form": forms.BulkForm(scope=request.scope) if _can_bulk(request.scope) else None,
+        "bulk_form": forms.BulkForm(scope=request.scope, replies=replies),
+        "bulk_replies": [{"id": t.pk, "status": t.status} for t in replies],
         "poll_seconds": settings.STAFF_POLL_SECONDS,
-        "loaded_at": timezone.now().isoformat(), "can_bulk": _can_bulk(request.scope),
+        "loaded_at": timezone.now().isoformat(),
     })
 
 
-def _can_bulk(scope) -> bool:
-    return bool(scope.led_department_ids or scope.managed_department_ids or scope.operator_jurisdiction_ids)
+def _sort_links(request, current: str) -> dict:
+    """For each sortable column: the link that sorts by it (the other way when it is already the sort), and
+    its aria-sort state."""
+    links = {}
+    for key in SORTS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = "-" + key if current == key else key
+        state = "ascending" if current == key else "descending" if current == "-" + key else "none"
+        links[key] = {"url": "?" + query.urlencode(), "state": state}
+    return links
 
 
 @require_GET
@@ -216,7 +232,7 @@ def _visible_request(request, public_id):
 
 def _request_context(request, sr, **extra) -> dict:
     data = request_page(request.scope, sr)
-    templates = response_templates_for(sr) if data.works_on else []
+    templates = ready_replies_for(sr) if data.works_on else []
     return {
         "page": data, "sr": sr, "templates": templates,
         "status_form": forms.StatusForm(initial={"to": sr.status}, auto_id="status_%s"),
@@ -388,10 +404,19 @@ def act(request, public_id, action):
     return back
 
 
+def _bulk_status(request, sr, data, extra):
+    public_note = data["public_note"]
+    if data["reply_template"] is not None and not public_note.strip():
+        public_note = reply_for(data["reply_template"], sr)
+    return services.set_status(sr, to=data["to"], by=request.user, public_note=public_note,
+                               internal_note=data["internal_note"])
+
+
 BULK = {
+    "acknowledge": lambda request, sr, data, extra: services.acknowledge(sr, by=request.user,
+                                                                         public_note=data["public_note"]),
     "assign": lambda request, sr, data, extra: services.assign(sr, by=request.user, assignee=extra["assignee"]),
-    "status": lambda request, sr, data, extra: services.set_status(
-        sr, to=data["to"], by=request.user, public_note=data["public_note"], internal_note=data["internal_note"]),
+    "status": _bulk_status,
     "transfer": lambda request, sr, data, extra: services.transfer(
         sr, to_department=extra["department"], reason=data["reason"], by=request.user,
         public_note=data["public_note"]),
@@ -400,11 +425,24 @@ BULK = {
 }
 
 
+def _bulk_refusal(scope, sr, action, extra, user) -> str:
+    """Why this row can't take the action for this user ("" if it can): the same rules as on the request page."""
+    if action == "transfer":
+        return ""
+    if not scope.works_on(sr):
+        return _("another department's request: transfer it, or ask that department.")
+    if action == "merge" and not scope.leads(sr):
+        return _("only a team lead, manager or operator may merge.")
+    if action == "assign" and extra["assignee"].pk != user.pk and not scope.leads(sr):
+        return _("only a team lead, manager or operator may assign someone else.")
+    return ""
+
+
 @require_POST
 @staff_only()
 def bulk(request):
-    """Apply one action to each selected request, each in its own transaction; report what was skipped."""
-    form = forms.BulkForm(request.POST, scope=request.scope)
+    """Apply one action to each selected request, each in its own transaction; each row refused says why."""
+    form = forms.BulkForm(request.POST, scope=request.scope, replies=bulk_replies(request.scope))
     back = f"{reverse('staff:queue')}?{request.POST.get('query', '')}"
     if not form.is_valid():
         for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
@@ -413,11 +451,9 @@ def bulk(request):
     data = form.cleaned_data
     selected = list(ServiceRequest.objects.filter(public_id__in=data["selected"],
                                                   jurisdiction_id__in=request.scope.jurisdiction_ids)
-                    .select_related("service_type"))
+                    .select_related("service_type", "jurisdiction", "department"))
     if len(selected) != len(set(data["selected"])):
         raise Http404
-    for sr in selected:
-        request.scope.require_lead(sr)
     extra = {}
     try:
         if data["action"] == "assign":
@@ -429,18 +465,22 @@ def bulk(request):
     except services.InvalidAction as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    done, skipped = 0, []
+    done, refused = 0, []
     for sr in selected:
         if data["action"] == "merge" and sr.pk == extra["original"].pk:
             continue
-        try:
-            with transaction.atomic():
-                BULK[data["action"]](request, sr, data, extra)
-            done += 1
-        except DomainError as exc:
-            skipped.append(f"{sr.public_id}: {exc}")
+        refusal = _bulk_refusal(request.scope, sr, data["action"], extra, request.user)
+        if not refusal:
+            try:
+                with transaction.atomic():
+                    BULK[data["action"]](request, sr, data, extra)
+                done += 1
+                continue
+            except DomainError as exc:
+                refusal = str(exc)
+        refused.append(_("%(id)s not changed: %(reason)s") % {"id": sr.public_id, "reason": refusal})
     messages.success(request, _("%(n)d requests changed.") % {"n": done})
-    for line in skipped:
+    for line in refused:
         messages.warning(request, line)
     return redirect(back)
 

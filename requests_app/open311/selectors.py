@@ -147,8 +147,9 @@ LIST_COLUMNS = {
 _latest_public_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
                        .order_by("-at", "-id").values("public_note")[:1])
 # Uploaded photos as their blurred public copy's path under MEDIA_URL (made absolute per request), linked ones
-# as their URL. Never the original, never a photo still waiting for its copy, never a sensitive type's.
-_media_urls = (Photo.objects.public().filter(service_request=OuterRef("pk")).order_by("created_at", "id")
+# as their URL. Never the original, never a crew's working photo, never a photo still waiting for its copy, never a sensitive type's.
+_media_urls = (Photo.objects.public().filter(service_request=OuterRef("pk")).exclude(source=Photo.Source.CREW)
+               .order_by("created_at", "id")
                .annotate(url=Case(When(public_image="", then=F("external_url")),
                                   default=Concat(Value(settings.MEDIA_URL), F("public_image")),
                                   output_field=CharField()))

@@ -140,3 +140,11 @@ def with_contact():
             first_name="Ana", last_name="Lima", email=email, phone=phone, language="en", purposes=frozenset(purposes)))
         return sr
     return give
+
+
+@pytest.fixture
+def crew(department, jurisdiction):
+    """A field crew member of Public Works, with an authenticator (crew mode wants two factors)."""
+    user = with_role("crew-ana", StaffRole.Role.CREW, jurisdiction, department)
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user

@@ -28,20 +28,24 @@ from requests_app.open311.services import create_api_key
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role
 
-ROLES = ["staff", "lead", "manager", "city_operator"]
+ROLES = ["staff", "lead", "manager", "city_operator", "crew"]
 TARGETS = ["own", "other_department", "other_city"]
 ACTIONS = ["view", "acknowledge", "status", "hold", "assign_self", "assign_colleague", "priority", "service_type",
            "transfer", "merge", "permit", "question", "contact", "bulk"]
 
 
 def expected(role, target, action):
+    if role == "crew":
+        return 403  # field crews work in crew mode only: no queue, no request pages, no contact details
     if target == "other_city":
         return 404
     if action == "view":
         return 200
+    if action == "bulk" and target == "other_department" and role != "city_operator":
+        return "refused"  # the row is refused with a reason; the others of the selection would go ahead
     if target == "other_department" and role != "city_operator":
         return 403
-    if action in ("assign_colleague", "bulk") and role == "staff":
+    if action == "assign_colleague" and role == "staff":
         return 403
     return "allowed"
 
@@ -125,6 +129,9 @@ def test_each_role_may_do_what_it_is_designed_to_and_nothing_else(request, clien
     elif outcome == "allowed":
         assert response.status_code == 302, response.content[:300]
         assert after[1] > before[1], [str(m) for m in response.wsgi_request._messages]
+    elif outcome == "refused":
+        assert response.status_code == 302 and after == before
+        assert any(f"{sr.public_id} not changed" in str(m) for m in response.wsgi_request._messages)
     else:
         assert response.status_code == outcome
         assert after == before and looks == 0
@@ -322,3 +329,35 @@ def test_a_replayed_form_idempotency_key_never_returns_someone_elses_tracking_li
     refused = resident.post(url, {**form, "description": "Something else"}, **headers)
     assert refused.status_code == 400 and "idempotency_key" in refused.json()["errors"]
     assert first.json()["tracking_url"] not in refused.content.decode()
+
+
+CREW_TARGETS = {"assigned": 200, "unassigned": 409, "other_department": 409, "other_city": 404}
+
+
+@pytest.mark.parametrize("target, status", CREW_TARGETS.items())
+def test_a_crew_acts_only_on_the_work_assigned_to_it(client, crew, make_request, other_request, foreign_request,
+                                                     target, status):
+    import uuid
+    sr = {"assigned": lambda: make_request(assignee=crew), "unassigned": make_request,
+          "other_department": lambda: other_request, "other_city": lambda: foreign_request}[target]()
+    before = snapshot(sr)
+    response = sign_in(client, crew).post(reverse("staff:crew_action"), {
+        "key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"})
+    assert response.status_code == status
+    assert (snapshot(sr) != before) is (status == 200)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "nobody", "staff", "lead", "manager", "city_operator"])
+@pytest.mark.parametrize("name", ["staff:crew", "staff:crew_shortlist", "staff:crew_action"])
+def test_only_crews_use_crew_mode(request, client, make_request, role, name):
+    import uuid
+    sr = make_request(assignee=request.getfixturevalue("staff"))
+    if role != "anonymous":
+        sign_in(client, request.getfixturevalue(role))
+    before = snapshot(sr)
+    if name == "staff:crew_action":
+        response = client.post(reverse(name), {"key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"})
+    else:
+        response = client.get(reverse(name))
+    assert response.status_code in ((302, 403) if role == "anonymous" and name == "staff:crew" else (403,))
+    assert snapshot(sr) == before

@@ -18,18 +18,79 @@ def ids(response):
     return [sr.public_id for sr in response.context["page"].rows]
 
 
-def test_the_queue_puts_what_needs_action_first(client, staff, make_request):
+def test_the_queue_starts_with_the_newest_open_work_not_an_old_backlog(client, staff, make_request):
     now = timezone.now()
-    old_normal = make_request(submitted_at=now - timedelta(days=9))
-    new_urgent = make_request(priority=Priority.URGENT, submitted_at=now - timedelta(days=1))
+    backlog = make_request(submitted_at=now.replace(year=2011), overdue=True, expected_at=now.replace(year=2011))
+    yesterday = make_request(submitted_at=now - timedelta(days=1))
+    this_morning = make_request(submitted_at=now - timedelta(hours=2))
+    make_request(status=Status.CLOSED, submitted_at=now)
+    response = sign_in(client, staff).get(QUEUE)
+    assert response.status_code == 200
+    assert ids(response) == [this_morning.public_id, yesterday.public_id, backlog.public_id]
+
+
+def test_sorting_by_due_puts_what_needs_action_first(client, staff, make_request):
+    now = timezone.now()
+    no_due = make_request(submitted_at=now - timedelta(days=9))
     due_soon = make_request(expected_at=now + timedelta(hours=2))
     due_later = make_request(expected_at=now + timedelta(days=3))
     overdue = make_request(overdue=True, expected_at=now - timedelta(hours=1))
-    make_request(status=Status.CLOSED)
-    response = sign_in(client, staff).get(QUEUE)
-    assert response.status_code == 200
-    assert ids(response) == [overdue.public_id, due_soon.public_id, due_later.public_id, new_urgent.public_id,
-                             old_normal.public_id]
+    sign_in(client, staff)
+    assert ids(client.get(f"{QUEUE}?sort=due")) == [overdue.public_id, due_soon.public_id, due_later.public_id,
+                                                     no_due.public_id]
+    assert ids(client.get(f"{QUEUE}?sort=-due")) == [due_later.public_id, due_soon.public_id, overdue.public_id,
+                                                      no_due.public_id]
+
+
+@pytest.mark.parametrize("column, field, values", [
+    ("priority", "priority", [Priority.LOW, Priority.URGENT, Priority.NORMAL]),
+    ("status", "status", [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]),
+    ("age", "submitted_at", [timedelta(days=3), timedelta(days=1), timedelta(days=2)]),
+])
+def test_each_column_sorts_both_ways(client, staff, make_request, column, field, values):
+    now = timezone.now()
+    rows = {}
+    for value in values:
+        sr = make_request(**{field: now - value if field == "submitted_at" else value})
+        rows[sr.public_id] = now - (now - value) if field == "submitted_at" else value
+    sign_in(client, staff)
+    up, down = ids(client.get(f"{QUEUE}?sort={column}")), ids(client.get(f"{QUEUE}?sort=-{column}"))
+    assert up == list(reversed(down)) and len(up) == 3
+    if column == "age":  # youngest first
+        assert [rows[i] for i in up] == sorted(values)
+    elif column == "priority":
+        assert [rows[i] for i in up] == sorted(values)
+    else:
+        assert up == sorted(up, key=lambda i: rows[i])
+
+
+def test_sorting_by_type_and_area_uses_their_names(client, staff, make_request, jurisdiction, graffiti, pothole):
+    layer = AreaLayerFactory(jurisdiction=jurisdiction, code="hoods", name="Neighbourhoods")
+    AreaFactory(layer=layer, code="a", name="Alamo", boundary=square(-122.50, 37.70, 0.02))
+    AreaFactory(layer=layer, code="z", name="Zoo", boundary=square(-122.40, 37.70, 0.02))
+    in_zoo = make_request(location=Point(-122.39, 37.71, srid=4326), service_type=pothole)
+    in_alamo = make_request(location=Point(-122.49, 37.71, srid=4326), service_type=graffiti)
+    sign_in(client, staff)
+    assert ids(client.get(f"{QUEUE}?sort=area")) == [in_alamo.public_id, in_zoo.public_id]
+    assert ids(client.get(f"{QUEUE}?sort=-area")) == [in_zoo.public_id, in_alamo.public_id]
+    assert ids(client.get(f"{QUEUE}?sort=type")) == [in_alamo.public_id, in_zoo.public_id]
+    html = client.get(f"{QUEUE}?sort=area").content.decode()
+    assert 'aria-sort="ascending"><a href="?sort=-area">' in html and "Alamo" in html
+
+
+def test_an_unknown_sort_is_a_form_error(client, staff):
+    response = sign_in(client, staff).get(f"{QUEUE}?sort=password")
+    assert response.status_code == 400 and "sort" in response.context["form"].errors
+
+
+def test_overdue_and_nearly_due_rows_are_marked(client, staff, make_request):
+    now = timezone.now()
+    make_request(expected_at=now - timedelta(minutes=5))           # past due, not yet swept
+    make_request(expected_at=now + timedelta(hours=3))
+    make_request(expected_at=now + timedelta(days=4))
+    html = sign_in(client, staff).get(QUEUE).content.decode()
+    assert html.count('<tr class="overdue">') == 1 and html.count('<tr class="due-soon">') == 1
+    assert html.count('<tr class="">') == 1
 
 
 def test_the_queue_shows_only_the_users_departments(client, staff, make_request, other_request, foreign_request):
@@ -81,6 +142,22 @@ def test_search_finds_a_request_by_its_public_id(client, staff, make_request):
     wanted = make_request()
     make_request()
     assert ids(sign_in(client, staff).get(f"{QUEUE}?q={wanted.public_id.lower()}")) == [wanted.public_id]
+
+
+def test_search_finds_a_request_by_any_part_of_its_id(client, staff, make_request):
+    wanted = make_request()
+    other = make_request()
+    part = next(wanted.public_id[i:i + 4] for i in range(len(wanted.public_id) - 3)
+                if wanted.public_id[i:i + 4] not in other.public_id)
+    assert ids(sign_in(client, staff).get(f"{QUEUE}?q={part.lower()}")) == [wanted.public_id]
+
+
+def test_search_finds_words_of_the_description_in_any_order(client, staff, make_request):
+    wanted = make_request(description="Deep pothole by the school gate, cyclists swerve")
+    make_request(description="Pothole on the bridge")
+    sign_in(client, staff)
+    assert ids(client.get(f"{QUEUE}?q=gate+pothole")) == [wanted.public_id]
+    assert ids(client.get(f"{QUEUE}?q=Cyclists")) == [wanted.public_id]
 
 
 def test_bad_filters_get_a_clear_error_not_a_500(client, staff):
@@ -137,11 +214,11 @@ def test_the_queue_runs_the_same_queries_whatever_its_length(client, staff, make
     transfer(make_request(), to_department=other_department, reason="x", by=staff)
     client.get(QUEUE)
     # One of them reads the session's authenticator: every staff page needs a verified second factor.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         client.get(QUEUE)
     for _ in range(30):
         make_request(assignee=staff)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         response = client.get(QUEUE)
     assert len(response.context["page"].rows) == 31 and sr in response.context["page"].rows
     with django_assert_num_queries(7):

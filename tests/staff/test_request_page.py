@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from html import unescape
 
 from django.contrib.gis.geos import Point
@@ -8,6 +9,7 @@ from django.utils import timezone
 from frontend.staff import services
 from frontend.staff.models import ResponseTemplate
 from contacts.purposes import Purpose
+from contacts.services import ContactDetails, save_contact
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import RoutingState, Status
 from routing.services import route_request
@@ -91,9 +93,44 @@ def test_response_templates_of_the_type_and_city_are_offered(client, staff, make
                                     language="zh-hans", name="Filled", text="坑洞已填平。")
     ResponseTemplate.objects.create(jurisdiction=jurisdiction, language="en", name="Thanks", text="Thank you.")
     ResponseTemplate.objects.create(jurisdiction=elsewhere, language="en", name="Elsewhere", text="No.")
-    response = page(sign_in(client, staff), make_request())
+    response = page(sign_in(client, staff), make_request(status=Status.IN_PROGRESS))
     assert [t["name"] for t in response.context["templates"]] == ["Filled", "Thanks"]
-    assert "Filled (zh-hans)" in response.content.decode()
+    assert "Filled" in response.content.decode()
+
+
+def test_ready_replies_follow_the_status_the_request_can_take_next(client, staff, make_request, jurisdiction):
+    ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.RESOLVED, language="en", name="Fixed",
+                                    text="Fixed.")
+    ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.ACKNOWLEDGED, language="en",
+                                    name="Seen", text="Seen.")
+    sign_in(client, staff)
+    assert [t["name"] for t in page(client, make_request()).context["templates"]] == ["Seen"]
+    assert [t["name"] for t in page(client, make_request(status=Status.IN_PROGRESS)).context["templates"]] == [
+        "Fixed"]
+
+
+def test_a_ready_reply_is_filled_in_and_in_the_requesters_language(client, staff, make_request, pothole,
+                                                                   jurisdiction, with_contact):
+    jurisdiction.languages, jurisdiction.timezone = ["en", "zh-hans"], "America/Los_Angeles"
+    jurisdiction.save()
+    pothole.name_translations = {"zh-hans": "坑洞"}
+    pothole.save()
+    for language, text in (("en", "{public_id}: your {service} is fixed. Due {due}. {unknown}"),
+                           ("zh-hans", "{public_id}：您的{service}已修好。")):
+        ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.RESOLVED, language=language,
+                                        name="Fixed", text=text)
+    due = datetime(2026, 3, 2, 17, 0, tzinfo=dt_timezone.utc)
+    english = make_request(status=Status.IN_PROGRESS, expected_at=due)
+    chinese = make_request(status=Status.IN_PROGRESS)
+    save_contact(service_request_id=chinese.pk, details=ContactDetails(email="li@example.org", language="zh-hans",
+                                                                       purposes=frozenset({Purpose.STATUS_UPDATES})))
+    sign_in(client, staff)
+    [reply] = page(client, english).context["templates"]
+    assert reply["text"].startswith(f"{english.public_id}: your Pothole is fixed. Due ")
+    assert "9 a.m. PST" in reply["text"] or "09:00" in reply["text"] or "9:00" in reply["text"]
+    assert reply["text"].endswith("{unknown}")
+    [reply] = page(client, chinese).context["templates"]
+    assert reply["text"] == f"{chinese.public_id}：您的坑洞已修好。" and reply["language"] == "zh-hans"
 
 
 def test_the_request_page_runs_the_same_queries_whatever_its_history(client, staff, make_request, rules,
@@ -104,7 +141,7 @@ def test_the_request_page_runs_the_same_queries_whatever_its_history(client, sta
     route_request(sr.pk)
     sign_in(client, staff)
     page(client, sr)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         page(client, sr)
     for n in range(10):
         services.set_status(sr, to=sr.status, by=staff, internal_note=f"note {n}")
@@ -112,7 +149,7 @@ def test_the_request_page_runs_the_same_queries_whatever_its_history(client, sta
         make_request(location=Point(-122.4194 + n / 100000, 37.7749, srid=4326))
     ServiceRequest.objects.filter(pk=sr.pk).update(routing_state=RoutingState.PENDING)
     route_request(sr.pk)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         response = page(client, sr)
     assert len(response.context["page"].history) == 12 and len(response.context["page"].routing["decisions"]) == 2 and len(response.context["page"].nearby) == 10
 
@@ -122,3 +159,28 @@ def test_a_hold_date_in_the_past_is_refused_by_the_form(client, staff, make_requ
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = act(sign_in(client, staff), sr, "hold", {"until": yesterday})
     assert "Hold until a date after today." in response.content.decode()
+
+
+def test_answers_show_question_and_option_labels_never_codes_or_a_dict(client, staff, make_request, pothole):
+    QuestionFactory(service_type=pothole, code="kind", description="What is wrong?", datatype="singlevaluelist",
+                    values=[{"key": "manhole_cover_off", "name": "Manhole cover off",
+                             "name_translations": {"zh-hans": "井盖缺失"}}])
+    QuestionFactory(service_type=pothole, code="lanes", description="Which lanes?", datatype="multivaluelist",
+                    order=99, values=[{"key": "n", "name": "Northbound"}, {"key": "s", "name": "Southbound"}])
+    sr = make_request(answers={"kind": "manhole_cover_off", "lanes": ["n", "s"]})
+    html = unescape(page(sign_in(client, staff), sr).content.decode())
+    assert "<dt>What is wrong?</dt><dd>Manhole cover off</dd>" in html
+    assert "<dt>Which lanes?</dt><dd>Northbound, Southbound</dd>" in html
+    assert "manhole_cover_off" not in html and "{'" not in html
+    chinese = unescape(client.get(reverse("staff:request", args=[sr.public_id]),
+                                  HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    assert "井盖缺失" in chinese
+
+
+def test_staff_times_are_in_the_citys_zone_and_labelled(client, staff, make_request, jurisdiction):
+    jurisdiction.timezone = "Asia/Shanghai"
+    jurisdiction.save()
+    sr = make_request(submitted_at=datetime(2026, 5, 1, 0, 30, tzinfo=dt_timezone.utc))
+    html = page(sign_in(client, staff), sr).content.decode()
+    assert "Times in Asia/Shanghai" in html and "2026-05-01 08:30 CST" in html
+    assert "Times in Asia/Shanghai" in client.get(reverse("staff:queue")).content.decode()

@@ -77,9 +77,75 @@
     });
   }
 
+  function requestMap() {
+    // The exact reported point: staff see it unblurred, unlike the public map.
+    var box = document.getElementById("request-map");
+    if (!box || typeof L === "undefined") { return; }
+    var point = [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)];
+    var map = L.map(box).setView(point, 17);
+    L.circleMarker(point, { radius: 8, weight: 2, color: "#c92a2a", fillOpacity: 0.6 })
+      .addTo(map).bindTooltip(box.dataset.label);
+    box.classList.add("loaded");
+  }
+
+  function selectAll() {
+    var all = document.getElementById("select-all");
+    if (!all) { return; }
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[name=selected]").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
+
+  function bulkReplies() {
+    // A ready reply sets the status it was written for; the text itself is filled per request by the server.
+    var data = document.getElementById("bulk-replies");
+    var select = document.getElementById("id_reply");
+    var to = document.getElementById("id_to");
+    var action = document.getElementById("id_action");
+    if (!data || !select || !to) { return; }
+    var byId = {};
+    JSON.parse(data.textContent).forEach(function (t) { byId[t.id] = t; });
+    select.addEventListener("change", function () {
+      var t = byId[select.value];
+      if (t && t.status) { to.value = t.status; if (action) { action.value = "status"; } }
+    });
+  }
+
+  function shortcuts() {
+    // Single keys for the common actions, ignored while typing (WCAG 2.1.4: only active when focus is not in a
+    // field, and listed on the page).
+    if (!document.getElementById("shortcuts")) { return; }
+    var focusOnly = { s: "status_to", n: "status_public_note" };
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey || target.isContentEditable ||
+          /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) { return; }
+      var key = event.key.toLowerCase();
+      if (key === "h") {
+        var history = document.getElementById("history-panel");
+        if (history) { history.open = !history.open; history.querySelector("summary").focus(); }
+        event.preventDefault();
+        return;
+      }
+      if (focusOnly[key]) {
+        var field = document.getElementById(focusOnly[key]);
+        if (field) { field.focus(); event.preventDefault(); }
+        return;
+      }
+      var control = document.querySelector("[data-shortcut='" + key + "']");
+      if (!control) { return; }
+      event.preventDefault();
+      if (control.tagName === "BUTTON") { control.click(); } else { control.focus(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     queueMap();
     changes();
     responseTemplates();
+    requestMap();
+    selectAll();
+    bulkReplies();
+    shortcuts();
   });
 }());

@@ -257,3 +257,19 @@ def give_up_notification(notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
         state=Notification.State.FAILED)
 
+
+
+def contact_for_handover(*, service_request_id: int, fields) -> dict[str, str]:
+    """The contact details, among ``fields``, that may go to the system doing the work for the department that
+    handles the request: only under a live consent that the department may contact the resident.
+
+    Returns {} without that consent or without stored details; never a field not asked for.
+    """
+    wanted = [name for name in fields if name in PERSONAL_FIELDS]
+    if not wanted or not Consent.objects.live().filter(service_request_id=service_request_id,
+                                                        purpose=Purpose.DEPARTMENT_QUESTIONS).exists():
+        return {}
+    contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
+    if contact is None:
+        return {}
+    return {name: getattr(contact, name) for name in wanted if getattr(contact, name)}

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from contacts.notifications import Event
 from contacts.services import ContactDetails, notify_requester, save_contact
+from integrations.events import Event as IntegrationEvent
+from integrations.outbox import record_events
 from routing.tasks import route_request_task
 
 from .answers import clean_answers
@@ -106,6 +108,7 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     for url in submission.photo_urls:
         Photo.objects.create(service_request=sr, external_url=url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
+    record_events([sr], IntegrationEvent.FILED)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     return sr
 
@@ -146,9 +149,14 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
         sr.closed_at = None
         changed.append("closed_at")
     status_moved = to != sr.status
+    old_status = sr.status
     sr.status = to
     sr.updated_at = now
     sr.save(update_fields=changed)
+    if status_moved:
+        record_events([sr], IntegrationEvent.STATUS_CHANGED, extra={"old_status": old_status})
+        if to in CLOSED_STATUSES:
+            record_events([sr], IntegrationEvent.CLOSED)
     if status_moved or public_note:
         # Only what the requester may see is worth a message; an internal note alone is not. Without a live
         # consent for status updates nothing is queued.

@@ -145,6 +145,8 @@ CELERY_BEAT_SCHEDULE = {
                                     "schedule": env.float("INTEGRATIONS_SWEEP_EVERY_SECONDS", default=60.0)},
     "poll-onward-updates": {"task": "integrations.tasks.poll_onward_updates_task",
                             "schedule": env.float("INTEGRATIONS_POLL_EVERY_SECONDS", default=300.0)},
+    "end-expired-area-alerts": {"task": "contacts.tasks.end_expired_area_alerts_task",
+                                "schedule": crontab(minute=23)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -19,3 +19,5 @@ CIVIC311_NOTIFY_RETRY_SECONDS = 0
 
 # The suite files many requests from 127.0.0.1 within an hour; tests of the limits set their own.
 RATE_LIMIT_FILINGS = RATE_LIMIT_ME_TOO = RATE_LIMIT_TRACKING_MISSES = "100000/3600"
+# The inbound mail webhooks are mounted only with a secret (tests/integrations/test_email_intake.py).
+ANYMAIL = {"WEBHOOK_SECRET": "provider:inbound-test-secret"}

@@ -22,6 +22,10 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+if settings.ANYMAIL:
+    # Inbound mail webhooks only once a secret guards them (ANYMAIL_WEBHOOK_SECRET or Mailgun's signing key).
+    urlpatterns.insert(0, path("anymail/", include("integrations.urls")))
+
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
     # Uploaded photos are stripped and renamed on upload; a reverse proxy may serve them instead.
     urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.notifications import Event
-from contacts.services import ContactDetails, notify_requester, save_contact
+from contacts.services import ContactDetails, notify_requester, queue_area_alerts, save_contact
 from integrations.events import Event as IntegrationEvent
 from integrations.outbox import record_events
 from routing.tasks import route_request_task
@@ -110,6 +110,7 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     save_contact(service_request_id=sr.pk, details=submission.contact)
     record_events([sr], IntegrationEvent.FILED)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
+    queue_area_alerts(sr.pk)
     return sr
 
 

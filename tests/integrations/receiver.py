@@ -56,6 +56,8 @@ class Receiver:
                 if receiver.down:
                     return self._answer(503, [{"code": 503, "description": "down"}])
                 url = urlsplit(self.path)
+                if "/tokens/" in url.path:
+                    return self._answer(200, [{"token": "T-1", "service_request_id": "EXT-LATER"}])
                 if url.path.endswith("servicerequestupdates.json"):
                     receiver.update_queries.append(dict(parse_qsl(url.query)))
                     return self._answer(200, receiver.updates)
@@ -66,6 +68,8 @@ class Receiver:
                 if receiver.down:
                     return self._answer(503, [{"code": 503, "description": "down"}])
                 if self.path.endswith("requests.json"):
+                    if ("service_code", "BATCH") in parse_qsl(body.decode()):
+                        return self._answer(200, [{"token": "T-1"}])  # a batch service: the id comes later
                     if ("service_code", "UNKNOWN") in parse_qsl(body.decode()):
                         return self._answer(404, [{"code": 404, "description": "service_code UNKNOWN not found"}])
                     with receiver.lock:

@@ -182,3 +182,17 @@ def test_an_update_the_pipeline_cannot_follow_is_kept_as_a_note(
     assert sr.status == Status.SUBMITTED
     note = StatusChange.objects.filter(service_request=sr).latest("id").internal_note
     assert "AWAITING_PARTS" in note and "kept" in note
+
+
+def test_a_token_answered_for_a_batch_service_is_turned_into_its_id_by_the_next_poll(
+        potholes_to_public_works, contractor, receiver, file_pothole):
+    contractor.service_codes = {"pothole": "BATCH"}
+    contractor.save()
+    sr = file_pothole()
+    route_request(sr.pk)
+    deliver_message(_handover(sr).pk)
+    assert OnwardLink.objects.get(service_request=sr).token == "T-1"
+
+    poll_destination(contractor.pk)
+
+    assert OnwardLink.objects.get(service_request=sr).external_id == "EXT-LATER"

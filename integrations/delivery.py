@@ -51,6 +51,12 @@ def deliver_message(message_id: int) -> tuple[str, float | None]:
             return "later", None
         if OutboxMessage.objects.in_queue_of(message).undelivered().filter(id__lt=message.id).exists():
             return "waiting", None  # the earlier message, once delivered or stopped, sends this one on
+        if not message.receiver.active:
+            # An operator switched the receiver off: what was waiting for it is not sent later by surprise.
+            message.state, message.last_error = OutboxMessage.State.STOPPED, "receiver switched off"
+            message.save(update_fields=["state", "last_error"])
+            send_next_in_queue(message)
+            return message.state, None
         message.attempts += 1
         try:
             _send(message)

@@ -178,27 +178,3 @@ def test_the_subscribe_page_files_the_wish_and_answers_a_bad_address_with_a_form
     alert = AreaAlert.objects.get()
     assert (alert.radius_metres, alert.area, alert.confirmed_at) == (1000, None, None)
 
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.celery
-def test_a_real_worker_mails_the_confirmation_and_then_the_alert_of_a_new_request(jurisdiction, mission, pothole,
-                                                                                  monkeypatch):
-    import time
-
-    from tests.celery_worker import running_worker
-
-    monkeypatch.undo()  # the real tasks, through the real broker
-
-    def wait_for_mail(count):
-        deadline = time.monotonic() + 30
-        while len(mail.outbox) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(mail.outbox) == count
-
-    with running_worker():
-        alert = subscribe_to_area_alerts(jurisdiction=jurisdiction, email=ADDRESS, area=mission)
-        wait_for_mail(1)
-        confirm_area_alert(alert.token)
-        sr = submit_request(Submission(service_type=pothole, location=INSIDE, description="Deep hole"))
-        wait_for_mail(2)
-    assert sr.public_id in mail.outbox[1].subject

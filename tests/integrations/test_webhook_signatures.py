@@ -100,3 +100,13 @@ def test_a_receiver_answering_gone_ends_its_subscription(subscription, receiver,
     subscription.refresh_from_db()
     assert not subscription.active
     assert json.dumps(message.payload)  # the payload stays for the operator to read
+
+
+def test_messages_for_a_subscription_switched_off_are_stopped_not_sent(subscription, receiver, file_pothole):
+    sr = file_pothole()
+    first, = OutboxMessage.objects.filter(service_request=sr, subscription=subscription)
+    subscription.active = False
+    subscription.save()
+
+    assert deliver_message(first.pk)[0] == OutboxMessage.State.STOPPED
+    assert receiver.webhooks == []

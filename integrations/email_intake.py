@@ -15,12 +15,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from contacts.services import email_updates_link
+from requests_app.exceptions import InvalidSubmission
 from requests_app.models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.services import Submission, change_status, submit_request
@@ -85,8 +87,8 @@ def _intake_address_for(message) -> IntakeAddress | None:
     for header in ("Delivered-To", "X-Original-To", "To", "Cc"):
         candidates += [a.addr_spec for a in message.get_address_header(header)]
     wanted = {c.strip().lower() for c in candidates if c}
-    return (IntakeAddress.objects.select_related("jurisdiction", "service_type")
-            .filter(active=True, address__in=wanted).first()) if wanted else None
+    return (IntakeAddress.objects.select_related("jurisdiction", "service_type").annotate(lower=Lower("address"))
+            .filter(active=True, lower__in=wanted).first()) if wanted else None
 
 
 def _body_text(message) -> str:
@@ -161,6 +163,9 @@ def receive_email(message) -> IntakeResult:
             MailThreadMessage.objects.create(service_request=sr, message_id=message_id)
     except IntegrityError:
         return IntakeResult("ignored", "already received")  # the same message, received twice at once
+    except InvalidSubmission:
+        logger.warning("intake address %s: its service type is not accepting requests", intake.pk)
+        return IntakeResult("ignored", "service not accepting requests")
     _acknowledge(message, sr, message_id)
     return IntakeResult("filed", service_request=sr)
 

@@ -54,6 +54,17 @@ def _call(method: str, url: str, **kwargs) -> httpx.Response:
     return response
 
 
+def _rows(response: httpx.Response) -> list[dict]:
+    """The JSON list of an answer, its non-object items dropped. Raises ReceiverError for anything else."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise ReceiverError(f"HTTP {response.status_code} without JSON") from None
+    if not isinstance(body, list):
+        raise ReceiverError(f"HTTP {response.status_code} without a JSON list")
+    return [row for row in body if isinstance(row, dict)]
+
+
 def _common(destination) -> dict:
     params = {"api_key": destination.api_key} if destination.api_key else {}
     if destination.remote_jurisdiction_id:
@@ -92,10 +103,10 @@ def post_request(destination, fields: list[tuple[str, str]]) -> tuple[str, str]:
     """
     response = _call("POST", destination.url + "requests.json", content=urlencode(fields).encode(),
                      headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"})
-    try:
-        first = response.json()[0]
-    except (ValueError, IndexError, KeyError, TypeError):
-        raise ReceiverError("HTTP 200 without a request in the answer") from None
+    rows = _rows(response)
+    if not rows:
+        raise ReceiverError("HTTP 200 without a request in the answer")
+    first = rows[0]
     external_id, token = str(first.get("service_request_id") or ""), str(first.get("token") or "")
     if not (external_id or token):
         raise ReceiverError("HTTP 200 without service_request_id or token")
@@ -105,7 +116,7 @@ def post_request(destination, fields: list[tuple[str, str]]) -> tuple[str, str]:
 def id_for_token(destination, token: str) -> str:
     """The service_request_id a token turned into, or "" while it is pending. Raises ReceiverError."""
     response = _call("GET", destination.url + f"tokens/{token}.json", params=_common(destination))
-    rows = response.json() or [{}]
+    rows = _rows(response) or [{}]
     return str(rows[0].get("service_request_id") or "")
 
 
@@ -125,7 +136,7 @@ def updates_between(destination, start, end) -> list[dict] | None:
         "status": str(row.get("status") or ""),
         "description": str(row.get("description") or ""),
         "at": parse_w3c(str(row.get("updated_datetime") or "")),
-    } for row in response.json() if row.get("update_id") is not None]
+    } for row in _rows(response) if row.get("update_id") is not None]
 
 
 def current_states(destination, external_ids: list[str]) -> list[dict]:
@@ -140,4 +151,4 @@ def current_states(destination, external_ids: list[str]) -> list[dict]:
         "status": str(row.get("status") or ""),
         "description": str(row.get("status_notes") or ""),
         "at": parse_w3c(str(row.get("updated_datetime") or "")),
-    } for row in response.json()]
+    } for row in _rows(response)]

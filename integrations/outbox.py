@@ -77,13 +77,13 @@ def _hands_over(destination: OnwardDestination, sr) -> bool:
     return destination.department_id in (None, sr.department_id)
 
 
-def enqueue_delivery(message_ids: list[int], *, countdown: float | None = None) -> None:
+def enqueue_delivery(message_ids: list[int]) -> None:
     """Ask a worker to send these messages. A lost ask is harmless: the row waits for the sweep."""
     from .tasks import deliver_outbox_message_task  # tasks import the delivery, which imports this module
 
     for message_id in message_ids:
         try:
-            deliver_outbox_message_task.apply_async((message_id,), countdown=countdown)
+            deliver_outbox_message_task.delay(message_id)
         except (KombuError, RedisError, OSError):
             logger.warning("could not enqueue outbox message %s; the sweep will send it", message_id, exc_info=True)
             return

@@ -252,3 +252,13 @@ def test_the_mailbox_command_takes_a_mailbox_in_and_a_second_run_adds_nothing(in
     assert ServiceRequest.objects.count() == 2
     out = capsys.readouterr().out.splitlines()
     assert out == ["filed: 2, ignored: 1", "ignored: 3"]
+
+
+def test_the_intake_address_matches_whatever_its_case_and_a_closed_service_files_nothing(intake, general):
+    assert take_in(resident_mail(to="311@SF.Example")).outcome == "filed"
+
+    general.active = False
+    general.save()
+    result = take_in(resident_mail(subject="Another one"))
+    assert (result.outcome, result.reason) == ("ignored", "service not accepting requests")
+    assert ServiceRequest.objects.count() == 1

@@ -110,3 +110,22 @@ def test_messages_for_a_subscription_switched_off_are_stopped_not_sent(subscript
 
     assert deliver_message(first.pk)[0] == OutboxMessage.State.STOPPED
     assert receiver.webhooks == []
+
+
+def test_the_sweep_finds_what_is_due_and_not_held_back_by_an_earlier_message(subscription, file_pothole):
+    from django.utils import timezone
+
+    from integrations.outbox import due_queue_heads
+    from requests_app.services import change_status
+    from requests_app.statuses import Status
+
+    sr = file_pothole()
+    change_status(sr, to=Status.ACKNOWLEDGED)
+    later = file_pothole()
+    filed, acknowledged = OutboxMessage.objects.filter(service_request=sr).order_by("id")
+    other = OutboxMessage.objects.get(service_request=later)
+    OutboxMessage.objects.filter(pk=other.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+
+    assert due_queue_heads() == [filed.pk]  # the status change waits behind the filing; the other is not due
+    OutboxMessage.objects.filter(pk=filed.pk).update(state=OutboxMessage.State.DELIVERED)
+    assert due_queue_heads() == [acknowledged.pk]

@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "anymail",  # django-anymail: inbound mail webhooks of the common providers (integrations/inbound_mail.py)
     "leaflet",  # django-leaflet: only for the Leaflet files it bundles, served from our static files
     "requests_app",
     "requests_app.open311",
     "routing",
     "contacts",
+    "integrations",
     "frontend",
     "frontend.staff",
     "frontend.public",
@@ -181,6 +183,12 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-escalation-notices": {"task": "routing.tasks.deliver_escalation_notices_task",
                                    "schedule": crontab(minute="*/5")},
     "blur-waiting-photos": {"task": "requests_app.tasks.blur_waiting_photos_task", "schedule": crontab(minute="*")},
+    "deliver-due-outbox-messages": {"task": "integrations.tasks.deliver_due_messages_task",
+                                    "schedule": env.float("INTEGRATIONS_SWEEP_EVERY_SECONDS", default=60.0)},
+    "poll-onward-updates": {"task": "integrations.tasks.poll_onward_updates_task",
+                            "schedule": env.float("INTEGRATIONS_POLL_EVERY_SECONDS", default=300.0)},
+    "end-expired-area-alerts": {"task": "contacts.tasks.end_expired_area_alerts_task",
+                                "schedule": crontab(minute=23)},
 }
 # Opt-in: every Sunday night learn a draft rule set from each city's own closed requests and transfers. It is
 # never activated by itself; an operator reads its evaluation (in the rule set's note) and activates it.
@@ -346,6 +354,20 @@ CIVIC311_TWILIO_FROM = env.str("CIVIC311_TWILIO_FROM", default="")
 CIVIC311_TWILIO_API_BASE = env.str("CIVIC311_TWILIO_API_BASE", default="https://api.twilio.com")
 CIVIC311_NOTIFY_RETRY_SECONDS = env.int("CIVIC311_NOTIFY_RETRY_SECONDS", default=60)
 CIVIC311_NOTIFY_MAX_RETRIES = env.int("CIVIC311_NOTIFY_MAX_RETRIES", default=6)
+
+# Integrations (integrations/): the outbox's retries double from the base pause up to the longest one, and a
+# message is marked stuck (for an operator to retry or stop) once it has failed for this many hours.
+INTEGRATIONS_RETRY_BASE_SECONDS = env.float("INTEGRATIONS_RETRY_BASE_SECONDS", default=30.0)
+INTEGRATIONS_RETRY_MAX_SECONDS = env.float("INTEGRATIONS_RETRY_MAX_SECONDS", default=1800.0)
+INTEGRATIONS_GIVE_UP_AFTER_HOURS = env.float("INTEGRATIONS_GIVE_UP_AFTER_HOURS", default=72.0)
+INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env.float("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Inbound mail webhooks (/anymail/<provider>/inbound/): the provider calls them with this "user:password" in
+# basic auth (or its own signing key, e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default="") or None,
+}
+ANYMAIL = {key: value for key, value in ANYMAIL.items() if value}
 
 # How long /healthz waits for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)

@@ -29,3 +29,5 @@ RATE_LIMIT_NEARBY = "100000/3600"
 # Each test run appends erasures to its own ledger, never to the one `make run` keeps.
 ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH",
                                default=BASE_DIR / ".state" / f"test-erasure-ledger-{os.getpid()}.jsonl")  # noqa: F405
+# The inbound mail webhooks are mounted only with a secret (tests/integrations/test_email_intake.py).
+ANYMAIL = {"WEBHOOK_SECRET": "provider:inbound-test-secret"}

@@ -28,6 +28,9 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+if settings.ANYMAIL:
+    # Inbound mail webhooks only once a secret guards them (ANYMAIL_WEBHOOK_SECRET or Mailgun's signing key).
+    urlpatterns.insert(0, path("anymail/", include("integrations.urls")))
 
 
 def public_media(request, path):

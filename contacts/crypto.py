@@ -41,9 +41,10 @@ def encrypt(text: str) -> str:
     return _multifernet().encrypt(text.encode()).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, *, ttl: int | None = None) -> str:
+    """The value sealed in ``token``; with ``ttl``, only if sealed at most that many seconds ago."""
     try:
-        return _multifernet().decrypt(token.encode()).decode()
+        return _multifernet().decrypt(token.encode(), ttl=ttl).decode()
     except InvalidToken:
         # Never the token or anything from it in the message: it lands in logs and error reports.
         raise ContactKeyError("a stored contact value opens with none of CIVIC311_CONTACT_KEYS") from None

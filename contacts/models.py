@@ -9,7 +9,10 @@ prints README's "What we store about you" from these declarations, and a test ch
 """
 from dataclasses import dataclass
 
+import secrets
+
 from django.conf import settings
+from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
@@ -33,6 +36,10 @@ class Stored:
 UNTIL_RETENTION = _("until {days} days after the request closes (the default; each city may set another number), "
                     "or at once when you withdraw your last consent or erase it from your request's data page")
 WITH_THE_REQUEST = _("as long as the request, which stays as the public record without your details")
+
+
+def new_alert_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Contact(models.Model):
@@ -85,6 +92,7 @@ class Consent(models.Model):
         OPEN311_CLIENT = "open311_client", _("An Open311 client said the resident agreed")
         PHONE_CALL = "phone_call", _("Said yes when a call-taker asked")
         STAFF = "staff", _("Recorded by staff")
+        EMAIL_REPLY = "email_reply", _("Said yes through the link in our reply to their email")
 
     class Ending(models.TextChoices):
         WITHDRAWN = "withdrawn", _("Withdrawn by the resident")
@@ -197,3 +205,62 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} by {self.medium} for request #{self.service_request_id}"
+
+
+ALERT_ADDRESS_KEPT = _("until the alert ends: when you stop it (a link in every message), when the time you chose "
+                       "runs out, or 7 days after you asked if you never confirmed")
+
+
+class AreaAlertQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(confirmed_at__isnull=False, ended_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class AreaAlert(models.Model):
+    """A resident's wish to hear by email of new requests in an area or near a point (double opt-in)."""
+
+    class Ending(models.TextChoices):
+        STOPPED = "stopped", _("Stopped by the resident")
+        EXPIRED = "expired", _("The time chosen ran out")
+        UNCONFIRMED = "unconfirmed", _("Never confirmed")
+
+    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("jurisdiction"))
+    email = EncryptedTextField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    area = models.ForeignKey("routing.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("area"))
+    point = gis_models.PointField(_("point"), srid=4326, null=True, blank=True)
+    radius_metres = models.PositiveIntegerField(_("distance (metres)"), null=True, blank=True)
+    # The secret of the confirm and stop links; it identifies the alert, not the person.
+    token = models.CharField(max_length=64, unique=True, default=new_alert_token, editable=False)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("ends"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.CharField(_("ended by"), max_length=12, choices=Ending.choices, blank=True)
+
+    objects = AreaAlertQuerySet.as_manager()
+
+    STORED_ABOUT_YOU = (
+        Stored(("email",), _("To send you the alerts you asked for, and nothing else. Encrypted; no staff screen "
+                              "shows it."), ALERT_ADDRESS_KEPT),
+        Stored(("language",), _("To write to you in the language you used."), ALERT_ADDRESS_KEPT),
+        Stored(("jurisdiction", "area", "point", "radius_metres", "token", "created_at", "confirmed_at",
+                "expires_at", "ended_at", "ended_by"),
+               _("Where you asked to hear about, the secret of your confirm and stop links, and when the alert "
+                 "was asked for, confirmed and ended. It holds no contact details once the alert ends."),
+               _("one year after the alert ends")),
+    )
+
+    class Meta:
+        verbose_name = _("area alert")
+        verbose_name_plural = _("area alerts")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(area__isnull=False)
+                                   | models.Q(point__isnull=False, radius_metres__isnull=False),
+                                   name="area_alert_has_a_place"),
+        ]
+
+    def __str__(self):
+        return f"Area alert #{self.pk}"  # never the address

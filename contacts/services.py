@@ -1,4 +1,5 @@
 """Every write to personal data goes through here."""
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,12 +9,15 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.statuses import Channel
 
+from . import crypto
 from .ledger import record_erasures
-from .models import Consent, Contact, Notification
+from .models import AreaAlert, Consent, Contact, Notification
 from .notifications import EVENT_PURPOSE, DeliveryFailed, deliver
 from .purposes import Purpose
 from .wording import APPLICATION_WORDING, CURRENT_WORDING_VERSION, WORDING
@@ -265,3 +269,178 @@ def give_up_notification(notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
         state=Notification.State.FAILED)
 
+
+
+def contact_for_handover(*, service_request_id: int, fields) -> dict[str, str]:
+    """The contact details, among ``fields``, that may go to the system doing the work for the department that
+    handles the request: only under a live consent that the department may contact the resident.
+
+    Returns {} without that consent or without stored details; never a field not asked for.
+    """
+    wanted = [name for name in fields if name in PERSONAL_FIELDS]
+    if not wanted or not Consent.objects.live().filter(service_request_id=service_request_id,
+                                                        purpose=Purpose.DEPARTMENT_QUESTIONS).exists():
+        return {}
+    contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
+    if contact is None:
+        return {}
+    return {name: getattr(contact, name) for name in wanted if getattr(contact, name)}
+
+
+# How long the "send me updates" link in the reply to an emailed request stays good.
+EMAIL_UPDATES_LINK_DAYS = 30
+
+
+def email_updates_link(*, service_request_id: int, email: str, language: str) -> str:
+    """The path of the link asking whether to send updates to the address a request was emailed from.
+
+    The address is sealed into the link (encrypted with the contact keys) instead of being stored: until the
+    resident says yes, we keep nothing about them.
+    """
+    from django.urls import reverse
+
+    sealed = crypto.encrypt(json.dumps({"r": service_request_id, "e": email, "l": language}))
+    return reverse("contacts:email_updates", args=[sealed])
+
+
+class InvalidLink(ValueError):
+    """A sealed link that is damaged, forged or too old."""
+
+
+def unseal_email_updates_link(sealed: str) -> dict:
+    """{"service_request_id", "email", "language"} of a link made by email_updates_link. Raises InvalidLink."""
+    try:
+        data = json.loads(crypto.decrypt(sealed, ttl=EMAIL_UPDATES_LINK_DAYS * 86400))
+        return {"service_request_id": int(data["r"]), "email": str(data["e"]), "language": str(data["l"])}
+    except (crypto.ContactKeyError, ValueError, KeyError, TypeError):
+        raise InvalidLink from None
+
+
+def accept_email_updates(sealed: str) -> Contact | None:
+    """The resident said yes to the question in our reply: keep their address for status updates.
+
+    Raises InvalidLink. Returns None if the request no longer exists.
+    """
+    from .wording import EMAIL_REPLY_WORDING_VERSION
+
+    offer = unseal_email_updates_link(sealed)
+    if not ServiceRequest.objects.filter(pk=offer["service_request_id"]).exists():
+        return None
+    return save_contact(service_request_id=offer["service_request_id"],
+                        details=ContactDetails(email=offer["email"], language=offer["language"],
+                                               purposes=frozenset({Purpose.STATUS_UPDATES})),
+                        channel=Channel.EMAIL, how_given=Consent.Method.EMAIL_REPLY,
+                        wording_version=EMAIL_REPLY_WORDING_VERSION)
+
+
+# ---- Area alerts ------------------------------------------------------------------------------------------------
+
+ALERT_MONTHS = (1, 3, 6, 12)
+DEFAULT_ALERT_MONTHS = 6
+UNCONFIRMED_ALERT_DAYS = 7
+ENDED_ALERT_KEPT_DAYS = 365
+
+
+@transaction.atomic
+def subscribe_to_area_alerts(*, jurisdiction, email: str, language: str = "", months: int = DEFAULT_ALERT_MONTHS,
+                             area=None, point=None, radius_metres: int | None = None) -> AreaAlert:
+    """Ask for alerts of new requests in ``area`` or within ``radius_metres`` of ``point``; nothing is sent
+    before the resident confirms by the link mailed to them.
+
+    Raises ValueError (with a message for the resident) for an invalid address, duration or place.
+    """
+    email = email.strip()[:MAX_LENGTHS["email"]]
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError(_("Enter a valid email address.")) from None
+    if months not in ALERT_MONTHS:
+        raise ValueError(_("Choose how long the alert should last."))
+    if area is None and (point is None or not radius_metres):
+        raise ValueError(_("Choose an area, or a point and a distance."))
+    if area is not None and area.layer.jurisdiction_id != jurisdiction.pk:
+        raise ValueError(_("Choose an area of this city."))
+    now = timezone.now()
+    alert = AreaAlert.objects.create(
+        jurisdiction=jurisdiction, email=email, language=language[:10], area=area,
+        point=None if area is not None else point, radius_metres=None if area is not None else radius_metres,
+        created_at=now, expires_at=now + timedelta(days=round(months * 30.44)))
+    from .tasks import send_area_alert_confirmation_task
+
+    send_area_alert_confirmation_task.delay_on_commit(alert.pk)
+    return alert
+
+
+def _alert_by_token(token: str) -> AreaAlert | None:
+    return AreaAlert.objects.select_for_update().filter(token=token).first() if token else None
+
+
+@transaction.atomic
+def confirm_area_alert(token: str) -> AreaAlert | None:
+    """The second opt-in: the resident confirmed by the link. Returns None for an unknown or ended alert."""
+    alert = _alert_by_token(token)
+    if alert is None or alert.ended_at is not None:
+        return None
+    if alert.confirmed_at is None:
+        alert.confirmed_at = timezone.now()
+        alert.save(update_fields=["confirmed_at"])
+    return alert
+
+
+def _end_alerts(alerts, *, ended_by: str, now) -> int:
+    return alerts.update(email="", ended_at=now, ended_by=ended_by)
+
+
+@transaction.atomic
+def stop_area_alert(token: str) -> bool:
+    """End an alert at once and erase its address. Returns whether there was a live alert to stop."""
+    alert = _alert_by_token(token)
+    if alert is None or alert.ended_at is not None:
+        return False
+    return bool(_end_alerts(AreaAlert.objects.filter(pk=alert.pk), ended_by=AreaAlert.Ending.STOPPED,
+                            now=timezone.now()))
+
+
+@transaction.atomic
+def end_expired_area_alerts(*, now=None) -> int:
+    """End (and erase the address of) alerts whose time ran out or that were never confirmed; forget alerts
+    ended long ago. Returns how many ended."""
+    now = now or timezone.now()
+    running = AreaAlert.objects.filter(ended_at__isnull=True)
+    ended = _end_alerts(running.filter(expires_at__lte=now), ended_by=AreaAlert.Ending.EXPIRED, now=now)
+    ended += _end_alerts(running.filter(confirmed_at__isnull=True,
+                                        created_at__lte=now - timedelta(days=UNCONFIRMED_ALERT_DAYS)),
+                         ended_by=AreaAlert.Ending.UNCONFIRMED, now=now)
+    AreaAlert.objects.filter(ended_at__lte=now - timedelta(days=ENDED_ALERT_KEPT_DAYS)).delete()
+    return ended
+
+
+def queue_area_alerts(service_request_id: int) -> None:
+    """After the filing commits, tell the residents whose alerts cover the new request."""
+    from .tasks import send_area_alerts_task
+
+    def enqueue():
+        try:
+            send_area_alerts_task.delay(service_request_id)
+        except (KombuError, RedisError, OSError):
+            logger.warning("could not enqueue the area alerts of request %s", service_request_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def send_area_alerts(service_request_id: int) -> int:
+    """Mail every live alert that covers the request (its area, or its point within the distance).
+
+    Returns how many were sent. A failure to send one alert does not stop the others.
+    """
+    from .alerts import alerts_covering, send_alert
+
+    sent = 0
+    for alert in alerts_covering(service_request_id):
+        try:
+            send_alert(alert, service_request_id)
+            sent += 1
+        except Exception:  # noqa: BLE001 - one bad address must not cost the others their alert
+            logger.warning("area alert %s could not be sent for request %s", alert.pk, service_request_id,
+                           exc_info=True)
+    return sent

@@ -31,3 +31,27 @@ def send_notification_task(self, notification_id: int):
 def erase_expired_contacts_task():
     """Beat: erase the contacts whose retention time after their request closed has ended."""
     return services.erase_expired_contacts()
+
+
+@shared_task(acks_late=True)
+def send_area_alert_confirmation_task(alert_id: int):
+    """Mail the confirm link of a new area alert (the second step of the double opt-in)."""
+    from .alerts import send_confirmation
+    from .models import AreaAlert
+
+    alert = AreaAlert.objects.select_related("jurisdiction", "area").filter(
+        pk=alert_id, confirmed_at__isnull=True, ended_at__isnull=True).first()
+    if alert is not None:
+        send_confirmation(alert)
+
+
+@shared_task
+def send_area_alerts_task(service_request_id: int) -> int:
+    """Mail the residents whose area alerts cover a newly filed request."""
+    return services.send_area_alerts(service_request_id)
+
+
+@shared_task
+def end_expired_area_alerts_task() -> int:
+    """Beat: end the alerts whose time ran out or that were never confirmed, erasing their addresses."""
+    return services.end_expired_area_alerts()

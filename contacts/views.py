@@ -3,19 +3,25 @@ import json
 from functools import wraps
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.gis.geos import Point
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config import ratelimits
-from requests_app.models import ServiceRequest
+from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.services import erase_requester
 
+from .forms import AreaAlertForm
 from .models import Contact
 from .purposes import Purpose
 from .selectors import data_held_for
-from .services import withdraw_consent
+from .services import (InvalidLink, accept_email_updates, confirm_area_alert, stop_area_alert,
+                       subscribe_to_area_alerts, unseal_email_updates_link, withdraw_consent)
+from .wording import EMAIL_REPLY_WORDING_VERSION, consent_wording
 
 DONE_NOTICES = {"erased", "withdrawn"}
 
@@ -79,3 +85,72 @@ def withdraw(request, sr, purpose):
         withdraw_consent(service_request_id=sr.pk, purpose=purpose)
         return redirect(f"{request.path.rsplit('withdraw/', 1)[0]}?done=withdrawn")
     return render(request, "contacts/withdraw.html", {"purpose": Purpose(purpose), "token": sr.tracking_token})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def email_updates(request, sealed):
+    # A GET only asks: mail scanners open links, and a consent must be a person's click.
+    try:
+        offer = unseal_email_updates_link(sealed)
+    except InvalidLink:
+        return render(request, "contacts/email_updates.html", {"invalid": True}, status=404)
+    sr = ServiceRequest.objects.only("public_id").filter(pk=offer["service_request_id"]).first()
+    if sr is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        accept_email_updates(sealed)
+        done = True
+    response = render(request, "contacts/email_updates.html", {
+        "public_id": sr.public_id, "done": done,
+        "question": consent_wording(Purpose.STATUS_UPDATES, EMAIL_REPLY_WORDING_VERSION)})
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _alerts_page(response):
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def alert_subscribe(request, slug):
+    jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
+    form = AreaAlertForm(request.POST or None, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
+        data = form.cleaned_data
+        point = Point(data["lon"], data["lat"], srid=4326) if data.get("lat") is not None else None
+        try:
+            subscribe_to_area_alerts(jurisdiction=jurisdiction, email=data["email"], language=get_language(),
+                                     months=data["months"], area=data["area"], point=point,
+                                     radius_metres=data["radius"] if point else None)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "contacts/alert_asked.html", {"jurisdiction": jurisdiction})
+    return render(request, "contacts/alert_subscribe.html", {"jurisdiction": jurisdiction, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def alert_confirm(request, token):
+    # A GET only asks: mail scanners open links, and the second opt-in must be a person's click.
+    state = "ask"
+    if request.method == "POST":
+        state = "confirmed" if confirm_area_alert(token) else "unknown"
+    return _alerts_page(render(request, "contacts/alert_link.html", {"state": state, "action": "confirm"},
+                               status=404 if state == "unknown" else 200))
+
+
+@csrf_exempt  # RFC 8058 one-click: a mail program POSTs "List-Unsubscribe=One-Click" with no cookie or token
+@require_http_methods(["GET", "POST"])
+@never_cache
+def alert_stop(request, token):
+    state = "ask"
+    if request.method == "POST":
+        state = "stopped" if stop_area_alert(token) else "unknown"
+    return _alerts_page(render(request, "contacts/alert_link.html", {"state": state, "action": "stop"}))

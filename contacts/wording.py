@@ -10,10 +10,16 @@ from .purposes import Purpose
 # version in its CONSENT_WORDING_VERSION).
 CURRENT_WORDING_VERSION = "2026-11-resident-form-1"
 
+# The question in the reply to a request sent by email (integrations/email_intake.py).
+EMAIL_REPLY_WORDING_VERSION = "2026-12-email-reply-1"
+
 WORDING = {
     "2026-11-resident-form-1": {
         Purpose.STATUS_UPDATES: _("Send me updates about this request."),
         Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
+    },
+    EMAIL_REPLY_WORDING_VERSION: {
+        Purpose.STATUS_UPDATES: _("Send updates about this request to the address I wrote from."),
     },
 }
 

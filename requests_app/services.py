@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from contacts.notifications import Event
 from contacts.ledger import record_erasures
-from contacts.services import ContactDetails, erase_contact, notify_requester, save_contact
+from contacts.services import ContactDetails, erase_contact, notify_requester, queue_area_alerts, save_contact
+from integrations.events import Event as IntegrationEvent
+from integrations.outbox import record_events
 from routing.clocks import follow_status
 from routing.tasks import route_request_task
 
@@ -115,7 +117,9 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     for url in submission.photo_urls:
         link_photo(sr, url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
+    record_events([sr], IntegrationEvent.FILED)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
+    queue_area_alerts(sr.pk)
     return sr
 
 
@@ -162,6 +166,10 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     sr.updated_at = now
     sr.save(update_fields=changed)
     follow_status(sr, old=old_status, new=to, at=now)
+    if status_moved:
+        record_events([sr], IntegrationEvent.STATUS_CHANGED, extra={"old_status": old_status})
+        if to in CLOSED_STATUSES:
+            record_events([sr], IntegrationEvent.CLOSED)
     if status_moved or public_note:
         # Only what the requester may see is worth a message; an internal note alone is not. Without a live
         # consent for status updates nothing is queued.

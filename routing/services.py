@@ -16,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from integrations.events import Event as IntegrationEvent
+from integrations.outbox import record_events
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 from requests_app.statuses import OPEN_STATUSES, RoutingState
@@ -394,6 +396,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
     StatusChange.objects.bulk_create(notes)
     save_clocks(clocks)
     _save_routing(srs, now)
+    record_events(srs, IntegrationEvent.ROUTED)
     return {d.service_request_id: d for d in decisions}
 
 

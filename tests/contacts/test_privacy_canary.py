@@ -20,6 +20,9 @@ from contacts.models import Contact
 from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, notify_requester
+from integrations.events import SUBSCRIBABLE
+from integrations.events import Event as IntegrationEvent
+from integrations.models import OutboxMessage, WebhookSubscription
 from requests_app.models import ServiceRequest, StatusChange
 from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import Channel, Status
@@ -111,6 +114,9 @@ def public_urls(requests) -> list[tuple[str, bool]]:
 def canary_requests(published, caplog, pothole, department, staff, django_capture_on_commit_callbacks):
     caplog.set_level(logging.DEBUG)
     requests = []
+    # Every event is written to the outbox for a webhook subscriber: its payloads are checked with every table.
+    WebhookSubscription.objects.create(jurisdiction=pothole.jurisdiction, url="http://127.0.0.1:9/hooks",
+                                       events=[value for value, _label in SUBSCRIBABLE])
     with django_capture_on_commit_callbacks(execute=True):
         for channel in (Channel.WEB, Channel.OPEN311, Channel.MOBILE):
             sr = submit_request(Submission(
@@ -165,5 +171,6 @@ def test_no_table_outside_the_encrypted_contact_holds_a_canary(canary_requests):
             cursor.execute(f"SELECT {selected} FROM {connection.ops.quote_name(table)}")
             rows = repr(cursor.fetchall())
             assert not _leaks(rows), f"{table} holds {_leaks(rows)}"
+    assert OutboxMessage.objects.filter(event=IntegrationEvent.STATUS_CHANGED).count() == 3  # payloads were checked
     assert Contact.objects.filter(email=CANARY["email"]).count() == 0  # the ciphertext can't even be searched
     assert sorted(Contact.objects.values_list("email", flat=True)) == [CANARY["email"]] * 3

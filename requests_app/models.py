@@ -339,8 +339,9 @@ class Photo(models.Model):
     objects = PhotoQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("image", "external_url"),
-               _("The photos you sent, re-encoded without their metadata. Never published for a sensitive type."),
+        Stored(("original", "public_image", "external_url"),
+               _("The photos you sent, re-encoded without their metadata and kept privately; the public sees only a "
+                 "copy with faces and licence plates blurred, and never one of a sensitive type."),
                _("as long as the request; erasing your data can also remove them")),
     )
 

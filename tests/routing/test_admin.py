@@ -55,3 +55,14 @@ def test_bad_business_hours_are_refused_with_the_reason(routing_settings):
         "general_type_codes": "", "classifier_threshold": 0.6, "duplicate_metres": 150, "duplicate_days": 30})
     assert not form.is_valid()
     assert form.errors["business_hours"] == ["Day 1: it opens after it closes"]
+
+
+def test_an_active_rule_set_cannot_be_edited_in_place_but_a_draft_can(admin_client, pothole, department,
+                                                                       make_rule_set):
+    active = make_rule_set({"name": "All potholes", "service_type": pothole, "department": department})
+    draft = make_rule_set({"name": "Draft potholes", "service_type": pothole, "department": department},
+                          active=False)
+    active_page = admin_client.get(reverse("admin:routing_ruleset_change", args=[active.pk])).content.decode()
+    draft_page = admin_client.get(reverse("admin:routing_ruleset_change", args=[draft.pk])).content.decode()
+    assert 'name="rules-0-department"' not in active_page and "All potholes" in active_page
+    assert 'name="rules-0-department"' in draft_page

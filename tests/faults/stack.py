@@ -177,10 +177,12 @@ backend web
         self.wait_for(lambda: httpx.get(url + "/livez", timeout=2).status_code == 200, "balancer")
         return url
 
-    def start_worker(self, name: str = "worker", concurrency: int = 2):
+    def start_worker(self, name: str = "worker", concurrency: int = 2, queues: str = ""):
+        """A Celery worker on every queue, or on ``queues`` (comma-separated) only."""
         self.processes[name] = subprocess.Popen(
             [str(VENV_BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
-             str(concurrency), "--hostname", f"{name}@%h", "--without-mingle", "--without-gossip"],
+             str(concurrency), "--hostname", f"{name}@%h", "--without-mingle", "--without-gossip",
+             *(["--queues", queues] if queues else [])],
             cwd=ROOT, env=self.env, stdout=open(self.folder / f"{name}.log", "ab"), stderr=subprocess.STDOUT,
             start_new_session=True)
 

@@ -106,8 +106,10 @@ def empty_queue():
 
 
 def _capturing(caplog):
-    # Starting a worker sets Celery's logging up afresh, which drops pytest's handler from the root logger.
+    # Starting a worker sets Celery's logging up afresh, which drops pytest's handler from the root logger and,
+    # from the second worker of a session on, leaves the root at WARNING: both are put back for this test.
     logging.getLogger().addHandler(caplog.handler)
+    caplog.set_level(logging.INFO)
 
 
 def _wait_for(predicate, seconds=20):

@@ -19,7 +19,7 @@ _SPOKEN_EMAIL = re.compile(
     rf"(?<![A-Za-z0-9._%+-]){_LOCAL}\s+(?i:at)\s+{_LABEL}(?:\s+(?i:dot)\s+{_LABEL})*\s+(?i:dot)\s+(?i:{_TLDS})\b")
 
 # A messaging app's name, then its id. Ambiguous English words ("line", "signal") count only as "LINE"/"Line ID".
-_APPS = (r"微信号?|微信|威信|薇信|维信|V信|v信|vx|VX|Vx|wx|WX|(?i:wechat|weixin)|QQ号?|qq号?|扣扣|企鹅号?"
+_APPS = (r"微信号?|微信|威信|薇信|维信|V信|v信|加[Vv]|vx|VX|Vx|wx|WX|(?i:wechat|weixin)|QQ号?|qq号?|扣扣|企鹅号?"
          r"|(?i:whatsapp|telegram|viber|skype|kakao(?:talk)?|instagram|snapchat|twitter)|TG|LINE|Line ID|line id"
          r"|抖音号?|快手号?|小红书号?|微博")
 _HANDLE = re.compile(

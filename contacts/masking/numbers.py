@@ -25,6 +25,13 @@ _DATE_OR_TIME = re.compile(
 _REFERENCE_BEFORE = re.compile(
     r"(?:#|(?i:\bno\.?|\bnos\.?|\bcase|\border|\bref|\brfa|\bsr|\bwo|\bticket|\bcomplaint|\bpermit|\bid)"
     r"|工单号?|编号|单号|案件号?|受理号|订单号?)\s*[#:：.]?\s*\(?$")
+# A number after a word that says it is a phone number, even one no region's plan validates (a Shenzhen
+# landline without its area code, "座机 26881234"); a city line among them is still kept.
+_PHONE_NAMED = re.compile(
+    r"(?:电话|座机|固话|手机号?码?|联系方式|联系电话|致电|(?i:\bphone|\btel\.?|\bmobile|\bcell|\bcall\s+me\s+(?:at|on)?))"
+    rf"\s*(?:[:：#]|是|为|(?i:is|at|on))?\s*(\+?\(?\d(?:{_SEPARATOR}{{0,3}}\d){{6,16}})(?!\d)")
+# A number half hidden by its writer ("138****5678") still gives seven digits away.
+_STARRED = re.compile(r"(?<!\d)\d{3}[*xX＊]{3,5}\d{3,4}(?!\d)")
 _SSN_SHAPE = re.compile(r"\d{3}[- ]\d{2}[- ]\d{4}")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 # A number named for what it is: masked without a checksum (a mistyped ID still identifies its owner).
@@ -103,6 +110,11 @@ def spans(view: str, *, regions: tuple[str, ...], public_numbers: frozenset[str]
     for match in _RUN.finditer(undated):
         if _run_is_personal(match.group(0), regions, public_numbers, reference=_is_reference(undated, match.start())):
             found.append(match.span())
+    for match in _PHONE_NAMED.finditer(undated):
+        if not _is_reference(undated, match.start(1)) and not _is_public(
+                None, re.sub(r"\D", "", match.group(1)), public_numbers):
+            found.append(match.span(1))
+    found += [match.span() for match in _STARRED.finditer(view)]
     for match in _IBAN.finditer(view):
         if iban.is_valid(match.group(0)):
             found.append(match.span())

@@ -56,6 +56,9 @@ SHENZHEN_LINES = frozenset({"12345", "075512345"})
     ("车牌粤B12345在门口", "B12345"),
     ("粤B·D12345停在这里", "D12345"),
     ("车牌号是 粤 B 6E3K9", "6E3K9"),
+    ("座机 26881234", "26881234"),                        # a local landline without its area code
+    ("手机138****5678", "5678"),                          # half hidden by the writer
+    ("加V：zhangsan", "zhangsan"),
 ])
 def test_identifiers_written_in_chinese_are_masked(text, needle):
     masked = mask_personal_identifiers(text, regions=SHENZHEN, public_numbers=SHENZHEN_LINES)

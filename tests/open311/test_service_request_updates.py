@@ -1,6 +1,7 @@
 import pytest
 
 from requests_app.models import StatusChange
+from requests_app.services import change_status
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory
 from tests.open311.conftest import errors_of, parse_json, parse_xml
@@ -68,9 +69,7 @@ def test_bad_updates_get_open311_errors(client, pothole, api_key):
 def test_updates_in_a_window_come_back_with_fixmystreet_statuses(client, pothole, api_key):
     sr = ServiceRequestFactory(service_type=pothole, status=Status.SUBMITTED)
     StatusChange.objects.create(service_request=sr, old_status="", new_status=Status.SUBMITTED)
-    sr.status = Status.ACKNOWLEDGED
-    StatusChange.objects.create(service_request=sr, old_status=Status.SUBMITTED, new_status=Status.NOT_OURS,
-                                public_note="Ask the state: 415 555 0100", internal_note="secret")
+    change_status(sr, to=Status.NOT_OURS, public_note="Ask the state: 415 555 0100", internal_note="secret")
     [update] = parse_json(client.get(URL.format("json")))
     assert (update["service_request_id"], update["status"]) == (sr.public_id, "not_councils_responsibility")
     assert update["description"] == "Ask the state: [removed]"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from frontend.public.selectors import POINTS_ZOOM, map_tile
 from frontend.public.tiles import Tile, tile_for
+from requests_app.services import change_status
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory
 
@@ -113,10 +114,10 @@ def test_an_unknown_jurisdiction_is_not_found(client, db):
 def test_the_card_shows_the_public_facts_and_links_to_the_request_page(client, jurisdiction, pothole_requests,
                                                                         django_assert_num_queries):
     sr = pothole_requests[1]
-    sr.status_changes.create(old_status="", new_status=Status.SUBMITTED, public_note="Crew booked, ring 415-555-0100")
+    change_status(sr, to=Status.ACKNOWLEDGED, public_note="Crew booked, ring 415-555-0100")
     with django_assert_num_queries(4):   # data version, jurisdiction, request, notes
         card = client.get(f"/map/{jurisdiction.slug}/cards/{sr.public_id}.json").json()
-    assert card["service_type"] == "Pothole" and card["status"] == Status.SUBMITTED
+    assert card["service_type"] == "Pothole" and card["status"] == Status.ACKNOWLEDGED
     assert card["department"] == "Public Works" and card["url"] == f"/requests/{sr.public_id}/"
     assert card["public_notes"] == ["Crew booked, ring [removed]"]
     assert "tracking_token" not in card and sr.tracking_token not in str(card)

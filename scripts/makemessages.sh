@@ -17,4 +17,5 @@ refresh contacts
 refresh frontend --ignore=staff --ignore=public
 refresh frontend/staff
 refresh frontend/public
+refresh integrations
 echo "Catalogues refreshed; fill in the empty msgstr entries, then 'make test' checks none is left."

@@ -23,7 +23,7 @@ from .services import (InvalidLink, accept_email_updates, confirm_area_alert, st
                        subscribe_to_area_alerts, unseal_email_updates_link, withdraw_consent)
 from .wording import EMAIL_REPLY_WORDING_VERSION, consent_wording
 
-DONE_NOTICES = {"erased", "withdrawn"}
+DONE_NOTICES = {"erased", "withdrawn", "words"}
 
 
 def _request_for(tracking_token: str) -> ServiceRequest:
@@ -72,8 +72,9 @@ def data_download(request, sr):
 @require_POST
 @private_page
 def erase(request, sr):
-    erase_requester(sr.pk, with_words=request.POST.get("with_words") == "on")
-    return redirect(f"{request.path.rsplit('erase/', 1)[0]}?done=erased")
+    words_only = request.POST.get("words_only") == "on"
+    erase_requester(sr.pk, with_words=words_only or request.POST.get("with_words") == "on", contact=not words_only)
+    return redirect(f"{request.path.rsplit('erase/', 1)[0]}?done={'words' if words_only else 'erased'}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -277,10 +277,12 @@ def withdraw_requesters_words(service_request_id: int) -> None:
 
 
 @transaction.atomic
-def erase_requester(service_request_id: int, *, with_words: bool = False) -> None:
+def erase_requester(service_request_id: int, *, with_words: bool = False, contact: bool = True) -> None:
     """The requester's "erase": their contact, and if they ask, their words and photos too (recorded in the
-    erasure ledger, so a restored backup brings neither back)."""
-    erase_contact(service_request_id=service_request_id)
+    erasure ledger, so a restored backup brings neither back). A requester who left no contact, or wants to keep
+    their updates, withdraws only their words (``contact=False``)."""
+    if contact:
+        erase_contact(service_request_id=service_request_id)
     if with_words:
         withdraw_requesters_words(service_request_id)
         record_erasures([service_request_id], words=True)

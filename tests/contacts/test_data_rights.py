@@ -20,16 +20,19 @@ from tests.test_backup_and_restore import ROOT, _database_url
 WORDS = "Hole by my door, call 415-555-0123"
 
 
-def _file(pothole) -> ServiceRequest:
+def _file(pothole, *, with_contact: bool = True) -> ServiceRequest:
+    contact = ContactDetails(email="jane@example.org", language="en", purposes=frozenset({Purpose.STATUS_UPDATES}))
     sr = submit_request(Submission(
         service_type=pothole, location=Point(-122.41, 37.77, srid=4326), address="12 Quiet Lane",
-        description=WORDS, contact=ContactDetails(email="jane@example.org", language="en",
-                                                  purposes=frozenset({Purpose.STATUS_UPDATES}))))
-    Photo.objects.create(service_request=sr, image=ContentFile(b"\xff\xd8photo", name="p.jpg"))
+        description=WORDS, contact=contact if with_contact else ContactDetails()))
+    # A photo whose blurred public copy exists (its private original beside it).
+    Photo.objects.create(service_request=sr, original=ContentFile(b"\xff\xd8photo", name="p.jpg"),
+                         public_image=ContentFile(b"\xff\xd8blurred", name="p.jpg"), state=Photo.State.PUBLIC)
     return sr
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("photo_folders")
 def test_the_download_holds_the_description_answers_location_photos_and_contact(client, pothole):
     sr = _file(pothole)
     data = json.loads(client.get(f"/track/{sr.tracking_token}/data/download.json").content)
@@ -40,6 +43,7 @@ def test_the_download_holds_the_description_answers_location_photos_and_contact(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("photo_folders")
 def test_erase_with_words_removes_the_contact_the_public_text_and_the_photos(client, pothole):
     sr = _file(pothole)
     response = client.post(f"/track/{sr.tracking_token}/data/erase/", {"with_words": "on"})
@@ -53,6 +57,7 @@ def test_erase_with_words_removes_the_contact_the_public_text_and_the_photos(cli
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("photo_folders")
 def test_erase_without_words_keeps_the_public_text(client, pothole):
     sr = _file(pothole)
     client.post(f"/track/{sr.tracking_token}/data/erase/")
@@ -61,15 +66,33 @@ def test_erase_without_words_keeps_the_public_text(client, pothole):
     assert Contact.objects.get(service_request_id=sr.pk).email == ""
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("photo_folders")
+@pytest.mark.parametrize("with_contact", [False, True])
+def test_a_requester_withdraws_their_words_and_photos_without_erasing_any_contact(client, pothole, with_contact):
+    sr = _file(pothole, with_contact=with_contact)
+    page = client.get(f"/track/{sr.tracking_token}/data/").content.decode()
+    assert "Remove my description, answers and photos from public view" in page
+    response = client.post(f"/track/{sr.tracking_token}/data/erase/", {"words_only": "on"})
+    assert response.status_code == 302 and response["Location"].endswith("?done=words")
+    sr = ServiceRequest.objects.get(pk=sr.pk)
+    assert (sr.public_description, sr.public_answers, sr.photos.count()) == ("", {}, 0)
+    assert sr.description == WORDS
+    # Their updates go on: only the words were withdrawn.
+    kept = [contact.email for contact in Contact.objects.filter(service_request_id=sr.pk)]
+    assert kept == (["jane@example.org"] if with_contact else [])
+    assert "Nothing you wrote or sent is in public view." in client.get(response["Location"]).content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_backup_never_brings_an_erased_contact_or_withdrawn_words_back(tmp_path, client, pothole,
                                                                                     settings):
     ledger = tmp_path / "ledger.jsonl"
     settings.ERASURE_LEDGER_PATH = str(ledger)
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "media"), str(tmp_path / "private")
     sr, kept = _file(pothole), _file(pothole)
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT,
-           "ERASURE_LEDGER_PATH": str(ledger)}
+           "DJANGO_PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT, "ERASURE_LEDGER_PATH": str(ledger)}
     backup = tmp_path / "backup"
     subprocess.run(["bash", "scripts/backup.sh", str(backup)], cwd=ROOT, env=env, check=True, capture_output=True)
 
@@ -85,4 +108,6 @@ def test_a_restored_backup_never_brings_an_erased_contact_or_withdrawn_words_bac
     assert Contact.objects.get(service_request_id=sr.pk).email == ""
     assert (restored.public_description, restored.photos.count()) == ("", 0)
     assert Contact.objects.get(service_request_id=kept.pk).email == "jane@example.org"
-    assert Path(settings.MEDIA_ROOT, Photo.objects.get(service_request=kept).image.name).exists()
+    photo = Photo.objects.get(service_request=kept)
+    assert Path(settings.PRIVATE_MEDIA_ROOT, photo.original.name).exists()
+    assert Path(settings.MEDIA_ROOT, photo.public_image.name).exists()

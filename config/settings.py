@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "requests_app.open311",
     "routing",
     "contacts",
+    "permits",
     "frontend",
     "frontend.staff",
     "frontend.public",
@@ -137,6 +138,7 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": crontab(minute="*/15")},
     "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task",
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
+    "close-ended-permits": {"task": "permits.tasks.close_ended_permits_task", "schedule": crontab(minute=5)},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
 }
@@ -159,6 +161,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
+# Permit applicants' documents: never under MEDIA_ROOT, served only by the authorised views (permits/).
+PERMIT_DOCUMENTS_ROOT = env.path("PERMIT_DOCUMENTS_ROOT", default=BASE_DIR / ".state" / "permit-documents")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -158,7 +158,8 @@ def erase_expired_contacts(*, now=None) -> int:
         with transaction.atomic():
             expired = (Contact.objects.select_for_update(of=("self",))
                        .filter(erased_at__isnull=True, service_request__jurisdiction_id=jurisdiction_id,
-                               service_request__closed_at__lt=now - timedelta(days=days)))
+                               service_request__closed_at__lt=now - timedelta(days=days))
+                       .exclude(keep_until__gte=now.date()))
             request_ids = list(expired.values_list("service_request_id", flat=True))
             if request_ids:
                 _end_consents(request_ids, ended_by=Consent.Ending.RETENTION, now=now)
@@ -166,6 +167,13 @@ def erase_expired_contacts(*, now=None) -> int:
     if erased:
         logger.info("retention: erased %d contacts", erased)
     return erased
+
+
+def keep_contact_until(*, service_request_id: int, day) -> int:
+    """Keep a request's contact at least until ``day`` (a permit's end plus the city's period), whatever the
+    request's closing date says. Returns how many contacts were marked (0 or 1)."""
+    return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).update(
+        keep_until=day)
 
 
 def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "frontend",
     "frontend.staff",
     "frontend.public",
+    "frontend.permits",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,9 @@ from .models import IdempotentSubmission
 
 
 @transaction.atomic
-def submit_request_once(submission: Submission, *, key: str) -> tuple[ServiceRequest, bool]:
-    """File ``submission`` unless the same Idempotency-Key already filed one; return (request, created).
+def submit_request_once(submission: Submission, *, key: str, submit=submit_request) -> tuple[ServiceRequest, bool]:
+    """File ``submission`` with ``submit`` (submit_request, or permits' apply_for_permit for an application)
+    unless the same Idempotency-Key already filed one; return (request, created).
 
     Raises InvalidSubmission like submit_request; nothing is stored then, so the key stays free.
     """
@@ -19,6 +20,6 @@ def submit_request_once(submission: Submission, *, key: str) -> tuple[ServiceReq
     earlier = IdempotentSubmission.objects.select_related("service_request").filter(key=key).first()
     if earlier is not None:
         return earlier.service_request, False
-    sr = submit_request(submission)
+    sr = submit(submission)
     IdempotentSubmission.objects.create(key=key, service_request=sr)
     return sr, True

@@ -21,6 +21,7 @@ from requests_app.selectors import jurisdictions_overview, nearby_open_requests,
 from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
                                    submit_request)
 from requests_app.statuses import Channel, Status
+from permits.selectors import has_application_form, permit_of
 from routing.selectors import routing_reason_for
 
 from config import ratelimits
@@ -29,6 +30,15 @@ from . import selectors
 from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
 from .qr import qr_svg
 from .services import submit_request_once
+
+def permit_tracking_context(permit) -> dict:
+    from permits.selectors import is_issued
+
+    from .permits.forms import AnswerForm, ExtensionForm
+
+    return {"permit": permit, "permit_issued": is_issued(permit), "extension_form": ExtensionForm(auto_id="ext_%s"),
+            "answer_form": AnswerForm(permit_type=permit.permit_type, auto_id="answer_%s")}
+
 
 # Bump to make every installed app drop its kept copies at once.
 SERVICE_WORKER_VERSION = "1"
@@ -141,6 +151,8 @@ def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
 def report(request, slug, code):
     jurisdiction = _jurisdiction(request, slug)
     service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
+    if service_type.kind == service_type.Kind.PERMIT and has_application_form(service_type):
+        return redirect("permit_pages:apply", slug=slug, code=code)
     form, errors, status = ReportForm(), {}, 200
     if request.method == "POST":
         ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
@@ -225,10 +237,13 @@ def filed(request, token):
 def track(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
+    # A permit application is decided, not fixed: its own section replaces "was it fixed?" and reopening.
+    permit = permit_of(sr) if sr.service_type.kind == sr.service_type.Kind.PERMIT else None
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
-        "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image]})
+        "can_reopen": permit is None and can_reopen(sr), "ask_if_fixed": permit is None and sr.status == Status.RESOLVED,
+        "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image],
+        **(permit_tracking_context(permit) if permit else {})})
 
 
 @require_POST

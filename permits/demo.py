@@ -4,7 +4,7 @@ of the demo's ended and running permits are moved into the past afterwards, sinc
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.gis.geos import LineString, Point, Polygon
+from django.contrib.gis.geos import LineString, Polygon
 from django.db import transaction
 from django.utils import timezone
 

@@ -149,8 +149,9 @@ def extension(request, token):
 
 def document_response(document) -> FileResponse:
     """A stored document as a download: never cached, never sniffed into something a browser would run."""
+    extension = document.file.name.rsplit(".", 1)[-1]
     response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=f"{document.requirement.code}-{document.pk}.{document.file.name.rsplit('.', 1)[-1]}")
+                            filename=f"{document.requirement.code}-{document.pk}.{extension}")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

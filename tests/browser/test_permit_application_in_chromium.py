@@ -9,7 +9,6 @@ from django.utils import timezone
 from permits.models import Permit
 from tests.factories import AreaFactory, AreaLayerFactory, square
 from tests.permits.conftest import calendar, plain_pdf, skip_permit  # noqa: F401  (fixtures)
-from tests.staff.conftest import sign_in  # noqa: F401
 
 from .axe import violations
 

@@ -2,7 +2,7 @@
 verification page; that page, the map layer and open data show the permit and nothing about the applicant."""
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlsplit
 
 import pypdfium2

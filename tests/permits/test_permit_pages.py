@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from contacts.models import Consent
@@ -19,9 +20,7 @@ TODAY = date(2026, 11, 30)
 def form_data(**overrides):
     data = {"geometry": json.dumps(json.loads(FRONTAGE.geojson)), "address": "1 Market St",
             "starts_on": "2026-12-07", "ends_on": "2026-12-11", "description": "Kitchen refit",
-            "phone": "+14155550100", "purposes": ["permit_decision"], "plan": None,
-            "document_plan": upload(plain_pdf())}
-    data.pop("plan")
+            "phone": "+14155550100", "purposes": ["permit_decision"], "document_plan": upload(plain_pdf())}
     data.update(overrides)
     return data
 
@@ -80,7 +79,7 @@ def test_the_applicant_answers_an_information_request_from_the_tracking_page(cli
     page = client.get(reverse("frontend:track", args=[token])).content.decode()
     assert "Which side of the street?" in page and "Was it fixed?" not in page
     response = client.post(reverse("permit_pages:answer", args=[token]),
-                           {"answer": "North side", "answer_document_plan": "", "document_plan": upload(plain_pdf("v2"))})
+                           {"answer": "North side", "document_plan": upload(plain_pdf("v2"))})
     assert response.status_code == 302
     permit.refresh_from_db()
     assert permit.state == State.IN_REVIEW and permit.documents.count() == 2
@@ -95,4 +94,4 @@ def test_the_applicant_downloads_their_document_and_nobody_else_can_by_guessing(
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     assert response["Cache-Control"] == "private, no-store" and response["X-Content-Type-Options"] == "nosniff"
     assert client.get(reverse("permit_pages:document", args=["x" * 40, document.pk])).status_code == 404
-    assert not document.file.path.startswith(str(__import__("django.conf").conf.settings.MEDIA_ROOT))
+    assert not document.file.path.startswith(str(settings.MEDIA_ROOT))

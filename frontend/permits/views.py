@@ -229,3 +229,10 @@ def permits_csv(request, slug):
 def _cell(value: str) -> str:
     # A cell a spreadsheet would run as a formula is quoted as text (CSV injection).
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def map_layer_config(slug: str) -> dict:
+    """What the public map needs to draw active permits as their own layer, with its words."""
+    return {"url": reverse("permit_pages:map-layer", args=[slug]), "labels": {
+        "layer": _("Permits (streets in use and why)"), "valid": _("Permit valid"),
+        "check": _("Check this permit"), "until": _("until")}}

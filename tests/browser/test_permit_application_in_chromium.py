@@ -103,3 +103,21 @@ def apply_one(skip_permit, department):  # noqa: F811
         documents={"plan": SimpleUploadedFile("plan.pdf", plain_pdf(), "application/pdf")}))
     ServiceRequest.objects.filter(pk=sr.pk).update(department=department)
     return sr.permit
+
+
+def test_the_public_map_shows_granted_permits_as_their_own_layer_saying_why(page, live_server, city, staff,
+                                                                            apply_one, screenshot):
+    from permits.services import complete_step, decide_permit, mark_fee_paid
+
+    complete_step(apply_one, by=staff)
+    complete_step(apply_one, by=staff)
+    mark_fee_paid(decide_permit(apply_one, by=staff, approve=True), by=staff, reference="R1")
+    page.goto(live_server.url + "/map/sf.example/#17/37.77505/-122.4191")
+    page.wait_for_selector("path.permit-shape")
+    assert page.get_by_label("Permits (streets in use and why)").is_checked()
+    page.locator("path.permit-shape").click()
+    popup = page.locator(".leaflet-popup-content")
+    assert "Skip on the street" in popup.inner_text() and "1 Market St" in popup.inner_text()
+    assert popup.get_by_role("link").get_attribute("href").endswith(f"/permits/verify/{apply_one.verification_code}/")
+    assert violations(page) == []
+    screenshot("permit-7-public-map-390")

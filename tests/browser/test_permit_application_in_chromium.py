@@ -121,3 +121,27 @@ def test_the_public_map_shows_granted_permits_as_their_own_layer_saying_why(page
     assert popup.get_by_role("link").get_attribute("href").endswith(f"/permits/verify/{apply_one.verification_code}/")
     assert violations(page) == []
     screenshot("permit-7-public-map-390")
+
+
+def test_an_application_made_offline_waits_on_the_phone_and_is_filed_once_when_back_online(page, live_server, city):
+    page.goto(live_server.url + "/sf.example/permits/skip/apply/")
+    page.wait_for_selector("#map.leaflet-container")
+    page.locator("#map").click(position={"x": 80, "y": 100})
+    page.wait_for_timeout(600)
+    page.locator("#map").click(position={"x": 240, "y": 120})
+    start = timezone.localdate() + timedelta(days=14)
+    page.get_by_label("First day").fill(start.isoformat())
+    page.get_by_label("Last day").fill(start.isoformat())
+    page.get_by_label("Address or place").fill("1 Market St")
+    page.get_by_label("Site plan").set_input_files(files=[{"name": "plan.pdf", "mimeType": "application/pdf",
+                                                           "buffer": plain_pdf()}])
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Send the application").click()
+    page.wait_for_selector("#outbox-list li.waiting")
+    assert not Permit.objects.exists()
+    page.context.set_offline(False)
+    page.wait_for_selector("#outbox-list li.sent")
+    page.reload()  # a second page load finds an empty outbox: nothing is sent twice
+    page.wait_for_load_state("networkidle")
+    permit = Permit.objects.get()
+    assert permit.documents.count() == 1 and permit.starts_on == start

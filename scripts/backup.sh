@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Back up Civic311: the database (pg_dump, custom format) and the uploaded media, into one folder.
+# Back up Civic311: the database (pg_dump, custom format), the uploaded media and the permit applicants'
+# documents (kept apart from the media), into one folder.
 #   scripts/backup.sh [FOLDER]        default: backups/<UTC timestamp>
 # Uses DATABASE_URL and DJANGO_MEDIA_ROOT from the environment, else what `make run` set up (.state/env).
 set -euo pipefail
@@ -8,6 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROOT/.state/env"; set +a; fi
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing: run make run once}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+DOCUMENTS="${PERMIT_DOCUMENTS_ROOT:-$ROOT/.state/permit-documents}"
 OUT="${1:-$ROOT/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 PGURL="postgresql://${DATABASE_URL#*://}"
@@ -16,5 +18,9 @@ pg_dump --format=custom --no-owner --no-privileges --file "$OUT/database.dump" "
 echo "Backing up media from $MEDIA to $OUT/media.tar.gz"
 mkdir -p "$MEDIA"
 tar -C "$MEDIA" -czf "$OUT/media.tar.gz" .
-( cd "$OUT" && sha256sum database.dump media.tar.gz > SHA256SUMS )
+echo "Backing up permit documents from $DOCUMENTS to $OUT/permit-documents.tar.gz"
+mkdir -p "$DOCUMENTS"
+tar -C "$DOCUMENTS" -czf "$OUT/permit-documents.tar.gz" .
+chmod 600 "$OUT/permit-documents.tar.gz"
+( cd "$OUT" && sha256sum database.dump media.tar.gz permit-documents.tar.gz > SHA256SUMS )
 echo "Backup complete: $OUT"

@@ -9,6 +9,7 @@ if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROO
 IN="${1:?usage: scripts/restore.sh BACKUP_FOLDER}"
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
+DOCUMENTS="${PERMIT_DOCUMENTS_ROOT:-$ROOT/.state/permit-documents}"
 ( cd "$IN" && sha256sum --check --quiet SHA256SUMS ) || { echo "Backup files do not match their checksums" >&2; exit 1; }
 PGURL="postgresql://${DATABASE_URL#*://}"
 DBNAME="${PGURL##*/}"; DBNAME="${DBNAME%%\?*}"
@@ -23,4 +24,10 @@ echo "Restoring media into $MEDIA"
 mkdir -p "$MEDIA"
 find "$MEDIA" -mindepth 1 -delete
 tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
+if [ -f "$IN/permit-documents.tar.gz" ]; then  # backups made before permits had documents have none
+  echo "Restoring permit documents into $DOCUMENTS"
+  mkdir -p "$DOCUMENTS"
+  find "$DOCUMENTS" -mindepth 1 -delete
+  tar -C "$DOCUMENTS" -xzf "$IN/permit-documents.tar.gz"
+fi
 echo "Restore complete"

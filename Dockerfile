@@ -12,7 +12,8 @@ RUN pip install --no-cache-dir --no-deps -r requirements.lock
 COPY . .
 RUN python manage.py compilemessages -v0 --ignore=.venv \
  && DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input -v0 \
- && useradd --system --home /app civic311 && mkdir -p /data/media && chown civic311 /data/media
+ && useradd --system --home /app civic311 && mkdir -p /data/media /data/permit-documents \
+ && chown civic311 /data/media /data/permit-documents && chmod 700 /data/permit-documents
 USER civic311
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, Translated
 from requests_app.public_ids import new_tracking_token
 
-from .pipeline import ALL_STEPS, DocumentKind, EventKind, FeeKind, GeometryKind, State, Step
+from .pipeline import ALL_STEPS, UNDECIDED, DocumentKind, EventKind, FeeKind, GeometryKind, State, Step
 
 
 def _translated(item: dict, language: str | None = None) -> str:
@@ -109,12 +109,7 @@ class DocumentRequirement(Translated):
 
 class PermitQuerySet(models.QuerySet):
     def undecided(self):
-        from .pipeline import UNDECIDED
-
         return self.filter(state__in=UNDECIDED)
-
-    def valid_on(self, day):
-        return self.filter(state=State.APPROVED, starts_on__lte=day, ends_on__gte=day)
 
     def overlapping(self, *, geometry, starts_on, ends_on):
         return self.filter(geometry__intersects=geometry, starts_on__lte=ends_on, ends_on__gte=starts_on)
@@ -199,7 +194,8 @@ class PermitEvent(models.Model):
 
 
 class _PrivateStorage(LazyObject):
-    # Outside MEDIA_ROOT and with no URL: documents are only ever served by the authorised views.
+    # Outside MEDIA_ROOT, which is the only folder MEDIA_URL serves: documents reach a browser only through the
+    # authorised views (the applicant's tracking link, staff of the deciding department).
     def _setup(self):
         self._wrapped = FileSystemStorage(location=settings.PERMIT_DOCUMENTS_ROOT, base_url=None)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from contacts.permissions import may_see_contact
 
 from .models import DocumentLook, Permit, PermitDocument, PermitEvent
-from .pipeline import GRANTED, State, UNDECIDED
+from .pipeline import GRANTED, State
 
 # A verification page exists once a permit was granted (it then stays, to say "revoked" or "ended").
 VERIFIABLE = frozenset({State.APPROVED, State.EXPIRED, State.REVOKED})
@@ -38,7 +38,7 @@ def permit_queue(*, department_ids, jurisdiction_ids, state: str = "undecided"):
         return permits.filter(state__in=GRANTED).order_by("ends_on", "id")
     if state == "all":
         return permits.order_by("-service_request__submitted_at", "-id")
-    return permits.filter(state__in=UNDECIDED).order_by(
+    return permits.undecided().order_by(
         F("paused_since").asc(nulls_first=True), F("decision_due_on").asc(nulls_last=True), "id")
 
 

@@ -160,9 +160,9 @@ def document_response(document) -> FileResponse:
 
 @require_GET
 def document(request, token, document_id):
-    ratelimits.looked_up_or_counted(request, lambda: selectors.document_for_applicant(token=token,
-                                                                                        document_id=document_id))
-    return document_response(selectors.document_for_applicant(token=token, document_id=document_id))
+    # A miss counts against the client's address like a wrong tracking link, so documents can't be guessed.
+    return document_response(ratelimits.looked_up_or_counted(
+        request, lambda: selectors.document_for_applicant(token=token, document_id=document_id)))
 
 
 def verification_url(request, permit) -> str:

@@ -79,12 +79,15 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
 
     Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
     way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
-    Raises ValueError for an unknown purpose or wording version.
+    Raises ValueError for an unknown purpose or wording version, or a purpose that wording does not ask about.
     """
     purposes = sorted({Purpose(p) for p in details.purposes})
     wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
     if wording_version not in WORDING:
         raise ValueError(f"unknown consent wording version {wording_version!r}")
+    if unworded := [p for p in purposes if p not in WORDING[wording_version]]:
+        # A consent must point at the sentence the resident read; this wording has none for these purposes.
+        raise ValueError(f"wording {wording_version!r} asks no consent for {', '.join(unworded)}")
     values = _cleaned(details)
     if not any(values[name] for name in PERSONAL_FIELDS) or not purposes:
         return None

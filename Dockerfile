@@ -13,8 +13,10 @@ COPY . .
 # The build runs without the production secrets, which the running containers must have (config/production.py).
 RUN CIVIC311_DEVELOPMENT=true python manage.py compilemessages -v0 --ignore=.venv \
  && CIVIC311_DEVELOPMENT=true python manage.py collectstatic --no-input -v0 \
- && useradd --system --home /app civic311 && mkdir -p /data/media /data/private /data/ledger \
- && chown civic311 /data/media /data/private /data/ledger
+ && useradd --system --home /app civic311 \
+ && mkdir -p /data/media /data/private /data/ledger /data/permit-documents \
+ && chown civic311 /data/media /data/private /data/ledger /data/permit-documents \
+ && chmod 700 /data/private /data/permit-documents
 USER civic311
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4"]

@@ -53,9 +53,11 @@ INSTALLED_APPS = [
     "routing",
     "contacts",
     "integrations",
+    "permits",
     "frontend",
     "frontend.staff",
     "frontend.public",
+    "frontend.permits",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": ROUTING_SWEEP_EVERY_SECONDS},
     "forget-expired-idempotency-keys": {"task": "requests_app.tasks.forget_expired_idempotency_keys_task",
                                         "schedule": crontab(minute=41)},
+    "close-ended-permits": {"task": "permits.tasks.close_ended_permits_task", "schedule": crontab(minute=5)},
     "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
                                   "schedule": crontab(minute="*/5")},
     "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task",
@@ -220,6 +223,8 @@ ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state
 # Original photos, faces and plates unblurred: outside MEDIA_ROOT so no web server or /media/ route can reach
 # them; staff of the handling department read them through a signed-in view (requests_app.photos).
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".state" / "private")
+# Permit applicants' documents: never under MEDIA_ROOT, served only by the authorised views (permits/).
+PERMIT_DOCUMENTS_ROOT = env.path("PERMIT_DOCUMENTS_ROOT", default=BASE_DIR / ".state" / "permit-documents")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "requests_app.storage.PrivateStorage"},

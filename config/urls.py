@@ -22,8 +22,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
          name="api-docs"),
     path("open311/v2/", include("requests_app.open311.urls")),
+    path("staff/permits/", include("frontend.permits.staff_urls")),
     path("staff/", include("frontend.staff.urls")),
     path("", include("contacts.urls")),  # the requester's data page, before the frontend's /track/ pages
+    path("", include("frontend.permits.urls")),  # before the frontend's /<city>/ and /track/ pages
     path("", include("frontend.public.urls")),
     path("", include("frontend.urls")),
 ]

@@ -53,6 +53,8 @@ class Contact(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("given"), default=timezone.now)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    # A permit's applicant is kept until the permit ends plus the city's period, even if the request closed.
+    keep_until = models.DateField(_("kept at least until"), null=True, blank=True)
 
     STORED_ABOUT_YOU = (
         Stored(("first_name", "last_name", "email", "phone", "device_id"),
@@ -63,6 +65,10 @@ class Contact(models.Model):
         Stored(("service_request", "created_at", "erased_at"),
                _("Which request the details belong to, when you gave them and when they were erased."),
                WITH_THE_REQUEST),
+        Stored(("keep_until",),
+               _("For a permit: the day your details may be erased at the earliest, so the city can reach you "
+                 "while the permit runs."),
+               _("until the permit ends plus the period the city sets for its permit type")),
     )
 
     class Meta:

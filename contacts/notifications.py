@@ -18,11 +18,15 @@ from .sms import get_sms_backend
 class Event(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("The status of the request changed")
     DEPARTMENT_QUESTION = "department_question", _("The department has a question")
+    PERMIT_DECIDED = "permit_decided", _("The permit application was decided")
+    PERMIT_NEEDS_INFORMATION = "permit_needs_information", _("The permit application needs more information")
 
 
 EVENT_PURPOSE = {
     Event.STATUS_CHANGED: Purpose.STATUS_UPDATES,
     Event.DEPARTMENT_QUESTION: Purpose.DEPARTMENT_QUESTIONS,
+    Event.PERMIT_DECIDED: Purpose.PERMIT_DECISION,
+    Event.PERMIT_NEEDS_INFORMATION: Purpose.PERMIT_DECISION,
 }
 
 

@@ -6,3 +6,4 @@ from django.utils.translation import gettext_lazy as _
 class Purpose(models.TextChoices):
     STATUS_UPDATES = "status_updates", _("Status updates about this request")
     DEPARTMENT_QUESTIONS = "department_questions", _("A question from the department about this request")
+    PERMIT_DECISION = "permit_decision", _("The decision on this permit application")

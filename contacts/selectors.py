@@ -39,6 +39,7 @@ def data_held_for(service_request_id: int) -> dict:
             "details": {name: getattr(contact, name) for name in PERSONAL_FIELDS if getattr(contact, name)},
             "language": contact.language,
             "given_at": _iso(contact.created_at),
+            "kept_at_least_until": _iso(contact.keep_until),
             "erased_at": _iso(contact.erased_at),
         },
         "consents": [{

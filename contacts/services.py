@@ -87,7 +87,7 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
 
     Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
     way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
-    Raises ValueError for an unknown purpose or wording version.
+    Raises ValueError for an unknown purpose or wording version, or a purpose that wording does not ask about.
     """
     purposes = sorted({Purpose(p) for p in details.purposes})
     if details.collected_by:
@@ -95,6 +95,9 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
     wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
     if wording_version not in WORDING and wording_version != APPLICATION_WORDING:
         raise ValueError(f"unknown consent wording version {wording_version!r}")
+    if unworded := [p for p in purposes if p not in WORDING[wording_version]]:
+        # A consent must point at the sentence the resident read; this wording has none for these purposes.
+        raise ValueError(f"wording {wording_version!r} asks no consent for {', '.join(unworded)}")
     values = _cleaned(details)
     if not any(values[name] for name in PERSONAL_FIELDS) or not purposes:
         return None
@@ -170,7 +173,8 @@ def erase_expired_contacts(*, now=None) -> int:
         with transaction.atomic():
             expired = (Contact.objects.select_for_update(of=("self",))
                        .filter(erased_at__isnull=True, service_request__jurisdiction_id=jurisdiction_id,
-                               service_request__closed_at__lt=now - timedelta(days=days)))
+                               service_request__closed_at__lt=now - timedelta(days=days))
+                       .exclude(keep_until__gte=now.date()))
             request_ids = list(expired.values_list("service_request_id", flat=True))
             if request_ids:
                 _end_consents(request_ids, ended_by=Consent.Ending.RETENTION, now=now)
@@ -178,6 +182,13 @@ def erase_expired_contacts(*, now=None) -> int:
     if erased:
         logger.info("retention: erased %d contacts", erased)
     return erased
+
+
+def keep_contact_until(*, service_request_id: int, day) -> int:
+    """Keep a request's contact at least until ``day`` (a permit's end plus the city's period), whatever the
+    request's closing date says. Returns how many contacts were marked (0 or 1)."""
+    return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).update(
+        keep_until=day)
 
 
 def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .purposes import Purpose
 
+# The sentences beside the permit application form's unticked boxes (frontend/permits).
+PERMIT_WORDING_VERSION = "2026-12-permit-form-1"
+
 # The sentences beside the unticked boxes of the resident's web form (frontend/forms.py, which names this
 # version in its CONSENT_WORDING_VERSION).
 CURRENT_WORDING_VERSION = "2026-11-resident-form-1"
@@ -20,6 +23,12 @@ WORDING = {
     },
     EMAIL_REPLY_WORDING_VERSION: {
         Purpose.STATUS_UPDATES: _("Send updates about this request to the address I wrote from."),
+    },
+    PERMIT_WORDING_VERSION: {
+        Purpose.PERMIT_DECISION: _("Tell me the decision on this permit, and anything I must do before it "
+                                   "(more information, the fee). My details are kept until the permit ends, "
+                                   "plus the period the city sets, then erased."),
+        Purpose.STATUS_UPDATES: _("Send me updates about this application."),
     },
 }
 

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from contacts.purposes import Purpose
 from contacts.services import ContactDetails
 from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from requests_app.models import DESCRIPTION_MAX_LENGTH
@@ -48,7 +47,7 @@ class ReportForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     purposes = forms.MultipleChoiceField(
         label=_("What may we use your contact details for?"), required=False,
-        choices=[(purpose.value, WORDING[CONSENT_WORDING_VERSION][purpose]) for purpose in Purpose],
+        choices=[(purpose.value, sentence) for purpose, sentence in WORDING[CONSENT_WORDING_VERSION].items()],
         widget=forms.CheckboxSelectMultiple)
     consent_wording = forms.CharField(required=False, widget=forms.HiddenInput, initial=CONSENT_WORDING_VERSION)
 

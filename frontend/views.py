@@ -25,6 +25,7 @@ from requests_app.selectors import (jurisdictions_overview, nearby_open_requests
 from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
                                    submit_request)
 from requests_app.statuses import Channel, Status
+from permits.selectors import has_application_form, permit_of
 from routing.selectors import routing_reason_for
 
 from config import ratelimits
@@ -32,7 +33,17 @@ from config import ratelimits
 from . import selectors
 from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
 from .qr import qr_svg
+from .form_keys import form_client, form_content
 from .services import submit_request_once
+
+def permit_tracking_context(permit) -> dict:
+    from permits.selectors import is_issued
+
+    from .permits.forms import AnswerForm, ExtensionForm
+
+    return {"permit": permit, "permit_issued": is_issued(permit), "extension_form": ExtensionForm(auto_id="ext_%s"),
+            "answer_form": AnswerForm(permit_type=permit.permit_type, auto_id="answer_%s")}
+
 
 # Bump to make every installed app drop its kept copies at once.
 SERVICE_WORKER_VERSION = "1"
@@ -122,8 +133,8 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
         if key:
             if not IDEMPOTENCY_KEY.match(key):
                 return None, False, {"idempotency_key": [_("The Idempotency-Key is not valid.")]}
-            sr, created = submit_request_once(submission, client=_form_client(request), key=key,
-                                              content=_form_content(request, service_type))
+            sr, created = submit_request_once(submission, client=form_client(request), key=key,
+                                              content=form_content(request, service_type))
         else:
             sr, created = submit_request(submission), True
     except IdempotencyConflict as exc:
@@ -131,20 +142,6 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
     except InvalidSubmission as exc:
         return None, False, _plain_required_messages(service_type, answers, exc.errors)
     return sr, created, {}
-
-
-def _form_client(request) -> str:
-    """The browser that sent the form: its CSRF cookie, which stays the same across an offline resend (even from
-    another network), else its address. A key replayed from another browser is another key."""
-    return request.COOKIES.get(settings.CSRF_COOKIE_NAME) or ratelimits.client_address(request)
-
-
-def _form_content(request, service_type) -> dict:
-    """What the key is bound to: every field of the form (not the CSRF token) and the photos' names and sizes."""
-    fields = {name: request.POST.getlist(name) for name in request.POST
-              if name not in ("csrfmiddlewaretoken", "idempotency_key")}
-    return {"type": service_type.pk, "fields": fields,
-            "photos": sorted((name, f.name, f.size) for name in request.FILES for f in request.FILES.getlist(name))}
 
 
 def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
@@ -162,6 +159,8 @@ def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
 def report(request, slug, code):
     jurisdiction = _jurisdiction(request, slug)
     service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
+    if service_type.kind == service_type.Kind.PERMIT and has_application_form(service_type):
+        return redirect("permit_pages:apply", slug=slug, code=code)
     form, errors, status = ReportForm(), {}, 200
     if request.method == "POST":
         ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
@@ -264,10 +263,13 @@ def filed(request, token):
 def track(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
+    # A permit application is decided, not fixed: its own section replaces "was it fixed?" and reopening.
+    permit = permit_of(sr) if sr.service_type.kind == sr.service_type.Kind.PERMIT else None
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
-        "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "photos": sr.photos.all()})
+        "can_reopen": permit is None and can_reopen(sr), "ask_if_fixed": permit is None and sr.status == Status.RESOLVED,
+        "reopen_form": ReopenForm(), "photos": sr.photos.all(),
+        **(permit_tracking_context(permit) if permit else {})})
 
 
 @require_POST

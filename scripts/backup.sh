@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Back up Civic311: the database (pg_dump, custom format), the public media and the private originals of
-# photos, into one folder.
+# Back up Civic311: the database (pg_dump, custom format), the public media, the private originals of photos
+# and the permit applicants' documents (kept apart from the media), into one folder.
 #   scripts/backup.sh [FOLDER]        default: backups/<UTC timestamp>
 # Uses DATABASE_URL, DJANGO_MEDIA_ROOT and DJANGO_PRIVATE_MEDIA_ROOT from the environment, else what `make run` set up (.state/env).
 set -euo pipefail
@@ -10,6 +10,7 @@ if [ -z "${DATABASE_URL:-}" ] && [ -f "$ROOT/.state/env" ]; then set -a; . "$ROO
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing: run make run once}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
 PRIVATE="${DJANGO_PRIVATE_MEDIA_ROOT:-$ROOT/.state/private}"
+DOCUMENTS="${PERMIT_DOCUMENTS_ROOT:-$ROOT/.state/permit-documents}"
 OUT="${1:-$ROOT/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 PGURL="postgresql://${DATABASE_URL#*://}"
@@ -21,5 +22,9 @@ tar -C "$MEDIA" -czf "$OUT/media.tar.gz" .
 echo "Backing up original photos from $PRIVATE to $OUT/private.tar.gz"
 mkdir -p "$PRIVATE"
 tar -C "$PRIVATE" -czf "$OUT/private.tar.gz" .
-( cd "$OUT" && sha256sum database.dump media.tar.gz private.tar.gz > SHA256SUMS )
+echo "Backing up permit documents from $DOCUMENTS to $OUT/permit-documents.tar.gz"
+mkdir -p "$DOCUMENTS"
+tar -C "$DOCUMENTS" -czf "$OUT/permit-documents.tar.gz" .
+chmod 600 "$OUT/private.tar.gz" "$OUT/permit-documents.tar.gz"
+( cd "$OUT" && sha256sum database.dump media.tar.gz private.tar.gz permit-documents.tar.gz > SHA256SUMS )
 echo "Backup complete: $OUT"

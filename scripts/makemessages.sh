@@ -14,8 +14,10 @@ refresh requests_app --ignore=open311 --ignore=demo
 refresh requests_app/open311
 refresh routing
 refresh contacts
-refresh frontend --ignore=staff --ignore=public
+refresh permits
+refresh frontend --ignore=staff --ignore=public --ignore=permits
 refresh frontend/staff
 refresh frontend/public
 refresh integrations
+refresh frontend/permits
 echo "Catalogues refreshed; fill in the empty msgstr entries, then 'make test' checks none is left."

@@ -10,6 +10,7 @@ IN="${1:?usage: scripts/restore.sh BACKUP_FOLDER}"
 : "${DATABASE_URL:?DATABASE_URL is not set and .state/env is missing}"
 MEDIA="${DJANGO_MEDIA_ROOT:-$ROOT/.state/media}"
 PRIVATE="${DJANGO_PRIVATE_MEDIA_ROOT:-$ROOT/.state/private}"
+DOCUMENTS="${PERMIT_DOCUMENTS_ROOT:-$ROOT/.state/permit-documents}"
 ( cd "$IN" && sha256sum --check --quiet SHA256SUMS ) || { echo "Backup files do not match their checksums" >&2; exit 1; }
 PGURL="postgresql://${DATABASE_URL#*://}"
 DBNAME="${PGURL##*/}"; DBNAME="${DBNAME%%\?*}"
@@ -29,6 +30,12 @@ if [ -f "$IN/private.tar.gz" ]; then  # backups made before originals were kept 
   mkdir -p "$PRIVATE"
   find "$PRIVATE" -mindepth 1 -delete
   tar -C "$PRIVATE" -xzf "$IN/private.tar.gz"
+fi
+if [ -f "$IN/permit-documents.tar.gz" ]; then  # backups made before permits had documents have none
+  echo "Restoring permit documents into $DOCUMENTS"
+  mkdir -p "$DOCUMENTS"
+  find "$DOCUMENTS" -mindepth 1 -delete
+  tar -C "$DOCUMENTS" -xzf "$IN/permit-documents.tar.gz"
 fi
 # The backup may be older than some erasures: erase those contacts (and withdrawn words) again.
 echo "Replaying the erasure ledger"

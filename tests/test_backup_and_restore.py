@@ -43,13 +43,18 @@ def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, set
     counts, fingerprint = (ServiceRequest.objects.count(), StatusChange.objects.count()), _fingerprint()
 
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": str(media),
-           "DJANGO_PRIVATE_MEDIA_ROOT": str(private)}
+           "DJANGO_PRIVATE_MEDIA_ROOT": str(private),
+           "PERMIT_DOCUMENTS_ROOT": str(tmp_path / "permit-documents")}
+    document = tmp_path / "permit-documents" / "SF1" / "plan.pdf"  # kept apart from the media
+    document.parent.mkdir(parents=True)
+    document.write_bytes(b"%PDF-plan")
     backup = tmp_path / "backup"
     subprocess.run(["bash", "scripts/backup.sh", str(backup)], cwd=ROOT, env=env, check=True, capture_output=True)
 
     ServiceRequest.objects.all().delete()  # the disaster
     photo_path.unlink()
     copy_path.unlink()
+    document.unlink()
     connection.close()  # restore drops the database: let go of our connection to it
 
     result = subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True,
@@ -59,6 +64,7 @@ def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, set
     assert _fingerprint() == fingerprint
     assert photo_path.read_bytes() == b"\xff\xd8photo-bytes"
     assert copy_path.read_bytes() == b"\xff\xd8blurred-bytes"
+    assert document.read_bytes() == b"%PDF-plan"
 
 
 def test_restore_refuses_a_damaged_backup(tmp_path):

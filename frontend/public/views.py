@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
+from frontend.permits.views import map_layer_config
 from requests_app.statuses import Status
 
 from . import selectors
@@ -63,6 +64,7 @@ def map_page(request, slug):
         "tileUrl": settings.CIVIC311_MAP_TILE_URL,
         "tileAttribution": settings.CIVIC311_MAP_TILE_ATTRIBUTION,
         "pointsZoom": selectors.POINTS_ZOOM,
+        "permits": map_layer_config(slug),
         "labels": {"open": _("Open the request page"), "requests": _("requests"), "open_count": _("open"),
                    "submitted": _("Submitted"), "acknowledged": _("Acknowledged"), "closed": _("Closed"),
                    "expected": _("Expected"), "department": _("Handled by"), "reason": _("Why there"), "me_too": _("\"Me too\""),

@@ -280,6 +280,13 @@ class DemoLoader:
         RoutingRule.objects.bulk_create(rules)
         activate_rule_set(rule_set)
 
+    # --- Permits (permits/demo.py) -----------------------------------------------------------------
+    def load_permits(self) -> int:
+        """Permit types and applications in every state, for both cities (after both are loaded)."""
+        from permits.demo import load_demo_permits
+
+        return load_demo_permits(sf_slug=SF_SLUG, shenzhen_slug=SHENZHEN_SLUG, stdout=self.stdout)
+
     # --- People ---------------------------------------------------------------------------------
     def ensure_demo_accounts(self, known: set[str]) -> list[tuple[str, str, str]]:
         """One staff account per department and one operator.

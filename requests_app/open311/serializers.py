@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.purposes import Purpose
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 
 from .errors import bad_request
 from .mapping import parse_w3c
@@ -160,7 +161,8 @@ class RequestIn(JurisdictionParams):
     account_id = serializers.CharField(required=False, help_text="Accepted and not kept.")
     # Not in GeoReport v2: the explicit asks that let us keep a contact (FixMyStreet's flag and ours).
     email_alerts_requested = serializers.CharField(required=False, help_text="true: keep the contact for updates.")
-    contact_purposes = CommaListField(required=False, choices=tuple(Purpose.values),
+    # The purposes of the wording an Open311 consent is recorded on (a permit's decision is asked on its own form).
+    contact_purposes = CommaListField(required=False, choices=tuple(str(p) for p in WORDING[CURRENT_WORDING_VERSION]),
                                       help_text="Civic311: comma list of status_updates, department_questions.")
 
     def validate(self, attrs):

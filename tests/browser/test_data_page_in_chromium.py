@@ -3,6 +3,7 @@ from django.contrib.gis.geos import Point
 
 from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from contacts.services import ContactDetails
 from requests_app.services import Submission, submit_request
 
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_requester_withdraws_a_consent_then_erases_their_details(page, live_server, pothole, screenshot):
     sr = submit_request(Submission(service_type=pothole, location=Point(-122.4, 37.7, srid=4326),
                                    contact=ContactDetails(email="browser@example.org", language="en",
-                                                          purposes=frozenset(Purpose.values))))
+                                                          purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))))
     page.goto(f"{live_server.url}/track/{sr.tracking_token}/data/")
     assert page.get_by_text("browser@example.org").is_visible()
     screenshot("contacts-data-page")

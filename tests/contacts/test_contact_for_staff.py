@@ -24,7 +24,7 @@ def test_staff_of_the_department_see_the_contact_and_the_look_is_logged(file_req
     assert (contact.email, contact.first_name) == ("seen@example.org", "Ada")
     log = AccessLog.objects.get()
     assert (log.service_request_id, log.user, log.reason) == (sr.pk, staff, "Ask where exactly the hole is")
-    assert sorted(log.purposes) == sorted(Purpose.values)
+    assert sorted(log.purposes) == sorted([Purpose.DEPARTMENT_QUESTIONS, Purpose.STATUS_UPDATES])
 
 
 def test_staff_of_another_department_are_refused_and_nothing_is_logged(file_request, other_department_staff):

@@ -19,6 +19,7 @@ from config.celery import app
 from contacts.models import Contact
 from contacts.notifications import Event
 from contacts.purposes import Purpose
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from contacts.services import ContactDetails, notify_requester
 from integrations.events import SUBSCRIBABLE
 from integrations.events import Event as IntegrationEvent
@@ -122,7 +123,7 @@ def canary_requests(published, caplog, pothole, department, staff, django_captur
             sr = submit_request(Submission(
                 service_type=pothole, location=Point(-122.41, 37.77, srid=4326), address="1 Market St",
                 description=f"Deep hole. Call me at {WRITTEN['phone']} or {WRITTEN['email']}", channel=channel,
-                contact=ContactDetails(**CANARY, language="en", purposes=frozenset(Purpose.values))))
+                contact=ContactDetails(**CANARY, language="en", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))))
             ServiceRequest.objects.filter(pk=sr.pk).update(department=department)
             change_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="We are on it.")
             notify_requester(sr.pk, Event.STATUS_CHANGED)

@@ -4,7 +4,7 @@ from django.db import connection
 from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, contact_not_kept_reason, save_contact
-from contacts.wording import CURRENT_WORDING_VERSION, consent_wording
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING, consent_wording
 from tests.factories import ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +68,11 @@ def test_the_wording_version_the_resident_read_is_recorded_and_unknown_ones_are_
         CURRENT_WORDING_VERSION}
     with pytest.raises(ValueError):
         save_contact(service_request_id=sr.pk, details=ContactDetails(email="w@example.org", wording_version="v0",
-                                                                      purposes=frozenset(Purpose.values)))
+                                                                      purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])))
 
 
 def test_callers_can_tell_the_resident_why_nothing_was_kept():
     assert "consent" in contact_not_kept_reason(ContactDetails(email="a@example.org"))
-    assert "not valid" in contact_not_kept_reason(ContactDetails(email="nope", purposes=frozenset(Purpose.values)))
-    assert contact_not_kept_reason(ContactDetails(email="a@example.org", purposes=frozenset(Purpose.values))) == ""
+    assert "not valid" in contact_not_kept_reason(ContactDetails(email="nope", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])))
+    assert contact_not_kept_reason(ContactDetails(email="a@example.org", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))) == ""
     assert contact_not_kept_reason(ContactDetails()) == ""

@@ -150,7 +150,8 @@ def test_contact_purposes_is_the_civic311_way_to_ask(client, streetlight, api_ke
     assert Contact.objects.count() == 1
     bad = file_light(client, api_key, **with_contact(contact_purposes="marketing"))
     assert bad.status_code == 400 and "marketing" in errors_of(bad)[0]["description"]
-    assert {p.value for p in Purpose} == {"status_updates", "department_questions"}
+    permit_only = file_light(client, api_key, **with_contact(contact_purposes="permit_decision"))
+    assert permit_only.status_code == 400 and "permit_decision" in errors_of(permit_only)[0]["description"]
 
 
 def test_contact_details_without_an_ask_are_not_kept_and_the_notice_says_so(client, streetlight, api_key):

@@ -28,13 +28,15 @@ def test_it_loads_san_francisco_from_the_real_data(tmp_path):
     output = _load(tmp_path)
     rows = _first_rows(ROWS)
     sf = Jurisdiction.objects.get(slug=SF_SLUG)
-    assert ServiceRequest.objects.filter(jurisdiction=sf).count() == len(rows)
-    assert ServiceType.objects.filter(jurisdiction=sf).count() == len({r["category"] for r in rows})
+    # The demo's permit applications (permits/demo.py) come on top of the city's own data.
+    assert ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True).count() == len(rows)
+    assert ServiceType.objects.filter(jurisdiction=sf, permit_type__isnull=True).count() == len(
+        {r["category"] for r in rows})
     assert Team.objects.filter(department__jurisdiction=sf).count() > 0
     with open(DATA_DIR / "sf_neighborhoods.geojson", encoding="utf-8") as f:
         assert Area.objects.filter(layer__jurisdiction=sf).count() == len(json.load(f)["features"])
     open_rows = sum(r["status"] == "Open" for r in rows)
-    assert ServiceRequest.objects.filter(jurisdiction=sf).open().count() == open_rows
+    assert ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True).open().count() == open_rows
     assert "San Francisco requests: done" in output  # progress is shown
 
 
@@ -82,3 +84,17 @@ def test_demo_accounts_exist_for_each_department_and_an_operator(tmp_path, djang
 def test_no_team_is_named_after_a_person(tmp_path):
     _load(tmp_path)
     assert not Team.objects.filter(name__contains="Survey Tech - ").exists()
+
+
+def test_it_loads_permit_types_in_both_cities_with_applications_in_every_state(tmp_path):
+    from permits.models import Permit, PermitType
+    from permits.pipeline import State
+
+    _load(tmp_path)
+    _load(tmp_path)  # a rerun adds no second set
+    assert set(PermitType.objects.values_list("service_type__jurisdiction__slug", "service_type__code")) == {
+        (SF_SLUG, "permit-skip"), (SF_SLUG, "permit-block-party"), (SHENZHEN_SLUG, "street-use-permit")}
+    for permit_type in PermitType.objects.all():
+        assert set(permit_type.permits.values_list("state", flat=True)) == set(State.values), permit_type
+    assert Permit.objects.count() == 27
+    assert Permit.objects.filter(conflicts__isnull=False).distinct().count() >= 6

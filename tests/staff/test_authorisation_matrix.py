@@ -17,6 +17,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from contacts.models import AccessLog
 from contacts.permissions import may_see_contact
 from contacts.purposes import Purpose
@@ -151,7 +153,9 @@ def other_manager(other_department, jurisdiction):
 
 @pytest.fixture
 def foreign_operator(elsewhere):
-    return with_role("foreign-operator", StaffRole.Role.OPERATOR, elsewhere)
+    user = with_role("foreign-operator", StaffRole.Role.OPERATOR, elsewhere)
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
 
 
 @pytest.mark.parametrize("who, allowed", CONTACT_VIEWERS.items())
@@ -361,3 +365,75 @@ def test_only_crews_use_crew_mode(request, client, make_request, role, name):
         response = client.get(reverse(name))
     assert response.status_code in ((302, 403) if role == "anonymous" and name == "staff:crew" else (403,))
     assert snapshot(sr) == before
+
+
+# A permit applicant's documents: the applicant through their tracking link, and staff of the deciding
+# department (or an operator of its city), each staff look logged; nobody else, not even other departments.
+DOCUMENT_READERS = {
+    "staff": 200, "lead": 200, "manager": 200, "city_operator": 200,
+    "other_staff": 403, "other_manager": 403, "foreign_staff": 404, "foreign_operator": 404, "nobody": 403,
+    "anonymous": 302,
+}
+
+
+@pytest.fixture
+def permit_document(make_request, jurisdiction):
+    from django.contrib.gis.geos import Point
+    from django.core.files.base import ContentFile
+
+    from permits.models import DocumentRequirement, Permit, PermitDocument, PermitType
+
+    service_type = ServiceTypeFactory(jurisdiction=jurisdiction, code="skip", kind=ServiceType.Kind.PERMIT)
+    permit_type = PermitType.objects.create(service_type=service_type)
+    requirement = DocumentRequirement.objects.create(permit_type=permit_type, code="plan", name="Plan", kinds=["pdf"])
+    sr = make_request(service_type=service_type)
+    today = timezone.localdate()
+    permit = Permit.objects.create(service_request=sr, permit_type=permit_type, geometry=Point(-122.4, 37.7, srid=4326),
+                                   starts_on=today, ends_on=today)
+    return PermitDocument.objects.create(permit=permit, requirement=requirement, kind="pdf", size=9,
+                                         file=ContentFile(b"%PDF-1.4\n", name="plan.pdf"))
+
+
+@pytest.mark.parametrize("who, outcome", DOCUMENT_READERS.items())
+def test_a_permit_document_is_served_only_to_the_deciding_department_and_each_look_is_logged(
+        request, client, permit_document, who, outcome):
+    from permits.models import DocumentLook
+
+    if who != "anonymous":
+        sign_in(client, request.getfixturevalue(who))
+    sr = permit_document.permit.service_request
+    response = client.get(reverse("permit_staff:document", args=[sr.public_id, permit_document.pk]))
+    assert response.status_code == outcome
+    looks = list(DocumentLook.objects.values_list("username", flat=True))
+    assert looks == ([request.getfixturevalue(who).get_username()] if outcome == 200 else [])
+    if outcome == 302:
+        assert response["Location"].startswith(reverse("staff:login"))
+
+
+def test_the_applicant_reads_their_document_by_the_tracking_link_and_no_other(client, permit_document):
+    from permits.models import DocumentLook
+
+    sr = permit_document.permit.service_request
+    mine = client.get(reverse("permit_pages:document", args=[sr.tracking_token, permit_document.pk]))
+    other = ServiceRequestFactory()
+    theirs = client.get(reverse("permit_pages:document", args=[other.tracking_token, permit_document.pk]))
+    assert (mine.status_code, theirs.status_code) == (200, 404) and not DocumentLook.objects.exists()
+
+
+PERMIT_ACTIONS = {"step": {"note": "ok"}, "information": {"question": "Which side?"}, "paid": {"reference": "R1"},
+                  "decide": {"decision": "refuse", "reasons": "Too narrow"}}
+
+
+@pytest.mark.parametrize("action", PERMIT_ACTIONS)
+@pytest.mark.parametrize("who, allowed", [("staff", True), ("city_operator", True), ("other_staff", False),
+                                          ("foreign_staff", False)])
+def test_permit_actions_are_for_the_deciding_department_only(request, client, permit_document, action, who, allowed):
+    permit = permit_document.permit
+    sign_in(client, request.getfixturevalue(who))
+    before = permit.events.count()
+    response = client.post(reverse("permit_staff:act", args=[permit.service_request.public_id, action]),
+                           PERMIT_ACTIONS[action])
+    if allowed:
+        assert response.status_code == 302 and permit.events.count() == before + 1, action
+    else:
+        assert response.status_code in (403, 404) and permit.events.count() == before

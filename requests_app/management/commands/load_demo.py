@@ -21,6 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(f"San Francisco: {sf['created']} new requests of {sf['rows']} rows")
         loader.load_shenzhen()
         self.stdout.write("Shenzhen: districts, departments and service types")
+        loader.load_permits()
         if options["no_accounts"]:
             return
         path = Path(options["logins_file"])

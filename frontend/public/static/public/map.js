@@ -37,6 +37,38 @@
         .addTo(map).bringToBack();
     });
 
+  // Active permits, their own layer: a street closed by a permit shows why (type, dates, the permit's page).
+  if (config.permits) {
+    var permitWords = config.permits.labels;
+    fetch(config.permits.url, { headers: { Accept: "application/geo+json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var permits = L.geoJSON(data, {
+          style: function () { return { className: "permit-shape", color: "#6a1b9a", weight: 6, fillOpacity: 0.25 }; },
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { radius: 9, color: "#6a1b9a", weight: 3 });
+          },
+          onEachFeature: function (feature, layer) {
+            var p = feature.properties;
+            var box = document.createElement("div");
+            var title = document.createElement("strong");
+            title.textContent = p.type;
+            var dates = document.createElement("p");
+            dates.textContent = permitWords.valid + ": " + p.starts_on + " – " + p.ends_on + (p.place ? " · " + p.place : "");
+            var link = document.createElement("a");
+            link.href = p.verification_url;
+            link.textContent = permitWords.check + " " + p.permit;
+            box.append(title, dates, link);
+            layer.bindPopup(box);
+          }
+        }).addTo(map);
+        var overlays = {};
+        overlays[permitWords.layer] = permits;
+        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+      })
+      .catch(function () { /* the requests map works without the permit layer */ });
+  }
+
   var requests = L.layerGroup().addTo(map);
   var generation = 0;
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PermitPagesConfig(AppConfig):
+    name = "frontend.permits"
+    label = "permit_pages"
+    verbose_name = _("Permit pages")

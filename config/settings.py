@@ -228,6 +228,8 @@ PERMIT_DOCUMENTS_ROOT = env.path("PERMIT_DOCUMENTS_ROOT", default=BASE_DIR / ".s
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "requests_app.storage.PrivateStorage"},
+    "permit_documents": {"BACKEND": "requests_app.storage.PrivateStorage",
+                         "OPTIONS": {"root_setting": "PERMIT_DOCUMENTS_ROOT"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

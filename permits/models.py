@@ -7,10 +7,9 @@ what only permits have. Like requests, nothing here holds personal data; the app
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -193,14 +192,10 @@ class PermitEvent(models.Model):
         ordering = ["at", "id"]
 
 
-class _PrivateStorage(LazyObject):
+def document_storage():
     # Outside MEDIA_ROOT, which is the only folder MEDIA_URL serves: documents reach a browser only through the
     # authorised views (the applicant's tracking link, staff of the deciding department).
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PERMIT_DOCUMENTS_ROOT, base_url=None)
-
-
-private_storage = _PrivateStorage()
+    return storages["permit_documents"]
 
 
 def document_path(document, filename):
@@ -214,7 +209,7 @@ class PermitDocument(models.Model):
     requirement = models.ForeignKey(DocumentRequirement, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("document"))
     kind = models.CharField(_("file type"), max_length=10, choices=DocumentKind.choices)
-    file = models.FileField(storage=private_storage, upload_to=document_path)
+    file = models.FileField(storage=document_storage, upload_to=document_path)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 

@@ -1,17 +1,22 @@
-"""Where original photos are kept: on disk under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT), with no URL."""
+"""Private files (original photos under PRIVATE_MEDIA_ROOT, permit documents under PERMIT_DOCUMENTS_ROOT): on
+disk outside MEDIA_ROOT, with no URL; only views that check who asks serve them."""
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
 
 
 class PrivateStorage(FileSystemStorage):
+    def __init__(self, *args, root_setting: str = "PRIVATE_MEDIA_ROOT", **kwargs):
+        self.root_setting = root_setting
+        super().__init__(*args, **kwargs)
+
     @cached_property
     def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+        return self._value_or_setting(self._location, getattr(settings, self.root_setting))
 
     def _clear_cached_properties(self, setting, **kwargs):
         super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":  # tests point it at a folder of their own
+        if setting == self.root_setting:  # tests point it at a folder of their own
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 

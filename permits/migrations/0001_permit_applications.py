@@ -2,7 +2,6 @@
 
 import django.contrib.gis.db.models.fields
 import django.contrib.postgres.fields
-import django.core.files.storage
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
@@ -80,7 +79,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('pdf', 'PDF document'), ('image', 'Photo or image')], max_length=10, verbose_name='file type')),
-                ('file', models.FileField(storage=django.core.files.storage.FileSystemStorage(base_url=None, location='/work/wt/issue-18/.state/permit-documents'), upload_to=permits.models.document_path)),
+                ('file', models.FileField(storage=permits.models.document_storage, upload_to=permits.models.document_path)),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded')),
                 ('permit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='permits.permit')),

@@ -16,11 +16,13 @@ from .sms import get_sms_backend
 
 
 class Event(models.TextChoices):
+    RECEIVED = "received", _("The request was received")
     STATUS_CHANGED = "status_changed", _("The status of the request changed")
     DEPARTMENT_QUESTION = "department_question", _("The department has a question")
 
 
 EVENT_PURPOSE = {
+    Event.RECEIVED: Purpose.STATUS_UPDATES,
     Event.STATUS_CHANGED: Purpose.STATUS_UPDATES,
     Event.DEPARTMENT_QUESTION: Purpose.DEPARTMENT_QUESTIONS,
 }

@@ -3,9 +3,12 @@ from itertools import groupby
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from contacts.masking import mask_personal_identifiers
+from requests_app.public_location import public_point
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
+from requests_app.statuses import Status
 
 
 def service_groups(*, jurisdiction: Jurisdiction, query: str = "") -> list[tuple[str, list[ServiceType]]]:
@@ -42,9 +45,38 @@ def _public_changes():
         "service_request_id", "at", "old_status", "new_status", "public_note"))
 
 
-def _with_masked_notes(sr: ServiceRequest) -> ServiceRequest:
-    # Staff notes quote what residents wrote; mask emails and phone numbers before showing them.
-    sr.timeline = [(change, mask_personal_identifiers(change.public_note)) for change in sr.status_changes.all()]
+def public_timeline(changes) -> list[dict]:
+    """What a resident reads of a request's history: one entry per status reached or public note written.
+
+    A history row that keeps the status (routing's explanation, an overdue flag) is an update, shown only when
+    it says something in public; an entry that repeats the one before it (same label, same note) is dropped.
+    Staff notes quote what residents wrote, so emails and phone numbers are masked.
+    """
+    entries: list[dict] = []
+    for change in changes:
+        note = mask_personal_identifiers(change.public_note)
+        if change.old_status == change.new_status:
+            if not note:
+                continue
+            label = _("Update")
+        else:
+            label = Status(change.new_status).label
+        if entries and entries[-1]["label"] == label and entries[-1]["note"] in ("", note):
+            entries[-1]["note"] = note
+            continue
+        entries.append({"at": change.at, "label": label, "status": change.new_status, "note": note})
+    return entries
+
+
+def public_description(sr: ServiceRequest) -> str:
+    """The resident's description as the public may read it (the map card and the exports show the same)."""
+    return mask_personal_identifiers(sr.description)
+
+
+def _with_public_text(sr: ServiceRequest) -> ServiceRequest:
+    sr.timeline = public_timeline(sr.status_changes.all())
+    sr.public_description = public_description(sr)
+    sr.public_location = public_point(sr)
     return sr
 
 
@@ -54,12 +86,12 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.order_by("created_at"))),
         tracking_token=token)
-    return _with_masked_notes(sr)
+    return _with_public_text(sr)
 
 
 def public_page_for(*, public_id: str) -> ServiceRequest:
-    """The public version of a request, without its description, photos or anything a resident wrote."""
+    """The public version of a request: its masked description and timeline, no photos, nothing personal."""
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes()), public_id=public_id.upper())
-    return _with_masked_notes(sr)
+    return _with_public_text(sr)

@@ -13,6 +13,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from contacts.purposes import Purpose
+from contacts.selectors import live_purposes
 from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
 from requests_app.models import Jurisdiction, Question, ServiceRequest
@@ -26,7 +28,7 @@ from routing.selectors import routing_reason_for
 from config import ratelimits
 
 from . import selectors
-from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
+from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
 from .qr import qr_svg
 from .services import submit_request_once
 
@@ -163,7 +165,6 @@ def report(request, slug, code):
         "jurisdiction": jurisdiction, "service_type": service_type, "form": form, "errors": errors,
         "non_field_errors": [m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])],
         "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
-        "consent_wording": CONSENT_WORDING_VERSION,
     }, status=status)
 
 
@@ -218,8 +219,9 @@ def filed(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
-    return render(request, "frontend/filed.html", {"sr": sr, "tracking_url": tracking_url,
-                                                    "qr": qr_svg(tracking_url, title=_("QR code of your tracking link"))})
+    return render(request, "frontend/filed.html", {
+        "sr": sr, "tracking_url": tracking_url, "qr": qr_svg(tracking_url, title=_("QR code of your tracking link")),
+        "updates_by_message": Purpose.STATUS_UPDATES in live_purposes(sr.pk)})
 
 
 def track(request, token):
@@ -284,6 +286,11 @@ def me_too(request, public_id):
         return JsonResponse({"me_too_count": sr.me_too_count, "message": message})
     messages.success(request, message)
     return redirect("frontend:public_request", public_id=sr.public_id)
+
+
+@require_GET
+def api_docs(request):
+    return render(request, "frontend/api_docs.html", {"schema_url": reverse("api-schema")})
 
 
 @require_GET

@@ -106,6 +106,8 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     for url in submission.photo_urls:
         Photo.objects.create(service_request=sr, external_url=url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
+    # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
+    notify_requester(sr.pk, Event.RECEIVED)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     return sr
 

@@ -70,6 +70,12 @@ def map_filter_choices(jurisdiction) -> dict:
     }
 
 
+def newest_request_date(jurisdiction):
+    """The local date of the jurisdiction's newest request, or None."""
+    newest = ServiceRequest.objects.in_jurisdiction(jurisdiction).aggregate(newest=Max("submitted_at"))["newest"]
+    return newest.astimezone(ZoneInfo(jurisdiction.timezone)).date() if newest else None
+
+
 def map_extent(jurisdiction) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of the jurisdiction's areas, else of its requests."""
     extent = Area.objects.filter(layer__jurisdiction=jurisdiction).aggregate(e=Extent("boundary"))["e"]
@@ -126,7 +132,10 @@ def filtered_requests(jurisdiction, filters: dict):
 
 
 def _in_tile(qs, tile: Tile):
-    west, south, east, north = tile.bounds()
+    return _in_box(qs, *tile.bounds())
+
+
+def _in_box(qs, west: float, south: float, east: float, north: float):
     # The index narrows by the exact point (widened by one grid cell, since coarsening moves sensitive
     # points by up to half a cell); the tile itself is cut by the published point.
     margin = GRID_DEGREES
@@ -163,6 +172,34 @@ def _point_features(qs) -> dict:
                  "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES}}
                 for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
+
+
+MAX_LISTED = 50
+
+
+def requests_in_view(jurisdiction, filters: dict, bounds: tuple[float, float, float, float]) -> dict:
+    """The newest requests the map shows inside ``bounds`` (west, south, east, north), as a list: the map's
+    text equivalent for screen readers and for anyone who prefers reading to pointing."""
+    qs = _in_box(filtered_requests(jurisdiction, filters), *bounds)
+    rows = list(qs.select_related("service_type").order_by("-submitted_at", "-id")
+                .only("public_id", "status", "submitted_at", "description", "service_type__name",
+                      "service_type__name_translations", "service_type__sensitive")[:MAX_LISTED + 1])
+    zone = ZoneInfo(jurisdiction.timezone)
+    return {
+        "more": len(rows) > MAX_LISTED,
+        "requests": [{
+            "public_id": sr.public_id, "service_type": sr.service_type.localized_name(),
+            "status": sr.status, "status_label": str(Status(sr.status).label), "open": sr.is_open,
+            "submitted": sr.submitted_at.astimezone(zone).date().isoformat(),
+            "excerpt": _excerpt(mask_personal_identifiers(sr.description)),
+            "coordinates": [round(sr.px, 6), round(sr.py, 6)],
+        } for sr in rows[:MAX_LISTED]],
+    }
+
+
+def _excerpt(text: str, length: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
 def request_card(jurisdiction, public_id: str) -> dict:

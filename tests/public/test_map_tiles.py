@@ -132,7 +132,7 @@ def test_the_card_of_another_jurisdictions_request_is_not_found(client, jurisdic
 def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(client, jurisdiction, pothole, mission,
                                                                      settings, django_assert_num_queries):
     settings.CIVIC311_MAP_TILE_URL = ""
-    with django_assert_num_queries(6):   # jurisdiction, types, layer, areas, departments, extent
+    with django_assert_num_queries(7):   # jurisdiction, newest request, types, layer, areas, departments, extent
         response = client.get(f"/map/{jurisdiction.slug}/")
     html = response.content.decode()
     assert response.status_code == 200

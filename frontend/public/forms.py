@@ -46,3 +46,21 @@ class BoundsForm(forms.Form):
 
     def box(self) -> tuple[float, float, float, float]:
         return tuple(self.cleaned_data[k] for k in ("west", "south", "east", "north"))
+
+
+class StatsWindowForm(forms.Form):
+    """The months the statistics page's month-by-month tables show."""
+
+    since = forms.DateField(label=_("From month"), required=False, input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    until = forms.DateField(label=_("To month"), required=False, input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def window(self):
+        return self.cleaned_data.get("since"), self.cleaned_data.get("until")

@@ -281,6 +281,23 @@ def response_times(jurisdiction, by: str) -> list[dict]:
                 .order_by("name"))
 
 
+def resolve_times_by_area_and_month(jurisdiction) -> list[dict]:
+    """Per main-layer area and month filed: resolved requests and the median hours to resolve them."""
+    layer = main_area_layer(jurisdiction)
+    if layer is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.name, date_trunc('month', sr.submitted_at AT TIME ZONE %s), count(*),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM sr.closed_at - sr.submitted_at) / 3600.0)"
+            " FROM requests_app_servicerequest sr JOIN routing_area a"
+            " ON a.layer_id = %s AND ST_Covers(a.boundary, sr.location)"
+            " WHERE sr.jurisdiction_id = %s AND sr.status = ANY(%s) AND sr.closed_at IS NOT NULL"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
+            [jurisdiction.timezone, layer.pk, jurisdiction.pk, list(RESOLVED_STATUSES)])
+        return [{"area": area, "month": month, "n": n, "resolve_p50": p50} for area, month, n, p50 in cursor.fetchall()]
+
+
 def sla_share(jurisdiction) -> list[dict]:
     """Per department: closed requests that had an expected date, and how many closed by it."""
     return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)

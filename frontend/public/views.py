@@ -22,7 +22,7 @@ from requests_app.statuses import Status
 
 from . import selectors
 from .dictionary import export_field_descriptions
-from .forms import BoundsForm, RequestFilterForm, form_errors
+from .forms import BoundsForm, RequestFilterForm, StatsWindowForm, form_errors
 from .selectors import EXPORT_FIELDS
 from .stats import Suppressed, ask_for_statistics, statistics_for
 from .tiles import Tile
@@ -159,13 +159,16 @@ def map_areas(request, slug):
 def stats_page(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
     k = selectors.suppression_k(jurisdiction)
-    prepared = statistics_for(jurisdiction, k)
+    window_form = StatsWindowForm(request.GET or None)
+    window = window_form.window() if window_form.is_bound and window_form.is_valid() else (None, None)
+    prepared = statistics_for(jurisdiction, k, window)
     if prepared is None:
         ask_for_statistics(jurisdiction)
         return render(request, "public/stats.html", {"jurisdiction": jurisdiction, "k": k, "preparing": True})
     tables, computed_at = prepared
     return render(request, "public/stats.html", {
         "jurisdiction": jurisdiction, "tables": tables.values(), "k": k, "computed_at": computed_at,
+        "empty_tables": [t for t in tables.values() if not t.rows], "window_form": window_form,
     })
 
 

@@ -1,7 +1,7 @@
 """Reads for the resident pages, one per screen; they own select_related/prefetch_related."""
 from itertools import groupby
 
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, F, Func, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -12,16 +12,63 @@ from requests_app.statuses import Status
 
 
 def service_groups(*, jurisdiction: Jurisdiction, query: str = "") -> list[tuple[str, list[ServiceType]]]:
-    """The jurisdiction's active service types as (group name, types), filtered by a search word if given."""
+    """The jurisdiction's active service types as (group name, types); with a query, those whose name,
+    description, group or search words (both languages) contain any of its words."""
     types = ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")
-    query = query.strip()
-    if query:
-        types = types.filter(Q(name__icontains=query) | Q(name_translations__icontains=query)
-                             | Q(description__icontains=query) | Q(description_translations__icontains=query)
-                             | Q(group__icontains=query) | Q(group_translations__icontains=query)
-                             | Q(keywords__overlap=[query.lower()]))
+    words = search_words(query)
+    if words:
+        types = types.annotate(words=Func(F("keywords"), Value(" "), function="array_to_string",
+                                          output_field=CharField()))
+        match = Q()
+        for word in words:
+            match |= (Q(name__icontains=word) | Q(name_translations__icontains=word)
+                      | Q(description__icontains=word) | Q(description_translations__icontains=word)
+                      | Q(group__icontains=word) | Q(group_translations__icontains=word) | Q(words__icontains=word))
+        types = types.filter(match)
     grouped = groupby(types, key=lambda st: st.localized_group())
     return [(group, list(members)) for group, members in grouped]
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search: Latin words of two letters or more, and each Chinese character (a single
+    character such as 坑 is already a word)."""
+    words = []
+    for word in query.lower().split()[:8]:
+        if any("\u4e00" <= ch <= "\u9fff" for ch in word):
+            words.extend(ch for ch in word if "\u4e00" <= ch <= "\u9fff")
+            words.append(word)
+        elif len(word) > 1:
+            words.append(word)
+    return list(dict.fromkeys(words))[:16]
+
+
+# The text classifier's top guess must be at least this likely to be offered as "looks like".
+SUGGESTION_PROBABILITY = 0.5
+
+
+def suggested_service_type(*, jurisdiction: Jurisdiction, text: str) -> ServiceType | None:
+    """The service type the jurisdiction's text classifier reads in ``text``, when it is fairly sure."""
+    from routing import classifier
+    from routing.models import TextClassifier
+
+    model = TextClassifier.objects.filter(jurisdiction=jurisdiction).values_list("model", flat=True).first()
+    if not model or not text.strip():
+        return None
+    predictions = classifier.predict(model, text)
+    if not predictions or predictions[0][1] < SUGGESTION_PROBABILITY:
+        return None
+    return ServiceType.objects.filter(jurisdiction=jurisdiction, code=predictions[0][0], active=True).first()
+
+
+def not_sure_service_type(*, jurisdiction: Jurisdiction) -> ServiceType | None:
+    """The catch-all type for "not sure, describe it": the first of the city's general types, sorted by triage."""
+    from routing.models import RoutingSettings
+
+    codes = RoutingSettings.objects.filter(jurisdiction=jurisdiction).values_list("general_type_codes", flat=True).first()
+    if not codes:
+        return None
+    found = {st.code: st for st in ServiceType.objects.filter(jurisdiction=jurisdiction, code__in=codes, active=True)}
+    return next((found[code] for code in codes if code in found), None)
 
 
 def service_type_form(*, jurisdiction: Jurisdiction, code: str) -> ServiceType:

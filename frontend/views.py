@@ -74,7 +74,9 @@ def pick_service(request, slug):
     query = request.GET.get("q", "")[:100]
     return render(request, "frontend/pick_service.html", {
         "jurisdiction": jurisdiction, "query": query,
-        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query)})
+        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query),
+        "suggestion": selectors.suggested_service_type(jurisdiction=jurisdiction, text=query) if query else None,
+        "not_sure": selectors.not_sure_service_type(jurisdiction=jurisdiction)})
 
 
 def _questions_with_answers(service_type, data) -> list[dict]:

@@ -82,3 +82,22 @@ def test_demo_accounts_exist_for_each_department_and_an_operator(tmp_path, djang
 def test_no_team_is_named_after_a_person(tmp_path):
     _load(tmp_path)
     assert not Team.objects.filter(name__contains="Survey Tech - ").exists()
+
+
+def test_the_demo_types_have_plain_names_real_descriptions_and_everything_in_chinese(tmp_path):
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    defects = ServiceType.objects.get(jurisdiction=sf, code="street-defects")
+    assert defects.name == "Pothole or street damage" and "pothole" in defects.keywords and "坑" in defects.keywords
+    assert defects.localized_name("zh-hans") == "路面坑洞或损坏"
+    options = defects.questions.get(code="kind").values
+    assert options[0] == {"key": "pothole", "name": "Pothole", "name_translations": {"zh-hans": "坑洞"}}
+    for st in ServiceType.objects.filter(jurisdiction__in=[sf, Jurisdiction.objects.get(slug=SHENZHEN_SLUG)]):
+        assert st.description and st.description != st.name, st.code
+        assert st.localized_name("zh-hans") != st.name or not st.name.isascii(), st.code
+        assert st.localized_description("zh-hans") != st.description, st.code
+        assert not st.name.startswith("General Request"), st.code
+        for question in st.questions.all():
+            assert question.localized_description("zh-hans") != question.description
+            for value in question.values:
+                assert value["name_translations"]["zh-hans"], (st.code, value)

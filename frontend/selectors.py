@@ -120,6 +120,15 @@ def public_description(sr: ServiceRequest) -> str:
     return mask_personal_identifiers(sr.description)
 
 
+def excerpt(text: str, length: int = 120) -> str:
+    """The start of a text on one line, cut at a word where it can be."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[length // 2:] else cut) + "…"
+
+
 def _with_public_text(sr: ServiceRequest) -> ServiceRequest:
     sr.timeline = public_timeline(sr.status_changes.all())
     sr.public_description = public_description(sr)

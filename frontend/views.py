@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
@@ -188,8 +188,12 @@ def nearby(request, slug, code):
     if point is None:
         return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
     found = nearby_open_requests(service_type=service_type, point=point)
+    today = timezone.now()
     return JsonResponse({"requests": [{
         "public_id": sr.public_id, "status": sr.get_status_display(),
+        # Enough to judge whether it is the same problem: what it is, what was written, how old it is.
+        "service_type": sr.service_type.localized_name(), "days_old": (today - sr.submitted_at).days,
+        "excerpt": selectors.excerpt(selectors.public_description(sr)),
         # A sensitive request's exact distance would let repeated probes find its door.
         "distance_m": None if service_type.sensitive else round(sr.distance.m),
         "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),

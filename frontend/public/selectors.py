@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from contacts.masking import mask_personal_identifiers
+from frontend.selectors import excerpt
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import GRID_DEGREES, public_point
 from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -191,15 +192,10 @@ def requests_in_view(jurisdiction, filters: dict, bounds: tuple[float, float, fl
             "public_id": sr.public_id, "service_type": sr.service_type.localized_name(),
             "status": sr.status, "status_label": str(Status(sr.status).label), "open": sr.is_open,
             "submitted": sr.submitted_at.astimezone(zone).date().isoformat(),
-            "excerpt": _excerpt(mask_personal_identifiers(sr.description)),
+            "excerpt": excerpt(mask_personal_identifiers(sr.description), 90),
             "coordinates": [round(sr.px, 6), round(sr.py, 6)],
         } for sr in rows[:MAX_LISTED]],
     }
-
-
-def _excerpt(text: str, length: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
 def request_card(jurisdiction, public_id: str) -> dict:

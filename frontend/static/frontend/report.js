@@ -87,24 +87,28 @@
           const item = $("nearby-item").content.firstElementChild.cloneNode(true);
           const link = item.querySelector(".nearby-link");
           link.href = found.url;
-          link.textContent = found.public_id;
-          item.querySelector(".nearby-meta").textContent = [found.status,
-            found.distance_m === null ? null : found.distance_m + " " + text.meters,
-            text.meTooCount + " " + found.me_too_count].filter(Boolean).join(" · ");
+          link.textContent = found.service_type + " · " + found.status;
+          item.querySelector(".excerpt").textContent = found.excerpt;
+          const age = found.days_old === 0 ? text.filedToday : text.filedDaysAgo.replace("{n}", found.days_old);
+          item.querySelector(".nearby-meta").textContent = [found.public_id, age,
+            found.distance_m === null ? null : found.distance_m + " " + text.meters].filter(Boolean).join(" · ");
+          const count = item.querySelector(".me-too-count");
+          count.textContent = text.meTooCount + " " + found.me_too_count;
           const button = item.querySelector(".me-too");
           button.setAttribute("aria-describedby", "nearby-" + found.public_id);
           link.id = "nearby-" + found.public_id;
-          button.addEventListener("click", () => meToo(found, button));
+          button.addEventListener("click", () => meToo(found, button, count));
           list.append(item);
         });
         $("nearby").hidden = data.requests.length === 0;
       }).catch(() => {});
   }
 
-  function meToo(found, button) {
+  function meToo(found, button, count) {
     fetch(found.me_too_url, { method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrf } })
       .then((r) => r.json()).then((body) => {
         const message = body.message || Object.values(body.errors || {}).flat().join(" ");
+        if (body.me_too_count !== undefined) count.textContent = text.meTooCount + " " + body.me_too_count;
         const done = Object.assign(document.createElement("p"), { className: "message", textContent: message });
         button.replaceWith(done);
       }).catch(() => {});

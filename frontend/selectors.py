@@ -87,6 +87,17 @@ def area_outlines(*, jurisdiction: Jurisdiction) -> list[dict]:
              "geometry": area.boundary.simplify(0.0005, preserve_topology=True).geojson} for area in areas]
 
 
+def street_lines(*, jurisdiction: Jurisdiction) -> str | None:
+    """The jurisdiction's imported street centrelines as one GeoJSON MultiLineString, drawn where no tiles are
+    configured; None when no streets were imported."""
+    from django.contrib.gis.db.models import Collect
+
+    from requests_app.models import StreetSegment
+
+    lines = StreetSegment.objects.filter(jurisdiction=jurisdiction).aggregate(lines=Collect("centreline"))["lines"]
+    return lines.simplify(0.00005).geojson if lines else None
+
+
 def _public_changes():
     return Prefetch("status_changes", queryset=StatusChange.objects.only(
         "service_request_id", "at", "old_status", "new_status", "public_note"))

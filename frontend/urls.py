@@ -18,5 +18,6 @@ urlpatterns = [
     path("<str:slug>/report/<str:code>/", views.report, name="report"),
     path("<str:slug>/report/<str:code>/nearby/", views.nearby, name="nearby"),
     path("<str:slug>/places/", views.places, name="places"),
+    path("<str:slug>/places/at/", views.place_at, name="place_at"),
     path("<str:slug>/areas/", views.areas, name="areas"),
 ]

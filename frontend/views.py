@@ -17,6 +17,7 @@ from contacts.purposes import Purpose
 from contacts.selectors import live_purposes
 from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
+from requests_app.geocoding import nearest_address
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.selectors import jurisdictions_overview, nearby_open_requests, places_matching
@@ -208,11 +209,21 @@ def places(request, slug):
 
 
 @require_GET
+def place_at(request, slug):
+    jurisdiction = _jurisdiction(request, slug)
+    point = _point_from(request)
+    if point is None:
+        return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
+    return JsonResponse({"address": nearest_address(jurisdiction=jurisdiction, point=point)})
+
+
+@require_GET
 @cache_control(max_age=3600)
 @vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
 def areas(request, slug):
     jurisdiction = _jurisdiction(request, slug)
-    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
+    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction),
+                         "streets": selectors.street_lines(jurisdiction=jurisdiction)})
 
 
 def _tracked(request, token: str) -> ServiceRequest:

@@ -259,3 +259,22 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
+
+
+class StreetSegment(Translated):
+    """A piece of street centreline with the house numbers along each side, as cities publish them: enough to
+    find "2000 Mission St" and to name the address nearest a point, with no outside geocoder."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="street_segments",
+                                     verbose_name=_("jurisdiction"))
+    left_from = models.PositiveIntegerField(_("left side, first number"), null=True, blank=True)
+    left_to = models.PositiveIntegerField(_("left side, last number"), null=True, blank=True)
+    right_from = models.PositiveIntegerField(_("right side, first number"), null=True, blank=True)
+    right_to = models.PositiveIntegerField(_("right side, last number"), null=True, blank=True)
+    centreline = models.LineStringField(_("centreline"), srid=4326)
+
+    class Meta:
+        verbose_name = _("street segment")
+        verbose_name_plural = _("street segments")
+        indexes = [GistIndex(fields=["centreline"], name="streetsegment_centreline"),
+                   GinIndex(fields=["name"], name="streetsegment_name_trgm", opclasses=["gin_trgm_ops"])]

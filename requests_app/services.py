@@ -205,3 +205,17 @@ def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
     if sr.status != Status.RESOLVED:
         raise InvalidTransition(sr.status, Status.CLOSED)
     return change_status(sr, to=Status.CLOSED)
+
+
+@transaction.atomic
+def replace_street_segments(jurisdiction, segments: list[dict]) -> int:
+    """Replace a jurisdiction's street centrelines with ``segments`` (dicts of StreetSegment fields).
+
+    Everything or nothing: a file that fails half-way leaves the streets as they were.
+    """
+    from .models import StreetSegment
+
+    StreetSegment.objects.filter(jurisdiction=jurisdiction).delete()
+    StreetSegment.objects.bulk_create([StreetSegment(jurisdiction=jurisdiction, **s) for s in segments],
+                                      batch_size=2000)
+    return len(segments)

@@ -11,6 +11,9 @@
     L.geoJSON({ type: "FeatureCollection", features: data.areas.map((area) => ({
       type: "Feature", properties: {}, geometry: JSON.parse(area.geometry) })) },
     { style: { color: "#5b6770", weight: 1, fillOpacity: 0.03 }, interactive: false }).addTo(map).bringToBack();
+    if (data.streets) {
+      L.geoJSON(JSON.parse(data.streets), { style: { color: "#5b6770", weight: 1.5, opacity: 0.8 }, interactive: false }).addTo(map);
+    }
   }).catch(() => {});
   if (box.dataset.coarse) {
     L.circle(here, { radius: 150, color: "#b3261e", weight: 2, fillOpacity: 0.15, interactive: false }).addTo(map);

@@ -21,6 +21,9 @@
         type: "Feature", properties: { name: area.name }, geometry: JSON.parse(area.geometry) })) },
       { style: { color: "#0b5cad", weight: 1, fillOpacity: 0.05 }, interactive: false }).addTo(map);
       if (!lat.value && data.areas.length) map.fitBounds(layer.getBounds());
+      if (data.streets) {
+        L.geoJSON(JSON.parse(data.streets), { style: { color: "#5b6770", weight: 1.5, opacity: 0.8 }, interactive: false }).addTo(map);
+      }
     }).catch(() => {});
     map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
     if (lat.value && lon.value) setPoint(Number(lat.value), Number(lon.value), { quiet: true });
@@ -37,6 +40,19 @@
     $("map-status").textContent = text.pointChosen;
     if (!(options && options.quiet)) saveDraft();
     checkNearby();
+    nameThePoint(latitude, longitude);
+  }
+
+  // The picked point named by the nearest address of the city's own streets ("near 2000 Mission St").
+  function nameThePoint(latitude, longitude) {
+    if (!navigator.onLine) return;
+    fetch(form.dataset.placeAtUrl + "?lat=" + latitude.toFixed(6) + "&lon=" + longitude.toFixed(6),
+      { headers: { Accept: "application/json" } })
+      .then((r) => r.json()).then((data) => {
+        if (!data.address) return;
+        $("map-status").textContent = text.pointChosen + " " + text.near.replace("{address}", data.address);
+        if (!address.value) address.value = data.address;
+      }).catch(() => {});
   }
 
   $("locate").addEventListener("click", () => {

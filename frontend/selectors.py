@@ -151,7 +151,8 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
     """The request behind a private tracking link with its timeline, department, team and photos. Raises Http404."""
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
-        .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.order_by("created_at"))),
+        .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.order_by("created_at")),
+                          "resident_comments"),
         tracking_token=token)
     return _with_public_text(sr)
 

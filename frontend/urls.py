@@ -12,6 +12,7 @@ urlpatterns = [
     path("track/<str:token>/filed/", views.filed, name="filed"),
     path("track/<str:token>/reopen/", views.reopen, name="reopen"),
     path("track/<str:token>/fixed/", views.fixed, name="fixed"),
+    path("track/<str:token>/add/", views.add_to, name="add_to"),
     path("requests/<str:public_id>/", views.public_request, name="public_request"),
     path("requests/<str:public_id>/me-too/", views.me_too, name="me_too"),
     path("<str:slug>/report/", views.pick_service, name="pick_service"),

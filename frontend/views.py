@@ -21,15 +21,15 @@ from requests_app.geocoding import nearest_address
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.selectors import jurisdictions_overview, nearby_open_requests, places_matching
-from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
-                                   submit_request)
+from requests_app.services import (Submission, add_me_too, add_to_request, can_reopen, confirm_fixed,
+                                   reopen_by_requester, submit_request)
 from requests_app.statuses import Channel, Status
 from routing.selectors import routing_reason_for
 
 from config import ratelimits
 
 from . import selectors
-from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
+from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
 from .qr import qr_svg
 from .services import submit_request_once
 
@@ -247,7 +247,8 @@ def track(request, token):
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
         "can_reopen": can_reopen(sr), "ask_if_fixed": sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "photos": [p for p in sr.photos.all() if p.image]})
+        "reopen_form": ReopenForm(), "add_form": AddToRequestForm(), "photos": [p for p in sr.photos.all() if p.image],
+        "comments": sr.resident_comments.all()})
 
 
 @require_POST
@@ -260,6 +261,23 @@ def reopen(request, token):
             messages.success(request, _("Your request is open again. The department will look at it."))
         except DomainError as exc:
             messages.error(request, str(exc))
+    return redirect("frontend:track", token=token)
+
+
+@require_POST
+def add_to(request, token):
+    sr = _tracked(request, token)
+    ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
+    form = AddToRequestForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise InvalidSubmission({name: [str(e) for e in errs] for name, errs in form.errors.items()})
+        add_to_request(sr, text=form.cleaned_data["text"], photos=_photos(request.FILES))
+        messages.success(request, _("Thank you: the department will see what you added."))
+    except InvalidPhoto as exc:
+        messages.error(request, str(exc))
+    except InvalidSubmission as exc:
+        messages.error(request, " ".join(m for errs in exc.errors.values() for m in errs))
     return redirect("frontend:track", token=token)
 
 

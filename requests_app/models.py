@@ -278,3 +278,18 @@ class StreetSegment(Translated):
         verbose_name_plural = _("street segments")
         indexes = [GistIndex(fields=["centreline"], name="streetsegment_centreline"),
                    GinIndex(fields=["name"], name="streetsegment_name_trgm", opclasses=["gin_trgm_ops"])]
+
+
+class ResidentComment(models.Model):
+    """What the requester adds from the tracking page after filing. Like the description it is for staff: it
+    is never published, and staff read it masked where they publish anything from it."""
+
+    service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="resident_comments",
+                                        verbose_name=_("service request"))
+    text = models.TextField(_("text"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment from the requester")
+        verbose_name_plural = _("comments from the requester")
+        ordering = ["created_at", "id"]

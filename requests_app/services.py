@@ -219,3 +219,28 @@ def replace_street_segments(jurisdiction, segments: list[dict]) -> int:
     StreetSegment.objects.bulk_create([StreetSegment(jurisdiction=jurisdiction, **s) for s in segments],
                                       batch_size=2000)
     return len(segments)
+
+
+@transaction.atomic
+def add_to_request(service_request, *, text: str = "", photos: list | None = None):
+    """The requester adds a comment, photos (already passed through photos.prepare_photo) or both.
+
+    Raises InvalidSubmission when there is nothing to add or the text is too long.
+    """
+    from .models import ResidentComment
+
+    text, photos = text.strip(), photos or []
+    if not text and not photos:
+        raise InvalidSubmission({"text": [_("Write something or choose a photo.")]})
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        raise InvalidSubmission({"text": [_("Ensure this value has at most %(max)d characters.")
+                                          % {"max": DESCRIPTION_MAX_LENGTH}]})
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    now = timezone.now()
+    if text:
+        ResidentComment.objects.create(service_request=sr, text=text, created_at=now)
+    for upload in photos:
+        Photo.objects.create(service_request=sr, image=upload, created_at=now)
+    sr.updated_at = now
+    sr.save(update_fields=["updated_at"])
+    return sr

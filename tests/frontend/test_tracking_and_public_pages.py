@@ -104,7 +104,7 @@ def test_the_app_manifest_and_service_worker_are_served_for_installing(client, j
 
 
 def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the request with its relations, its history, its photos
+    with django_assert_num_queries(4):  # the request with its relations, its history, its photos, its comments
         client.get(f"/track/{handled.tracking_token}/")
 
 
@@ -127,3 +127,22 @@ def test_the_timeline_shows_each_step_once_with_a_label_and_keeps_only_public_up
 def test_request_pages_say_which_time_zone_their_times_are_in(client, handled, path):
     page = client.get(path.format(token=handled.tracking_token, public_id=handled.public_id)).content.decode()
     assert re.search(r"Times are San Francisco time \(America/Los_Angeles, UTC-0[78]00\)\.", page)
+
+
+def test_the_requester_adds_a_comment_and_a_photo_kept_for_staff_not_published(client, handled):
+    from tests.frontend.conftest import jpeg
+
+    response = client.post(f"/track/{handled.tracking_token}/add/",
+                           {"text": "It got deeper after the rain, ring 415 555 0100", "photos": [jpeg()]},
+                           follow=True)
+    page = response.content.decode()
+    assert "Thank you: the department will see what you added." in page
+    assert "It got deeper after the rain" in page and handled.photos.count() == 1
+    assert handled.resident_comments.get().text.startswith("It got deeper")
+    public = client.get(f"/requests/{handled.public_id}/").content.decode()
+    assert "It got deeper" not in public
+
+
+def test_adding_nothing_says_so_and_stores_nothing(client, handled):
+    page = client.post(f"/track/{handled.tracking_token}/add/", {"text": "  "}, follow=True).content.decode()
+    assert "Write something or choose a photo." in page and not handled.resident_comments.exists()

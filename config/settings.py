@@ -323,6 +323,9 @@ CONTENT_SECURITY_POLICY = {
 CIVIC311_MAP_TILE_URL = env.str("CIVIC311_MAP_TILE_URL", default="")
 CIVIC311_MAP_TILE_ATTRIBUTION = env.str("CIVIC311_MAP_TILE_ATTRIBUTION", default="")
 
+# The jurisdiction (its slug) that Open311 calls without a jurisdiction_id are about, when several are served.
+CIVIC311_DEFAULT_JURISDICTION = env.str("CIVIC311_DEFAULT_JURISDICTION", default="")
+
 # GDAL 3.6 on Debian 12 works for everything we use; Django only recommends a newer one.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 

@@ -16,6 +16,7 @@ from .sms import get_sms_backend
 
 
 class Event(models.TextChoices):
+    RECEIVED = "received", _("The request was received")
     STATUS_CHANGED = "status_changed", _("The status of the request changed")
     DEPARTMENT_QUESTION = "department_question", _("The department has a question")
     PERMIT_DECIDED = "permit_decided", _("The permit application was decided")
@@ -23,6 +24,7 @@ class Event(models.TextChoices):
 
 
 EVENT_PURPOSE = {
+    Event.RECEIVED: Purpose.STATUS_UPDATES,
     Event.STATUS_CHANGED: Purpose.STATUS_UPDATES,
     Event.DEPARTMENT_QUESTION: Purpose.DEPARTMENT_QUESTIONS,
     Event.PERMIT_DECIDED: Purpose.PERMIT_DECISION,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from requests_app.models import ServiceRequest
 
 from .models import AccessLog, Consent, Contact, Notification
+from .notifications import Event
 from .permissions import may_see_contact
 from .purposes import Purpose
 from .services import PERSONAL_FIELDS, ContactDetails
@@ -60,7 +61,8 @@ def data_held_for(service_request_id: int) -> dict:
         # Who looked is a staff matter; the requester sees when and why.
         "staff_views": [{"at": _iso(log.at), "reason": log.reason, "purposes": log.purposes}
                         for log in AccessLog.objects.filter(service_request_id=service_request_id)],
-        "messages": [{"event": n.event, "medium": n.get_medium_display(), "state": n.get_state_display(),
+        "messages": [{"event": n.event, "event_label": str(Event(n.event).label) if n.event in Event.values else n.event,
+                      "medium": n.get_medium_display(), "state": n.get_state_display(),
                       "created_at": _iso(n.created_at), "sent_at": _iso(n.sent_at)}
                      for n in Notification.objects.filter(service_request_id=service_request_id)],
     }

@@ -55,7 +55,7 @@ def data_page(request, sr):
     data = data_held_for(sr.pk)
     details = (data["contact"] or {}).get("details", {})
     return render(request, "contacts/data_page.html", {
-        "data": data, "token": sr.tracking_token, "done": done if done in DONE_NOTICES else "",
+        "data": data, "token": sr.tracking_token, "done": done if done in DONE_NOTICES else "", "sr": sr,
         "details": [(Contact._meta.get_field(name).verbose_name, value) for name, value in details.items()],
     })
 

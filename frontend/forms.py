@@ -82,3 +82,11 @@ class ReportForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("What is still wrong?"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AddToRequestForm(forms.Form):
+    text = forms.CharField(label=_("Add a comment"), required=False, max_length=DESCRIPTION_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("The department reads it; it is not published."))
+    photos = MultipleFileField(label=_("Add photos (up to 3)"), required=False,
+                               widget=MultipleFileInput(attrs={"accept": "image/*"}))

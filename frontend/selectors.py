@@ -1,23 +1,73 @@
 """Reads for the resident pages, one per screen; they own select_related/prefetch_related."""
 from itertools import groupby
 
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, F, Func, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from requests_app.public_location import public_point
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
+from requests_app.statuses import Status
 
 
 def service_groups(*, jurisdiction: Jurisdiction, query: str = "") -> list[tuple[str, list[ServiceType]]]:
-    """The jurisdiction's active service types as (group name, types), filtered by a search word if given."""
+    """The jurisdiction's active service types as (group name, types); with a query, those whose name,
+    description, group or search words (both languages) contain any of its words."""
     types = ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")
-    query = query.strip()
-    if query:
-        types = types.filter(Q(name__icontains=query) | Q(name_translations__icontains=query)
-                             | Q(description__icontains=query) | Q(description_translations__icontains=query)
-                             | Q(group__icontains=query) | Q(group_translations__icontains=query)
-                             | Q(keywords__overlap=[query.lower()]))
+    words = search_words(query)
+    if words:
+        types = types.annotate(words=Func(F("keywords"), Value(" "), function="array_to_string",
+                                          output_field=CharField()))
+        match = Q()
+        for word in words:
+            match |= (Q(name__icontains=word) | Q(name_translations__icontains=word)
+                      | Q(description__icontains=word) | Q(description_translations__icontains=word)
+                      | Q(group__icontains=word) | Q(group_translations__icontains=word) | Q(words__icontains=word))
+        types = types.filter(match)
     grouped = groupby(types, key=lambda st: st.localized_group())
     return [(group, list(members)) for group, members in grouped]
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search: Latin words of two letters or more, and each Chinese character (a single
+    character such as 坑 is already a word)."""
+    words = []
+    for word in query.lower().split()[:8]:
+        if any("\u4e00" <= ch <= "\u9fff" for ch in word):
+            words.extend(ch for ch in word if "\u4e00" <= ch <= "\u9fff")
+            words.append(word)
+        elif len(word) > 1:
+            words.append(word)
+    return list(dict.fromkeys(words))[:16]
+
+
+# The text classifier's top guess must be at least this likely to be offered as "looks like".
+SUGGESTION_PROBABILITY = 0.5
+
+
+def suggested_service_type(*, jurisdiction: Jurisdiction, text: str) -> ServiceType | None:
+    """The service type the jurisdiction's text classifier reads in ``text``, when it is fairly sure."""
+    from routing import classifier
+    from routing.models import TextClassifier
+
+    model = TextClassifier.objects.filter(jurisdiction=jurisdiction).values_list("model", flat=True).first()
+    if not model or not text.strip():
+        return None
+    predictions = classifier.predict(model, text)
+    if not predictions or predictions[0][1] < SUGGESTION_PROBABILITY:
+        return None
+    return ServiceType.objects.filter(jurisdiction=jurisdiction, code=predictions[0][0], active=True).first()
+
+
+def not_sure_service_type(*, jurisdiction: Jurisdiction) -> ServiceType | None:
+    """The catch-all type for "not sure, describe it": the first of the city's general types, sorted by triage."""
+    from routing.models import RoutingSettings
+
+    codes = RoutingSettings.objects.filter(jurisdiction=jurisdiction).values_list("general_type_codes", flat=True).first()
+    if not codes:
+        return None
+    found = {st.code: st for st in ServiceType.objects.filter(jurisdiction=jurisdiction, code__in=codes, active=True)}
+    return next((found[code] for code in codes if code in found), None)
 
 
 def service_type_form(*, jurisdiction: Jurisdiction, code: str) -> ServiceType:
@@ -36,14 +86,57 @@ def area_outlines(*, jurisdiction: Jurisdiction) -> list[dict]:
              "geometry": area.boundary.simplify(0.0005, preserve_topology=True).geojson} for area in areas]
 
 
+def street_lines(*, jurisdiction: Jurisdiction) -> str | None:
+    """The jurisdiction's imported street centrelines as one GeoJSON MultiLineString, drawn where no tiles are
+    configured; None when no streets were imported."""
+    from django.contrib.gis.db.models import Collect
+
+    from requests_app.models import StreetSegment
+
+    lines = StreetSegment.objects.filter(jurisdiction=jurisdiction).aggregate(lines=Collect("centreline"))["lines"]
+    return lines.simplify(0.00005).geojson if lines else None
+
+
 def _public_changes():
     return Prefetch("status_changes", queryset=StatusChange.objects.only(
         "service_request_id", "at", "old_status", "new_status", "public_note"))
 
 
-def _with_masked_notes(sr: ServiceRequest) -> ServiceRequest:
-    # Public notes were masked when written (requests_app.public_text); the timeline shows them as stored.
-    sr.timeline = [(change, change.public_note) for change in sr.status_changes.all()]
+def public_timeline(changes) -> list[dict]:
+    """What a resident reads of a request's history: one entry per status reached or public note written.
+
+    A history row that keeps the status (routing's explanation, an overdue flag) is an update, shown only when
+    it says something in public; an entry that repeats the one before it (same label, same note) is dropped.
+    Public notes were masked when they were written (requests_app.public_text): shown as stored.
+    """
+    entries: list[dict] = []
+    for change in changes:
+        note = change.public_note
+        if change.old_status == change.new_status:
+            if not note:
+                continue
+            label = _("Update")
+        else:
+            label = Status(change.new_status).label
+        if entries and entries[-1]["label"] == label and entries[-1]["note"] in ("", note):
+            entries[-1]["note"] = note
+            continue
+        entries.append({"at": change.at, "label": label, "status": change.new_status, "note": note})
+    return entries
+
+
+def excerpt(text: str, length: int = 120) -> str:
+    """The start of a text on one line, cut at a word where it can be."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[length // 2:] else cut) + "…"
+
+
+def _with_public_text(sr: ServiceRequest) -> ServiceRequest:
+    sr.timeline = public_timeline(sr.status_changes.all())
+    sr.public_location = public_point(sr)
     return sr
 
 
@@ -53,14 +146,15 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.public().exclude(public_image="")
-                                                       .exclude(source=Photo.Source.CREW).order_by("created_at"))),
+                                                       .exclude(source=Photo.Source.CREW).order_by("created_at")),
+                          "resident_comments"),
         tracking_token=token)
-    return _with_masked_notes(sr)
+    return _with_public_text(sr)
 
 
 def public_page_for(*, public_id: str) -> ServiceRequest:
-    """The public version of a request, without its description, photos or anything a resident wrote."""
+    """The public version of a request: its masked description and timeline, no photos, nothing personal."""
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes()), public_id=public_id.upper())
-    return _with_masked_notes(sr)
+    return _with_public_text(sr)

@@ -12,11 +12,13 @@ urlpatterns = [
     path("track/<str:token>/filed/", views.filed, name="filed"),
     path("track/<str:token>/reopen/", views.reopen, name="reopen"),
     path("track/<str:token>/fixed/", views.fixed, name="fixed"),
+    path("track/<str:token>/add/", views.add_to, name="add_to"),
     path("requests/<str:public_id>/", views.public_request, name="public_request"),
     path("requests/<str:public_id>/me-too/", views.me_too, name="me_too"),
     path("<str:slug>/report/", views.pick_service, name="pick_service"),
     path("<str:slug>/report/<str:code>/", views.report, name="report"),
     path("<str:slug>/report/<str:code>/nearby/", views.nearby, name="nearby"),
     path("<str:slug>/places/", views.places, name="places"),
+    path("<str:slug>/places/at/", views.place_at, name="place_at"),
     path("<str:slug>/areas/", views.areas, name="areas"),
 ]

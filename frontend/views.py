@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
@@ -15,15 +15,18 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from contacts.purposes import Purpose
+from contacts.selectors import live_purposes
 from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
+from requests_app.geocoding import nearest_address
 from requests_app.idempotency import IdempotencyConflict
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.selectors import (jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell,
                                      places_matching)
-from requests_app.services import (Submission, add_me_too, can_reopen, confirm_fixed, reopen_by_requester,
-                                   submit_request)
+from requests_app.services import (Submission, add_me_too, add_to_request, can_reopen, confirm_fixed,
+                                   reopen_by_requester, submit_request)
 from requests_app.statuses import Channel, Status
 from permits.selectors import has_application_form, permit_of
 from routing.selectors import routing_reason_for
@@ -31,7 +34,7 @@ from routing.selectors import routing_reason_for
 from config import ratelimits
 
 from . import selectors
-from .forms import CONSENT_WORDING_VERSION, IDEMPOTENCY_KEY, MAX_PHOTOS, ReopenForm, ReportForm
+from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
 from .qr import qr_svg
 from .form_keys import form_client, form_content
 from .services import submit_request_once
@@ -87,7 +90,9 @@ def pick_service(request, slug):
     query = request.GET.get("q", "")[:100]
     return render(request, "frontend/pick_service.html", {
         "jurisdiction": jurisdiction, "query": query,
-        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query)})
+        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query),
+        "suggestion": selectors.suggested_service_type(jurisdiction=jurisdiction, text=query) if query else None,
+        "not_sure": selectors.not_sure_service_type(jurisdiction=jurisdiction)})
 
 
 def _questions_with_answers(service_type, data) -> list[dict]:
@@ -183,7 +188,6 @@ def report(request, slug, code):
         "jurisdiction": jurisdiction, "service_type": service_type, "form": form, "errors": errors,
         "non_field_errors": [m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])],
         "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
-        "consent_wording": CONSENT_WORDING_VERSION,
     }, status=status)
 
 
@@ -211,8 +215,12 @@ def nearby(request, slug, code):
         found = nearby_open_requests_in_cell(service_type=service_type, point=point)
     else:
         found = nearby_open_requests(service_type=service_type, point=point)
+    today = timezone.now()
     return JsonResponse({"requests": [{
         "public_id": sr.public_id, "status": sr.get_status_display(),
+        # Enough to judge whether it is the same problem: what it is, what was written, how old it is.
+        "service_type": sr.service_type.localized_name(), "days_old": (today - sr.submitted_at).days,
+        "excerpt": selectors.excerpt(sr.public_description),
         "distance_m": None if service_type.sensitive else round(sr.distance.m),
         "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),
         "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),
@@ -226,11 +234,21 @@ def places(request, slug):
 
 
 @require_GET
+def place_at(request, slug):
+    jurisdiction = _jurisdiction(request, slug)
+    point = _point_from(request)
+    if point is None:
+        return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
+    return JsonResponse({"address": nearest_address(jurisdiction=jurisdiction, point=point)})
+
+
+@require_GET
 @cache_control(max_age=3600)
 @vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
 def areas(request, slug):
     jurisdiction = _jurisdiction(request, slug)
-    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
+    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction),
+                         "streets": selectors.street_lines(jurisdiction=jurisdiction)})
 
 
 def private_link(view):
@@ -255,8 +273,9 @@ def filed(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
-    return render(request, "frontend/filed.html", {"sr": sr, "tracking_url": tracking_url,
-                                                    "qr": qr_svg(tracking_url, title=_("QR code of your tracking link"))})
+    return render(request, "frontend/filed.html", {
+        "sr": sr, "tracking_url": tracking_url, "qr": qr_svg(tracking_url, title=_("QR code of your tracking link")),
+        "updates_by_message": Purpose.STATUS_UPDATES in live_purposes(sr.pk)})
 
 
 @private_link
@@ -268,8 +287,8 @@ def track(request, token):
     return render(request, "frontend/track.html", {
         "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
         "can_reopen": permit is None and can_reopen(sr), "ask_if_fixed": permit is None and sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "photos": sr.photos.all(),
-        **(permit_tracking_context(permit) if permit else {})})
+        "reopen_form": ReopenForm(), "add_form": AddToRequestForm(), "photos": sr.photos.all(),
+        "comments": sr.resident_comments.all(), **(permit_tracking_context(permit) if permit else {})})
 
 
 @require_POST
@@ -283,6 +302,24 @@ def reopen(request, token):
             messages.success(request, _("Your request is open again. The department will look at it."))
         except DomainError as exc:
             messages.error(request, str(exc))
+    return redirect("frontend:track", token=token)
+
+
+@require_POST
+@private_link
+def add_to(request, token):
+    sr = _tracked(request, token)
+    ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
+    form = AddToRequestForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise InvalidSubmission({name: [str(e) for e in errs] for name, errs in form.errors.items()})
+        add_to_request(sr, text=form.cleaned_data["text"], photos=_photos(request.FILES))
+        messages.success(request, _("Thank you: the department will see what you added."))
+    except InvalidPhoto as exc:
+        messages.error(request, str(exc))
+    except InvalidSubmission as exc:
+        messages.error(request, " ".join(m for errs in exc.errors.values() for m in errs))
     return redirect("frontend:track", token=token)
 
 
@@ -327,6 +364,11 @@ def me_too(request, public_id):
         return JsonResponse({"me_too_count": sr.me_too_count, "message": message})
     messages.success(request, message)
     return redirect("frontend:public_request", public_id=sr.public_id)
+
+
+@require_GET
+def api_docs(request):
+    return render(request, "frontend/api_docs.html", {"schema_url": reverse("api-schema")})
 
 
 @require_GET

@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from .models import Jurisdiction, Photo, Question, ResidentComment, ServiceRequest, ServiceType, StatusChange
 
 
 @admin.register(Jurisdiction)
@@ -45,6 +45,15 @@ class PhotoInline(admin.TabularInline):
         return False
 
 
+class ResidentCommentInline(admin.TabularInline):
+    model = ResidentComment
+    extra = 0
+    readonly_fields = ("text", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False   # only the requester adds, from the tracking page
+
+
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.GISModelAdmin):
     list_display = ("public_id", "service_type", "status", "department", "team", "submitted_at", "channel")
@@ -54,4 +63,4 @@ class ServiceRequestAdmin(admin.GISModelAdmin):
     exclude = ("tracking_token",)
     raw_id_fields = ("assignee",)
     list_select_related = ("service_type", "department", "team")
-    inlines = [StatusChangeInline, PhotoInline]
+    inlines = [StatusChangeInline, PhotoInline, ResidentCommentInline]

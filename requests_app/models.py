@@ -401,3 +401,37 @@ class IdempotentWrite(models.Model):
 
     def __str__(self):
         return self.key_digest[:12]
+
+
+class StreetSegment(Translated):
+    """A piece of street centreline with the house numbers along each side, as cities publish them: enough to
+    find "2000 Mission St" and to name the address nearest a point, with no outside geocoder."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="street_segments",
+                                     verbose_name=_("jurisdiction"))
+    left_from = models.PositiveIntegerField(_("left side, first number"), null=True, blank=True)
+    left_to = models.PositiveIntegerField(_("left side, last number"), null=True, blank=True)
+    right_from = models.PositiveIntegerField(_("right side, first number"), null=True, blank=True)
+    right_to = models.PositiveIntegerField(_("right side, last number"), null=True, blank=True)
+    centreline = models.LineStringField(_("centreline"), srid=4326)
+
+    class Meta:
+        verbose_name = _("street segment")
+        verbose_name_plural = _("street segments")
+        indexes = [GistIndex(fields=["centreline"], name="streetsegment_centreline"),
+                   GinIndex(fields=["name"], name="streetsegment_name_trgm", opclasses=["gin_trgm_ops"])]
+
+
+class ResidentComment(models.Model):
+    """What the requester adds from the tracking page after filing. Like the description it is for staff: it
+    is never published, and staff read it masked where they publish anything from it."""
+
+    service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="resident_comments",
+                                        verbose_name=_("service request"))
+    text = models.TextField(_("text"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment from the requester")
+        verbose_name_plural = _("comments from the requester")
+        ordering = ["created_at", "id"]

@@ -5,15 +5,15 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import Point
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
-from contacts.notifications import Event
 from contacts.ledger import record_erasures
+from contacts.notifications import Event
 from contacts.services import ContactDetails, erase_contact, notify_requester, queue_area_alerts, save_contact
 from integrations.events import Event as IntegrationEvent
 from integrations.outbox import record_events
@@ -118,6 +118,8 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         link_photo(sr, url, created_at=now)
     save_contact(service_request_id=sr.pk, details=submission.contact)
     record_events([sr], IntegrationEvent.FILED)
+    # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
+    notify_requester(sr.pk, Event.RECEIVED)
     transaction.on_commit(lambda: _enqueue_routing(sr.pk))
     queue_area_alerts(sr.pk)
     return sr
@@ -286,3 +288,43 @@ def erase_requester(service_request_id: int, *, with_words: bool = False, contac
     if with_words:
         withdraw_requesters_words(service_request_id)
         record_erasures([service_request_id], words=True)
+
+
+@transaction.atomic
+def replace_street_segments(jurisdiction, segments: list[dict]) -> int:
+    """Replace a jurisdiction's street centrelines with ``segments`` (dicts of StreetSegment fields).
+
+    Everything or nothing: a file that fails half-way leaves the streets as they were.
+    """
+    from .models import StreetSegment
+
+    StreetSegment.objects.filter(jurisdiction=jurisdiction).delete()
+    StreetSegment.objects.bulk_create([StreetSegment(jurisdiction=jurisdiction, **s) for s in segments],
+                                      batch_size=2000)
+    return len(segments)
+
+
+@transaction.atomic
+def add_to_request(service_request, *, text: str = "", photos: list | None = None):
+    """The requester adds a comment (for staff), photos (already passed through photos.prepare_photo; published
+    like the first ones, once blurred) or both.
+
+    Raises InvalidSubmission when there is nothing to add or the text is too long.
+    """
+    from .models import ResidentComment
+
+    text, photos = text.strip(), photos or []
+    if not text and not photos:
+        raise InvalidSubmission({"text": [_("Write something or choose a photo.")]})
+    if len(text) > DESCRIPTION_MAX_LENGTH:
+        raise InvalidSubmission({"text": [_("Ensure this value has at most %(max)d characters.")
+                                          % {"max": DESCRIPTION_MAX_LENGTH}]})
+    sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    now = timezone.now()
+    if text:
+        ResidentComment.objects.create(service_request=sr, text=text, created_at=now)
+    for upload in photos:
+        attach_photo(sr, upload, created_at=now)
+    sr.updated_at = now
+    sr.save(update_fields=["updated_at"])
+    return sr

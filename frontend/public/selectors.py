@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
+from frontend.selectors import excerpt
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import GRID_DEGREES, public_point
 from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -67,6 +68,12 @@ def map_filter_choices(jurisdiction) -> dict:
         "departments": [(d.code, d.localized_name()) for d in Department.objects.filter(jurisdiction=jurisdiction)],
         "areas": sorted(((a.id, a.localized_name()) for a in areas), key=lambda c: c[1]),
     }
+
+
+def newest_request_date(jurisdiction):
+    """The local date of the jurisdiction's newest request, or None."""
+    newest = ServiceRequest.objects.in_jurisdiction(jurisdiction).aggregate(newest=Max("submitted_at"))["newest"]
+    return newest.astimezone(ZoneInfo(jurisdiction.timezone)).date() if newest else None
 
 
 def map_extent(jurisdiction) -> tuple[float, float, float, float] | None:
@@ -125,7 +132,10 @@ def filtered_requests(jurisdiction, filters: dict):
 
 
 def _in_tile(qs, tile: Tile):
-    west, south, east, north = tile.bounds()
+    return _in_box(qs, *tile.bounds())
+
+
+def _in_box(qs, west: float, south: float, east: float, north: float):
     # The index narrows by the exact point (widened by one grid cell, since coarsening moves sensitive
     # points by up to half a cell); the tile itself is cut by the published point.
     margin = GRID_DEGREES
@@ -162,6 +172,29 @@ def _point_features(qs) -> dict:
                  "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES}}
                 for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
+
+
+MAX_LISTED = 50
+
+
+def requests_in_view(jurisdiction, filters: dict, bounds: tuple[float, float, float, float]) -> dict:
+    """The newest requests the map shows inside ``bounds`` (west, south, east, north), as a list: the map's
+    text equivalent for screen readers and for anyone who prefers reading to pointing."""
+    qs = _in_box(filtered_requests(jurisdiction, filters), *bounds)
+    rows = list(qs.select_related("service_type").order_by("-submitted_at", "-id")
+                .only("public_id", "status", "submitted_at", "public_description", "service_type__name",
+                      "service_type__name_translations", "service_type__sensitive")[:MAX_LISTED + 1])
+    zone = ZoneInfo(jurisdiction.timezone)
+    return {
+        "more": len(rows) > MAX_LISTED,
+        "requests": [{
+            "public_id": sr.public_id, "service_type": sr.service_type.localized_name(),
+            "status": sr.status, "status_label": str(Status(sr.status).label), "open": sr.is_open,
+            "submitted": sr.submitted_at.astimezone(zone).date().isoformat(),
+            "excerpt": excerpt(sr.public_description, 90),
+            "coordinates": [round(sr.px, 6), round(sr.py, 6)],
+        } for sr in rows[:MAX_LISTED]],
+    }
 
 
 def request_card(jurisdiction, public_id: str) -> dict:
@@ -241,6 +274,23 @@ def response_times(jurisdiction, by: str) -> list[dict]:
                           resolve_p50=Percentile(to_resolve, 0.5, filter=resolved),
                           resolve_p90=Percentile(to_resolve, 0.9, filter=resolved))
                 .order_by("name"))
+
+
+def resolve_times_by_area_and_month(jurisdiction) -> list[dict]:
+    """Per main-layer area and month filed: resolved requests and the median hours to resolve them."""
+    layer = main_area_layer(jurisdiction)
+    if layer is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.name, date_trunc('month', sr.submitted_at AT TIME ZONE %s), count(*),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM sr.closed_at - sr.submitted_at) / 3600.0)"
+            " FROM requests_app_servicerequest sr JOIN routing_area a"
+            " ON a.layer_id = %s AND ST_Covers(a.boundary, sr.location)"
+            " WHERE sr.jurisdiction_id = %s AND sr.status = ANY(%s) AND sr.closed_at IS NOT NULL"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
+            [jurisdiction.timezone, layer.pk, jurisdiction.pk, list(RESOLVED_STATUSES)])
+        return [{"area": area, "month": month, "n": n, "resolve_p50": p50} for area, month, n, p50 in cursor.fetchall()]
 
 
 def sla_share(jurisdiction) -> list[dict]:

@@ -1,7 +1,8 @@
 """The statistics page's tables, with small-cell suppression, and their charts as plain SVG geometry."""
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -43,10 +44,56 @@ def suppress_groups(counts: list[int], k: int, groups: list[list[int]] | None = 
     return [Suppressed(k) if i in hidden else n for i, n in enumerate(counts)]
 
 
-def hours(value, n: int, k: int):
+@dataclass(frozen=True)
+class Gap:
+    """Months without a single request, shown as one row so that a time axis never jumps silently."""
+
+    first: str
+    last: str
+
+    def __str__(self):
+        return _("no requests from %(first)s to %(last)s") % {"first": self.first, "last": self.last}
+
+
+def with_gaps(months: list[tuple[date, object]]) -> list[tuple[str, object]]:
+    """(month, value) rows in order, with a missing month or two filled with 0 and a longer run as one Gap."""
+    rows: list[tuple[str, object]] = []
+    previous = None
+    for month, value in months:
+        if previous is not None:
+            missing = _months_between(previous, month)
+            if len(missing) > 2:
+                rows.append((f"{_label(missing[0])} – {_label(missing[-1])}", Gap(_label(missing[0]), _label(missing[-1]))))
+            else:
+                rows.extend((_label(m), 0) for m in missing)
+        rows.append((_label(month), value))
+        previous = month
+    return rows
+
+
+def _label(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _months_between(a: date, b: date) -> list[date]:
+    out, year, month = [], a.year, a.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        if (year, month) >= (b.year, b.month):
+            return out
+        out.append(date(year, month, 1))
+
+
+def days(value_hours, n: int, k: int):
+    """A duration given in hours, said in days: one decimal under ten days, whole days above."""
     if n < k:
         return Suppressed(k)
-    return "" if value is None else round(value, 1)
+    if value_hours is None:
+        return ""
+    value = value_hours / 24
+    return round(value, 1) if value < 10 else round(value)
 
 
 @dataclass
@@ -60,9 +107,10 @@ class Table:
     extra: dict = field(default_factory=dict)
 
 
-CHART_WIDTH = 560
-BAR_HEIGHT = 16
-LABEL_WIDTH = 200
+CHART_WIDTH = 600
+BAR_HEIGHT = 18
+LABEL_WIDTH = 250
+LABEL_CHARS = 34
 
 
 def bar_chart(rows: list[tuple[str, object]], limit: int = 25) -> dict:
@@ -75,8 +123,10 @@ def bar_chart(rows: list[tuple[str, object]], limit: int = 25) -> dict:
     for i, (label, value) in enumerate(rows):
         width = round(span * value / top, 1) if isinstance(value, (int, float)) else 0
         y = i * (BAR_HEIGHT + 4)
-        bars.append({"label": str(label)[:32], "value": str(value), "y": y, "text_y": y + BAR_HEIGHT - 4,
-                     "width": width, "value_x": LABEL_WIDTH + width + 4})
+        label = str(label)
+        short = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+        bars.append({"label": short, "full_label": label, "value": str(value), "y": y, "text_y": y + BAR_HEIGHT - 4,
+                     "width": width, "value_x": LABEL_WIDTH + width + 4, "gap": isinstance(value, Gap)})
     return {"bars": bars, "width": CHART_WIDTH, "height": max(len(bars) * (BAR_HEIGHT + 4), BAR_HEIGHT),
             "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
 
@@ -108,6 +158,7 @@ def collect_statistics(jurisdiction) -> dict:
         "times_department": selectors.response_times(jurisdiction, "department"),
         "times_service_type": selectors.response_times(jurisdiction, "service_type"),
         "sla": selectors.sla_share(jurisdiction),
+        "resolve_trend": selectors.resolve_times_by_area_and_month(jurisdiction),
         "weekly_service_type": selectors.weekly_counts(jurisdiction, "service_type", WINDOW + HORIZON),
         "weekly_area": selectors.weekly_counts(jurisdiction, "area", WINDOW + HORIZON),
     }
@@ -133,15 +184,25 @@ def ask_for_statistics(jurisdiction) -> None:
             cache.delete(_pending_key(jurisdiction.pk))
 
 
-def statistics_for(jurisdiction, k: int | None = None) -> tuple[dict[str, Table], object] | None:
-    """The statistics page's tables and when their numbers were computed, or None while not prepared yet."""
+def statistics_for(jurisdiction, k: int | None = None, window: tuple[date | None, date | None] = (None, None),
+                   ) -> tuple[dict[str, Table], object] | None:
+    """The statistics page's tables and when their numbers were computed, or None while not prepared yet.
+
+    ``window`` (first month, last month) narrows the tables that go month by month.
+    """
     data = cache.get(_data_key(jurisdiction.pk))
     if data is None:
         return None
-    return _build(data, k or selectors.suppression_k(jurisdiction)), data["computed_at"]
+    return _build(data, k or selectors.suppression_k(jurisdiction), window), data["computed_at"]
 
 
-def _build(data: dict, k: int) -> dict[str, Table]:
+def _in_window(month, window) -> bool:
+    first, last = window
+    month = month.date() if hasattr(month, "date") else month
+    return (first is None or month >= first.replace(day=1)) and (last is None or month <= last)
+
+
+def _build(data: dict, k: int, window=(None, None)) -> dict[str, Table]:
     count = _("Requests")
     tables = []
 
@@ -153,11 +214,13 @@ def _build(data: dict, k: int) -> dict[str, Table]:
     tables.append(Table("per-area", _("Requests per area"), [_("Area"), count], per_area,
                         bar_chart([tuple(r) for r in per_area])))
 
-    per_month = [[r["month"].strftime("%Y-%m"), n]
-                 for r, n in zip(data["per_month"], suppress_groups([r["n"] for r in data["per_month"]], k))]
+    in_window = [r for r in data["per_month"] if _in_window(r["month"], window)]
+    months = [(r["month"].date(), n) for r, n in zip(in_window, suppress_groups([r["n"] for r in in_window], k))]
+    per_month = [list(r) for r in with_gaps(months)]
     tables.append(Table("per-month", _("Requests per month"), [_("Month"), count], per_month,
                         bar_chart([tuple(r) for r in per_month[-24:]], limit=24),
-                        note=_("The chart shows the last 24 months; the table and CSV have all.")))
+                        note=_("The chart shows the last 24 rows; the table and CSV have all. A run of months "
+                               "without requests is one row.")))
 
     # Rows and columns of the department × type grid are both groups: a hidden cell is hidden in each.
     by_department, by_type = {}, {}
@@ -175,14 +238,29 @@ def _build(data: dict, k: int) -> dict[str, Table]:
                               ("service_type", _("Response times per service type"), _("Service type"))):
         counts = suppress_groups([r["n"] for r in data[f"times_{by}"]], k)
         rows = [[r["name"] or _("Not routed"), n,
-                 hours(r["ack_p50"], r["n_acknowledged"], k), hours(r["ack_p90"], r["n_acknowledged"], k),
-                 hours(r["resolve_p50"], r["n_resolved"], k), hours(r["resolve_p90"], r["n_resolved"], k)]
+                 days(r["ack_p50"], r["n_acknowledged"], k), days(r["ack_p90"], r["n_acknowledged"], k),
+                 days(r["resolve_p50"], r["n_resolved"], k), days(r["resolve_p90"], r["n_resolved"], k)]
                 for r, n in zip(data[f"times_{by}"], counts)]
         tables.append(Table(f"times-{by.replace('_', '-')}", title,
-                            [column, count, _("Hours to acknowledge, median"), _("Hours to acknowledge, 90th percentile"),
-                             _("Hours to resolve, median"), _("Hours to resolve, 90th percentile")],
+                            [column, count, _("Days to acknowledge, median"), _("Days to acknowledge, 90th percentile"),
+                             _("Days to resolve, median"), _("Days to resolve, 90th percentile")],
                             rows, bar_chart([(r[0], r[4]) for r in rows]),
-                            note=_("The chart shows the median hours to resolve.")))
+                            note=_("The chart shows the median days to resolve.")))
+
+    trend_rows = [r for r in data.get("resolve_trend", []) if _in_window(r["month"], window)]
+    # Each area's months and each month's areas add up to totals shown elsewhere: suppress across both.
+    by_area, by_month = defaultdict(list), defaultdict(list)
+    for i, r in enumerate(trend_rows):
+        by_area[r["area"]].append(i)
+        by_month[r["month"]].append(i)
+    trend_counts = suppress_groups([r["n"] for r in trend_rows], k,
+                                   groups=[*by_area.values(), *by_month.values()])
+    trend = [[r["area"], _label(r["month"].date()), n, days(r["resolve_p50"], r["n"], k)]
+             for r, n in zip(trend_rows, trend_counts)]
+    tables.append(Table("resolve-trend", _("Days to resolve, per area and month"),
+                        [_("Area"), _("Month"), _("Resolved requests"), _("Days to resolve, median")], trend,
+                        note=_("Requests resolved, by the month they were filed in. Use the dates above to "
+                               "choose the months.")))
 
     sla = data["sla"]
     sla_rows = [_sla_row(r, k) for r in sla]

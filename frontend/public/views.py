@@ -2,6 +2,8 @@ import csv
 import io
 import hashlib
 import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
@@ -21,12 +24,13 @@ from requests_app.statuses import Status
 from . import selectors
 from .csv_cells import safe_row
 from .dictionary import export_field_descriptions
-from .forms import RequestFilterForm, form_errors
+from .forms import BoundsForm, RequestFilterForm, StatsWindowForm, form_errors
 from .selectors import EXPORT_FIELDS
 from .stats import Suppressed, ask_for_statistics, statistics_for
 from .tiles import Tile
 
 TILE_MAX_AGE = 60
+DEFAULT_MAP_DAYS = 90
 
 
 def _etag(request, *args, **kwargs):
@@ -50,14 +54,21 @@ def _bad_filters(form):
 @require_GET
 def map_page(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
-    form = RequestFilterForm(request.GET or None)
+    # What people come to see first: what is open, and recent. Every filter can widen it. "Recent" ends at the
+    # newest request, so that a city whose feed paused (or a demo of past data) doesn't open on an empty map.
+    newest = selectors.newest_request_date(jurisdiction)
+    today = timezone.localdate(timezone=ZoneInfo(jurisdiction.timezone))
+    since = min(today, newest or today) - timedelta(days=DEFAULT_MAP_DAYS)
+    defaults = {"status": "open", "since": since}
+    form = RequestFilterForm(request.GET or None, initial=defaults)
     if form.is_bound and not form.is_valid():
-        form = RequestFilterForm()
+        form = RequestFilterForm(initial=defaults)
     choices = selectors.map_filter_choices(jurisdiction)
     extent = selectors.map_extent(jurisdiction)
     config = {
         "tiles": reverse("public:map-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json"),
         "card": reverse("public:map-card", args=[slug, "PUBLICID"]),
+        "list": reverse("public:map-list", args=[slug]),
         "page": "/requests/PUBLICID/",
         "areas": reverse("public:map-areas", args=[slug]),
         "extent": list(extent) if extent else None,
@@ -70,7 +81,10 @@ def map_page(request, slug):
                    "expected": _("Expected"), "department": _("Handled by"), "reason": _("Why there"), "me_too": _("\"Me too\""),
                    "notes": _("Public notes"), "coarsened": _("Location shown approximately to protect privacy"),
                    "truncated": _("Too many requests here: zoom in or filter to see them all"),
-                   "error": _("The map could not load these requests.")},
+                   "error": _("The map could not load these requests."),
+                   "show": _("Show on the map"), "none": _("No request here with these filters."),
+                   "close": _("Close"), "excerpt": _("What the resident wrote")},
+        "timezone": jurisdiction.timezone,
     }
     return render(request, "public/map.html", {
         "jurisdiction": jurisdiction, "form": form, "choices": choices, "config": config,
@@ -124,6 +138,18 @@ def map_card(request, slug, public_id):
 
 
 @require_GET
+def map_list(request, slug):
+    jurisdiction = selectors.public_jurisdiction(slug)
+    form = RequestFilterForm(request.GET)
+    bounds = BoundsForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(form)
+    if not bounds.is_valid():
+        return _bad_filters(bounds)
+    return _cacheable(JsonResponse(selectors.requests_in_view(jurisdiction, form.cleaned_data, bounds.box())))
+
+
+@require_GET
 @condition(etag_func=_etag)
 def map_areas(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
@@ -136,13 +162,16 @@ def map_areas(request, slug):
 def stats_page(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
     k = selectors.suppression_k(jurisdiction)
-    prepared = statistics_for(jurisdiction, k)
+    window_form = StatsWindowForm(request.GET or None)
+    window = window_form.window() if window_form.is_bound and window_form.is_valid() else (None, None)
+    prepared = statistics_for(jurisdiction, k, window)
     if prepared is None:
         ask_for_statistics(jurisdiction)
         return render(request, "public/stats.html", {"jurisdiction": jurisdiction, "k": k, "preparing": True})
     tables, computed_at = prepared
     return render(request, "public/stats.html", {
         "jurisdiction": jurisdiction, "tables": tables.values(), "k": k, "computed_at": computed_at,
+        "empty_tables": [t for t in tables.values() if not t.rows], "window_form": window_form,
     })
 
 

@@ -1,4 +1,9 @@
+from django.conf import settings
+from functools import lru_cache
+
 from django import template
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 
 register = template.Library()
 
@@ -7,3 +12,38 @@ register = template.Library()
 def errors_for(errors: dict, name: str) -> list:
     """The messages for one field or question code from an errors dict."""
     return errors.get(name, []) if errors else []
+
+
+@register.inclusion_tag("frontend/_zone_note.html")
+def zone_note(jurisdiction):
+    """One line saying which time zone the page's times are in: the jurisdiction's, for every resident page."""
+    return {"jurisdiction": jurisdiction}
+
+
+@register.simple_tag
+def map_tile_url() -> str:
+    """The configured base-map tile template; empty means maps draw the city's own layers only."""
+    return settings.CIVIC311_MAP_TILE_URL
+
+
+@register.simple_tag(takes_context=True)
+def current_jurisdiction(context):
+    """The city a page is about (a jurisdiction's page, or a request's), for the header; None on the home page."""
+    if context.get("jurisdiction") is not None:
+        return context["jurisdiction"]
+    sr = context.get("sr")
+    return getattr(sr, "jurisdiction", None)
+
+
+@lru_cache(maxsize=64)
+def _logo_path(slug: str) -> str:
+    for extension in ("svg", "png"):
+        if finders.find(f"frontend/logos/{slug}.{extension}"):
+            return f"frontend/logos/{slug}.{extension}"
+    return "frontend/logos/default.svg"
+
+
+@register.simple_tag
+def city_logo(jurisdiction) -> str:
+    """The city's logo: drop frontend/logos/<jurisdiction slug>.svg (or .png) into the static files to show it."""
+    return static(_logo_path(jurisdiction.slug if jurisdiction else ""))

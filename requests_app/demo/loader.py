@@ -112,7 +112,12 @@ class DemoLoader:
 
     def _sf_routing(self, jurisdiction, rows) -> None:
         """Rules learned from the city's own history (the same service as `routing_learn`), made active once."""
-        _routing_defaults(jurisdiction, hours=("08:00", "17:00"), holidays=("US", "CA"))
+        routing_settings = _routing_defaults(jurisdiction, hours=("08:00", "17:00"), holidays=("US", "CA"))
+        if not routing_settings.general_type_codes:
+            # The agencies' "General Request" types are the catch-alls: "not sure" goes there, to triage.
+            routing_settings.general_type_codes = sorted(ServiceType.objects.filter(
+                jurisdiction=jurisdiction, code__startswith="general-request-").values_list("code", flat=True))
+            routing_settings.save(update_fields=["general_type_codes"])
         if RuleSet.objects.active().filter(jurisdiction=jurisdiction).exists():
             return
         history = []
@@ -149,25 +154,35 @@ class DemoLoader:
         for category, cat_rows in sorted(by_category.items()):
             main_queue = Counter(r["agency_name"] for r in cat_rows).most_common(1)[0][0]
             department = teams[main_queue].department
+            name, name_zh, description, description_zh, words = catalogue.sf_service_text(category)
             st, _ = ServiceType.objects.update_or_create(
                 jurisdiction=jurisdiction, code=slugify(category)[:60],
                 defaults={
-                    "name": category,
-                    "name_translations": {"zh-hans": catalogue.SF_CATEGORY_ZH.get(category, "")} if category in catalogue.SF_CATEGORY_ZH else {},
-                    "description": f"{category}: handled mostly by {department.name}.",
+                    "name": name,
+                    "name_translations": {"zh-hans": name_zh},
+                    "description": description or f"{name}: handled mostly by {department.name}.",
+                    "description_translations": {"zh-hans": description_zh} if description_zh else {},
                     "group": department.name,
                     "group_translations": department.name_translations,
-                    "keywords": sorted({w.lower() for w in category.replace("-", " ").split() if len(w) > 3})[:8],
+                    # The data's own words and the words residents search with, in both languages.
+                    "keywords": sorted({w.lower() for w in category.replace("-", " ").split() if len(w) > 3}
+                                       | set(words)),
                     "kind": ServiceType.Kind.PERMIT if category in catalogue.SF_PERMIT_CATEGORIES else ServiceType.Kind.PROBLEM,
                     "sensitive": category in catalogue.SF_SENSITIVE_CATEGORIES,
                 })
             kinds = sorted({r["complaint_type"].strip() for r in cat_rows if r["complaint_type"].strip()})
-            if kinds:
+            extra = [(key, en, zh) for cat, key, en, zh in catalogue.SF_EXTRA_OPTIONS if cat == category]
+            if kinds or extra:
+                options = [{"key": key, "name": en, "name_translations": {"zh-hans": zh}} for key, en, zh in extra]
+                for k in kinds:
+                    label = k.replace("_", " ")
+                    options.append({"key": slugify(k)[:60] or "other", "name": label,
+                                    "name_translations": {"zh-hans": catalogue.sf_option_zh(label)}})
                 Question.objects.update_or_create(service_type=st, code="kind", defaults={
                     "datatype": Question.Datatype.SINGLEVALUELIST, "order": 1, "required": False,
                     "description": "What kind of problem is it?",
                     "description_translations": {"zh-hans": "是哪一类问题？"},
-                    "values": [{"key": slugify(k)[:60] or "other", "name": k.replace("_", " ")} for k in kinds]})
+                    "values": options})
             Question.objects.update_or_create(service_type=st, code="details", defaults={
                 "datatype": Question.Datatype.STRING, "order": 2, "required": False,
                 "description": "Anything that helps the crew find it (landmark, side of the street)?",
@@ -260,7 +275,9 @@ class DemoLoader:
             st, _ = ServiceType.objects.update_or_create(jurisdiction=jurisdiction, code=code, defaults={
                 "name": name, "name_translations": {"zh-hans": name_zh}, "group": group,
                 "group_translations": {"zh-hans": group_zh}, "kind": kind, "sensitive": sensitive,
-                "description": name, "description_translations": {"zh-hans": name_zh}})
+                "description": catalogue.SHENZHEN_SERVICE_TEXT[code][0],
+                "description_translations": {"zh-hans": catalogue.SHENZHEN_SERVICE_TEXT[code][1]},
+                "keywords": catalogue.SHENZHEN_SERVICE_TEXT[code][2]})
             service_types.append((st, departments[dept]))
         self._shenzhen_routing(jurisdiction, service_types)
         return jurisdiction

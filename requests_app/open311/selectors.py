@@ -29,10 +29,13 @@ from .serializers import MAX_WINDOW_DAYS
 
 
 def jurisdiction_for(jurisdiction_id: str | None) -> Jurisdiction:
-    """The jurisdiction a call is about: optional while the server has one, required once it has several.
+    """The jurisdiction a call is about: optional while the server has one or names a default
+    (CIVIC311_DEFAULT_JURISDICTION), required otherwise.
 
-    Raises Open311Error 404 (unknown) or 400 (missing while several exist).
+    Raises Open311Error 404 (unknown) or 400 (missing while several exist and none is the default).
     """
+    # GeoReport v2 lets a server take a default jurisdiction; many validators and apps never send one.
+    jurisdiction_id = jurisdiction_id or settings.CIVIC311_DEFAULT_JURISDICTION
     if jurisdiction_id:
         found = Jurisdiction.objects.filter(slug=jurisdiction_id).first()
         if found is None:

@@ -134,23 +134,34 @@ def test_a_request_made_offline_waits_on_the_phone_and_is_sent_once_when_back_on
     assert ServiceRequest.objects.filter(address="Pine and Battery").count() == 1
 
 
-def test_a_resident_near_an_open_request_says_me_too_instead_of_filing(page, live_server, city, pothole, screenshot):
-    open_one = ServiceRequestFactory(service_type=pothole, location=Point(-122.4000, 37.7900, srid=4326))
+@pytest.mark.parametrize("width", [320, 390, 1366])
+def test_a_resident_near_an_open_request_judges_it_and_says_me_too_instead_of_filing(
+        page, live_server, city, pothole, screenshot, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_one = ServiceRequestFactory(service_type=pothole, location=Point(-122.4000, 37.7900, srid=4326),
+                                     submitted_at=timezone.now() - timedelta(days=3), me_too_count=2,
+                                     description="Deep hole in the bike lane, call 415 555 0100")
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"latitude": 37.7901, "longitude": -122.4001})
     page.goto(live_server.url + "/sf.example/report/pothole/")
     page.get_by_role("button", name="Use my location").click()
     page.get_by_role("heading", name="Already reported?").wait_for()
-    assert page.locator("#nearby-list .nearby-link").inner_text() == open_one.public_id
+    candidate = page.locator("#nearby-list li").first
+    assert candidate.locator(".nearby-link").inner_text() == "Pothole · Submitted"
+    assert candidate.locator(".excerpt").inner_text() == "Deep hole in the bike lane, call [removed]"
+    assert f"{open_one.public_id} · filed 3 days ago" in candidate.locator(".nearby-meta").inner_text()
+    assert candidate.locator(".me-too-count").inner_text() == "residents affected: 2"
     assert violations(page) == []
-    screenshot("resident-7-already-reported")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"resident-7-already-reported-{width}")
     page.get_by_role("button", name="Me too").click()
     page.get_by_text("Thank you: we counted you.").wait_for()
+    assert candidate.locator(".me-too-count").inner_text() == "residents affected: 3"
     open_one.refresh_from_db()
-    assert open_one.me_too_count == 1
+    assert open_one.me_too_count == 3
 
     page.goto(live_server.url + f"/requests/{open_one.public_id}/")
-    assert page.locator("#me-too-count").inner_text() == "1"
+    assert page.locator("#me-too-count").inner_text() == "3"
     assert violations(page) == []
     screenshot("resident-8-public-page")
 

@@ -68,3 +68,10 @@ def test_unknown_and_malformed_tokens_get_the_same_404(client, file_request):
 def test_an_unknown_purpose_is_404(client, file_request):
     sr = file_request(email="p@example.org")
     assert client.get(f"/track/{sr.tracking_token}/data/withdraw/marketing/").status_code == 404
+
+
+def test_messages_sent_are_named_in_words_with_times_in_the_city_zone(client, file_request):
+    sr = file_request(email="ana@example.org", purposes={Purpose.STATUS_UPDATES})   # filing queues "received"
+    page = client.get(f"/track/{sr.tracking_token}/data/").content.decode()
+    assert "The request was received (Email" in page and "received (" not in page.replace("was received (", "")
+    assert "status_changed" not in page and "Times are San Francisco time (America/Los_Angeles" in page

@@ -128,8 +128,9 @@ def test_a_failed_send_is_retried_by_the_worker_and_never_leaks_the_number(empty
     server = twilio(statuses=[500, 503])
     with running_worker():
         _capturing(caplog)
-        sr = file_request(phone=PHONE, language="en")
-        notify_requester(sr.pk, Event.STATUS_CHANGED)
+        # Questions only: filing then sends nothing, and the one message tried is the department's question.
+        sr = file_request(phone=PHONE, language="en", purposes={Purpose.DEPARTMENT_QUESTIONS})
+        notify_requester(sr.pk, Event.DEPARTMENT_QUESTION)
         assert _wait_for(lambda: Notification.objects.filter(state="sent").exists())
     notification = Notification.objects.get()
     assert notification.attempts == 3 and [r["To"] for r in server.received] == [PHONE] * 3
@@ -145,8 +146,8 @@ def test_a_send_that_keeps_failing_is_given_up_after_the_last_retry(empty_queue,
     twilio(statuses=[500] * 5)
     with running_worker():
         _capturing(caplog)
-        sr = file_request(phone=PHONE)
-        notify_requester(sr.pk, Event.STATUS_CHANGED)
+        sr = file_request(phone=PHONE, purposes={Purpose.DEPARTMENT_QUESTIONS})
+        notify_requester(sr.pk, Event.DEPARTMENT_QUESTION)
         assert _wait_for(lambda: Notification.objects.filter(state="failed").exists())
     assert Notification.objects.get().attempts == 2
     assert "0177" not in caplog.text and "failed for good" in caplog.text

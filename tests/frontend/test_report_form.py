@@ -4,7 +4,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from contacts.models import Contact
+from contacts.models import Contact, Notification
+from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from frontend.forms import CONSENT_WORDING_VERSION
@@ -37,11 +38,12 @@ def test_the_form_asks_each_question_with_the_input_its_datatype_needs(client, s
     assert "Lamps are repaired within a week." in page
 
 
-def test_consent_boxes_are_never_ticked_and_name_their_wording_version(client, streetlight):
+def test_consent_boxes_are_never_ticked_and_send_their_wording_version_without_showing_it(client, streetlight):
     page = client.get(URL).content.decode()
     boxes = re.findall(r'<input type="checkbox" name="purposes"[^>]*>', page)
     assert len(boxes) == len(WORDING[CURRENT_WORDING_VERSION]) and not any("checked" in box for box in boxes)
-    assert CONSENT_WORDING_VERSION in page
+    assert f'type="hidden" name="consent_wording" value="{CONSENT_WORDING_VERSION}"' in page
+    assert page.count(CONSENT_WORDING_VERSION) == 1 and "Wording version" not in page
 
 
 def test_a_resident_files_with_answers_a_photo_and_consent(client, streetlight, answers):
@@ -185,3 +187,19 @@ def test_the_map_gets_the_outlines_of_the_jurisdictions_areas(client, jurisdicti
 def test_the_form_takes_a_fixed_number_of_queries(client, streetlight, django_assert_num_queries):
     with django_assert_num_queries(3):  # the jurisdiction, the service type, its questions
         client.get(URL)
+
+
+def test_filing_with_consent_to_updates_queues_the_link_by_email_and_says_so(client, streetlight, answers):
+    response = client.post(URL, {**answers, "description": "Out", "address": "1 Market St",
+                                 "email": "jane@example.org", "purposes": [Purpose.STATUS_UPDATES]}, follow=True)
+    sr = ServiceRequest.objects.get()
+    assert Notification.objects.filter(service_request_id=sr.pk, event=Event.RECEIVED, medium="email").exists()
+    page = response.content.decode()
+    assert "We are sending this link to you now" in page and "only way" not in page
+
+
+def test_filing_without_consent_sends_nothing_and_says_to_keep_the_link(client, streetlight, answers):
+    response = client.post(URL, {**answers, "description": "Out", "address": "1 Market St"}, follow=True)
+    assert not Notification.objects.exists()
+    page = response.content.decode()
+    assert "Keep this link" in page and 'id="copy-link"' in page and 'id="share-link"' in page

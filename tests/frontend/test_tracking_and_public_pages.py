@@ -1,9 +1,10 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from requests_app.models import ServiceRequest
+from requests_app.models import ServiceRequest, StatusChange
 from requests_app.services import change_status
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory
@@ -33,10 +34,11 @@ def test_an_unknown_tracking_token_is_a_404(client, handled):
     assert client.get("/track/not-a-real-token/").status_code == 404
 
 
-def test_the_public_page_shows_the_request_without_anything_personal(client, handled):
+def test_the_public_page_shows_the_masked_description_and_nothing_personal(client, handled):
     page = client.get(f"/requests/{handled.public_id.lower()}/").content.decode()
     assert handled.public_id in page and "Acknowledged" in page
-    assert handled.tracking_token not in page and "jane@example.org" not in page and "Hole outside" not in page
+    assert '<p id="public-description" class="resident-text">Hole outside my flat, email me at [removed]</p>' in page
+    assert handled.tracking_token not in page and "jane@example.org" not in page
     assert "415-555-0199" not in page
 
 
@@ -102,7 +104,7 @@ def test_the_app_manifest_and_service_worker_are_served_for_installing(client, j
 
 
 def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the request with its relations, its history, its photos
+    with django_assert_num_queries(4):  # the request with its relations, its history, its photos, its comments
         client.get(f"/track/{handled.tracking_token}/")
 
 
@@ -126,3 +128,43 @@ def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handl
     # The public page of the same request may be cached and indexed: it holds nothing private.
     public = client.get(f"/requests/{handled.public_id}/")
     assert "no-store" not in public.get("Cache-Control", "") and "X-Robots-Tag" not in public
+
+
+def test_the_timeline_shows_each_step_once_with_a_label_and_keeps_only_public_updates(client, pothole, staff):
+    sr = ServiceRequestFactory(service_type=pothole)
+    StatusChange.objects.create(service_request=sr, old_status="", new_status=Status.SUBMITTED)
+    StatusChange.objects.create(service_request=sr, old_status=Status.SUBMITTED, new_status=Status.SUBMITTED,
+                                public_note="Sent to Streets: potholes in the Mission go there")
+    StatusChange.objects.create(service_request=sr, old_status=Status.SUBMITTED, new_status=Status.SUBMITTED,
+                                internal_note="Marked overdue")
+    change_status(sr, to=Status.ACKNOWLEDGED, by=staff)
+    page = client.get(f"/track/{sr.tracking_token}/").content.decode()
+    timeline = page[page.index('<ol class="timeline">'):page.index("</ol>")]
+    assert timeline.count("<strong>Submitted</strong>") == 1 and timeline.count("<strong>Update</strong>") == 1
+    assert "Sent to Streets" in timeline and "Marked overdue" not in timeline
+    assert timeline.count("<strong>Acknowledged</strong>") == 1 and "submitted</strong>" not in timeline
+
+
+@pytest.mark.parametrize("path", ["/track/{token}/", "/requests/{public_id}/"])
+def test_request_pages_say_which_time_zone_their_times_are_in(client, handled, path):
+    page = client.get(path.format(token=handled.tracking_token, public_id=handled.public_id)).content.decode()
+    assert re.search(r"Times are San Francisco time \(America/Los_Angeles, UTC-0[78]00\)\.", page)
+
+
+def test_the_requester_adds_a_comment_and_a_photo_kept_for_staff_not_published(client, handled):
+    from tests.frontend.conftest import jpeg
+
+    response = client.post(f"/track/{handled.tracking_token}/add/",
+                           {"text": "It got deeper after the rain, ring 415 555 0100", "photos": [jpeg()]},
+                           follow=True)
+    page = response.content.decode()
+    assert "Thank you: the department will see what you added." in page
+    assert "It got deeper after the rain" in page and handled.photos.count() == 1
+    assert handled.resident_comments.get().text.startswith("It got deeper")
+    public = client.get(f"/requests/{handled.public_id}/").content.decode()
+    assert "It got deeper" not in public
+
+
+def test_adding_nothing_says_so_and_stores_nothing(client, handled):
+    page = client.post(f"/track/{handled.tracking_token}/add/", {"text": "  "}, follow=True).content.decode()
+    assert "Write something or choose a photo." in page and not handled.resident_comments.exists()

@@ -113,3 +113,13 @@ def test_an_unknown_path_under_the_api_is_an_open311_404(client, pothole, path, 
     response = client.post(f"/open311/v2/{path}")
     assert response.status_code == 404 and response["Content-Type"] == content_type
     assert errors_of(response)[0]["code"] == 404
+
+
+def test_calls_without_an_id_get_the_configured_default_jurisdiction_among_several(client, pothole, settings):
+    other = JurisdictionFactory(slug="other.example")
+    ServiceTypeFactory(jurisdiction=other, code="graffiti")
+    settings.CIVIC311_DEFAULT_JURISDICTION = "other.example"
+    codes = [s["service_code"] for s in parse_json(client.get("/open311/v2/services.json"))]
+    assert codes == ["graffiti"]
+    named = parse_json(client.get("/open311/v2/services.json?jurisdiction_id=sf.example"))
+    assert [s["service_code"] for s in named] == ["pothole"]  # a given id still wins

@@ -32,6 +32,7 @@ def _public_outputs(client, jurisdiction, sr, area):
     for z in (12, 14, POINTS_ZOOM, 18, 20):
         tile = tile_for(coarsen(sr.location).x, coarsen(sr.location).y, z)
         yield f"tile z{z}", _body(client.get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json"))
+    yield "list", _body(client.get(f"/map/{slug}/list.json?west=-123&south=37&east=-122&north=38"))
     yield "csv", _body(client.get(f"/open-data/{slug}/requests.csv"))
     yield "geojson", _body(client.get(f"/open-data/{slug}/requests.geojson"))
     yield "area feed", _body(client.get(f"/feeds/{slug}/areas/{area.pk}/rss/"))
@@ -48,7 +49,7 @@ def test_the_exact_point_of_a_sensitive_request_is_in_no_public_output(client, j
     # ...and the outputs did publish the request, at the grid point.
     grid = coarsen(sensitive_request.location)
     assert f"{grid.x}" in outputs["csv"] and f"{grid.y}" in outputs["geojson"]
-    assert sensitive_request.public_id in outputs["tile z18"]
+    assert sensitive_request.public_id in outputs["tile z18"] and sensitive_request.public_id in outputs["list"]
 
 
 def test_the_address_and_personal_text_of_a_sensitive_request_are_left_out(client, jurisdiction, sensitive_request,

@@ -1,5 +1,6 @@
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 
 from frontend.public.stats import refresh_statistics
 from requests_app.models import Jurisdiction, ServiceRequest
+from tests.browser.axe import violations as violations_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,41 +25,86 @@ def _shown(page) -> int:
     return int(page.get_attribute("#map", "data-shown"))
 
 
-def test_the_map_shows_the_demo_city_filters_it_and_opens_a_card(page, live_server, demo_city, screenshot):
+def _recent_open(slug):
+    newest = ServiceRequest.objects.filter(jurisdiction__slug=slug).latest("submitted_at").submitted_at
+    return (ServiceRequest.objects.filter(jurisdiction__slug=slug).open().exclude(location=None)
+            .filter(submitted_at__date__gte=(newest - timedelta(days=91)).date()))
+
+
+def test_the_map_opens_on_recent_open_requests_and_widens_with_the_filters(page, live_server, demo_city, screenshot):
     outside, violations = [], []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_viewport_size({"width": 1366, "height": 800})
     page.goto(f"{live_server.url}/map/{demo_city}/")
-    expect(page.locator(".cluster").first).to_be_visible()
     expect(page.locator("path.area-outline").first).to_be_attached()
+    assert page.get_by_label("Status").input_value() == "open"
+    assert page.get_by_label("From").input_value() != ""
+    recent = _shown(page)
+    assert abs(recent - _recent_open(demo_city).count()) <= 1  # the date cut is a local day
+    assert recent < ServiceRequest.objects.filter(jurisdiction__slug=demo_city).open().count()
+    screenshot("public-map-1366")
+
+    page.get_by_label("Status").select_option("")
+    page.get_by_label("From").fill("")
+    page.get_by_label("From").dispatch_event("change")
+    expect(page.locator("#map")).not_to_have_attribute("data-shown", str(recent))
     everything = _shown(page)
     assert everything == ServiceRequest.objects.filter(jurisdiction__slug=demo_city).exclude(location=None).count()
-    screenshot("public-map-city")
+    assert outside == [] and violations == []
 
-    page.get_by_label("Status").select_option("open")
-    expect(page.locator("#map")).not_to_have_attribute("data-shown", str(everything))
-    open_count = _shown(page)
-    assert open_count == ServiceRequest.objects.filter(jurisdiction__slug=demo_city).open().exclude(location=None).count()
-    assert 0 < open_count < everything
-    assert "status=open" in page.url
-    screenshot("public-map-open-only")
 
-    sr = ServiceRequest.objects.filter(jurisdiction__slug=demo_city, service_type__sensitive=False).open() \
-        .exclude(location=None).first()
-    page.goto(f"{live_server.url}/map/{demo_city}/?status=open#19/{sr.location.y}/{sr.location.x}")
+def test_closed_is_offered_once_among_the_status_filters(page, live_server, demo_city):
+    page.goto(f"{live_server.url}/map/{demo_city}/")
+    labels = [t.strip() for t in page.locator("select[name=status] option").all_text_contents()]
+    assert labels.count("Closed") == 1 and "Open" in labels and "In progress" in labels
+
+
+@pytest.mark.parametrize("width", [320, 390, 1366])
+def test_a_clicked_request_opens_its_card_where_the_eye_is_without_sideways_scrolling(
+        page, live_server, demo_city, width, screenshot):
+    page.set_viewport_size({"width": width, "height": 740})
+    sr = _recent_open(demo_city).filter(service_type__sensitive=False).first()
+    page.goto(f"{live_server.url}/map/{demo_city}/#19/{sr.location.y}/{sr.location.x}")
     point = page.locator("path.req").first
     expect(point).to_be_visible()
     point.click()
     card = page.locator("#card")
     expect(card).to_be_visible()
-    expect(card.get_by_role("link", name="Open the request page")).to_have_attribute("href", re.compile(r"^/requests/[0-9A-Z-]+/$"))
-    assert " · " in card.locator("h2").inner_text()
-    screenshot("public-map-card")
-    assert outside == [] and violations == []
+    expect(card.get_by_role("link", name="Open the request page")).to_have_attribute(
+        "href", re.compile(r"^/requests/[0-9A-Z-]+/$"))
+    box = card.bounding_box()
+    assert 0 <= box["y"] < 740 and box["x"] >= 0 and box["x"] + min(box["width"], 100) <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(f"public-map-card-{width}")
+
+
+@pytest.mark.parametrize("width", [320, 1366])
+def test_the_list_shows_what_the_map_shows_and_opens_the_same_card(page, live_server, demo_city, width):
+    page.set_viewport_size({"width": width, "height": 740})
+    page.goto(f"{live_server.url}/map/{demo_city}/")
+    items = page.locator("#request-list .list-item")
+    expect(items.first).to_be_visible() if width > 1000 else items.first.wait_for(state="attached")
+    assert items.count() == min(_shown(page), 50)
+    first = items.first.locator("strong").inner_text()
+    items.first.click()
+    expect(page.locator("#card h2")).to_have_text(first)
+    assert violations_of(page) == []
+
+
+def test_filters_are_folded_on_a_phone_and_open_beside_the_map_on_a_desktop(page, live_server, demo_city):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/map/{demo_city}/")
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    assert page.locator("#map").bounding_box()["height"] > 400
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(f"{live_server.url}/map/{demo_city}/")
+    expect(page.locator("#filters")).to_have_attribute("open", "")
 
 
 def test_the_statistics_page_draws_its_charts(page, live_server, demo_city, screenshot):
     refresh_statistics(Jurisdiction.objects.get(slug=demo_city))
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/stats/{demo_city}/")
     chart = page.locator("#per-type svg.bar-chart")
     expect(chart).to_be_visible()

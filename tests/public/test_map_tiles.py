@@ -133,7 +133,7 @@ def test_the_card_of_another_jurisdictions_request_is_not_found(client, jurisdic
 def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(client, jurisdiction, pothole, mission,
                                                                      settings, django_assert_num_queries):
     settings.CIVIC311_MAP_TILE_URL = ""
-    with django_assert_num_queries(6):   # jurisdiction, types, layer, areas, departments, extent
+    with django_assert_num_queries(7):   # jurisdiction, newest request, types, layer, areas, departments, extent
         response = client.get(f"/map/{jurisdiction.slug}/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -153,3 +153,21 @@ def test_tile_arithmetic_round_trips():
     assert west <= -122.42 < east and south < 37.76 <= north
     with pytest.raises(ValueError):
         Tile(2, 4, 0)
+
+
+def test_the_map_list_gives_the_newest_requests_in_view_with_the_map_filters(client, jurisdiction, pothole_requests):
+    url = f"/map/{jurisdiction.slug}/list.json?west=-122.43&south=37.75&east=-122.40&north=37.77"
+    listed = client.get(url + "&status=open").json()
+    open_ids = [sr.public_id for sr in sorted(pothole_requests, key=lambda sr: sr.submitted_at, reverse=True)
+                if sr.is_open]
+    assert [r["public_id"] for r in listed["requests"]] == open_ids and listed["more"] is False
+    first = listed["requests"][0]
+    assert first["service_type"] == "Pothole" and first["status_label"] == "Submitted" and first["open"] is True
+    outside = client.get(f"/map/{jurisdiction.slug}/list.json?west=0&south=0&east=1&north=1").json()
+    assert outside["requests"] == []
+
+
+@pytest.mark.parametrize("query", ["west=1&south=0&east=0&north=1", "west=x&south=0&east=1&north=1", "west=0"])
+def test_the_map_list_answers_bad_bounds_with_a_400_naming_the_problem(client, jurisdiction, query):
+    response = client.get(f"/map/{jurisdiction.slug}/list.json?{query}")
+    assert response.status_code == 400 and response.json()["errors"]

@@ -1,14 +1,15 @@
 import csv
 import io
 import time
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from frontend.public.forecast import forecast, moving_average
 from frontend.public.models import PublicSettings
-from frontend.public.stats import Suppressed, refresh_statistics, statistics_for
+from frontend.public.stats import Suppressed, days, refresh_statistics, statistics_for, with_gaps
 from requests_app.statuses import Status
 from frontend.public.tasks import refresh_public_statistics_task
 from tests.celery_worker import running_worker
@@ -67,9 +68,37 @@ def test_no_suppressed_number_reaches_the_page_or_the_csv(client, jurisdiction, 
     assert noise_row == [["Noise", "<5"]]
 
 
-def test_response_times_give_the_median_and_90th_percentile_in_hours(jurisdiction, timed_requests):
+def test_response_times_give_the_median_and_90th_percentile_in_days(jurisdiction, timed_requests):
+    # Hours 3.5, 5.5, 35 and 55 as days, one decimal under ten days.
     row = _rows(_tables(jurisdiction)["times-department"])["Public Works"]
-    assert row == [6, 3.5, 5.5, 35.0, 55.0]
+    assert row == [6, 0.1, 0.2, 1.5, 2.3]
+
+
+def test_long_durations_are_whole_days():
+    assert days(24 * 123.4, 9, 5) == 123 and days(30, 9, 5) == 1.2 and days(None, 9, 5) == ""
+
+
+def test_a_run_of_months_without_requests_is_one_row_and_short_gaps_are_zeros():
+    rows = with_gaps([(date(2019, 1, 1), 7), (date(2019, 3, 1), 8), (date(2026, 10, 1), 9)])
+    assert rows[:3] == [("2019-01", 7), ("2019-02", 0), ("2019-03", 8)]
+    label, gap = rows[3]
+    assert label == "2019-04 – 2026-09" and str(gap) == "no requests from 2019-04 to 2026-09"
+    assert rows[4] == ("2026-10", 9) and len(rows) == 5
+
+
+def test_the_page_shows_resolve_times_per_area_and_month_within_the_chosen_months(client, jurisdiction,
+                                                                                   timed_requests, mission):
+    for sr in timed_requests:
+        sr.location = mission.boundary.centroid
+        sr.save()
+    refresh_statistics(jurisdiction)
+    month = timed_requests[0].submitted_at.astimezone(ZoneInfo(jurisdiction.timezone)).strftime("%Y-%m")
+    page = client.get(f"/stats/{jurisdiction.slug}/").content.decode()
+    trend = page[page.index('id="resolve-trend"'):]
+    assert f'<th scope="row">Mission</th><td>{month}</td><td>6</td><td>1.5</td>' in trend
+    later = client.get(f"/stats/{jurisdiction.slug}/?since=2099-01").content.decode()
+    assert f"<td>{month}</td>" not in later
+    assert "Hours" not in page and "No data yet" not in page
 
 
 def test_the_sla_share_says_so_when_no_request_has_an_expected_date(client, jurisdiction, timed_requests):
@@ -96,7 +125,7 @@ def test_requests_are_counted_per_area_and_month(jurisdiction, timed_requests, m
 
 def test_the_statistics_page_draws_a_chart_beside_each_table(client, jurisdiction, timed_requests, mission,
                                                              django_assert_num_queries):
-    with django_assert_num_queries(13):   # one or two per table, made once for every reader
+    with django_assert_num_queries(15):   # one or two per table, made once for every reader
         refresh_statistics(jurisdiction)
     with django_assert_num_queries(2):    # jurisdiction, k
         html = client.get(f"/stats/{jurisdiction.slug}/").content.decode()
@@ -161,7 +190,7 @@ def test_the_forecast_table_covers_the_busy_types(jurisdiction, department):
 def test_the_statistics_page_speaks_chinese(client, jurisdiction, timed_requests):
     refresh_statistics(jurisdiction)
     html = client.get(f"/stats/{jurisdiction.slug}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "各服务类型的请求数" in html and "确认用时（小时），中位数" in html
+    assert "各服务类型的请求数" in html and "确认用时（天），中位数" in html
 
 
 def test_a_lone_hidden_cell_gets_a_complement_so_the_total_cannot_reveal_it():

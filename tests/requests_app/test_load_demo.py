@@ -98,3 +98,22 @@ def test_it_loads_permit_types_in_both_cities_with_applications_in_every_state(t
         assert set(permit_type.permits.values_list("state", flat=True)) == set(State.values), permit_type
     assert Permit.objects.count() == 27
     assert Permit.objects.filter(conflicts__isnull=False).distinct().count() >= 6
+
+
+def test_the_demo_types_have_plain_names_real_descriptions_and_everything_in_chinese(tmp_path):
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    defects = ServiceType.objects.get(jurisdiction=sf, code="street-defects")
+    assert defects.name == "Pothole or street damage" and "pothole" in defects.keywords and "坑" in defects.keywords
+    assert defects.localized_name("zh-hans") == "路面坑洞或损坏"
+    options = defects.questions.get(code="kind").values
+    assert options[0] == {"key": "pothole", "name": "Pothole", "name_translations": {"zh-hans": "坑洞"}}
+    for st in ServiceType.objects.filter(jurisdiction__in=[sf, Jurisdiction.objects.get(slug=SHENZHEN_SLUG)]):
+        assert st.description and st.description != st.name, st.code
+        assert st.localized_name("zh-hans") != st.name or not st.name.isascii(), st.code
+        assert st.localized_description("zh-hans") != st.description, st.code
+        assert not st.name.startswith("General Request"), st.code
+        for question in st.questions.all():
+            assert question.localized_description("zh-hans") != question.description
+            for value in question.values:
+                assert value["name_translations"]["zh-hans"], (st.code, value)

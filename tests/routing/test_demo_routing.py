@@ -27,7 +27,7 @@ def test_the_demo_cities_end_with_active_rules_that_route_new_requests(tmp_path)
     route_request(sr.pk)
     sr.refresh_from_db()
     assert sr.routing_state == RoutingState.ROUTED and sr.expected_at is not None
-    assert routing_reason_for(sr).startswith("Streetlights in ")
+    assert routing_reason_for(sr).startswith("Streetlight out or damaged in ")   # the plain name residents read
 
 
 def test_in_the_demo_a_street_defect_about_a_missing_manhole_cover_stays_a_street_defect():

@@ -21,6 +21,9 @@
         type: "Feature", properties: { name: area.name }, geometry: JSON.parse(area.geometry) })) },
       { style: { color: "#0b5cad", weight: 1, fillOpacity: 0.05 }, interactive: false }).addTo(map);
       if (!lat.value && data.areas.length) map.fitBounds(layer.getBounds());
+      if (data.streets) {
+        L.geoJSON(JSON.parse(data.streets), { style: { color: "#5b6770", weight: 1.5, opacity: 0.8 }, interactive: false }).addTo(map);
+      }
     }).catch(() => {});
     map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
     if (lat.value && lon.value) setPoint(Number(lat.value), Number(lon.value), { quiet: true });
@@ -37,6 +40,19 @@
     $("map-status").textContent = text.pointChosen;
     if (!(options && options.quiet)) saveDraft();
     checkNearby();
+    nameThePoint(latitude, longitude);
+  }
+
+  // The picked point named by the nearest address of the city's own streets ("near 2000 Mission St").
+  function nameThePoint(latitude, longitude) {
+    if (!navigator.onLine) return;
+    fetch(form.dataset.placeAtUrl + "?lat=" + latitude.toFixed(6) + "&lon=" + longitude.toFixed(6),
+      { headers: { Accept: "application/json" } })
+      .then((r) => r.json()).then((data) => {
+        if (!data.address) return;
+        $("map-status").textContent = text.pointChosen + " " + text.near.replace("{address}", data.address);
+        if (!address.value) address.value = data.address;
+      }).catch(() => {});
   }
 
   $("locate").addEventListener("click", () => {
@@ -87,24 +103,28 @@
           const item = $("nearby-item").content.firstElementChild.cloneNode(true);
           const link = item.querySelector(".nearby-link");
           link.href = found.url;
-          link.textContent = found.public_id;
-          item.querySelector(".nearby-meta").textContent = [found.status,
-            found.distance_m === null ? null : found.distance_m + " " + text.meters,
-            text.meTooCount + " " + found.me_too_count].filter(Boolean).join(" · ");
+          link.textContent = found.service_type + " · " + found.status;
+          item.querySelector(".excerpt").textContent = found.excerpt;
+          const age = found.days_old === 0 ? text.filedToday : text.filedDaysAgo.replace("{n}", found.days_old);
+          item.querySelector(".nearby-meta").textContent = [found.public_id, age,
+            found.distance_m === null ? null : found.distance_m + " " + text.meters].filter(Boolean).join(" · ");
+          const count = item.querySelector(".me-too-count");
+          count.textContent = text.meTooCount + " " + found.me_too_count;
           const button = item.querySelector(".me-too");
           button.setAttribute("aria-describedby", "nearby-" + found.public_id);
           link.id = "nearby-" + found.public_id;
-          button.addEventListener("click", () => meToo(found, button));
+          button.addEventListener("click", () => meToo(found, button, count));
           list.append(item);
         });
         $("nearby").hidden = data.requests.length === 0;
       }).catch(() => {});
   }
 
-  function meToo(found, button) {
+  function meToo(found, button, count) {
     fetch(found.me_too_url, { method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrf } })
       .then((r) => r.json()).then((body) => {
         const message = body.message || Object.values(body.errors || {}).flat().join(" ");
+        if (body.me_too_count !== undefined) count.textContent = text.meTooCount + " " + body.me_too_count;
         const done = Object.assign(document.createElement("p"), { className: "message", textContent: message });
         button.replaceWith(done);
       }).catch(() => {});

@@ -8,6 +8,21 @@
   var statusLine = document.getElementById("map-status");
   var cardBox = document.getElementById("card");
   var mapBox = document.getElementById("map");
+  var panel = document.getElementById("side-panel");
+  var sheetToggle = document.getElementById("sheet-toggle");
+  var filters = document.getElementById("filters");
+  var list = document.getElementById("request-list");
+  var listMore = document.getElementById("list-more");
+  var wide = window.matchMedia("(min-width: 56rem)");
+
+  // Beside the map there is room for the filters; on a phone they stay folded under the map.
+  if (wide.matches) { filters.open = true; }
+
+  function expandSheet(expanded) {
+    panel.classList.toggle("expanded", expanded);
+    sheetToggle.setAttribute("aria-expanded", String(expanded));
+  }
+  sheetToggle.addEventListener("click", function () { expandSheet(!panel.classList.contains("expanded")); });
 
   var map = L.map(mapBox, { zoomControl: true, minZoom: 3, maxZoom: 19 });
   if (config.tileUrl) {
@@ -153,6 +168,73 @@
       statusLine.textContent = shown + " " + labels.requests + (truncated ? " · " + labels.truncated : "") +
         (failed ? " · " + labels.error : "");
     });
+    refreshList(query, mine);
+    countFilters();
+  }
+
+  function countFilters() {
+    var n = 0;
+    new FormData(form).forEach(function (value) { if (value) { n++; } });
+    document.getElementById("filter-count").textContent = n ? String(n) : "";
+  }
+
+  // The list shows what the map shows: the same filters, the same part of the city.
+  function refreshList(query, mine) {
+    var b = map.getBounds();
+    var params = new URLSearchParams(query);
+    params.set("west", Math.max(-180, b.getWest()).toFixed(6));
+    params.set("south", Math.max(-90, b.getSouth()).toFixed(6));
+    params.set("east", Math.min(180, b.getEast()).toFixed(6));
+    params.set("north", Math.min(90, b.getNorth()).toFixed(6));
+    fetch(config.list + "?" + params.toString())
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        if (mine !== generation) { return; }
+        list.replaceChildren();
+        listMore.hidden = !data.more;
+        if (!data.requests.length) {
+          var empty = document.createElement("li");
+          empty.className = "hint";
+          empty.textContent = labels.none;
+          list.appendChild(empty);
+        }
+        data.requests.forEach(function (item) {
+          var li = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "list-item";
+          var title = document.createElement("strong");
+          title.textContent = item.service_type;
+          var meta = document.createElement("span");
+          meta.className = "meta";
+          var badge = document.createElement("span");
+          badge.className = "badge " + (item.open ? "open" : "closed");
+          badge.textContent = item.status_label;
+          meta.appendChild(badge);
+          meta.appendChild(document.createTextNode(" " + day(item.submitted) + " · " + item.public_id));
+          button.appendChild(title);
+          button.appendChild(meta);
+          if (item.excerpt) {
+            var excerpt = document.createElement("span");
+            excerpt.className = "excerpt";
+            excerpt.textContent = item.excerpt;
+            button.appendChild(excerpt);
+          }
+          button.addEventListener("click", function () {
+            showCard(item.public_id);
+            map.panTo([item.coordinates[1], item.coordinates[0]]);
+          });
+          li.appendChild(button);
+          list.appendChild(li);
+        });
+      })
+      .catch(function () { list.replaceChildren(); });
+  }
+
+  function day(isoDate) {
+    var parts = isoDate.split("-").map(Number);
+    return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], 12))
+      .toLocaleDateString(document.documentElement.lang, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
   }
 
   function line(label, value) {
@@ -164,8 +246,11 @@
     return p;
   }
 
+  // Times in the city's own zone, whatever the visitor's device is set to (the page says which zone).
   function when(value) {
-    return value ? new Date(value).toLocaleString(document.documentElement.lang) : "—";
+    return value ? new Date(value).toLocaleString(document.documentElement.lang, {
+      timeZone: config.timezone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit"
+    }) : "—";
   }
 
   function showCard(publicId) {
@@ -173,15 +258,27 @@
       .then(function (r) { return r.json(); })
       .then(function (card) {
         cardBox.replaceChildren();
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "card-close";
+        close.setAttribute("aria-label", labels.close);
+        close.textContent = "×";
+        close.addEventListener("click", function () { cardBox.hidden = true; });
+        cardBox.appendChild(close);
         var title = document.createElement("h2");
-        title.textContent = card.service_type + " · " + card.status_label;
+        title.textContent = card.service_type;
         cardBox.appendChild(title);
+        var badge = document.createElement("span");
+        badge.className = "badge " + (card.open ? "open" : "closed");
+        badge.textContent = card.status_label;
+        cardBox.appendChild(badge);
         var id = document.createElement("p");
         id.className = "public-id";
         id.textContent = card.public_id;
         cardBox.appendChild(id);
         if (card.description) {
           var description = document.createElement("p");
+          description.className = "resident-text";
           description.textContent = card.description;
           cardBox.appendChild(description);
         }
@@ -206,8 +303,13 @@
         var link = document.createElement("a");
         link.href = config.page.replace("PUBLICID", encodeURIComponent(card.public_id));
         link.textContent = labels.open;
+        link.className = "button";
         cardBox.appendChild(link);
         cardBox.hidden = false;
+        // Where the eye is: the top of the side panel (the sheet, on a phone), focused for keyboards.
+        panel.scrollTop = 0;
+        if (!wide.matches) { expandSheet(true); }
+        cardBox.focus({ preventScroll: true });
       });
   }
 

@@ -9,7 +9,6 @@ import io
 import itertools
 
 import pytest
-from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.db.models import F
 from PIL import Image

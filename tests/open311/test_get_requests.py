@@ -5,7 +5,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from requests_app.models import Photo, ServiceRequest, StatusChange
+from requests_app.models import Photo, ServiceRequest
 from requests_app.public_location import coarsen
 from requests_app.services import change_status
 from requests_app.statuses import Status

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from contacts.models import Contact
-from contacts.purposes import Purpose
 from requests_app.models import Photo, ServiceRequest
 from requests_app.open311.services import create_api_key, revoke_api_key
 from requests_app.photos import blur_photo

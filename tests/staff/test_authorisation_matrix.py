@@ -17,7 +17,6 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.models import AccessLog
 from contacts.permissions import may_see_contact

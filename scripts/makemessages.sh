@@ -4,10 +4,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH="$ROOT"
-ADMIN="$ROOT/.venv/bin/django-admin"
+# The folder being scanned must not shadow an app of the same name (frontend/permits and permits): Celery's
+# Django fixup puts the working folder first on sys.path, so the apps are imported before it runs.
+ADMIN=("$ROOT/.venv/bin/python" -P -c 'import permits, runpy, sys; sys.argv[0] = "django"; runpy.run_module("django", run_name="__main__")')
 refresh() {  # folder, extra makemessages args...
   local dir="$1"; shift
-  (cd "$ROOT/$dir" && mkdir -p locale && "$ADMIN" makemessages -l zh_Hans --no-obsolete -v0 --ignore=locale "$@")
+  (cd "$ROOT/$dir" && mkdir -p locale && "${ADMIN[@]}" makemessages -l zh_Hans --no-obsolete -v0 --ignore=locale "$@")
 }
 refresh config
 refresh requests_app --ignore=open311 --ignore=demo

@@ -95,7 +95,9 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
     wording_version = wording_version or details.wording_version or CURRENT_WORDING_VERSION
     if wording_version not in WORDING and wording_version != APPLICATION_WORDING:
         raise ValueError(f"unknown consent wording version {wording_version!r}")
-    if unworded := [p for p in purposes if p not in WORDING[wording_version]]:
+    # An application's own words (Open311) are recorded as it sent them; ours must have a sentence per purpose.
+    if wording_version != APPLICATION_WORDING and (
+            unworded := [p for p in purposes if p not in WORDING[wording_version]]):
         # A consent must point at the sentence the resident read; this wording has none for these purposes.
         raise ValueError(f"wording {wording_version!r} asks no consent for {', '.join(unworded)}")
     values = _cleaned(details)

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contacts.masking import mask_personal_identifiers
 from contacts.services import contact_for_handover
 from requests_app.models import Photo, ServiceRequest
 from requests_app.open311.mapping import inbound_fms_target
@@ -130,9 +129,10 @@ def _hand_over(message: OutboxMessage) -> None:
     covered = destination.department_id in (None, sr.department_id)
     contact = contact_for_handover(service_request_id=sr.pk, fields=destination.contact_fields) if covered else {}
     # What the resident typed may name them; unmasked only when they let the department contact them.
-    description = sr.description if contact else mask_personal_identifiers(sr.description)
-    photos = [absolute_url(p.image.url) if p.image else p.external_url
-              for p in Photo.objects.filter(service_request=sr).order_by("created_at", "id")]
+    description = sr.description if contact else sr.public_description
+    # Only the blurred public copies leave: the originals never leave the server.
+    photos = [absolute_url(p.public_image.url) if p.public_image else p.external_url
+              for p in Photo.objects.public().filter(service_request=sr).order_by("created_at", "id")]
     lat, lon = (sr.location.y, sr.location.x) if sr.location else (None, None)
     if destination.kind == OnwardDestination.Kind.OPEN311:
         fields = open311_client.request_fields(

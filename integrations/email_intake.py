@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from contacts.services import email_updates_link
 from requests_app.exceptions import InvalidSubmission
-from requests_app.models import DESCRIPTION_MAX_LENGTH, Photo, ServiceRequest
-from requests_app.photos import InvalidPhoto, prepare_photo
+from requests_app.models import DESCRIPTION_MAX_LENGTH, ServiceRequest
+from requests_app.photos import InvalidPhoto, attach_photo, prepare_photo
 from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import Channel
 
@@ -183,7 +183,7 @@ def _file(intake: IntakeAddress, subject: str, text: str, photos: list, refused:
 
 def _add_to_request(sr: ServiceRequest, text: str, photos: list, refused: int) -> None:
     for photo in photos:
-        Photo.objects.create(service_request=sr, image=photo)
+        attach_photo(sr, photo)
     with translation.override(sr.jurisdiction.default_language):
         note = _("The resident wrote again by email:") + "\n" + (text or _("(no text)"))
         if photos:

@@ -20,10 +20,12 @@ def _answer_text(question, value) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def labelled_answers(sr, questions) -> list[tuple[str, str]]:
-    """(question, answer) pairs in the questions' order; answers to removed questions keep their code last."""
+def labelled_answers(sr, questions, answers: dict | None = None) -> list[tuple[str, str]]:
+    """(question, answer) pairs in the questions' order; answers to removed questions keep their code last.
+    ``answers``: another set of the request's answers (the public ones) instead of what the resident gave."""
     by_code = {q.code: q for q in questions}
-    answers = sr.answers if isinstance(sr.answers, dict) else {}
+    answers = answers if answers is not None else sr.answers
+    answers = answers if isinstance(answers, dict) else {}
     pairs = [(q.localized_description(), _answer_text(q, answers[q.code])) for q in questions if q.code in answers]
     pairs += [(code, _answer_text(None, value)) for code, value in answers.items() if code not in by_code]
     return pairs

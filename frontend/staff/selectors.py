@@ -228,6 +228,7 @@ class RequestPage:
     nearby: list
     photos: list
     answers: list
+    public_answers: list
     works_on: bool
     leads: bool
     routing: dict
@@ -251,8 +252,11 @@ def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
     nearby = []
     if sr.location is not None and sr.is_open:
         nearby = list(nearby_open_requests(service_type=sr.service_type, point=sr.location, exclude_id=sr.pk))
-    answers = labelled_answers(sr, list(sr.service_type.questions.all()))
+    questions = list(sr.service_type.questions.all())
+    answers = labelled_answers(sr, questions)
+    public_answers = labelled_answers(sr, questions, answers=sr.public_answers)
     return RequestPage(sr=sr, history=history, nearby=nearby, photos=photos_for_staff(scope, sr), answers=answers,
+                       public_answers=public_answers,
                        works_on=scope.works_on(sr), leads=scope.leads(sr), routing=decision_for_staff(sr),
                        consented=live_purposes(sr.pk))
 

@@ -94,8 +94,8 @@ def test_photos_attached_go_through_the_photo_pipeline_and_other_files_are_noted
     sr = take_in(message).service_request
 
     (photo,) = Photo.objects.filter(service_request=sr)
-    assert photo.image.name.endswith(".jpg") and "Ann" not in photo.image.name
-    with Image.open(photo.image) as image:
+    assert photo.original.name.endswith(".jpg") and "Ann" not in photo.original.name
+    with Image.open(photo.original) as image:
         assert image.format == "JPEG" and not image.getexif()
     assert StatusChange.objects.filter(service_request=sr, internal_note__contains="1 attachments").exists()
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from integrations.delivery import deliver_message
 from integrations.events import Event
 from integrations.models import OutboxMessage
+from tests.staff.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def stuck(subscription, receiver, file_pothole):
 
 def test_an_operator_finds_a_stuck_message_with_its_error_and_sends_it_again(client, operator, stuck, receiver,
                                                                             django_capture_on_commit_callbacks):
-    client.force_login(operator)
+    sign_in(client, operator)  # the admin asks for the second factor too
     page = client.get(CHANGELIST + "?state=failed").content.decode()
     assert stuck.message_id in page or f">{stuck.pk}<" in page
     assert "HTTP 503" in page
@@ -37,14 +38,14 @@ def test_an_operator_finds_a_stuck_message_with_its_error_and_sends_it_again(cli
 
 
 def test_an_operator_stops_a_message(client, operator, stuck):
-    client.force_login(operator)
+    sign_in(client, operator)  # the admin asks for the second factor too
     client.post(CHANGELIST, {"action": "stop", "_selected_action": [stuck.pk]})
 
     assert OutboxMessage.objects.get(pk=stuck.pk).state == OutboxMessage.State.STOPPED
 
 
 def test_department_staff_do_not_see_the_outbox(client, staff, stuck):
-    client.force_login(staff)
+    sign_in(client, staff)
 
     assert client.get(CHANGELIST).status_code in (302, 403)
     assert client.post(CHANGELIST, {"action": "stop", "_selected_action": [stuck.pk]}).status_code in (302, 403)

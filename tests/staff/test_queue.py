@@ -221,7 +221,7 @@ def test_the_queue_runs_the_same_queries_whatever_its_length(client, staff, make
     with django_assert_num_queries(18):
         response = client.get(QUEUE)
     assert len(response.context["page"].rows) == 31 and sr in response.context["page"].rows
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("staff:map_data"))
 
 

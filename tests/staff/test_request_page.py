@@ -141,7 +141,7 @@ def test_the_request_page_runs_the_same_queries_whatever_its_history(client, sta
     route_request(sr.pk)
     sign_in(client, staff)
     page(client, sr)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         page(client, sr)
     for n in range(10):
         services.set_status(sr, to=sr.status, by=staff, internal_note=f"note {n}")
@@ -149,7 +149,7 @@ def test_the_request_page_runs_the_same_queries_whatever_its_history(client, sta
         make_request(location=Point(-122.4194 + n / 100000, 37.7749, srid=4326))
     ServiceRequest.objects.filter(pk=sr.pk).update(routing_state=RoutingState.PENDING)
     route_request(sr.pk)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         response = page(client, sr)
     assert len(response.context["page"].history) == 12 and len(response.context["page"].routing["decisions"]) == 2 and len(response.context["page"].nearby) == 10
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from permits.models import Permit
 from tests.factories import AreaFactory, AreaLayerFactory, square
@@ -73,9 +75,13 @@ def test_staff_see_the_application_in_the_permit_queue_with_its_clock(page, live
                                                                       screenshot):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(live_server.url + "/staff/sign-in/")
+    device = TOTPDevice.objects.get_or_create(user=staff, name="phone", defaults={"confirmed": True})[0]
     page.get_by_label("Username").fill("staff")
     page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_label("Authenticator code").fill(
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/**")
     page.goto(live_server.url + "/staff/permits/")
     assert "Due " in page.content() and apply_one.service_request.public_id in page.content()
     assert violations(page) == []

@@ -5,8 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from frontend.staff.models import ResponseTemplate
@@ -55,8 +58,13 @@ def desk(jurisdiction, department, team, pothole):
 def sign_in(page, live_server):
     page.goto(live_server.url + "/staff/")
     expect(page).to_have_url(re.compile(r"/staff/sign-in/"))
+    # Every staff member signs in with a second factor: the clerk's authenticator gives the code.
+    device = TOTPDevice.objects.get_or_create(user=User.objects.get(username="clerk"), name="phone",
+                                              defaults={"confirmed": True})[0]
     page.get_by_label("Username").fill("clerk")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
 

@@ -46,5 +46,6 @@ def test_filing_through_a_database_restart_answers_503_then_resumes_with_no_part
     stack.wait_until_routed(len(acknowledged))
     stack.assert_each_stored_and_routed_once(acknowledged)
     # No half-written filing: one idempotency record per request, each holding the answer its client got.
-    records = stack.query("select substr(key, 9), payload->0->>'service_request_id' from open311_idempotentwrite")
-    assert dict(records) == client.acknowledged
+    # (Keys are kept only as keyed hashes, so the records are matched by the answers they hold.)
+    records = stack.query("select payload->0->>'service_request_id' from requests_app_idempotentwrite")
+    assert sorted(answer for (answer,) in records) == sorted(client.acknowledged.values())

@@ -44,9 +44,9 @@ def test_retries_across_two_web_processes_and_two_workers_make_no_duplicate_and_
     broker = Celery(broker=f"redis://127.0.0.1:{stack.redis_port}/0")
     pks = [pk for (pk,) in stack.query("select id from requests_app_servicerequest")]
     for pk in pks:
-        broker.send_task("routing.tasks.route_request_task", args=[pk])
+        broker.send_task("routing.tasks.route_request_task", args=[pk], queue="routing")
 
     stack.wait_until_routed(FILINGS)
     # Until every delivery has run (none queued, none taken and unfinished), so a second routing would show.
-    stack.wait_for(lambda: stack.redis("llen", "celery") == stack.redis("hlen", "unacked") == "0", "the queue to drain")
+    stack.wait_for(lambda: stack.redis("llen", "routing") == stack.redis("hlen", "unacked") == "0", "the queue to drain")
     stack.assert_each_stored_and_routed_once(acknowledged)

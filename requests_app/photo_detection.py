@@ -11,6 +11,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
+# One core per blurring task: the photo worker's concurrency, not OpenCV's thread pool, decides how much of
+# the machine blurring takes, so a backlog of photos never crowds out routing on the same machine.
+cv2.setNumThreads(1)
+
 # Photos reach detection already re-encoded by prepare_photo (longest edge 2,560 px, about 6.6 megapixels);
 # anything bigger did not come through intake and is refused rather than risk the worker's memory.
 MAX_DETECTION_PIXELS = 12_000_000

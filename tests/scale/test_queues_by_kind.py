@@ -39,15 +39,15 @@ def test_routing_answers_while_the_photo_queue_is_full(stack):
     stack.start_worker("routing", concurrency=1, queues="routing")
     stack.wait_worker_ready("worker")
     stack.wait_worker_ready("routing")
-    stack.wait_until_routed(PHOTO_FILINGS)
+    stack.wait_until_routed(PHOTO_FILINGS, seconds=120)
 
     started = time.monotonic()
     probe = client.file(100)
     stack.wait_for(lambda: stack.value("select routing_state from requests_app_servicerequest where public_id = %s",
-                                       (probe,)) != "pending", "routing of the probe", seconds=30)
+                                       (probe,)) != "pending", "routing of the probe", seconds=60)
     routed_after = time.monotonic() - started
     waiting_photos = int(stack.redis("llen", "photos"))
     # Queues are first in, first out: had routing shared the photos' queue, the probe could not be routed while
     # photos filed before it still wait there.
     assert waiting_photos >= PHOTO_FILINGS * PHOTOS_EACH // 2, (waiting_photos, routed_after)
-    assert routed_after < 10
+    assert routed_after < 30  # generous: the blurring worker keeps the machine's cores busy meanwhile

@@ -53,7 +53,7 @@ def _concentrate_open_requests(jurisdiction_id: int):
 def _manager(department):
     from django.contrib.auth import get_user_model
 
-    from frontend.staff.models import StaffRole
+    from staffing.models import StaffRole
 
     user, _created = get_user_model().objects.get_or_create(username="bench-manager", defaults={"is_staff": True})
     StaffRole.objects.get_or_create(user=user, role=StaffRole.Role.MANAGER, jurisdiction_id=department.jurisdiction_id,

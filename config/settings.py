@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "requests_app",
     "requests_app.open311",
     "routing",
+    "staffing",
     "contacts",
     "integrations",
     "permits",

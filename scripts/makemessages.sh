@@ -15,6 +15,7 @@ refresh config
 refresh requests_app --ignore=open311 --ignore=demo
 refresh requests_app/open311
 refresh routing
+refresh staffing
 refresh contacts
 refresh permits
 refresh frontend --ignore=staff --ignore=public --ignore=permits

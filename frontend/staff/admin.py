@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import ResponseTemplate, SavedView, StaffRole
+from staffing.models import StaffRole
+
+from .models import ResponseTemplate, SavedView
 from .two_factor import reset_two_factor
 
 

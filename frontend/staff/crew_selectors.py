@@ -4,8 +4,8 @@ from django.db.models import Prefetch
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import OPEN_STATUSES
 from routing.models import Department
+from staffing.access import Scope
 
-from .access import Scope
 from .answers import labelled_answers
 
 SHORTLIST_LIMIT = 100

@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import scope_for
+from staffing.access import scope_for
+
 from .crew_selectors import crew_shortlist, find_crew_request
 from .crew_services import record_crew_action
 from .models import CrewAction

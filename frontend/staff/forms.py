@@ -9,9 +9,9 @@ from contacts.purposes import Purpose
 from requests_app.models import ServiceType
 from requests_app.statuses import OPEN_STATUSES, PermitStep, Priority, Status
 from routing.models import Area, Department, Team
+from staffing.models import StaffRole
 
 from . import two_factor
-from .models import StaffRole
 from .selectors import SORTS, QueueFilters
 
 

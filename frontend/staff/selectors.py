@@ -14,8 +14,8 @@ from contacts.selectors import live_purposes
 from requests_app.statuses import OPEN_STATUSES, RoutingState
 from routing.models import Area
 from routing.selectors import decision_for_staff
+from staffing.access import Scope
 
-from .access import Scope
 from .answers import labelled_answers
 from .models import HistoryScope
 

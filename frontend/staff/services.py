@@ -19,9 +19,10 @@ from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep
 from routing.clocks import follow_status
 from routing.models import Department, RoutingDecision, Team
 from routing.services import route_request
+from staffing.access import scope_for
+from staffing.models import StaffRole
 
-from .access import scope_for
-from .models import HistoryScope, StaffRole
+from .models import HistoryScope
 
 
 

@@ -28,9 +28,9 @@ from requests_app.exceptions import DomainError
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
 from routing.models import Department
+from staffing.access import scope_for
 
 from . import forms, services, two_factor
-from .access import scope_for
 from .replies import bulk_replies, ready_replies_for, reply_for
 from .time_zones import staff_time_zone
 from .models import SavedView

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, save_contact
-from frontend.staff.models import StaffRole
 from requests_app.models import StatusChange
 from requests_app.statuses import Priority, Status
 from routing.escalation import deliver_escalation_notices, escalate_overdue_requests
 from routing.models import EscalationLevel, EscalationNotice
+from staffing.models import StaffRole
 from tests.factories import ServiceRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

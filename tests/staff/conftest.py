@@ -6,9 +6,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.services import ContactDetails, save_contact
-from frontend.staff.models import StaffRole
 from routing.models import RoutingRule, RuleSet
 from routing.services import activate_rule_set
+from staffing.models import StaffRole
 from tests.factories import (AreaFactory, AreaLayerFactory, DepartmentFactory, JurisdictionFactory,
                              ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory, square)
 

@@ -145,7 +145,7 @@ def test_malformed_actions_get_a_clear_error(client, crew, make_request, foreign
 
 
 def test_a_key_is_the_crew_members_own(client, crew, make_request, department, jurisdiction):
-    from frontend.staff.models import StaffRole
+    from staffing.models import StaffRole
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from tests.staff.conftest import with_role
     sr = make_request(assignee=crew)

@@ -6,8 +6,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from frontend.staff.models import StaffRole
 from frontend.staff.two_factor import TRUSTED_COOKIE
+from staffing.models import StaffRole
 from tests.factories import UserFactory
 from tests.staff.conftest import sign_in
 

@@ -1,0 +1,32 @@
+# StaffRole now lives in the staffing app (staffing/migrations/0001); the table stays. The model leaves this
+# app's state only, and its content type follows it so granted admin permissions keep working.
+from django.db import migrations
+
+
+def move_content_type(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="staffing", model="staffrole").exists():
+        ContentType.objects.filter(app_label="staff", model="staffrole").update(app_label="staffing")
+
+
+def move_content_type_back(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="staff", model="staffrole").exists():
+        ContentType.objects.filter(app_label="staffing", model="staffrole").update(app_label="staff")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
+        ('staff', '0002_crew_role_and_actions'),
+        ('staffing', '0001_staff_roles_from_the_staff_app'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name='StaffRole')],
+            database_operations=[],
+        ),
+        migrations.RunPython(move_content_type, move_content_type_back),
+    ]

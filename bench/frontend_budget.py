@@ -68,7 +68,7 @@ def run(jurisdiction_id) -> list[Figure]:
 def _place_search(jurisdiction) -> Figure:
     from django.db import connection
 
-    from requests_app.selectors import places_matching
+    from frontend.selectors import places_matching
 
     words = ["address 12345", "address 777", "address 4242", "address 90210"]
     search_p50, _ = percentiles(timed_ms(

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "frontend.staff",
     "frontend.public",
     "frontend.permits",
+    "demo",
 ]
 
 MIDDLEWARE = [

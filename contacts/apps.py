@@ -7,4 +7,11 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contact data")
 
     def ready(self):
+        from requests_app.signals import request_filed, status_changed
+
         from . import checks  # noqa: F401  (registers the key checks)
+        from . import receivers
+
+        request_filed.connect(receivers.keep_filed_contact, dispatch_uid="contacts.keep_filed_contact")
+        status_changed.connect(receivers.tell_requester_of_status_change,
+                               dispatch_uid="contacts.tell_requester_of_status_change")

@@ -7,8 +7,6 @@ Only ``contacts.services`` and ``contacts.selectors`` read or write these rows.
 Each model declares in ``STORED_ABOUT_YOU`` what it keeps, why and for how long; ``manage.py privacy_notice``
 prints README's "What we store about you" from these declarations, and a test checks every field is declared.
 """
-from dataclasses import dataclass
-
 import secrets
 
 from django.conf import settings
@@ -18,24 +16,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from requests_app.retention import WITH_THE_REQUEST, Stored
 from requests_app.statuses import Channel
 
 from .fields import EncryptedTextField
 from .purposes import Purpose
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A declaration of fields kept about a resident: why, and for how long (``{days}``: the retention days)."""
-
-    fields: tuple[str, ...]
-    why: str
-    how_long: str
-
-
 UNTIL_RETENTION = _("until {days} days after the request closes (the default; each city may set another number), "
                     "or at once when you withdraw your last consent or erase it from your request's data page")
-WITH_THE_REQUEST = _("as long as the request, which stays as the public record without your details")
 
 
 def new_alert_token() -> str:

@@ -13,6 +13,7 @@ from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from requests_app.models import Jurisdiction, ServiceRequest
+from requests_app.services import withdraw_requesters_words
 from requests_app.statuses import Channel
 
 from . import crypto
@@ -148,6 +149,18 @@ def erase_contact(*, service_request_id: int, ended_by: str = Consent.Ending.ERA
     _end_consents([service_request_id], ended_by=ended_by, now=now)
     _scrub(Contact.objects.filter(pk=contact.pk), now)
     return True
+
+
+@transaction.atomic
+def erase_requester(service_request_id: int, *, with_words: bool = False, contact: bool = True) -> None:
+    """The requester's "erase": their contact, and if they ask, their words and photos too (recorded in the
+    erasure ledger, so a restored backup brings neither back). A requester who left no contact, or wants to keep
+    their updates, withdraws only their words (``contact=False``)."""
+    if contact:
+        erase_contact(service_request_id=service_request_id)
+    if with_words:
+        withdraw_requesters_words(service_request_id)
+        record_erasures([service_request_id], words=True)
 
 
 @transaction.atomic

@@ -13,13 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config import ratelimits
 from requests_app.models import Jurisdiction, ServiceRequest
-from requests_app.services import erase_requester
 
 from .forms import AreaAlertForm
 from .models import Contact
 from .purposes import Purpose
 from .selectors import data_held_for
-from .services import (InvalidLink, accept_email_updates, confirm_area_alert, stop_area_alert,
+from .services import (InvalidLink, accept_email_updates, confirm_area_alert, erase_requester, stop_area_alert,
                        subscribe_to_area_alerts, unseal_email_updates_link, withdraw_consent)
 from .wording import EMAIL_REPLY_WORDING_VERSION, consent_wording
 

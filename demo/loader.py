@@ -21,12 +21,14 @@ from routing.models import (Area, AreaLayer, Department, EscalationLevel, Routin
                             SlaTarget, Team)
 from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
 
-from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
-from ..progress import Progress
-from ..public_ids import new_public_id
-from ..public_text import masking_for
-from ..statuses import Channel, RoutingState, Status
+from requests_app.models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from requests_app.progress import Progress
+from requests_app.public_ids import new_public_id
+from requests_app.public_text import masking_for
+from requests_app.statuses import Channel, RoutingState, Status
+
 from . import catalogue
+from .permits import load_demo_permits
 
 DATA_DIR = Path(__file__).parent / "data"
 SF_SLUG = "sfgov.org"
@@ -297,11 +299,9 @@ class DemoLoader:
         RoutingRule.objects.bulk_create(rules)
         activate_rule_set(rule_set)
 
-    # --- Permits (permits/demo.py) -----------------------------------------------------------------
+    # --- Permits (demo/permits.py) ------------------------------------------------------------------
     def load_permits(self) -> int:
         """Permit types and applications in every state, for both cities (after both are loaded)."""
-        from permits.demo import load_demo_permits
-
         return load_demo_permits(sf_slug=SF_SLUG, shenzhen_slug=SHENZHEN_SLUG, stdout=self.stdout)
 
     # --- People ---------------------------------------------------------------------------------

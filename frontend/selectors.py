@@ -1,13 +1,17 @@
 """Reads for the resident pages, one per screen; they own select_related/prefetch_related."""
+import re
 from itertools import groupby
 
+from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import CharField, F, Func, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from requests_app.geocoding import addresses_matching
 from requests_app.public_location import public_point
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
 from requests_app.statuses import Status
+from routing.models import Area
 
 
 def service_groups(*, jurisdiction: Jurisdiction, query: str = "") -> list[tuple[str, list[ServiceType]]]:
@@ -158,3 +162,28 @@ def public_page_for(*, public_id: str) -> ServiceRequest:
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes()), public_id=public_id.upper())
     return _with_public_text(sr)
+
+
+def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:
+    """Places a resident may mean by ``query``, from the jurisdiction's own data: its street addresses (from
+    imported centrelines), its area names and the addresses of its requests. Each is {"label", "kind", "lat",
+    "lon"}; no outside geocoder is asked.
+
+    Addresses of sensitive service types are left out: they may be someone's home.
+    """
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    places = addresses_matching(jurisdiction=jurisdiction, query=query, limit=limit)
+    areas = (Area.objects.filter(layer__jurisdiction=jurisdiction)
+             .filter(Q(name__icontains=query) | Q(name_translations__icontains=query))
+             .annotate(point=PointOnSurface("boundary")).only("name", "name_translations")
+             .order_by("name")[:max(limit - len(places), 0)])
+    places += [{"label": area.localized_name(), "kind": "area", "lat": round(area.point.y, 6),
+                "lon": round(area.point.x, 6)} for area in areas]
+    addresses = (ServiceRequest.objects.in_jurisdiction(jurisdiction)
+                 .filter(address__iregex=re.escape(query), location__isnull=False, service_type__sensitive=False)
+                 .order_by("address").distinct("address").values_list("address", "location")[:max(limit - len(places), 0)])
+    places += [{"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
+               for address, point in addresses]
+    return places

@@ -23,8 +23,7 @@ from requests_app.geocoding import nearest_address
 from requests_app.idempotency import IdempotencyConflict
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
-from requests_app.selectors import (jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell,
-                                     places_matching)
+from requests_app.selectors import jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell
 from requests_app.services import (Submission, add_me_too, add_to_request, can_reopen, confirm_fixed,
                                    reopen_by_requester, submit_request)
 from requests_app.statuses import Channel, Status
@@ -230,7 +229,8 @@ def nearby(request, slug, code):
 @require_GET
 def places(request, slug):
     jurisdiction = _jurisdiction(request, slug)
-    return JsonResponse({"places": places_matching(jurisdiction=jurisdiction, query=request.GET.get("q", "")[:100])})
+    places = selectors.places_matching(jurisdiction=jurisdiction, query=request.GET.get("q", "")[:100])
+    return JsonResponse({"places": places})
 
 
 @require_GET

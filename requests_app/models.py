@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import WITH_THE_REQUEST, Stored
-
 from .public_ids import new_public_id, new_tracking_token
 from .querysets import PhotoQuerySet, ServiceRequestQuerySet
+from .retention import WITH_THE_REQUEST, Stored
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
 
 DESCRIPTION_MAX_LENGTH = 4000
@@ -55,7 +54,7 @@ class Jurisdiction(Translated):
         _("contact retention (days)"), default=30,
         help_text=_("How long a resident's contact data is kept after their request closes"))
     public_id_prefix = models.CharField(_("public id prefix"), max_length=6, blank=True)
-    # What public text masking looks for (contacts.masking): the phone numbers, IDs and plates of these
+    # What public text masking looks for (masking/): the phone numbers, IDs and plates of these
     # countries, and what it keeps: the city's own published numbers and addresses.
     regions = ArrayField(models.CharField(max_length=2), default=list, blank=True, verbose_name=_("regions served"),
                          help_text=_("ISO country codes whose phone numbers, ID numbers and licence plates residents "

@@ -7,7 +7,7 @@ the stored text: none masks on its own, so none can forget to.
 import re
 from dataclasses import dataclass
 
-from contacts.masking import DEFAULT_REGIONS, mask_personal_identifiers
+from masking import DEFAULT_REGIONS, mask_personal_identifiers
 
 
 @dataclass(frozen=True)

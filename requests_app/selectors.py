@@ -1,15 +1,13 @@
 """Reads for one screen or endpoint each; they own select_related/only."""
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.gis.db.models.functions import Distance, PointOnSurface
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .geocoding import addresses_matching
 from .models import Jurisdiction, ServiceRequest
 from .public_location import GRID_DEGREES, coarsen
 from .statuses import OPEN_STATUSES
@@ -53,33 +51,6 @@ def nearby_open_requests_in_cell(*, service_type, point, days: int = 30, limit: 
                                                        location__bboverlaps=box)
                   .order_by("-submitted_at", "-id").select_related("service_type"))
     return [sr for sr in candidates if coarsen(sr.location) == cell][:limit]
-
-
-def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:
-    """Places a resident may mean by ``query``, from the jurisdiction's own data: its street addresses (from
-    imported centrelines), its area names and the addresses of its requests. Each is {"label", "kind", "lat",
-    "lon"}; no outside geocoder is asked.
-
-    Addresses of sensitive service types are left out: they may be someone's home.
-    """
-    from routing.models import Area
-
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    places = addresses_matching(jurisdiction=jurisdiction, query=query, limit=limit)
-    areas = (Area.objects.filter(layer__jurisdiction=jurisdiction)
-             .filter(Q(name__icontains=query) | Q(name_translations__icontains=query))
-             .annotate(point=PointOnSurface("boundary")).only("name", "name_translations")
-             .order_by("name")[:max(limit - len(places), 0)])
-    places += [{"label": area.localized_name(), "kind": "area", "lat": round(area.point.y, 6),
-                "lon": round(area.point.x, 6)} for area in areas]
-    addresses = (ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                 .filter(address__iregex=re.escape(query), location__isnull=False, service_type__sensitive=False)
-                 .order_by("address").distinct("address").values_list("address", "location")[:max(limit - len(places), 0)])
-    places += [{"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
-               for address, point in addresses]
-    return places
 
 
 @dataclass

@@ -9,16 +9,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
-
-from contacts.ledger import record_erasures
-from contacts.notifications import Event
-from contacts.services import ContactDetails, erase_contact, notify_requester, queue_area_alerts, save_contact
-from integrations.events import Event as IntegrationEvent
-from integrations.outbox import record_events
-from routing.clocks import follow_status
-from routing.tasks import route_request_task
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
@@ -26,6 +16,7 @@ from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusC
 from .photos import attach_photo, link_photo
 from .public_ids import new_public_id
 from .public_text import masking_for
+from .signals import request_filed, status_changed
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
 
 # How long after closing a requester may still say "it is not fixed" and reopen the request.
@@ -48,7 +39,9 @@ class Submission:
     channel: str = Channel.WEB
     photos: list = field(default_factory=list)  # uploads, ideally already checked by photos.prepare_photo
     photo_urls: list[str] = field(default_factory=list)
-    contact: ContactDetails = field(default_factory=ContactDetails)
+    # What the resident gave to be reached (a contacts.services.ContactDetails), or None. The contacts app keeps
+    # it when the request_filed signal comes: the request itself never holds personal data.
+    contact: object | None = None
 
 
 def _validate(submission: Submission) -> dict:
@@ -116,23 +109,9 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         attach_photo(sr, upload, created_at=now)
     for url in submission.photo_urls:
         link_photo(sr, url, created_at=now)
-    save_contact(service_request_id=sr.pk, details=submission.contact)
-    record_events([sr], IntegrationEvent.FILED)
-    # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
-    notify_requester(sr.pk, Event.RECEIVED)
-    transaction.on_commit(lambda: _enqueue_routing(sr.pk))
-    queue_area_alerts(sr.pk)
+    # Its contact, routing, notifications and outbox messages are written by the apps built on this one.
+    request_filed.send(sender=ServiceRequest, service_request=sr, submission=submission)
     return sr
-
-
-def _enqueue_routing(service_request_id: int) -> None:
-    # The request is already filed and waits in the database (routing_state "pending"); if the broker is
-    # unreachable the routing sweep picks it up later, so a publishing error must never reach the resident.
-    try:
-        route_request_task.delay(service_request_id)
-    except (KombuError, RedisError, OSError):
-        logger.warning("could not enqueue routing of request %s; the sweep will route it", service_request_id,
-                       exc_info=True)
 
 
 @transaction.atomic
@@ -162,20 +141,13 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     elif sr.closed_at is not None:
         sr.closed_at = None
         changed.append("closed_at")
-    status_moved = to != sr.status
     old_status = sr.status
     sr.status = to
     sr.updated_at = now
     sr.save(update_fields=changed)
-    follow_status(sr, old=old_status, new=to, at=now)
-    if status_moved:
-        record_events([sr], IntegrationEvent.STATUS_CHANGED, extra={"old_status": old_status})
-        if to in CLOSED_STATUSES:
-            record_events([sr], IntegrationEvent.CLOSED)
-    if status_moved or public_note:
-        # Only what the requester may see is worth a message; an internal note alone is not. Without a live
-        # consent for status updates nothing is queued.
-        notify_requester(sr.pk, Event.STATUS_CHANGED)
+    # The SLA clock, the requester's message and the outbox follow in the apps built on this one.
+    status_changed.send(sender=ServiceRequest, service_request=sr, old_status=old_status, new_status=to, at=now,
+                        public_note=public_note)
     return sr
 
 
@@ -276,18 +248,6 @@ def withdraw_requesters_words(service_request_id: int) -> None:
     StatusChange.objects.create(service_request=sr, at=sr.updated_at, old_status=sr.status, new_status=sr.status,
                                 internal_note=_("The requester withdrew their words and photos from public view."))
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
-
-
-@transaction.atomic
-def erase_requester(service_request_id: int, *, with_words: bool = False, contact: bool = True) -> None:
-    """The requester's "erase": their contact, and if they ask, their words and photos too (recorded in the
-    erasure ledger, so a restored backup brings neither back). A requester who left no contact, or wants to keep
-    their updates, withdraws only their words (``contact=False``)."""
-    if contact:
-        erase_contact(service_request_id=service_request_id)
-    if with_words:
-        withdraw_requesters_words(service_request_id)
-        record_erasures([service_request_id], words=True)
 
 
 @transaction.atomic

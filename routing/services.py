@@ -16,8 +16,6 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from integrations.events import Event as IntegrationEvent
-from integrations.outbox import record_events
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 from requests_app.statuses import OPEN_STATUSES, RoutingState
@@ -28,6 +26,7 @@ from .hours import is_open
 from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
                      RoutingSettings, RuleSet, Team, TextClassifier)
 from .selectors import reason_text
+from .signals import requests_routed
 
 logger = logging.getLogger(__name__)
 
@@ -396,7 +395,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
     StatusChange.objects.bulk_create(notes)
     save_clocks(clocks)
     _save_routing(srs, now)
-    record_events(srs, IntegrationEvent.ROUTED)
+    requests_routed.send(sender=RoutingDecision, service_requests=srs)
     return {d.service_request_id: d for d in decisions}
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config import ratelimits
-from contacts.masking import mask_personal_identifiers
+from masking import mask_personal_identifiers
 from contacts.wording import PERMIT_WORDING_VERSION
 from frontend.form_keys import form_client, form_content
 from frontend.forms import IDEMPOTENCY_KEY

@@ -1,6 +1,6 @@
 import pytest
 
-from contacts.masking import MASK, mask_personal_identifiers
+from masking import MASK, mask_personal_identifiers
 
 DEPARTMENT_PHONE = frozenset({"4155550100"})
 

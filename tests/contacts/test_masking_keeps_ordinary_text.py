@@ -1,4 +1,4 @@
-"""False positives, measured on the demo city's real 311 text (requests_app/demo/data/sf311_sample.csv).
+"""False positives, measured on the demo city's real 311 text (demo/data/sf311_sample.csv).
 
 Masking must not eat what reports are made of: every address, descriptor, date, time, quantity and reference
 number in 10,000 real San Francisco requests survives; only phone numbers and emails of people go.
@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from contacts.masking import MASK
-from requests_app.demo import catalogue
-from requests_app.demo.loader import DATA_DIR
+from masking import MASK
+from demo import catalogue
+from demo.loader import DATA_DIR
 from requests_app.models import Jurisdiction
 from requests_app.public_text import masking_for
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from requests_app.demo.loader import DATA_DIR, SF_SLUG, SHENZHEN_SLUG
+from demo.loader import DATA_DIR, SF_SLUG, SHENZHEN_SLUG
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from routing.models import Area, Department, Team
 
@@ -28,7 +28,7 @@ def test_it_loads_san_francisco_from_the_real_data(tmp_path):
     output = _load(tmp_path)
     rows = _first_rows(ROWS)
     sf = Jurisdiction.objects.get(slug=SF_SLUG)
-    # The demo's permit applications (permits/demo.py) come on top of the city's own data.
+    # The demo's permit applications (demo/permits.py) come on top of the city's own data.
     assert ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True).count() == len(rows)
     assert ServiceType.objects.filter(jurisdiction=sf, permit_type__isnull=True).count() == len(
         {r["category"] for r in rows})

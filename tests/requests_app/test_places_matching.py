@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.gis.geos import Point
 
-from requests_app.selectors import places_matching
+from frontend.selectors import places_matching
 from tests.factories import AreaFactory, AreaLayerFactory, ServiceRequestFactory, ServiceTypeFactory, square
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from requests_app.demo.loader import SF_SLUG, SHENZHEN_SLUG
+from demo.loader import SF_SLUG, SHENZHEN_SLUG
 from requests_app.models import ServiceType
 from requests_app.services import Submission, submit_request
 from requests_app.statuses import RoutingState

@@ -53,7 +53,7 @@ def prepare() -> Plan:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from requests_app.models import ServiceRequest, ServiceType
-    from requests_app.open311.services import create_api_key
+    from open311.services import create_api_key
     from routing.models import Team
 
     service_type = (ServiceType.objects.filter(active=True, stops_filing=False, delivery=ServiceType.Delivery.REALTIME)

@@ -40,7 +40,7 @@ def wsgi_app():
     from django.core.wsgi import get_wsgi_application
     from django.urls import include, path
 
-    from requests_app.open311.views import Open311View
+    from open311.views import Open311View
 
     class NoopView(Open311View):
         def post(self, request, fmt):
@@ -189,8 +189,8 @@ def run(jurisdiction_id: int) -> list[Figure]:
     from django.db import connection
 
     from requests_app.models import Jurisdiction, ServiceRequest
-    from requests_app.open311.models import ApiKey
-    from requests_app.open311.services import create_api_key
+    from open311.models import ApiKey
+    from open311.services import create_api_key
 
     jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id)
     key, raw_key = create_api_key(application="bench", jurisdiction=jurisdiction, writes_per_minute=10**9)

@@ -1,6 +1,6 @@
 """Per-client-address limits on the public writes (filing, "me too") and on failed tracking-link lookups,
 counted in Redis through Django's cache in fixed windows. Open311 writes are limited per API key instead
-(requests_app/open311/services.count_write) and staff sign-in by django-axes.
+(open311/services.count_write) and staff sign-in by django-axes.
 
 A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
 """

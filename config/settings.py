@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "anymail",  # django-anymail: inbound mail webhooks of the common providers (integrations/inbound_mail.py)
     "leaflet",  # django-leaflet: only for the Leaflet files it bundles, served from our static files
     "requests_app",
-    "requests_app.open311",
+    "open311",
     "routing",
     "staffing",
     "contacts",

@@ -22,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),  # Swagger UI from our static files, under the strict CSP
-    path("open311/v2/", include("requests_app.open311.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("staff/permits/", include("frontend.permits.staff_urls")),
     path("staff/", include("frontend.staff.urls")),
     path("", include("contacts.urls")),  # the requester's data page, before the frontend's /track/ pages

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from contacts.services import contact_for_handover
 from requests_app.models import Photo, ServiceRequest
-from requests_app.open311.mapping import inbound_fms_target
+from open311_format.mapping import inbound_fms_target
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS
 

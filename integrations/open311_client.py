@@ -1,15 +1,15 @@
 """Civic311 as an Open311 GeoReport v2 client of another server, as FixMyStreet's Open311 integration is:
 POST requests, resolve tokens, then read servicerequestupdates (or requests) for what happened there.
 
-GeoReport names appear here and in requests_app/open311 only; statuses map back through the same table the
-server side uses for FixMyStreet updates (requests_app.open311.mapping).
+GeoReport names appear only at the edges that speak it (here and open311/), in the words of open311_format;
+statuses map back through the same table the server side uses for FixMyStreet updates (open311_format.mapping).
 """
 from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
-from requests_app.open311.mapping import parse_w3c, w3c
+from open311_format.mapping import parse_w3c, w3c
 
 
 class ReceiverError(Exception):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from requests_app.models import Jurisdiction
-from requests_app.open311.selectors import request_payloads
+from open311_format.records import request_payloads
 
 
 def absolute_url(path: str) -> str:

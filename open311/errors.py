@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from open311_format.mapping import wire_field
 from requests_app.exceptions import InvalidSubmission, InvalidTransition
 from requests_app.photos import InvalidPhoto
 
-from .mapping import wire_field
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from rest_framework import serializers
 
 from contacts.purposes import Purpose
 from contacts.wording import CURRENT_WORDING_VERSION, WORDING
+from open311_format.mapping import parse_w3c
+from open311_format.records import MAX_WINDOW_DAYS
 
 from .errors import bad_request
-from .mapping import parse_w3c
 
-MAX_WINDOW_DAYS = 90
 MAX_PAGE_SIZE = 1000
 MAX_PAGE = 100_000
 TRUE_WORDS = {"true", "1", "yes", "on"}

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from open311_format.mapping import inbound_fms_target
 from requests_app.idempotency import IdempotencyConflict, run_once
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import ALLOWED_TRANSITIONS
 
 from .errors import Open311Error, bad_request
-from .mapping import inbound_fms_target
 from .models import ApiKey, BatchToken, default_scopes, key_digest, new_raw_key
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts.services import ContactDetails, contact_not_kept_reason
+from open311_format.mapping import FMS_INBOUND
+from open311_format.records import request_payloads
 from requests_app.models import ServiceRequest
 from requests_app.photos import prepare_photo
 from requests_app.services import Submission
@@ -18,11 +20,10 @@ from requests_app.statuses import Channel
 
 from . import serializers as s
 from .errors import bad_request, error_response, forbidden, not_found
-from .mapping import FMS_INBOUND
 from .models import Scope
 from .renderers import Open311JSONRenderer, Open311XMLRenderer
-from .selectors import (jurisdiction_for, request_payloads, service_definition, service_list,
-                        service_type_for, token_payload, update_payloads, writer_for)
+from .selectors import (jurisdiction_for, service_definition, service_list, service_type_for, token_payload,
+                        update_payloads, writer_for)
 from .services import apply_client_update, count_write, file_request, replayable
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -12,8 +12,8 @@ refresh() {  # folder, extra makemessages args...
   (cd "$ROOT/$dir" && mkdir -p locale && "${ADMIN[@]}" makemessages -l zh_Hans --no-obsolete -v0 --ignore=locale "$@")
 }
 refresh config
-refresh requests_app --ignore=open311 --ignore=demo
-refresh requests_app/open311
+refresh requests_app
+refresh open311
 refresh routing
 refresh staffing
 refresh contacts

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.purposes import Purpose
 from frontend.forms import CONSENT_WORDING_VERSION
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PHONE = "ana.lima@example.org", "+1 415 555 0123"

@@ -17,7 +17,7 @@ from PIL import Image
 from frontend.public.stats import refresh_statistics
 from frontend.public.tiles import tile_for
 from requests_app.models import Question, ServiceRequest
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 from requests_app.photos import blur_photo
 from requests_app.public_location import public_point
 from requests_app.services import change_status

@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 
 SCHEMA_PATH = "/api/schema/?format=json"
 

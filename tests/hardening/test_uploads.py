@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from requests_app.models import Photo, ServiceRequest
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 
 FORM = reverse("frontend:report", args=["sf.example", "pothole"])
 OPEN311 = "/open311/v2/requests.json"

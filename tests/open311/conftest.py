@@ -8,7 +8,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from requests_app.models import Question, ServiceType
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 from tests.factories import QuestionFactory, ServiceTypeFactory
 
 # The Open311 community's JSON Schemas, copied into tests/open311/schemas (see the README there).

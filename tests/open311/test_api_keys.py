@@ -4,8 +4,8 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from requests_app.open311.models import ApiKey, key_digest
-from requests_app.open311.services import create_api_key, revoke_api_key
+from open311.models import ApiKey, key_digest
+from open311.services import create_api_key, revoke_api_key
 from tests.staff.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from contacts.models import Consent
 from contacts.purposes import Purpose
 from contacts.wording import consent_wording
 from requests_app.models import ServiceRequest
-from requests_app.open311.models import ApiKey
+from open311.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 

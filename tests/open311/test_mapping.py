@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from requests_app.open311.mapping import FMS_INBOUND, FMS_STATUS, WIRE_STATUS, inbound_fms_target, parse_w3c, w3c
+from open311_format.mapping import FMS_INBOUND, FMS_STATUS, WIRE_STATUS, inbound_fms_target, parse_w3c, w3c
 from requests_app.statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Status
 
 FMS_EXTENDED = {"open", "closed", "fixed", "in_progress", "action_scheduled", "investigating", "duplicate",

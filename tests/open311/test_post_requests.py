@@ -7,7 +7,7 @@ from PIL import Image
 
 from contacts.models import Contact
 from requests_app.models import Photo, ServiceRequest
-from requests_app.open311.services import create_api_key, revoke_api_key
+from open311.services import create_api_key, revoke_api_key
 from requests_app.photos import blur_photo
 from requests_app.statuses import Channel, RoutingState
 from tests.factories import JurisdictionFactory, ServiceTypeFactory

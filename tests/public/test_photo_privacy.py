@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bench.photo_set import astronaut, car_with_plate
 from frontend.public.tiles import tile_for
 from requests_app.models import Photo
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 from requests_app.photos import blur_photo, prepare_photo
 from requests_app.public_location import public_point
 from requests_app.services import Submission, submit_request

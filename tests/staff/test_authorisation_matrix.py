@@ -25,7 +25,7 @@ from frontend.forms import CONSENT_WORDING_VERSION
 from frontend.staff.models import SavedView
 from frontend.staff.services import InvalidAction, transfer
 from requests_app.models import ServiceType
-from requests_app.open311.services import create_api_key
+from open311.services import create_api_key
 from staffing.models import StaffRole
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role

@@ -16,7 +16,7 @@ from requests_app.statuses import RoutingState
 from routing.models import Department, RoutingRule
 
 from permits import clock
-from permits.models import DocumentRequirement, Permit, PermitSettings, PermitType
+from permits.models import DocumentRequirement, Permit, PermitType
 from permits.pipeline import DocumentKind, FeeKind, GeometryKind, Step
 from permits.services import (PermitApplication, apply_for_permit, close_ended_permits, complete_step, decide_permit,
                               mark_fee_paid, request_extension, request_information, revoke_permit)
@@ -165,8 +165,6 @@ def load_demo_permits(*, sf_slug: str, shenzhen_slug: str, stdout=None) -> int:
     applications were filed."""
     filed = 0
     sf = Jurisdiction.objects.get(slug=sf_slug)
-    PermitSettings.objects.update_or_create(jurisdiction=sf, defaults={"holiday_country": "US",
-                                                                       "holiday_subdivision": "CA"})
     for spec in SF_TYPES:
         service_type, _ = ServiceType.objects.update_or_create(jurisdiction=sf, code=spec["code"], defaults={
             "name": spec["name"], "name_translations": {"zh-hans": spec["zh"]}, "kind": ServiceType.Kind.PERMIT,
@@ -186,7 +184,6 @@ def load_demo_permits(*, sf_slug: str, shenzhen_slug: str, stdout=None) -> int:
     shenzhen = Jurisdiction.objects.filter(slug=shenzhen_slug).first()
     service_type = ServiceType.objects.filter(jurisdiction=shenzhen, code=SZ_TYPE["code"]).first()
     if service_type is not None:
-        PermitSettings.objects.update_or_create(jurisdiction=shenzhen, defaults={"holiday_country": "CN"})
         permit_type = _permit_type(shenzhen, SZ_TYPE, service_type)
         if not permit_type.permits.exists():
             rule = RoutingRule.objects.filter(service_type=service_type, rule_set__state="active").first()

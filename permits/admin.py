@@ -2,7 +2,7 @@
 the department and log each look at a document (so documents are not reachable from the admin)."""
 from django.contrib import admin
 
-from .models import DocumentRequirement, PermitSettings, PermitType
+from .models import DocumentRequirement, PermitType
 
 
 class DocumentRequirementInline(admin.TabularInline):
@@ -15,8 +15,3 @@ class PermitTypeAdmin(admin.ModelAdmin):
     list_display = ["service_type", "geometry_kind", "fee_kind", "fee_amount", "fee_currency", "decision_working_days"]
     list_filter = ["service_type__jurisdiction", "geometry_kind", "fee_kind"]
     inlines = [DocumentRequirementInline]
-
-
-@admin.register(PermitSettings)
-class PermitSettingsAdmin(admin.ModelAdmin):
-    list_display = ["jurisdiction", "holiday_country", "holiday_subdivision"]

@@ -1,23 +1,21 @@
-"""The decision clock in working days, counted in routing.hours' calendar (one calendar for every clock)."""
+"""The decision clock in working days, counted in the city's one calendar (routing.clocks.Calendars), like
+every other clock."""
 from collections.abc import Container
 from datetime import date, timedelta
 
-from routing.hours import add_working_days, is_working_day, public_holidays
+from routing.clocks import Calendars
+from routing.hours import add_working_days, is_working_day
+from routing.models import RoutingSettings
 
 
 def working_calendar(jurisdiction) -> tuple[dict, Container[date]]:
-    """(business hours, closed days) of a jurisdiction: its routing settings' hours, its permit settings' holidays."""
-    from routing.models import RoutingSettings
-
-    from .models import PermitSettings
-
-    hours = (RoutingSettings.objects.filter(jurisdiction=jurisdiction).values_list("business_hours", flat=True)
-             .first()) or {}
-    calendar = PermitSettings.objects.filter(jurisdiction=jurisdiction).first()
-    if calendar is None:
-        return hours, public_holidays("")
-    return hours, public_holidays(calendar.holiday_country, calendar.holiday_subdivision,
-                                  extra=calendar.city_holidays)
+    """(business hours, closed days) of a jurisdiction, from its routing settings and city holidays; a city
+    without routing settings works around the clock, every day."""
+    routing_settings = RoutingSettings.objects.filter(jurisdiction=jurisdiction).first()
+    if routing_settings is None:
+        return {}, frozenset()
+    calendars = Calendars(routing_settings, jurisdiction)
+    return calendars.city_hours, calendars.closed_days
 
 
 def working_days_between(start: date, end: date, business_hours: dict, closed_days: Container[date]) -> int:

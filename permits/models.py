@@ -23,26 +23,6 @@ def _translated(item: dict, language: str | None = None) -> str:
     return (item.get("text_translations") or {}).get(language or get_language() or "", "") or item.get("text", "")
 
 
-class PermitSettings(models.Model):
-    """The working-day calendar a jurisdiction's permit decision clocks count in (public holidays of its
-    country and region, plus the city's own); business hours come from its routing settings."""
-
-    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="permit_settings",
-                                        verbose_name=_("jurisdiction"))
-    holiday_country = models.CharField(_("holiday country"), max_length=2, blank=True,
-                                       help_text=_("ISO country code, e.g. US or CN"))
-    holiday_subdivision = models.CharField(_("holiday region"), max_length=10, blank=True,
-                                           help_text=_("e.g. CA for California"))
-    city_holidays = ArrayField(models.DateField(), default=list, blank=True, verbose_name=_("city holidays"))
-
-    class Meta:
-        verbose_name = _("permit settings")
-        verbose_name_plural = _("permit settings")
-
-    def __str__(self):
-        return str(self.jurisdiction)
-
-
 class PermitType(models.Model):
     """What a permit of one service type needs: place, dates, fee, documents, conditions and decision time.
 

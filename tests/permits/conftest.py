@@ -16,7 +16,7 @@ from reportlab.pdfgen import canvas
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails
 from contacts.wording import PERMIT_WORDING_VERSION
-from permits.models import DocumentRequirement, PermitSettings, PermitType
+from permits.models import DocumentRequirement, PermitType
 from permits.pipeline import DocumentKind, FeeKind, GeometryKind
 from permits.services import PermitApplication, apply_for_permit
 from requests_app.models import ServiceType
@@ -85,9 +85,8 @@ def at(day: date, hour: int = 10):
 
 @pytest.fixture
 def calendar(jurisdiction, department):
-    RoutingSettings.objects.create(jurisdiction=jurisdiction, triage_department=department,
-                                   business_hours=WEEKDAYS)
-    return PermitSettings.objects.create(jurisdiction=jurisdiction, holiday_country="US", holiday_subdivision="CA")
+    return RoutingSettings.objects.create(jurisdiction=jurisdiction, triage_department=department,
+                                          business_hours=WEEKDAYS, holiday_country="US", holiday_subdivision="CA")
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ from django.utils import timezone
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails
 from contacts.wording import PERMIT_WORDING_VERSION
-from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
-from requests_app.statuses import RoutingState
-from routing.models import Department, RoutingRule
-
 from permits import clock
 from permits.models import DocumentRequirement, Permit, PermitType
 from permits.pipeline import DocumentKind, FeeKind, GeometryKind, Step
 from permits.services import (PermitApplication, apply_for_permit, close_ended_permits, complete_step, decide_permit,
                               mark_fee_paid, request_extension, request_information, revoke_permit)
+from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
+from requests_app.statuses import RoutingState
+from routing.models import Department, RoutingRule
+
 
 def _demo_pdf(title: str) -> bytes:
     """A one-page plain PDF standing in for an applicant's plan."""

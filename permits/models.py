@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, Translated
+from requests_app.models import ServiceRequest, ServiceType, Translated
 from requests_app.public_ids import new_tracking_token
 
 from .pipeline import ALL_STEPS, UNDECIDED, DocumentKind, EventKind, FeeKind, GeometryKind, State, Step

@@ -54,6 +54,7 @@ def prepare() -> Plan:
 
     from requests_app.models import ServiceRequest, ServiceType
     from requests_app.open311.services import create_api_key
+    from requests_app.public_ids import new_tracking_token
     from routing.models import Team
 
     service_type = (ServiceType.objects.filter(active=True, stops_filing=False, delivery=ServiceType.Delivery.REALTIME)
@@ -76,16 +77,20 @@ def prepare() -> Plan:
                     HASH_SESSION_KEY: user.get_session_auth_hash(), DEVICE_ID_SESSION_KEY: device.persistent_id})
     session.create()
 
+    # Imported requests (the demo's open data): no resident holds their links, so the run may issue new ones (a
+    # request keeps only its token's digest, so there is no stored token to read).
     sample = list(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(location=None)
-                  .order_by("-pk").values_list("tracking_token", "public_id", "location")[:200])
+                  .exclude(external_id="").order_by("-pk").only("pk", "public_id", "location")[:200])
     if not sample:
-        raise SystemExit(f"{jurisdiction.slug} has no requests with a location to look at.")
+        raise SystemExit(f"{jurisdiction.slug} has no imported requests with a location to look at.")
     plan = Plan(run_id=uuid.uuid4().hex[:10], slug=jurisdiction.slug, service_code=service_type.code, api_key=raw,
                 staff_cookie={settings.SESSION_COOKIE_NAME: session.session_key})
-    for token, public_id, point in sample:
-        plan.tokens.append(token)
-        plan.public_ids.append(public_id)
-        plan.points.append((point.x, point.y))
+    for sr in sample:
+        sr.tracking_token = new_tracking_token()
+        plan.tokens.append(sr.tracking_token)
+        plan.public_ids.append(sr.public_id)
+        plan.points.append((sr.location.x, sr.location.y))
+    ServiceRequest.objects.bulk_update(sample, ["tracking_token_digest"])
     plan.tiles = sorted({tile_of(lon, lat, z) for lon, lat in plan.points for z in (11, 14, 16)})
     return plan
 

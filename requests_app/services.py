@@ -24,7 +24,7 @@ from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
 from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusChange
 from .photos import attach_photo, link_photo
-from .public_ids import new_public_id
+from .public_ids import new_public_id, new_tracking_token
 from .public_text import masking_for
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
 
@@ -76,6 +76,9 @@ def _validate(submission: Submission) -> dict:
 def submit_request(submission: Submission) -> ServiceRequest:
     """File a new request: validate it, store it with its first history row and its contact, if any.
 
+    The returned request carries the plain ``tracking_token``, the only time it exists outside the resident's
+    hands: show or send it now.
+
     Raises InvalidSubmission with every problem found; nothing is written then.
     """
     answers = _validate(submission)
@@ -98,6 +101,7 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     sr = ServiceRequest.objects.create(
         jurisdiction_id=st.jurisdiction_id,
         public_id=new_public_id(),
+        tracking_token=new_tracking_token(),
         service_type=st,
         location=submission.location,
         address=submission.address.strip()[:300],
@@ -116,7 +120,7 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         attach_photo(sr, upload, created_at=now)
     for url in submission.photo_urls:
         link_photo(sr, url, created_at=now)
-    save_contact(service_request_id=sr.pk, details=submission.contact)
+    save_contact(service_request_id=sr.pk, details=submission.contact, tracking_token=sr.tracking_token)
     record_events([sr], IntegrationEvent.FILED)
     # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
     notify_requester(sr.pk, Event.RECEIVED)

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from contacts.purposes import Purpose
 from requests_app.models import ServiceRequest, StatusChange
 from requests_app.services import change_status
 from requests_app.statuses import Status
@@ -124,6 +125,7 @@ def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handl
     token = handled.tracking_token
     for response in (client.get(f"/track/{token}/"), client.get(f"/track/{token}/filed/"),
                      client.get(f"/track/{token}/data/"), client.get(f"/track/{token}/data/download.json"),
+                     client.get(f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/"),
                      client.post(f"/track/{token}/reopen/", {"reason": "Still there"})):
         assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
         assert "noindex" in response["X-Robots-Tag"]

@@ -18,6 +18,7 @@ from contacts.selectors import data_held_for
 from contacts.services import ContactDetails, erase_expired_contacts, save_contact
 from contacts.wording import CURRENT_WORDING_VERSION
 from requests_app.progress import Progress
+from requests_app.public_ids import new_tracking_token
 
 SAVES = 1_000
 SWEEP = 50_000
@@ -42,7 +43,7 @@ def _bench_saves(ids: list[int]) -> Figure:
     progress = Progress(2 * len(ids), "contacts: saves")
     started = time.perf_counter()
     for sr_id in ids:
-        save_contact(service_request_id=sr_id, details=DETAILS, channel="web")
+        save_contact(service_request_id=sr_id, details=DETAILS, tracking_token=new_tracking_token(), channel="web")
         progress.advance()
     project = len(ids) / (time.perf_counter() - started)
     _clear(ids)
@@ -97,7 +98,7 @@ def _bench_sweep(ids: list[int]) -> Figure:
 def _bench_data_page(ids: list[int]) -> list[Figure]:
     sample = ids[:200]
     for sr_id in sample:
-        save_contact(service_request_id=sr_id, details=DETAILS, channel="web")
+        save_contact(service_request_id=sr_id, details=DETAILS, tracking_token=new_tracking_token(), channel="web")
     it = iter(sample * 3)
     project = timed_ms(lambda: data_held_for(next(it)), 500)
 

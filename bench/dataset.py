@@ -39,7 +39,7 @@ WITH types AS (SELECT array_agg(id ORDER BY id) AS ids FROM requests_app_service
      teams AS (SELECT array_agg(t.id ORDER BY t.id) AS ids, array_agg(t.department_id ORDER BY t.id) AS depts
                FROM routing_team t JOIN routing_department d ON d.id = t.department_id WHERE d.jurisdiction_id = %(j)s)
 INSERT INTO requests_app_servicerequest
-  (jurisdiction_id, public_id, tracking_token, service_type_id, status, priority, location, address, address_id,
+  (jurisdiction_id, public_id, tracking_token_digest, service_type_id, status, priority, location, address, address_id,
    zipcode, description, answers, public_description, public_answers, channel, department_id, team_id, routing_state, submitted_at, updated_at,
    acknowledged_at, closed_at, me_too_count, external_id, overdue, permit_step)
 SELECT %(j)s,

@@ -21,6 +21,7 @@ from bench.loadgen import LoadResult, Outcome, run_load
 
 # An answer later than this counts as an error (status 0), so an overloaded server ends the run on time.
 REQUEST_DEADLINE_SECONDS = 30
+TRACKED_REQUESTS = 10  # filed before the run, for the tracking pages it reads
 WEIGHTS = {"file (open311)": 2, "tracking page": 3, "public page": 2, "map tile": 4, "open311 get": 2,
            "staff queue": 1}
 
@@ -49,11 +50,13 @@ def prepare() -> Plan:
     """The run's own API key and staff session, and the requests, places and tiles to ask for."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.gis.geos import Point
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from requests_app.models import ServiceRequest, ServiceType
     from open311.services import create_api_key
+    from requests_app.services import Submission, submit_request
     from routing.models import Team
 
     service_type = (ServiceType.objects.filter(active=True, stops_filing=False, delivery=ServiceType.Delivery.REALTIME)
@@ -77,15 +80,20 @@ def prepare() -> Plan:
     session.create()
 
     sample = list(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(location=None)
-                  .order_by("-pk").values_list("tracking_token", "public_id", "location")[:200])
+                  .order_by("-pk").values_list("public_id", "location")[:200])
     if not sample:
         raise SystemExit(f"{jurisdiction.slug} has no requests with a location to look at.")
     plan = Plan(run_id=uuid.uuid4().hex[:10], slug=jurisdiction.slug, service_code=service_type.code, api_key=raw,
                 staff_cookie={settings.SESSION_COOKIE_NAME: session.session_key})
-    for token, public_id, point in sample:
-        plan.tokens.append(token)
+    for public_id, point in sample:
         plan.public_ids.append(public_id)
         plan.points.append((point.x, point.y))
+    # Requests keep only their tokens' digests, so no stored link can be read: the run files the requests whose
+    # tracking pages it asks for, and holds their links as a resident would.
+    for lon, lat in plan.points[:TRACKED_REQUESTS]:
+        sr = submit_request(Submission(service_type=service_type, location=Point(lon, lat, srid=4326),
+                                       description=f"Load test {plan.run_id}: a tracked request"))
+        plan.tokens.append(sr.tracking_token)
     plan.tiles = sorted({tile_of(lon, lat, z) for lon, lat in plan.points for z in (11, 14, 16)})
     return plan
 

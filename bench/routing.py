@@ -37,7 +37,7 @@ ON CONFLICT DO NOTHING
 
 PENDING_SQL = """
 INSERT INTO requests_app_servicerequest
-  (jurisdiction_id, public_id, tracking_token, service_type_id, status, priority, location, address, address_id,
+  (jurisdiction_id, public_id, tracking_token_digest, service_type_id, status, priority, location, address, address_id,
    zipcode, description, answers, public_description, public_answers, channel, routing_state, submitted_at,
    updated_at, me_too_count, external_id, overdue, permit_step)
 SELECT %(j)s, 'R' || lpad(to_hex(g), 7, '0'), md5('routing' || g::text || clock_timestamp()::text),

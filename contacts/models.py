@@ -39,6 +39,9 @@ class Contact(models.Model):
     email = EncryptedTextField(_("email"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     device_id = EncryptedTextField(_("device id"), blank=True)
+    # The request's private link, so that messages can carry it: the request keeps only its digest. Here, with
+    # the contact, it is encrypted like the address, and erasing the contact erases the way to rebuild the link.
+    tracking_token = EncryptedTextField(_("private link"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("given"), default=timezone.now)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
@@ -51,6 +54,11 @@ class Contact(models.Model):
                  "department handling your request see it only for those purposes, and every look is logged."),
                UNTIL_RETENTION),
         Stored(("language",), _("To write to you in the language you used."), UNTIL_RETENTION),
+        Stored(("tracking_token",),
+               _("Your request's private link, so that our messages can carry it. Encrypted; no staff screen shows "
+                 "it. The request itself keeps only a fingerprint of the link, from which the link can't be "
+                 "rebuilt."),
+               UNTIL_RETENTION),
         Stored(("service_request", "created_at", "erased_at"),
                _("Which request the details belong to, when you gave them and when they were erased."),
                WITH_THE_REQUEST),

@@ -55,7 +55,8 @@ def _absolute(path: str) -> str:
 
 def message_context(notification, contact) -> dict:
     sr = contact.service_request
-    token = sr.tracking_token
+    # The request keeps only the token's digest; its plain copy lives, encrypted, with the contact.
+    token = contact.tracking_token
     return {
         "public_id": sr.public_id,
         "status": sr.get_status_display(),

@@ -26,6 +26,8 @@ from .wording import APPLICATION_WORDING, CURRENT_WORDING_VERSION, WORDING
 logger = logging.getLogger(__name__)
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "device_id")
+# Everything encrypted in a Contact: erased with it and rewritten when the contact key rotates.
+ENCRYPTED_FIELDS = (*PERSONAL_FIELDS, "tracking_token")
 MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 40, "device_id": 200, "language": 10}
 
 # How a consent reaches us on each channel, unless the caller says otherwise.
@@ -81,10 +83,11 @@ def contact_not_kept_reason(details: ContactDetails) -> str:
 
 
 @transaction.atomic
-def save_contact(*, service_request_id: int, details: ContactDetails, channel: str | None = None,
-                 how_given: str | None = None, wording_version: str | None = None,
+def save_contact(*, service_request_id: int, details: ContactDetails, tracking_token: str,
+                 channel: str | None = None, how_given: str | None = None, wording_version: str | None = None,
                  given_at=None) -> Contact | None:
-    """Keep the contact details a resident gave with a request, only for a purpose they consented to.
+    """Keep the contact details a resident gave with a request, only for a purpose they consented to, with the
+    request's plain ``tracking_token`` (encrypted) so that messages can carry its private link.
 
     Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
     way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
@@ -104,6 +107,7 @@ def save_contact(*, service_request_id: int, details: ContactDetails, channel: s
     values = _cleaned(details)
     if not any(values[name] for name in PERSONAL_FIELDS) or not purposes:
         return None
+    values["tracking_token"] = tracking_token
     if channel is None:
         channel = ServiceRequest.objects.values_list("channel", flat=True).get(pk=service_request_id)
     how_given = how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF)
@@ -133,7 +137,7 @@ def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | Non
 
 def _scrub(contacts, now) -> int:
     record_erasures(contacts.values_list("service_request_id", flat=True))
-    return contacts.update(erased_at=now, **{name: "" for name in PERSONAL_FIELDS})
+    return contacts.update(erased_at=now, **{name: "" for name in ENCRYPTED_FIELDS})
 
 
 @transaction.atomic
@@ -214,7 +218,7 @@ def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:
         with transaction.atomic():
             rows = list(Contact.objects.select_for_update().filter(pk__in=batch))
             # Reading decrypts with any key, saving encrypts with the first one.
-            Contact.objects.bulk_update(rows, PERSONAL_FIELDS)
+            Contact.objects.bulk_update(rows, ENCRYPTED_FIELDS)
         if progress:
             progress.advance(len(batch))
     return len(ids)
@@ -317,15 +321,16 @@ def contact_for_handover(*, service_request_id: int, fields) -> dict[str, str]:
 EMAIL_UPDATES_LINK_DAYS = 30
 
 
-def email_updates_link(*, service_request_id: int, email: str, language: str) -> str:
+def email_updates_link(*, service_request_id: int, email: str, language: str, tracking_token: str) -> str:
     """The path of the link asking whether to send updates to the address a request was emailed from.
 
-    The address is sealed into the link (encrypted with the contact keys) instead of being stored: until the
-    resident says yes, we keep nothing about them.
+    The address, and the tracking token the updates will link to, are sealed into the link (encrypted with the
+    contact keys) instead of being stored: until the resident says yes, we keep nothing about them.
     """
     from django.urls import reverse
 
-    sealed = crypto.encrypt(json.dumps({"r": service_request_id, "e": email, "l": language}))
+    sealed = crypto.encrypt(json.dumps({"r": service_request_id, "e": email, "l": language,
+                                        "t": tracking_token}))
     return reverse("contacts:email_updates", args=[sealed])
 
 
@@ -334,10 +339,14 @@ class InvalidLink(ValueError):
 
 
 def unseal_email_updates_link(sealed: str) -> dict:
-    """{"service_request_id", "email", "language"} of a link made by email_updates_link. Raises InvalidLink."""
+    """{"service_request_id", "email", "language", "tracking_token"} of a link made by email_updates_link.
+
+    Raises InvalidLink (also for a link sealed without a tracking token: updates could not link to the request).
+    """
     try:
         data = json.loads(crypto.decrypt(sealed, ttl=EMAIL_UPDATES_LINK_DAYS * 86400))
-        return {"service_request_id": int(data["r"]), "email": str(data["e"]), "language": str(data["l"])}
+        return {"service_request_id": int(data["r"]), "email": str(data["e"]), "language": str(data["l"]),
+                "tracking_token": str(data["t"])}
     except (crypto.ContactKeyError, ValueError, KeyError, TypeError):
         raise InvalidLink from None
 
@@ -355,6 +364,7 @@ def accept_email_updates(sealed: str) -> Contact | None:
     return save_contact(service_request_id=offer["service_request_id"],
                         details=ContactDetails(email=offer["email"], language=offer["language"],
                                                purposes=frozenset({Purpose.STATUS_UPDATES})),
+                        tracking_token=offer["tracking_token"],
                         channel=Channel.EMAIL, how_given=Consent.Method.EMAIL_REPLY,
                         wording_version=EMAIL_REPLY_WORDING_VERSION)
 

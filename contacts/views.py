@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config import ratelimits
 from requests_app.models import Jurisdiction, ServiceRequest
+from requests_app.public_ids import secret_digest
 
 from .forms import AreaAlertForm
 from .models import Contact
@@ -26,10 +27,11 @@ DONE_NOTICES = {"erased", "withdrawn", "words"}
 
 
 def _request_for(tracking_token: str) -> ServiceRequest:
-    sr = ServiceRequest.objects.only("pk", "tracking_token").filter(tracking_token=tracking_token).first()
-    # Compared again in constant time so a near-miss token takes as long as a wrong one.
-    if sr is None or not constant_time_compare(sr.tracking_token, tracking_token):
+    sr = ServiceRequest.objects.only("pk", "tracking_token_digest").tracked_by(tracking_token).first()
+    # Compared again in constant time so a near-miss digest takes as long as a wrong one.
+    if sr is None or not constant_time_compare(sr.tracking_token_digest, secret_digest(tracking_token)):
         raise Http404
+    sr.tracking_token = tracking_token  # the pages link to each other; the database has only the digest
     return sr
 
 

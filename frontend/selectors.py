@@ -151,8 +151,8 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
         .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.public().exclude(public_image="")
                                                        .exclude(source=Photo.Source.CREW).order_by("created_at")),
-                          "resident_comments"),
-        tracking_token=token)
+                          "resident_comments").tracked_by(token))
+    sr.tracking_token = token  # the pages link to themselves; the database has only the digest
     return _with_public_text(sr)
 
 

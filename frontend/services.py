@@ -1,4 +1,5 @@
 """State changes that belong to the resident pages themselves."""
+from contacts import crypto
 from requests_app.idempotency import run_once
 from requests_app.models import ServiceRequest
 from requests_app.services import Submission, submit_request
@@ -12,6 +13,13 @@ def submit_request_once(submission: Submission, *, client: str, key: str, conten
     Raises IdempotencyConflict for the key with other content, and InvalidSubmission like submit_request
     (nothing is stored then, so the key stays free).
     """
-    payload, replayed = run_once(client=f"web:{client}", key=key, content=content,
-                                 write=lambda: {"service_request_id": submit(submission).pk})
-    return ServiceRequest.objects.get(pk=payload["service_request_id"]), not replayed
+    def write() -> dict:
+        sr = submit(submission)
+        # A replay must answer with the same private link, and the request keeps only the token's digest: the
+        # token waits here, encrypted with the contact keys, until the idempotency record expires.
+        return {"service_request_id": sr.pk, "sealed_token": crypto.encrypt(sr.tracking_token)}
+
+    payload, replayed = run_once(client=f"web:{client}", key=key, content=content, write=write)
+    sr = ServiceRequest.objects.get(pk=payload["service_request_id"])
+    sr.tracking_token = crypto.decrypt(payload["sealed_token"])
+    return sr, not replayed

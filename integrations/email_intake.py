@@ -203,7 +203,7 @@ def _acknowledge(message, sr: ServiceRequest, their_message_id: str) -> None:
         base = settings.CIVIC311_SITE_URL.rstrip("/")
         context = {"public_id": sr.public_id, "tracking_url": f"{base}/track/{sr.tracking_token}/",
                    "updates_url": base + email_updates_link(service_request_id=sr.pk, email=sender,
-                                                           language=language),
+                                                           language=language, tracking_token=sr.tracking_token),
                    "service": sr.service_type.localized_name()}
         subject = _("Re: %(subject)s [%(ref)s]") % {"subject": (message.subject or "").strip()[:150],
                                                     "ref": sr.public_id}

@@ -1,5 +1,4 @@
 """What the Open311 edge keeps of its own: API keys and batch tokens (retried writes: requests_app.idempotency)."""
-import hashlib
 import secrets
 
 from django.contrib.postgres.fields import ArrayField
@@ -7,10 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def key_digest(raw_key: str) -> str:
-    # Keys are 256 random bits, so a fast hash is enough: there is nothing to brute-force from the digest.
-    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+# Keys are stored as digests the way tracking tokens are: one hashing helper for every bearer secret.
+from requests_app.public_ids import secret_digest as key_digest  # noqa: F401 - the edge imports it from here
 
 
 def new_raw_key() -> str:

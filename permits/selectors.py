@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.permissions import may_see_contact
+from requests_app.public_ids import secret_digest
 
 from .models import DocumentLook, Permit, PermitDocument, PermitEvent
 from .pipeline import GRANTED, State
@@ -54,8 +55,8 @@ def permit_for_staff(*, public_id: str):
 
 def document_for_applicant(*, token: str, document_id: int) -> PermitDocument:
     """A document of the permit behind a tracking link. Raises Http404 for any other."""
-    return get_object_or_404(PermitDocument.objects.select_related("permit__service_request"),
-                             pk=document_id, permit__service_request__tracking_token=token)
+    return get_object_or_404(PermitDocument.objects.select_related("permit__service_request"), pk=document_id,
+                             permit__service_request__tracking_token_digest=secret_digest(token))
 
 
 def document_for_staff(*, user, public_id: str, document_id: int) -> PermitDocument:

@@ -60,7 +60,7 @@ class ServiceRequestAdmin(admin.GISModelAdmin):
     list_filter = ("jurisdiction", "status", "channel", "routing_state")
     search_fields = ("public_id", "address", "description")
     readonly_fields = ("public_id", "status", "submitted_at", "updated_at", "acknowledged_at", "closed_at")
-    exclude = ("tracking_token",)
+    exclude = ("tracking_token_digest",)
     raw_id_fields = ("assignee",)
     list_select_related = ("service_type", "department", "team")
     inlines = [StatusChangeInline, PhotoInline, ResidentCommentInline]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .public_ids import new_public_id, new_tracking_token
+from .public_ids import new_public_id, new_tracking_token, secret_digest, unissued_token_digest
 from .querysets import PhotoQuerySet, ServiceRequestQuerySet
 from .retention import WITH_THE_REQUEST, Stored
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
@@ -174,8 +174,10 @@ class ServiceRequest(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="requests",
                                      verbose_name=_("jurisdiction"))
     public_id = models.CharField(_("public id"), max_length=12, unique=True, default=new_public_id, editable=False)
-    # The private link's secret. Not personal data, but never shown in any public output.
-    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    # The private link's secret, kept only as its digest (public_ids.secret_digest) so that a copy of the database
+    # opens no resident's tracking and data pages. Set ``tracking_token`` to issue one.
+    tracking_token_digest = models.CharField(max_length=64, unique=True, default=unissued_token_digest,
+                                             editable=False)
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="requests",
                                      verbose_name=_("service type"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -253,6 +255,17 @@ class ServiceRequest(models.Model):
 
     def __str__(self):
         return self.public_id
+
+    @property
+    def tracking_token(self) -> str:
+        """The plain token, known only to this Python object: the one that filed the request (to show or send the
+        link once) or one looked up by it; "" otherwise. The database keeps its digest alone."""
+        return getattr(self, "_tracking_token", "")
+
+    @tracking_token.setter
+    def tracking_token(self, token: str) -> None:
+        self._tracking_token = token
+        self.tracking_token_digest = secret_digest(token)
 
     @property
     def is_open(self) -> bool:

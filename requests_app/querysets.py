@@ -4,6 +4,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import Polygon
 from django.contrib.gis.measure import D
 
+from .public_ids import secret_digest
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, RoutingState
 
 
@@ -16,6 +17,10 @@ class ServiceRequestQuerySet(models.QuerySet):
 
     def in_jurisdiction(self, jurisdiction):
         return self.filter(jurisdiction=jurisdiction)
+
+    def tracked_by(self, token: str):
+        # By digest: the plain token is stored nowhere. An index lookup on a digest leaks nothing about the token.
+        return self.filter(tracking_token_digest=secret_digest(token))
 
     def waiting_for_routing(self):
         return self.filter(routing_state=RoutingState.PENDING)

@@ -14,7 +14,7 @@ from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
 from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusChange
 from .photos import attach_photo, link_photo
-from .public_ids import new_public_id
+from .public_ids import new_public_id, new_tracking_token
 from .public_text import masking_for
 from .signals import request_filed, status_changed
 from .statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Channel, Status
@@ -69,6 +69,9 @@ def _validate(submission: Submission) -> dict:
 def submit_request(submission: Submission) -> ServiceRequest:
     """File a new request: validate it, store it with its first history row and its contact, if any.
 
+    The returned request carries the plain ``tracking_token``, the only time it exists outside the resident's
+    hands: show or send it now.
+
     Raises InvalidSubmission with every problem found; nothing is written then.
     """
     answers = _validate(submission)
@@ -91,6 +94,7 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     sr = ServiceRequest.objects.create(
         jurisdiction_id=st.jurisdiction_id,
         public_id=new_public_id(),
+        tracking_token=new_tracking_token(),
         service_type=st,
         location=submission.location,
         address=submission.address.strip()[:300],

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType
+from requests_app.public_ids import new_tracking_token
 from requests_app.public_text import masking_for
 from requests_app.statuses import Status
 from routing.models import Area, AreaLayer, Department, Team
@@ -83,6 +84,16 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     public_description = factory.LazyAttribute(lambda o: masking_for(o.jurisdiction).text(o.description))
     public_answers = factory.LazyAttribute(lambda o: masking_for(o.jurisdiction).answers(o.answers))
     answers = factory.LazyFunction(dict)
+    # Issued as submit_request issues it: the row keeps the digest, the returned object the plain token.
+    tracking_token = factory.LazyFunction(new_tracking_token)
+
+
+def tracking_token_for(sr: ServiceRequest) -> str:
+    """A working private link's token for a request filed elsewhere in the test (Open311, a form whose answer the
+    test did not read): the database keeps only digests, so a new token is issued in place of the first."""
+    sr.tracking_token = new_tracking_token()
+    ServiceRequest.objects.filter(pk=sr.pk).update(tracking_token_digest=sr.tracking_token_digest)
+    return sr.tracking_token
 
 
 class AreaLayerFactory(factory.django.DjangoModelFactory):

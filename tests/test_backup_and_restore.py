@@ -24,7 +24,7 @@ def _database_url() -> str:
 
 def _fingerprint() -> str:
     rows = [(*row[:-1], row[-1].wkt) for row in ServiceRequest.objects.order_by("public_id").values_list(
-        "public_id", "tracking_token", "status", "description", "submitted_at", "location")]
+        "public_id", "tracking_token_digest", "status", "description", "submitted_at", "location")]
     rows += list(StatusChange.objects.order_by("id").values_list("service_request__public_id", "new_status",
                                                                  "public_note", "at"))
     return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -100,7 +100,7 @@ def test_debug_on_is_a_developers_machine_and_starts():
 SAVE = """
 from contacts.services import ContactDetails, save_contact
 save_contact(service_request_id={pk}, details=ContactDetails(email="rotate@example.org", language="en",
-             purposes=frozenset({{"status_updates"}})))
+             purposes=frozenset({{"status_updates"}})), tracking_token="a-token-for-the-rotation-test")
 """
 READ = """
 from contacts.models import Contact

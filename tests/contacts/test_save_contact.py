@@ -35,7 +35,7 @@ def test_giving_the_same_purpose_again_keeps_one_live_consent(file_request):
     sr = file_request(phone="+1 415 555 0101", purposes=frozenset({Purpose.STATUS_UPDATES}))
     save_contact(service_request_id=sr.pk, details=ContactDetails(phone="+1 415 555 0101",
                                                                   purposes=frozenset({Purpose.STATUS_UPDATES})),
-                 how_given=Consent.Method.STAFF)
+                 tracking_token=sr.tracking_token, how_given=Consent.Method.STAFF)
     assert Consent.objects.live().filter(service_request_id=sr.pk).count() == 1
 
 
@@ -43,7 +43,8 @@ def test_it_rejects_a_purpose_that_does_not_exist():
     sr = ServiceRequestFactory()
     with pytest.raises(ValueError):
         save_contact(service_request_id=sr.pk, details=ContactDetails(email="a@example.org",
-                                                                      purposes=frozenset({"marketing"})))
+                                                                      purposes=frozenset({"marketing"})),
+                     tracking_token=sr.tracking_token)
 
 
 def test_contact_fields_are_encrypted_at_rest(file_request):
@@ -68,7 +69,8 @@ def test_the_wording_version_the_resident_read_is_recorded_and_unknown_ones_are_
         CURRENT_WORDING_VERSION}
     with pytest.raises(ValueError):
         save_contact(service_request_id=sr.pk, details=ContactDetails(email="w@example.org", wording_version="v0",
-                                                                      purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])))
+                                                                      purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])),
+                     tracking_token=sr.tracking_token)
 
 
 def test_callers_can_tell_the_resident_why_nothing_was_kept():

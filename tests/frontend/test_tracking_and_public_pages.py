@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from contacts.purposes import Purpose
 from requests_app.models import ServiceRequest, StatusChange
 from requests_app.services import change_status
 from requests_app.statuses import Status
@@ -17,9 +18,11 @@ def handled(pothole, department, team, staff):
     sr = ServiceRequestFactory(service_type=pothole, department=department, team=team, me_too_count=4,
                                description="Hole outside my flat, email me at jane@example.org",
                                expected_at=timezone.now() + timedelta(days=3))
-    return change_status(sr, to=Status.ACKNOWLEDGED, by=staff,
-                         public_note="We called the resident on 415-555-0199 and will fill it this week",
-                         internal_note="Crew 7 has the asphalt")
+    handled = change_status(sr, to=Status.ACKNOWLEDGED, by=staff,
+                            public_note="We called the resident on 415-555-0199 and will fill it this week",
+                            internal_note="Crew 7 has the asphalt")
+    handled.tracking_token = sr.tracking_token  # the row keeps only its digest
+    return handled
 
 
 def test_the_tracking_page_shows_status_timeline_department_team_and_me_too_count(client, handled):
@@ -122,6 +125,7 @@ def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handl
     token = handled.tracking_token
     for response in (client.get(f"/track/{token}/"), client.get(f"/track/{token}/filed/"),
                      client.get(f"/track/{token}/data/"), client.get(f"/track/{token}/data/download.json"),
+                     client.get(f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/"),
                      client.post(f"/track/{token}/reopen/", {"reason": "Still there"})):
         assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
         assert "noindex" in response["X-Robots-Tag"]

@@ -10,6 +10,7 @@ from contacts.purposes import Purpose
 from contacts.wording import consent_wording
 from requests_app.models import ServiceRequest
 from open311.models import ApiKey
+from tests.factories import tracking_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,7 @@ def test_the_consent_names_the_application_and_its_words(client, streetlight, ap
     assert (consent.purpose, consent.collected_by, consent.wording) == (Purpose.STATUS_UPDATES, "Test client", APP_WORDS)
     assert consent.wording_version == "application"
 
-    sr = ServiceRequest.objects.get()
-    page = client.get(f"/track/{sr.tracking_token}/data/").content.decode()
+    page = client.get(f"/track/{tracking_token_for(ServiceRequest.objects.get())}/data/").content.decode()
     assert APP_WORDS in page and "Test client" in page
     assert consent_wording(Purpose.STATUS_UPDATES) not in page
 
@@ -45,7 +45,6 @@ def test_an_application_that_declared_no_words_is_recorded_as_such(client, stree
     assert file_with_alerts(client, api_key).status_code == 200
     consent = Consent.objects.get()
     assert (consent.collected_by, consent.wording) == ("Test client", "")
-    sr = ServiceRequest.objects.get()
-    page = client.get(f"/track/{sr.tracking_token}/data/").content.decode()
+    page = client.get(f"/track/{tracking_token_for(ServiceRequest.objects.get())}/data/").content.decode()
     assert "the application did not tell us its words" in page
     assert consent_wording(Purpose.STATUS_UPDATES) not in page

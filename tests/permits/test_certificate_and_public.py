@@ -11,6 +11,7 @@ import zxingcpp
 from django.urls import reverse
 
 from permits.services import complete_step, decide_permit, mark_fee_paid, revoke_permit
+from tests.factories import tracking_token_for
 
 from .conftest import at
 
@@ -35,7 +36,7 @@ def qr_codes_in(pdf: bytes) -> list[str]:
 
 
 def test_the_certificates_qr_code_opens_the_verification_page(client, issued):
-    token = issued.service_request.tracking_token
+    token = tracking_token_for(issued.service_request)
     with at(date(2026, 12, 8)):
         response = client.get(reverse("permit_pages:certificate", args=[token]))
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -50,7 +51,7 @@ def test_the_certificates_qr_code_opens_the_verification_page(client, issued):
 
 def test_the_certificate_in_chinese_reads_back_the_same_code(client, issued):
     client.cookies["django_language"] = "zh-hans"
-    response = client.get(reverse("permit_pages:certificate", args=[issued.service_request.tracking_token]))
+    response = client.get(reverse("permit_pages:certificate", args=[tracking_token_for(issued.service_request)]))
     assert qr_codes_in(response.content) == [
         "http://testserver" + reverse("permit_pages:verify", args=[issued.verification_code])]
 
@@ -62,7 +63,7 @@ def test_no_certificate_before_the_fee_is_paid_and_the_page_says_so(client, appl
     complete_step(permit, by=staff)
     permit = decide_permit(permit, by=staff, approve=True)
     assert client.get(reverse("permit_pages:certificate",
-                              args=[permit.service_request.tracking_token])).status_code == 404
+                              args=[tracking_token_for(permit.service_request)])).status_code == 404
     assert "fee is unpaid" in client.get(reverse("permit_pages:verify", args=[permit.verification_code])).content.decode()
 
 

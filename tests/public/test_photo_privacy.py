@@ -16,6 +16,7 @@ from requests_app.photos import blur_photo, prepare_photo
 from requests_app.public_location import public_point
 from requests_app.services import Submission, submit_request
 from requests_app.statuses import Channel
+from tests.factories import tracking_token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_folders")]
 
@@ -49,7 +50,10 @@ def filed(client, jurisdiction, pothole, uploads):
         "api_key": raw_key, "service_code": "pothole", "lat": WHERE.y, "long": WHERE.x,
         "media": SimpleUploadedFile("b.jpg", uploads["plate"], content_type="image/jpeg")})
     assert response.status_code == 200, response.content
-    return [sr, *[p.service_request for p in Photo.objects.exclude(service_request=sr)]]
+    filed_by_open311 = [p.service_request for p in Photo.objects.exclude(service_request=sr)]
+    for other in filed_by_open311:
+        tracking_token_for(other)
+    return [sr, *filed_by_open311]
 
 
 def _public_outputs(client, jurisdiction, requests, area):

@@ -24,7 +24,8 @@ def overdue_request(pothole, team):
     sr = ServiceRequestFactory(service_type=pothole, team=team, department=team.department,
                                expected_at=timezone.now() - timedelta(hours=1), priority=Priority.NORMAL)
     save_contact(service_request_id=sr.pk, details=ContactDetails(email="resident@home.example", first_name="Ada",
-                                                                     purposes=frozenset({Purpose.STATUS_UPDATES})))
+                                                                     purposes=frozenset({Purpose.STATUS_UPDATES})),
+                 tracking_token=sr.tracking_token)
     return sr
 
 

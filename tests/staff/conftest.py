@@ -137,7 +137,8 @@ def with_contact():
     """Give a request a kept contact, consented to the given purposes."""
     def give(sr, *purposes, email="ana@example.org", phone=""):
         save_contact(service_request_id=sr.pk, details=ContactDetails(
-            first_name="Ana", last_name="Lima", email=email, phone=phone, language="en", purposes=frozenset(purposes)))
+            first_name="Ana", last_name="Lima", email=email, phone=phone, language="en", purposes=frozenset(purposes)),
+            tracking_token=sr.tracking_token)
         return sr
     return give
 

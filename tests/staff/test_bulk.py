@@ -92,7 +92,8 @@ def test_a_bulk_status_with_a_ready_reply_fills_it_per_request_in_each_requester
                                     name="Fixed", text="{public_id} 已修好。")
     first, second = make_request(status=Status.IN_PROGRESS), make_request(status=Status.IN_PROGRESS)
     save_contact(service_request_id=second.pk, details=ContactDetails(
-        email="li@example.org", language="zh-hans", purposes=frozenset({Purpose.STATUS_UPDATES})))
+        email="li@example.org", language="zh-hans", purposes=frozenset({Purpose.STATUS_UPDATES})),
+                 tracking_token=second.tracking_token)
     sign_in(client, staff).post(BULK, {"selected": [first.public_id, second.public_id], "action": "status",
                                        "reply": english.pk})
     first.refresh_from_db(), second.refresh_from_db()

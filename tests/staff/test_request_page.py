@@ -123,7 +123,8 @@ def test_a_ready_reply_is_filled_in_and_in_the_requesters_language(client, staff
     english = make_request(status=Status.IN_PROGRESS, expected_at=due)
     chinese = make_request(status=Status.IN_PROGRESS)
     save_contact(service_request_id=chinese.pk, details=ContactDetails(email="li@example.org", language="zh-hans",
-                                                                       purposes=frozenset({Purpose.STATUS_UPDATES})))
+                                                                       purposes=frozenset({Purpose.STATUS_UPDATES})),
+                 tracking_token=chinese.tracking_token)
     sign_in(client, staff)
     [reply] = page(client, english).context["templates"]
     assert reply["text"].startswith(f"{english.public_id}: your Pothole is fixed. Due ")

@@ -51,7 +51,9 @@ class Contact(models.Model):
     STORED_ABOUT_YOU = (
         Stored(("first_name", "last_name", "email", "phone", "device_id"),
                _("To contact you for the purposes you chose, and nothing else. Encrypted; staff of the "
-                 "department handling your request see it only for those purposes, and every look is logged."),
+                 "department handling your request see it only for those purposes, its crew on site sees your phone "
+                 "number only if you agreed to a call from the crew and the department allows such calls, and "
+                 "every look is logged."),
                UNTIL_RETENTION),
         Stored(("language",), _("To write to you in the language you used."), UNTIL_RETENTION),
         Stored(("tracking_token",),

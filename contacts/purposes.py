@@ -7,3 +7,5 @@ class Purpose(models.TextChoices):
     STATUS_UPDATES = "status_updates", _("Status updates about this request")
     DEPARTMENT_QUESTIONS = "department_questions", _("A question from the department about this request")
     PERMIT_DECISION = "permit_decision", _("The decision on this permit application")
+    # Only where the department lets its crews call (routing.Department.crew_may_call), on a tap that is logged.
+    CREW_CALL = "crew_call", _("A phone call from the crew sent to fix this request")

@@ -6,7 +6,7 @@ from requests_app.models import ServiceRequest
 
 from .models import AccessLog, Consent, Contact, Notification
 from .notifications import Event
-from .permissions import may_see_contact
+from .permissions import may_call_as_crew, may_see_contact
 from .purposes import Purpose
 from .services import PERSONAL_FIELDS, ContactDetails
 from .wording import APPLICATION_WORDING, consent_wording
@@ -100,3 +100,32 @@ def requester_language(service_request_id: int) -> str:
     language code says nothing about who the person is."""
     return (Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True)
             .values_list("language", flat=True).first() or "")
+
+
+def requests_a_crew_may_call(service_request_ids) -> frozenset[int]:
+    """Which of these requests a crew may call about: the department lets its crews call and the requester agreed
+    to a crew call and left a phone number. Reads no contact detail (an empty field is stored empty), so it is not
+    logged; one query."""
+    allowed = ServiceRequest.objects.filter(pk__in=service_request_ids, department__crew_may_call=True).values("pk")
+    consented = Consent.objects.live().filter(service_request_id__in=allowed, purpose=Purpose.CREW_CALL)
+    return frozenset(Contact.objects.filter(service_request_id__in=consented.values("service_request_id"),
+                                            erased_at__isnull=True).exclude(phone="")
+                     .values_list("service_request_id", flat=True))
+
+
+def phone_for_crew(*, service_request: ServiceRequest, user) -> str:
+    """The requester's phone number for the crew member sent to the request, to call from the site; the look is
+    logged like every staff look.
+
+    Raises PermissionDenied unless the user crews on this request, its department lets crews call and the
+    requester agreed to a crew call (and gave a number).
+    """
+    if not may_call_as_crew(user, service_request):
+        raise PermissionDenied(_("Your department does not let crews call about this request."))
+    contact = (Contact.objects.filter(service_request_id=service_request.pk, erased_at__isnull=True).exclude(phone="")
+               .first())
+    if contact is None or Purpose.CREW_CALL not in live_purposes(service_request.pk):
+        raise PermissionDenied(_("The requester did not agree to a call from the crew."))
+    AccessLog.objects.create(service_request_id=service_request.pk, user=user, username=user.get_username(),
+                             reason=str(Purpose.CREW_CALL.label)[:300], purposes=[Purpose.CREW_CALL])
+    return contact.phone

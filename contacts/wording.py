@@ -11,7 +11,7 @@ PERMIT_WORDING_VERSION = "2026-12-permit-form-1"
 
 # The sentences beside the unticked boxes of the resident's web form (frontend/forms.py, which names this
 # version in its CONSENT_WORDING_VERSION).
-CURRENT_WORDING_VERSION = "2026-11-resident-form-1"
+CURRENT_WORDING_VERSION = "2026-12-resident-form-2"
 
 # The question in the reply to a request sent by email (integrations/email_intake.py).
 EMAIL_REPLY_WORDING_VERSION = "2026-12-email-reply-1"
@@ -20,6 +20,13 @@ WORDING = {
     "2026-11-resident-form-1": {
         Purpose.STATUS_UPDATES: _("Send me updates about this request."),
         Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
+    },
+    # The first form's sentences, plus leave for a crew to phone (only if the department lets its crews call).
+    "2026-12-resident-form-2": {
+        Purpose.STATUS_UPDATES: _("Send me updates about this request."),
+        Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
+        Purpose.CREW_CALL: _("The crew sent to fix this may phone me about it on site, for example to find the "
+                             "spot."),
     },
     EMAIL_REPLY_WORDING_VERSION: {
         Purpose.STATUS_UPDATES: _("Send updates about this request to the address I wrote from."),

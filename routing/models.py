@@ -17,6 +17,11 @@ class Department(Translated):
     business_hours = models.JSONField(_("business hours"), null=True, blank=True,
                                       help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
                                                   "leave empty for the city's business hours"))
+    # Off unless an operator turns it on (the admin keeps who did it and when, in the department's history).
+    crew_may_call = models.BooleanField(
+        _("crews may call requesters"), default=False,
+        help_text=_("A crew member assigned a request may see the requester's phone number, on a tap that is "
+                    "logged, if the requester agreed to a call from the crew."))
 
     class Meta:
         verbose_name = _("department")

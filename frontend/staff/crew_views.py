@@ -2,12 +2,10 @@
 without signal. The page and its data are cached at the start of a shift; actions queue on the device and come
 here one by one, each with the key the device gave it."""
 import uuid
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -15,42 +13,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from staffing.access import scope_for
+from contacts.selectors import phone_for_crew, requests_a_crew_may_call
 
 from .crew_selectors import crew_shortlist, find_crew_request
 from .crew_services import record_crew_action
+from .guards import crew_only
 from .models import CrewAction
-from .time_zones import staff_time_zone
 
-CREW_WORKER_VERSION = "1"
-
-
-def crew_only(*, api: bool = False):
-    """Signed in with two factors, holding a crew role. Adds request.scope."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                if api:
-                    return JsonResponse({"errors": {"auth": [_("Sign in first.")]}}, status=403)
-                return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-            scope = scope_for(request.user)
-            if not scope.is_crew:
-                raise PermissionDenied
-            if not request.user.is_verified():
-                # A crew phone can be lost in the street: crew mode always wants the second factor.
-                if api:
-                    return JsonResponse({"errors": {"auth": [_("Crews need two-factor authentication.")]}},
-                                        status=403)
-                return redirect("staff:two_factor")
-            request.scope = scope
-            with staff_time_zone(scope):
-                return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+CREW_WORKER_VERSION = "2"
 
 
 def crew_text() -> dict:
@@ -72,6 +42,8 @@ def crew_text() -> dict:
         "reason_needed": _("Say why it can't be fixed."), "note_needed": _("Write the note first."),
         "sign_in": _("Sign in again to send the waiting actions."), "photo_alt": _("Photo %(n)s of %(id)s"),
         "from_you": _("%(km)s km from you"), "you": _("You are here"),
+        "show_phone": _("Show phone to call"), "call": _("Call %(phone)s"),
+        "phone_offline": _("Showing the number needs signal: it is never kept on this phone."),
     }
 
 
@@ -83,7 +55,7 @@ def crew_page(request):
     return response
 
 
-def _item(sr) -> dict:
+def _item(sr, *, may_call: bool) -> dict:
     return {
         "id": sr.public_id, "service": sr.service_type.localized_name(), "status": sr.status,
         "status_label": str(sr.get_status_display()), "priority": sr.get_priority_display(),
@@ -95,6 +67,8 @@ def _item(sr) -> dict:
         # The blurred public copies: enough to find the spot, and safe to keep on a phone for a shift.
         "photos": [p.public_image.url for p in sr.photos.all()],
         "notes": [{"at": at.isoformat(), "text": text} for at, text in sr.notes],
+        # Whether a "Show phone to call" tap may work: never the number, which this list (kept offline) must not hold.
+        "may_call": may_call,
     }
 
 
@@ -102,7 +76,9 @@ def _item(sr) -> dict:
 @crew_only(api=True)
 def crew_shortlist_data(request):
     rows = crew_shortlist(request.scope)
-    response = JsonResponse({"items": [_item(sr) for sr in rows], "language": translation.get_language()})
+    callable_ids = requests_a_crew_may_call([sr.pk for sr in rows])
+    response = JsonResponse({"items": [_item(sr, may_call=sr.pk in callable_ids) for sr in rows],
+                             "language": translation.get_language()})
     response["Cache-Control"] = "no-cache, private"
     return response
 
@@ -146,6 +122,23 @@ def crew_action(request):
     return JsonResponse({"key": str(action.key), "outcome": action.outcome, "message": action.message,
                          "replayed": replayed, "status": sr.status, "status_label": str(sr.get_status_display())},
                         status=409 if action.outcome == CrewAction.Outcome.CONFLICT else 200)
+
+
+@require_POST
+@crew_only(api=True)
+def crew_phone(request, public_id):
+    """The requester's number, on a deliberate tap, online only: the answer is never stored (no-store) and the
+    service worker passes POSTs by. 403 unless the department lets crews call and the requester agreed."""
+    sr = find_crew_request(request.scope, public_id)
+    if sr is None:
+        return JsonResponse({"errors": {"request": [_("No such request here.")]}}, status=404)
+    try:
+        phone = phone_for_crew(service_request=sr, user=request.user)
+    except PermissionDenied as refusal:
+        return JsonResponse({"errors": {"phone": [str(refusal)]}}, status=403)
+    response = JsonResponse({"phone": phone})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

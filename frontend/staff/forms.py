@@ -103,8 +103,16 @@ class QueueFilterForm(forms.Form):
     def more_fields(self):
         return [field for field in self if field.name not in self.MAIN and not field.is_hidden]
 
+    @staticmethod
+    def _chosen(fields) -> list:
+        return [field for field in fields if field.value() not in (None, "", [], False)]
+
     def more_chosen(self) -> bool:
-        return any(field.value() not in (None, "", [], False) for field in self.more_fields())
+        return bool(self._chosen(self.more_fields()))
+
+    def chosen_count(self) -> int:
+        """How many filters are set: the "Filters (n)" toggle says it on a phone, where the bar is folded."""
+        return len(self._chosen(self.main_fields() + self.more_fields()))
 
 
 class SavedViewForm(forms.Form):

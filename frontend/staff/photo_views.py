@@ -9,8 +9,8 @@ from requests_app import photos
 from requests_app.models import Photo
 
 from .forms import PhotoModerationForm
+from .guards import staff_only
 from .selectors import request_for
-from .views import staff_only
 
 
 def _photo_for_work(request, pk: int) -> Photo:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("crew/", crew_views.crew_page, name="crew"),
     path("crew/shortlist.json", crew_views.crew_shortlist_data, name="crew_shortlist"),
     path("crew/actions/", crew_views.crew_action, name="crew_action"),
+    path("crew/requests/<str:public_id>/phone/", crew_views.crew_phone, name="crew_phone"),
     path("crew/manifest.webmanifest", crew_views.crew_manifest, name="crew_manifest"),
     path("crew/sw.js", crew_views.crew_service_worker, name="crew_sw"),
     path("requests/<str:public_id>/", views.request_detail, name="request"),

@@ -1,6 +1,5 @@
 from base64 import b32encode
 from datetime import timedelta
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,43 +26,12 @@ from requests_app.exceptions import DomainError
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
 from routing.models import Department
-from staffing.access import scope_for
 
 from . import forms, services, two_factor
-from .replies import bulk_replies, ready_replies_for, reply_for
-from .time_zones import staff_time_zone
+from .guards import staff_only
 from .models import SavedView
+from .replies import bulk_replies, ready_replies_for, reply_for
 from .selectors import SORTS, QueueFilters, changed_since, map_features, queue_page, request_for, request_page
-
-
-def staff_only(*, api: bool = False):
-    """Signed in, with a staff role, and verified by an authenticator: every staff role may read a requester's
-    contact, so none works on a password alone. Adds request.scope."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                if api:
-                    return JsonResponse({"errors": {"auth": [_("Sign in first.")]}}, status=403)
-                return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-            scope = scope_for(request.user)
-            if not scope.is_staff:
-                if scope.is_crew and view.__name__ == "queue":
-                    return redirect("staff:crew")  # where sign-in sends everyone: a crew's home is crew mode
-                raise PermissionDenied
-            if not request.user.is_verified():
-                if api:
-                    return JsonResponse({"errors": {"auth": [_("Staff need two-factor authentication.")]}},
-                                        status=403)
-                return redirect("staff:two_factor")
-            request.scope = scope
-            with staff_time_zone(scope):
-                return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _no_store(response):

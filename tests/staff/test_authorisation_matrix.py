@@ -368,6 +368,49 @@ def test_only_crews_use_crew_mode(request, client, make_request, role, name):
     assert snapshot(sr) == before
 
 
+# A call under consent: a crew sees the requester's number only on its own department's work assigned to it, when
+# the department lets crews call and the requester agreed to a crew call; every shown number is a logged look.
+CREW_CALLS = {
+    "allowed": 200,
+    "crew_of_another_department": 403,
+    "department_does_not_allow": 403,
+    "requester_did_not_consent": 403,
+    "requester_consented_to_other_purposes_only": 403,
+    "not_assigned_to_this_crew": 403,
+    "department_staff": 403,
+    "another_city": 404,
+}
+
+
+@pytest.mark.parametrize("case, status", CREW_CALLS.items())
+def test_a_crew_sees_a_phone_number_only_under_the_departments_leave_and_the_requesters_consent(
+        request, client, crew, staff, department, other_department, jurisdiction, make_request, foreign_request,
+        with_contact, case, status):
+    department.crew_may_call = case != "department_does_not_allow"
+    department.save(update_fields=["crew_may_call"])
+    caller = crew
+    if case == "crew_of_another_department":
+        caller = with_role("crew-bo", StaffRole.Role.CREW, jurisdiction, other_department)
+    elif case == "department_staff":
+        caller = staff
+    sr = foreign_request if case == "another_city" else make_request(
+        assignee=None if case == "not_assigned_to_this_crew" else caller)
+    purposes = {"requester_did_not_consent": (),
+                "requester_consented_to_other_purposes_only": (Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS)
+                }.get(case, (Purpose.CREW_CALL,))
+    if purposes:
+        with_contact(sr, *purposes, phone="+1 415 555 0199")
+    response = sign_in(client, caller).post(reverse("staff:crew_phone", args=[sr.public_id]))
+    assert response.status_code == status
+    looks = AccessLog.objects.filter(service_request_id=sr.pk)
+    if status == 200:
+        assert response.json() == {"phone": "+1 415 555 0199"}
+        assert response["Cache-Control"] == "no-store"
+        assert [(log.user, log.purposes) for log in looks] == [(caller, [Purpose.CREW_CALL])]
+    else:
+        assert "555" not in response.content.decode() and not looks.exists()
+
+
 # A permit applicant's documents: the applicant through their tracking link, and staff of the deciding
 # department (or an operator of its city), each staff look logged; nobody else, not even other departments.
 DOCUMENT_READERS = {

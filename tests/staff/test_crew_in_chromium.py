@@ -156,7 +156,7 @@ def test_a_request_closed_by_the_office_while_offline_is_shown_to_the_crew(page,
 
 
 @pytest.mark.parametrize("language, heading", [("en", "Today's work"), ("zh-hans", "今天的工作")])
-@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("width", [320, 390, 1366])
 def test_the_crew_page_is_accessible_in_both_languages_and_sizes(page, live_server, shift, screenshot,  # noqa: F811
                                                                  language, heading, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -166,5 +166,59 @@ def test_the_crew_page_is_accessible_in_both_languages_and_sizes(page, live_serv
         page.get_by_role("button", name="Change").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.locator(".job")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert violations(page) == []
     screenshot(f"crew-page-{language}-{width}")
+
+
+# Everything the phone keeps: the service worker's caches and IndexedDB, read back as text.
+READ_PHONE_STORAGE = """async () => {
+  const kept = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      kept.push(request.url + " " + await (await cache.match(request)).clone().text());
+    }
+  }
+  const db = await new Promise((resolve) => { const r = indexedDB.open("civic311-crew", 1); r.onsuccess = () => resolve(r.result); });
+  for (const name of db.objectStoreNames) {
+    kept.push(JSON.stringify(await new Promise((resolve) => {
+      const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => resolve(r.result); })));
+  }
+  return kept.join("\\n");
+}"""
+
+
+def test_a_crew_calls_a_requester_who_agreed_and_the_number_is_never_kept_for_offline(
+        page, live_server, shift, with_contact, screenshot):  # noqa: F811
+    from contacts.models import AccessLog
+    from contacts.purposes import Purpose
+
+    jobs = shift["jobs"]
+    jobs["near"].department.crew_may_call = True
+    jobs["near"].department.save(update_fields=["crew_may_call"])
+    with_contact(jobs["near"], Purpose.CREW_CALL, phone="+1 415 555 0199")
+    with_contact(jobs["far"], Purpose.STATUS_UPDATES, phone="+1 415 555 0777")   # no consent to a crew call
+    sign_in(page, live_server, shift)
+    page.get_by_role("button", name="Start shift: keep today's work for offline").click()
+    expect(page.locator("#shift-state")).to_contain_text("Kept for offline: 3 requests")
+    near, far = page.locator(f"#job-{jobs['near'].public_id}"), page.locator(f"#job-{jobs['far'].public_id}")
+    expect(far.get_by_role("button", name="Show phone to call")).to_have_count(0)
+    assert "555" not in page.content() and not AccessLog.objects.exists()
+
+    near.get_by_role("button", name="Show phone to call").click()
+    expect(near.get_by_role("link", name="Call +1 415 555 0199")).to_have_attribute("href", "tel:+14155550199")
+    assert [(log.user, log.purposes) for log in AccessLog.objects.all()] == [(shift["crew"], [Purpose.CREW_CALL])]
+    assert violations(page) == []
+    screenshot("crew-5-call-390")
+
+    kept = page.evaluate(READ_PHONE_STORAGE)
+    assert jobs["near"].public_id in kept   # the shortlist is kept...
+    assert "555" not in kept and "Ana" not in kept and "example.org" not in kept   # ...and no contact detail with it
+    # Without signal the number can't be had from the phone's copy.
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator(".job")).to_have_count(3)
+    page.locator(f"#job-{jobs['near'].public_id}").get_by_role("button", name="Show phone to call").click()
+    expect(page.locator(f"#call-{jobs['near'].public_id}")).to_contain_text("needs signal")
+    assert "555" not in page.content() and AccessLog.objects.count() == 1

@@ -80,10 +80,13 @@ def test_the_queue_shows_new_work_on_the_first_screen_whole_and_sortable(page, l
     sign_in(page, live_server)
     first = page.locator("table.queue tbody tr").first
     expect(first).to_contain_text(desk["fresh"].public_id)          # newest open work first, not 2011
-    if width == 1366:
-        box = first.bounding_box()
-        assert box["y"] + box["height"] < height                        # requests on the first screen
+    box = first.bounding_box()
+    assert box["y"] + box["height"] < height                            # requests on the first screen, at a desk
+    if width == 1366:                                                    # and on a phone
         assert page.locator("table.queue").bounding_box()["width"] > 1100  # not squeezed into 920 px
+    else:                                                                # the filter bar waits behind its toggle
+        expect(page.get_by_label("Search")).to_be_hidden()
+        expect(page.locator("#filter-panel > summary")).to_have_text("Filters (0)")
     for link in page.locator("table.queue td.id a").all()[:5]:
         assert one_line(link)                                            # ids never break mid-word
     expect(page.locator("tr.overdue")).to_have_count(1)
@@ -100,9 +103,14 @@ def test_the_queue_shows_new_work_on_the_first_screen_whole_and_sortable(page, l
     page.locator("table.queue th", has_text="Age").get_by_role("link").click()    # again: oldest first
     expect(page.locator("table.queue tbody tr").first).to_contain_text(desk["backlog"][0].public_id)
 
+    if width == 390:
+        page.locator("#filter-panel > summary").click()
     page.get_by_label("Search").fill(desk["fresh"].public_id[2:6].lower())
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("table.queue tbody tr")).to_have_count(1)
+    if width == 390:
+        expect(page.locator("#filter-panel > summary")).to_have_text("Filters (1)")
+        page.locator("#filter-panel > summary").click()
     page.get_by_label("Search").fill("school cover")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("table.queue tbody tr")).to_have_count(1)
@@ -181,3 +189,35 @@ def test_the_sign_in_page_passes_axe(page, live_server, screenshot, language, wi
         expect(page.locator("html")).to_have_attribute("lang", language)
     assert violations(page) == []
     screenshot(f"staff-sign-in-{language}-{width}")
+
+
+def test_on_the_narrowest_phone_the_queue_and_a_request_fit_the_screen(page, live_server, desk, screenshot):  # noqa: F811
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server)
+    assert page.locator("table.queue tbody tr").first.bounding_box()["y"] < 640
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320     # nothing pushes the page sideways
+    assert violations(page) == []
+    screenshot("staff-queue-320")
+    page.goto(f"{live_server.url}/staff/requests/{desk['fresh'].public_id}/")
+    expect(page.locator("#request-map.loaded")).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert violations(page) == []
+    screenshot("staff-request-320")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_two_factor_set_up_passes_axe(page, live_server, team, screenshot, language):  # noqa: F811
+    team.members.add(UserFactory(username="newcomer"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/staff/sign-in/")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/two-factor/$"))      # no queue before an authenticator
+    if language != "en":
+        page.get_by_label("Language").select_option(language)
+        page.get_by_role("button", name="Change").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    assert violations(page) == []
+    screenshot(f"staff-two-factor-{language}-390")

@@ -109,6 +109,38 @@
     return el("div", {}, [el("h3", { text: t("notes") }), list]);
   }
 
+  // ---- A call under consent: the number is asked for on a tap, online, shown in this card and kept nowhere else
+  // (not in `items`, not in IndexedDB, not in the service worker's cache: it is a POST answered "no-store").
+  function callButton(item) {
+    if (!item.may_call) { return null; }
+    var box = el("div", { "class": "call", id: "call-" + item.id });
+    var button = el("button", { type: "button", "class": "show-phone", text: t("show_phone") });
+    var answer = el("p", { "class": "call-answer", role: "status" });
+    button.addEventListener("click", function () {
+      if (!navigator.onLine) { answer.textContent = t("phone_offline"); return; }
+      var body = new FormData();
+      fetch(main.dataset.phone.replace("REQUEST", encodeURIComponent(item.id)), { method: "POST", body: body,
+        credentials: "same-origin", cache: "no-store",
+        headers: { "X-CSRFToken": document.getElementById("crew-csrf").value, Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+        .then(function (answered) {
+          answer.textContent = "";
+          if (!answered.ok) {
+            var errors = answered.data.errors || {};
+            answer.textContent = (errors.phone || errors.request || errors.auth || [t("sign_in")])[0];
+            return;
+          }
+          answer.appendChild(el("a", { href: "tel:" + answered.data.phone.replace(/[^+0-9]/g, ""),
+            "class": "phone", text: t("call", { phone: answered.data.phone }) }));
+          button.hidden = true;
+        })
+        .catch(function () { answer.textContent = t("phone_offline"); });
+    });
+    box.appendChild(button);
+    box.appendChild(answer);
+    return box;
+  }
+
   function when(iso) {
     try {
       return new Intl.DateTimeFormat(main.dataset.language, { year: "numeric", month: "2-digit", day: "2-digit",
@@ -145,6 +177,7 @@
       item.description ? el("p", { "class": "description", text: item.description }) : null,
       answers(item), photos(item), notes(item),
       el("div", { "class": "crew-buttons" }, [start]),
+      callButton(item),
       actionForm(item, "note", t("note"), function (form) {
         var text = el("textarea", { rows: "2" });
         form.appendChild(field("note-" + item.id, t("note"), text));

@@ -139,7 +139,18 @@
     });
   }
 
+  function filterPanel() {
+    // Folded on a phone so the requests start on the first screen; open at a desk, and whenever a filter is wrong.
+    var panel = document.getElementById("filter-panel");
+    if (!panel || !window.matchMedia) { return; }
+    var narrow = window.matchMedia("(max-width: 700px)");
+    function fit() { panel.open = !narrow.matches || !!panel.querySelector(".error"); }
+    fit();
+    narrow.addEventListener("change", fit);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    filterPanel();
     queueMap();
     changes();
     responseTemplates();

@@ -117,3 +117,26 @@ def test_the_demo_types_have_plain_names_real_descriptions_and_everything_in_chi
             assert question.localized_description("zh-hans") != question.description
             for value in question.values:
                 assert value["name_translations"]["zh-hans"], (st.code, value)
+
+
+def test_each_imported_request_carries_the_promise_its_type_would_get_today(tmp_path):
+    from routing.clocks import Calendars, SlaTable
+    from routing.models import RoutingSettings
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    imported = ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True)
+    assert not imported.filter(expected_at=None).exists()
+    sr = imported.select_related("department").filter(closed_at__isnull=False).first()
+    calendar = Calendars(RoutingSettings.objects.get(jurisdiction=sf)).of(sr.department)
+    assert sr.expected_at == calendar.add(sr.submitted_at, SlaTable(sf.pk).hours(sr.service_type_id, sr.priority))
+    # Still open years after the promise: overdue, as the staff queue would show it.
+    assert not imported.open().filter(overdue=False).exists()
+
+
+def test_a_rerun_records_the_promise_of_requests_imported_before_it_was_kept(tmp_path):
+    _load(tmp_path)
+    ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").update(expected_at=None)
+    _load(tmp_path)
+    assert not ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").filter(
+        expected_at=None).exists()

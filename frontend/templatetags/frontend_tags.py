@@ -4,6 +4,7 @@ from functools import lru_cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
+from django.urls import reverse
 
 register = template.Library()
 
@@ -24,6 +25,16 @@ def zone_note(jurisdiction):
 def map_tile_url() -> str:
     """The configured base-map tile template; empty means maps draw the city's own layers only."""
     return settings.CIVIC311_MAP_TILE_URL
+
+
+@register.simple_tag
+def street_tiles_url(jurisdiction) -> str:
+    """The template ({z}/{x}/{y}) of the city's own street tiles, the base map when no tile server is configured."""
+    return street_tiles_template(jurisdiction.slug)
+
+
+def street_tiles_template(slug: str) -> str:
+    return reverse("frontend:street-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json")
 
 
 @register.simple_tag(takes_context=True)

@@ -23,12 +23,14 @@ from routing.models import (Area, AreaLayer, Department, EscalationLevel, Routin
                             SlaTarget, Team)
 from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
 
-from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from ..models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange, StreetSegment
 from ..progress import Progress
 from ..public_ids import new_public_id
 from ..public_text import masking_for
+from ..services import replace_street_segments
 from ..statuses import Channel, RoutingState, Status
 from . import catalogue
+from .streets import street_segments_from_intersections
 
 DATA_DIR = Path(__file__).parent / "data"
 SF_SLUG = "sfgov.org"
@@ -145,6 +147,7 @@ class DemoLoader:
         created = self._sf_requests(jurisdiction, rows, teams, service_types, promises)
         promises.record_missing()
         self._sf_routing(jurisdiction, rows, routing_settings)
+        self._sf_streets(jurisdiction, rows)
         return {"jurisdiction": jurisdiction, "created": created, "rows": len(rows)}
 
     def _sf_routing(self, jurisdiction, rows, routing_settings) -> None:
@@ -169,6 +172,14 @@ class DemoLoader:
         activate_rule_set(learned.rule_set)
         self.stdout.write(f"San Francisco routing: rule set v{learned.rule_set.version} active "
                           f"({learned.type_rules} type rules, {learned.area_rules} area rules)")
+
+    def _sf_streets(self, jurisdiction, rows) -> None:
+        """Street lines for the map and the place search, traced from the data's intersections; never over
+        streets the city imported itself."""
+        if StreetSegment.objects.filter(jurisdiction=jurisdiction).exists():
+            return
+        count = replace_street_segments(jurisdiction, street_segments_from_intersections(rows))
+        self.stdout.write(f"San Francisco streets: {count} lines traced from the requests' intersections")
 
     def _sf_departments_and_teams(self, jurisdiction, rows) -> dict[str, Team]:
         teams = {}

@@ -140,3 +140,33 @@ def test_a_rerun_records_the_promise_of_requests_imported_before_it_was_kept(tmp
     _load(tmp_path)
     assert not ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").filter(
         expected_at=None).exists()
+
+
+def test_the_demo_city_gets_street_lines_traced_between_the_intersections_its_requests_name(tmp_path):
+    from requests_app.models import StreetSegment
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    crossings = [r for r in _first_rows(ROWS) if r["incident_address"].startswith("Intersection of ")][:40]
+    reached = 0
+    for row in crossings:
+        streets = set(row["incident_address"].removeprefix("Intersection of ").split(" and "))
+        point = f"POINT({float(row['longitude'])} {float(row['latitude'])})"
+        names = set(StreetSegment.objects.filter(jurisdiction=sf, centreline__dwithin=(point, 0.00001))
+                    .values_list("name", flat=True))
+        reached += bool(names & streets)   # a line of one of its two streets reaches the crossing
+    assert reached > len(crossings) / 2
+
+
+def test_the_demo_never_replaces_streets_the_city_imported(tmp_path):
+    from django.contrib.gis.geos import LineString
+
+    from requests_app.models import StreetSegment
+    from requests_app.services import replace_street_segments
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    replace_street_segments(sf, [{"name": "MISSION ST", "centreline": LineString((-122.4195, 37.763),
+                                                                                  (-122.4193, 37.7648), srid=4326)}])
+    _load(tmp_path)
+    assert list(StreetSegment.objects.filter(jurisdiction=sf).values_list("name", flat=True)) == ["MISSION ST"]

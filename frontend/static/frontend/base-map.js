@@ -4,9 +4,10 @@
 (function () {
   const MIN_ZOOM = 13;     // frontend/selectors.py MIN_STREET_ZOOM: below it the tiles are empty
   const LABEL_ZOOM = 16;   // street names from here on, where a name fits along a block
-  const LINE = "#b9c0c7";
-  const CASING = "#ffffff";
-  const TEXT = "#4a545c";
+  const LINE = "#ffffff";     // streets as on a paper map: white, edged in grey, on the map's pale ground
+  const CASING = "#a9b2bb";
+  const HALO = "#ffffff";
+  const TEXT = "#3d464d";
 
   const StreetTiles = L.GridLayer.extend({
     options: { minZoom: MIN_ZOOM, maxZoom: 20, className: "street-tiles", updateWhenZooming: false },
@@ -78,7 +79,7 @@
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.lineWidth = 3;
-      ctx.strokeStyle = CASING;
+      ctx.strokeStyle = HALO;
       ctx.strokeText(text, 0, 0);
       ctx.fillStyle = TEXT;
       ctx.fillText(text, 0, 0);

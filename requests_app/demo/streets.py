@@ -8,6 +8,7 @@ chords, a street crossed by no request is missing); a city loads its real centre
 import math
 import re
 from collections import defaultdict
+from itertools import pairwise
 
 from django.contrib.gis.geos import LineString
 
@@ -46,7 +47,8 @@ def street_segments_from_intersections(rows) -> list[dict]:
     segments = []
     for name, points in sorted(crossings.items()):
         ordered = _along_main_direction(sorted(points))
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in pairwise(ordered):
             if 0 < _metres(a, b) <= MAX_GAP_METRES:
-                segments.append({"name": name[:200], "name_translations": {}, "centreline": LineString(a, b, srid=4326)})
+                segments.append({"name": name[:200], "name_translations": {},
+                                 "centreline": LineString(a, b, srid=4326)})
     return segments

@@ -5,6 +5,7 @@ from django import template
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ register = template.Library()
 def errors_for(errors: dict, name: str) -> list:
     """The messages for one field or question code from an errors dict."""
     return errors.get(name, []) if errors else []
+
+
+@register.filter
+def unbroken(text: str) -> str:
+    """Text kept on one line, for ids like 4NTA-45CC that a narrow screen would otherwise split at the hyphen."""
+    return format_html('<span class="unbroken">{}</span>', text)
 
 
 @register.inclusion_tag("frontend/_zone_note.html")

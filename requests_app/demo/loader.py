@@ -263,7 +263,9 @@ class DemoLoader:
             lat, lon = float(r["latitude"] or 0), float(r["longitude"] or 0)
             complaint = slugify(r["complaint_type"].strip())[:60]
             descriptor = r["descriptor"].strip()
-            description = descriptor if descriptor and descriptor != r["complaint_type"].strip() else ""
+            # The source's descriptors are codes like "Trash_Dumping": shown to people as words.
+            description = (descriptor.replace("_", " ")
+                           if descriptor and descriptor != r["complaint_type"].strip() else "")
             answers = {"kind": complaint} if complaint else {}
             sr = ServiceRequest(
                 jurisdiction=jurisdiction, public_id=new_public_id(), service_type=st,

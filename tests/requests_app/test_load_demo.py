@@ -170,3 +170,10 @@ def test_the_demo_never_replaces_streets_the_city_imported(tmp_path):
                                                                                   (-122.4193, 37.7648), srid=4326)}])
     _load(tmp_path)
     assert list(StreetSegment.objects.filter(jurisdiction=sf).values_list("name", flat=True)) == ["MISSION ST"]
+
+
+def test_the_sources_coded_descriptors_read_as_words(tmp_path):
+    _load(tmp_path)
+    row = next(r for r in _first_rows(ROWS) if "_" in r["descriptor"] and r["descriptor"] != r["complaint_type"])
+    sr = ServiceRequest.objects.get(external_id=row["unique_key"])
+    assert sr.description == row["descriptor"].strip().replace("_", " ") and "_" not in sr.public_description

@@ -13,22 +13,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.text import slugify
 
+from routing.clocks import Calendars, SlaTable, new_clock
 from routing.history import HistoryRow
 from routing.learning import learn_rule_set
 from routing.models import (Area, AreaLayer, Department, EscalationLevel, RoutingRule, RoutingSettings, RuleSet,
                             SlaTarget, Team)
 from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
 
-from requests_app.models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange
+from requests_app.models import Jurisdiction, Photo, Question, ServiceRequest, ServiceType, StatusChange, StreetSegment
 from requests_app.progress import Progress
 from requests_app.public_ids import new_public_id
 from requests_app.public_text import masking_for
+from requests_app.services import replace_street_segments
 from requests_app.statuses import Channel, RoutingState, Status
 
 from . import catalogue
 from .permits import load_demo_permits
+from .streets import street_segments_from_intersections
 
 DATA_DIR = Path(__file__).parent / "data"
 SF_SLUG = "sfgov.org"
@@ -85,6 +89,37 @@ def _routing_defaults(jurisdiction, hours: tuple[str, str], holidays: tuple[str,
     return routing_settings
 
 
+class Promises:
+    """The time the city promised for each imported request: its type's SLA target counted in its department's
+    working time from when it was filed, as routing counts it for a request filed today.
+
+    The source's own history stays as it was: an imported request gets no live clock, so nothing escalates a
+    years-old row; one still open past its promise is marked overdue, as the staff queue would show it.
+    """
+
+    def __init__(self, jurisdiction, routing_settings):
+        self.jurisdiction = jurisdiction
+        self.sla = SlaTable(jurisdiction.pk)
+        self.calendars = Calendars(routing_settings, jurisdiction)
+        self.now = timezone.now()
+
+    def record(self, sr: ServiceRequest) -> None:
+        clock = new_clock(sr, start=sr.submitted_at, calendar=self.calendars.of(sr.department),
+                          acknowledge_hours=None, resolve_hours=self.sla.hours(sr.service_type_id, sr.priority))
+        sr.expected_at = clock.resolve_due_at
+        sr.overdue = sr.closed_at is None and sr.expected_at is not None and sr.expected_at < self.now
+
+    def record_missing(self) -> int:
+        """Promises for requests imported before the loader recorded them (a rerun on an older demo database)."""
+        missing = list(ServiceRequest.objects.filter(jurisdiction=self.jurisdiction, expected_at=None,
+                                                     permit__isnull=True).exclude(external_id="")
+                       .select_related("department"))
+        for sr in missing:
+            self.record(sr)
+        ServiceRequest.objects.bulk_update(missing, ["expected_at", "overdue"], batch_size=CHUNK)
+        return len(missing)
+
+
 class DemoLoader:
     def __init__(self, stdout, sf_rows: int | None = None):
         self.stdout = stdout
@@ -108,13 +143,17 @@ class DemoLoader:
                         area_code_of=lambda p: slugify(p["name"]), names_of=lambda p: (p["name"], {}))
             teams = self._sf_departments_and_teams(jurisdiction, rows)
             service_types = self._sf_service_types(jurisdiction, rows, teams)
-        created = self._sf_requests(jurisdiction, rows, teams, service_types)
-        self._sf_routing(jurisdiction, rows)
+            # Before the requests: each imported request gets its promise from these targets, as filing does.
+            routing_settings = _routing_defaults(jurisdiction, hours=("08:00", "17:00"), holidays=("US", "CA"))
+        promises = Promises(jurisdiction, routing_settings)
+        created = self._sf_requests(jurisdiction, rows, teams, service_types, promises)
+        promises.record_missing()
+        self._sf_routing(jurisdiction, rows, routing_settings)
+        self._sf_streets(jurisdiction, rows)
         return {"jurisdiction": jurisdiction, "created": created, "rows": len(rows)}
 
-    def _sf_routing(self, jurisdiction, rows) -> None:
+    def _sf_routing(self, jurisdiction, rows, routing_settings) -> None:
         """Rules learned from the city's own history (the same service as `routing_learn`), made active once."""
-        routing_settings = _routing_defaults(jurisdiction, hours=("08:00", "17:00"), holidays=("US", "CA"))
         if not routing_settings.general_type_codes:
             # The agencies' "General Request" types are the catch-alls: "not sure" goes there, to triage.
             routing_settings.general_type_codes = sorted(ServiceType.objects.filter(
@@ -135,6 +174,14 @@ class DemoLoader:
         activate_rule_set(learned.rule_set)
         self.stdout.write(f"San Francisco routing: rule set v{learned.rule_set.version} active "
                           f"({learned.type_rules} type rules, {learned.area_rules} area rules)")
+
+    def _sf_streets(self, jurisdiction, rows) -> None:
+        """Street lines for the map and the place search, traced from the data's intersections; never over
+        streets the city imported itself."""
+        if StreetSegment.objects.filter(jurisdiction=jurisdiction).exists():
+            return
+        count = replace_street_segments(jurisdiction, street_segments_from_intersections(rows))
+        self.stdout.write(f"San Francisco streets: {count} lines traced from the requests' intersections")
 
     def _sf_departments_and_teams(self, jurisdiction, rows) -> dict[str, Team]:
         teams = {}
@@ -192,7 +239,7 @@ class DemoLoader:
             service_types[category] = st
         return service_types
 
-    def _sf_requests(self, jurisdiction, rows, teams, service_types) -> int:
+    def _sf_requests(self, jurisdiction, rows, teams, service_types, promises) -> int:
         existing = set(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(external_id="")
                        .values_list("external_id", flat=True))
         todo = [r for r in rows if r["unique_key"] not in existing]
@@ -200,12 +247,12 @@ class DemoLoader:
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start:start + CHUNK]
             with transaction.atomic():
-                self._insert_sf_chunk(jurisdiction, chunk, teams, service_types)
+                self._insert_sf_chunk(jurisdiction, chunk, teams, service_types, promises)
             progress.advance(len(chunk))
         progress.finish()
         return len(todo)
 
-    def _insert_sf_chunk(self, jurisdiction, chunk, teams, service_types) -> None:
+    def _insert_sf_chunk(self, jurisdiction, chunk, teams, service_types, promises) -> None:
         requests, histories, photos = [], [], []
         masking = masking_for(jurisdiction)
         for r in chunk:
@@ -218,7 +265,9 @@ class DemoLoader:
             lat, lon = float(r["latitude"] or 0), float(r["longitude"] or 0)
             complaint = slugify(r["complaint_type"].strip())[:60]
             descriptor = r["descriptor"].strip()
-            description = descriptor if descriptor and descriptor != r["complaint_type"].strip() else ""
+            # The source's descriptors are codes like "Trash_Dumping": shown to people as words.
+            description = (descriptor.replace("_", " ")
+                           if descriptor and descriptor != r["complaint_type"].strip() else "")
             answers = {"kind": complaint} if complaint else {}
             sr = ServiceRequest(
                 jurisdiction=jurisdiction, public_id=new_public_id(), service_type=st,
@@ -232,6 +281,7 @@ class DemoLoader:
                 submitted_at=submitted, updated_at=max(updated, submitted),
                 acknowledged_at=submitted, closed_at=closed if is_closed else None,
                 external_id=r["unique_key"])
+            promises.record(sr)
             requests.append(sr)
             notes = masking.text(r["status_notes"].strip())
             histories.append([

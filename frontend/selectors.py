@@ -1,4 +1,5 @@
 """Reads for the resident pages, one per screen; they own select_related/prefetch_related."""
+import json
 import re
 from itertools import groupby
 
@@ -90,15 +91,47 @@ def area_outlines(*, jurisdiction: Jurisdiction) -> list[dict]:
              "geometry": area.boundary.simplify(0.0005, preserve_topology=True).geojson} for area in areas]
 
 
-def street_lines(*, jurisdiction: Jurisdiction) -> str | None:
-    """The jurisdiction's imported street centrelines as one GeoJSON MultiLineString, drawn where no tiles are
-    configured; None when no streets were imported."""
-    from django.contrib.gis.db.models import Collect
+# Below this zoom a street network is a grey blur that costs a whole city's lines per tile: no streets there.
+MIN_STREET_ZOOM = 13
+STREET_TILE_PIXELS = 256
+
+
+def streets_version(*, jurisdiction: Jurisdiction) -> str:
+    """Changes whenever `import_streets` replaces the jurisdiction's streets (it writes every row anew); "" when
+    there are none."""
+    from django.db.models import Count, Max
 
     from requests_app.models import StreetSegment
 
-    lines = StreetSegment.objects.filter(jurisdiction=jurisdiction).aggregate(lines=Collect("centreline"))["lines"]
-    return lines.simplify(0.00005).geojson if lines else None
+    found = StreetSegment.objects.filter(jurisdiction=jurisdiction).aggregate(n=Count("id"), last=Max("id"))
+    return f"{found['n']}-{found['last']}" if found["n"] else ""
+
+
+def street_tile(*, jurisdiction: Jurisdiction, bounds: tuple[float, float, float, float], z: int,
+                language: str) -> dict:
+    """The street centrelines crossing one map tile as GeoJSON: one feature per street name, cut to the tile (with
+    a few pixels over its edges, so lines meet across tiles) and simplified to a pixel, named in ``language``."""
+    from django.db import connection
+
+    if z < MIN_STREET_ZOOM:
+        return {"type": "FeatureCollection", "features": []}
+    west, south, east, north = bounds
+    pixel = (east - west) / STREET_TILE_PIXELS
+    margin = 4 * pixel
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, coalesce(nullif(max(name_translations ->> %s), ''), name),"
+            " ST_AsGeoJSON(ST_LineMerge(ST_CollectionExtract(ST_Collect(ST_SimplifyPreserveTopology("
+            "   ST_Intersection(centreline, box.env), %s)), 2)), 6)"
+            " FROM requests_app_streetsegment,"
+            " (SELECT ST_MakeEnvelope(%s, %s, %s, %s, 4326) AS env) box"
+            " WHERE jurisdiction_id = %s AND centreline && box.env"
+            " GROUP BY name ORDER BY name",
+            [language, pixel / 2, west - margin, south - margin, east + margin, north + margin, jurisdiction.pk])
+        rows = cursor.fetchall()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": label}, "geometry": json.loads(geometry)}
+        for _name, label, geometry in rows if geometry and '"coordinates":[]' not in geometry]}
 
 
 def _public_changes():

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<str:slug>/places/", views.places, name="places"),
     path("<str:slug>/places/at/", views.place_at, name="place_at"),
     path("<str:slug>/areas/", views.areas, name="areas"),
+    path("<str:slug>/streets/<int:z>/<int:x>/<int:y>.json", views.street_tile, name="street-tile"),
 ]

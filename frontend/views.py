@@ -1,13 +1,18 @@
+import hashlib
+import json
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
@@ -33,6 +38,7 @@ from routing.selectors import routing_reason_for
 from config import ratelimits
 
 from . import selectors
+from .public.tiles import Tile
 from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
 from .qr import qr_svg
 from .form_keys import form_client, form_content
@@ -247,8 +253,35 @@ def place_at(request, slug):
 @vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
 def areas(request, slug):
     jurisdiction = _jurisdiction(request, slug)
-    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction),
-                         "streets": selectors.street_lines(jurisdiction=jurisdiction)})
+    return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
+
+
+STREET_TILE_SECONDS = 24 * 3600   # keyed by the streets' version: a new import is seen at once
+
+
+@require_GET
+def street_tile(request, slug, z, x, y):
+    """The city's own base map where no tile server is configured: its imported streets, tile by tile."""
+    jurisdiction = _jurisdiction(request, slug)
+    try:
+        tile = Tile(z, x, y)
+    except ValueError as error:
+        return JsonResponse({"errors": {"tile": [str(error)]}}, status=400)
+    language = get_language()
+    key = f"streets:tile:{jurisdiction.pk}:{selectors.streets_version(jurisdiction=jurisdiction)}:{language}:{z}/{x}/{y}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(selectors.street_tile(jurisdiction=jurisdiction, bounds=tile.bounds(), z=tile.z,
+                                                language=language), separators=(",", ":"), ensure_ascii=False)
+        cache.set(key, body, STREET_TILE_SECONDS)
+    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=3600)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])   # street names come in the visitor's language
+    return response
 
 
 def private_link(view):

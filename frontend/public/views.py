@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
 from frontend.permits.views import map_layer_config
+from frontend.templatetags.frontend_tags import street_tiles_template
 from requests_app.statuses import Status
 
 from . import selectors
@@ -74,6 +75,7 @@ def map_page(request, slug):
         "extent": list(extent) if extent else None,
         "tileUrl": settings.CIVIC311_MAP_TILE_URL,
         "tileAttribution": settings.CIVIC311_MAP_TILE_ATTRIBUTION,
+        "streets": street_tiles_template(slug),
         "pointsZoom": selectors.POINTS_ZOOM,
         "permits": map_layer_config(slug),
         "labels": {"open": _("Open the request page"), "requests": _("requests"), "open_count": _("open"),

@@ -4,6 +4,8 @@ from functools import lru_cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -12,6 +14,12 @@ register = template.Library()
 def errors_for(errors: dict, name: str) -> list:
     """The messages for one field or question code from an errors dict."""
     return errors.get(name, []) if errors else []
+
+
+@register.filter
+def unbroken(text: str) -> str:
+    """Text kept on one line, for ids like 4NTA-45CC that a narrow screen would otherwise split at the hyphen."""
+    return format_html('<span class="unbroken">{}</span>', text)
 
 
 @register.inclusion_tag("frontend/_zone_note.html")
@@ -24,6 +32,16 @@ def zone_note(jurisdiction):
 def map_tile_url() -> str:
     """The configured base-map tile template; empty means maps draw the city's own layers only."""
     return settings.CIVIC311_MAP_TILE_URL
+
+
+@register.simple_tag
+def street_tiles_url(jurisdiction) -> str:
+    """The template ({z}/{x}/{y}) of the city's own street tiles, the base map when no tile server is configured."""
+    return street_tiles_template(jurisdiction.slug)
+
+
+def street_tiles_template(slug: str) -> str:
+    return reverse("frontend:street-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json")
 
 
 @register.simple_tag(takes_context=True)

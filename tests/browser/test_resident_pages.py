@@ -225,3 +225,14 @@ def test_a_draft_is_kept_on_the_phone_and_the_form_opens_without_a_connection(
     screenshot("resident-13-offline-draft")
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.goto(private)  # a private tracking page is never kept on the device
+
+
+@pytest.mark.parametrize("path", ["/requests/{public_id}/", "/track/{token}/"])
+def test_a_request_id_stays_whole_in_the_heading_on_a_narrow_phone(page, live_server, city, pothole, path):
+    sr = ServiceRequestFactory(service_type=pothole, location=MARKET)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + path.format(public_id=sr.public_id, token=sr.tracking_token))
+    heading_id = page.locator("h1 .unbroken")
+    assert heading_id.inner_text() == sr.public_id
+    # One line box: "4NTA-45CC" is not split at its hyphen.
+    assert heading_id.evaluate("node => node.getClientRects().length") == 1

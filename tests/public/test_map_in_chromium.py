@@ -1,6 +1,7 @@
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -111,3 +112,25 @@ def test_the_statistics_page_draws_its_charts(page, live_server, demo_city, scre
     assert chart.locator("rect").count() > 3 and chart.bounding_box()["width"] > 200
     assert page.locator("svg.bar-chart").count() >= 6
     screenshot("public-stats")
+
+
+CENTRELINES = Path(__file__).parent.parent / "requests_app" / "data" / "centrelines.geojson"
+
+
+@pytest.mark.parametrize("width", [320, 390, 1366])
+def test_the_map_draws_the_citys_own_streets_under_the_requests_and_names_them(page, live_server, demo_city, width,
+                                                                              screenshot, settings):
+    settings.CIVIC311_MAP_TILE_URL = ""
+    call_command("import_streets", str(CENTRELINES), jurisdiction=demo_city, stdout=io.StringIO())
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/map/{demo_city}/?status=#17/37.7648/-122.4193")
+    drawn = page.locator("canvas.street-tile:not([data-streets='0'])")
+    expect(drawn.first).to_be_attached()
+    # The tiles sit in Leaflet's tile pane, under the pane the requests are drawn in.
+    assert page.locator(".leaflet-tile-pane canvas.street-tile").count() == page.locator("canvas.street-tile").count()
+    expect(page.locator("canvas.street-tile[data-labels*='MISSION ST']").first).to_be_attached()
+    _shown(page)
+    screenshot(f"public-map-streets-{width}")
+    assert outside == []

@@ -215,3 +215,19 @@ def test_the_sla_share_never_reveals_a_small_number_closed_late(jurisdiction):
 
     assert _sla_row({"name": "Works", "n": 20, "n_within": 18}, 5) == ["Works", 20, Suppressed(5), Suppressed(5)]
     assert _sla_row({"name": "Works", "n": 20, "n_within": 10}, 5) == ["Works", 20, 10, 50.0]
+
+
+def test_the_demo_city_shows_its_share_resolved_within_the_promised_time(client, tmp_path):
+    from django.core.management import call_command
+
+    from demo.loader import SF_SLUG
+    from requests_app.models import Jurisdiction
+
+    call_command("load_demo", sf_rows=600, no_accounts=True, stdout=io.StringIO())
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    table = _tables(sf)["sla"]
+    assert table.rows and not table.note
+    closed_with_promise = sum(row[1] for row in table.rows if not isinstance(row[1], Suppressed))
+    assert closed_with_promise > 300   # most of the 600 imported rows are closed
+    page = client.get(f"/stats/{SF_SLUG}/").content.decode()
+    assert "cannot be computed" not in page

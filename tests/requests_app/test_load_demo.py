@@ -117,3 +117,63 @@ def test_the_demo_types_have_plain_names_real_descriptions_and_everything_in_chi
             assert question.localized_description("zh-hans") != question.description
             for value in question.values:
                 assert value["name_translations"]["zh-hans"], (st.code, value)
+
+
+def test_each_imported_request_carries_the_promise_its_type_would_get_today(tmp_path):
+    from routing.clocks import Calendars, SlaTable
+    from routing.models import RoutingSettings
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    imported = ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True)
+    assert not imported.filter(expected_at=None).exists()
+    sr = imported.select_related("department").filter(closed_at__isnull=False).first()
+    calendar = Calendars(RoutingSettings.objects.get(jurisdiction=sf)).of(sr.department)
+    assert sr.expected_at == calendar.add(sr.submitted_at, SlaTable(sf.pk).hours(sr.service_type_id, sr.priority))
+    # Still open years after the promise: overdue, as the staff queue would show it.
+    assert not imported.open().filter(overdue=False).exists()
+
+
+def test_a_rerun_records_the_promise_of_requests_imported_before_it_was_kept(tmp_path):
+    _load(tmp_path)
+    ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").update(expected_at=None)
+    _load(tmp_path)
+    assert not ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").filter(
+        expected_at=None).exists()
+
+
+def test_the_demo_city_gets_street_lines_traced_between_the_intersections_its_requests_name(tmp_path):
+    from requests_app.models import StreetSegment
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    crossings = [r for r in _first_rows(ROWS) if r["incident_address"].startswith("Intersection of ")][:40]
+    reached = 0
+    for row in crossings:
+        streets = set(row["incident_address"].removeprefix("Intersection of ").split(" and "))
+        point = f"POINT({float(row['longitude'])} {float(row['latitude'])})"
+        names = set(StreetSegment.objects.filter(jurisdiction=sf, centreline__dwithin=(point, 0.00001))
+                    .values_list("name", flat=True))
+        reached += bool(names & streets)   # a line of one of its two streets reaches the crossing
+    assert reached > len(crossings) / 2
+
+
+def test_the_demo_never_replaces_streets_the_city_imported(tmp_path):
+    from django.contrib.gis.geos import LineString
+
+    from requests_app.models import StreetSegment
+    from requests_app.services import replace_street_segments
+
+    _load(tmp_path)
+    sf = Jurisdiction.objects.get(slug=SF_SLUG)
+    replace_street_segments(sf, [{"name": "MISSION ST", "centreline": LineString((-122.4195, 37.763),
+                                                                                  (-122.4193, 37.7648), srid=4326)}])
+    _load(tmp_path)
+    assert list(StreetSegment.objects.filter(jurisdiction=sf).values_list("name", flat=True)) == ["MISSION ST"]
+
+
+def test_the_sources_coded_descriptors_read_as_words(tmp_path):
+    _load(tmp_path)
+    row = next(r for r in _first_rows(ROWS) if "_" in r["descriptor"] and r["descriptor"] != r["complaint_type"])
+    sr = ServiceRequest.objects.get(external_id=row["unique_key"])
+    assert sr.description == row["descriptor"].strip().replace("_", " ") and "_" not in sr.public_description

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 
+from frontend.public.tiles import tile_for
 from requests_app.geocoding import addresses_matching, nearest_address
 from requests_app.models import StreetSegment
 
@@ -73,6 +74,35 @@ def test_a_rerun_replaces_the_streets_and_a_bad_file_changes_nothing(streets, tm
     assert StreetSegment.objects.count() == 4
 
 
-def test_without_tiles_the_maps_get_the_imported_streets_to_draw(client, streets):
-    data = client.get("/sf.example/areas/").json()
-    assert '"MultiLineString"' in data["streets"] and "-122.4195" in data["streets"]
+def _street_tile(client, lon, lat, z, **headers):
+    tile = tile_for(lon, lat, z)
+    return client.get(f"/sf.example/streets/{tile.z}/{tile.x}/{tile.y}.json", **headers)
+
+
+def test_without_tiles_the_maps_get_the_imported_streets_tile_by_tile(client, streets):
+    response = _street_tile(client, -122.4194, 37.7648, 16)
+    assert response.status_code == 200 and "public" in response["Cache-Control"]
+    features = {f["properties"]["name"]: f["geometry"] for f in response.json()["features"]}
+    # Mission's two blocks come as one line; Valencia is three tiles west and Shennan Boulevard in another city.
+    assert set(features) == {"MISSION ST"}
+    assert features["MISSION ST"]["type"] == "LineString"
+    assert features["MISSION ST"]["coordinates"][0] == [-122.4195, 37.763]
+
+
+def test_street_names_come_in_the_visitors_language(client, streets):
+    names = [f["properties"]["name"] for f in _street_tile(client, 114.055, 22.54, 16,
+                                                           HTTP_ACCEPT_LANGUAGE="zh-hans").json()["features"]]
+    assert names == ["深南大道"]
+
+
+def test_a_street_tile_is_kept_until_the_streets_are_imported_again(client, streets, django_assert_num_queries):
+    first = _street_tile(client, -122.4194, 37.7648, 16)
+    with django_assert_num_queries(2):   # the jurisdiction, the streets' version: the lines come from Redis
+        assert _street_tile(client, -122.4194, 37.7648, 16).content == first.content
+    StreetSegment.objects.filter(name="MISSION ST").delete()
+    assert _street_tile(client, -122.4194, 37.7648, 16).json()["features"] == []
+
+
+def test_a_city_wide_view_gets_no_streets_and_a_tile_that_cannot_exist_is_refused(client, streets):
+    assert _street_tile(client, -122.4194, 37.7648, 11).json()["features"] == []
+    assert client.get("/sf.example/streets/2/9/0.json").status_code == 400

@@ -6,14 +6,11 @@
   const here = [Number(box.dataset.lat), Number(box.dataset.lon)];
   const map = L.map(box, { scrollWheelZoom: false, dragging: !L.Browser.mobile, keyboard: false })
     .setView(here, box.dataset.coarse ? 15 : 16);
-  if (box.dataset.tileUrl) L.tileLayer(box.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
+  window.civicBaseMap(map, { tileUrl: box.dataset.tileUrl, streets: box.dataset.streetsUrl });
   fetch(box.dataset.areasUrl, { headers: { Accept: "application/json" } }).then((r) => r.json()).then((data) => {
     L.geoJSON({ type: "FeatureCollection", features: data.areas.map((area) => ({
       type: "Feature", properties: {}, geometry: JSON.parse(area.geometry) })) },
     { style: { color: "#5b6770", weight: 1, fillOpacity: 0.03 }, interactive: false }).addTo(map).bringToBack();
-    if (data.streets) {
-      L.geoJSON(JSON.parse(data.streets), { style: { color: "#5b6770", weight: 1.5, opacity: 0.8 }, interactive: false }).addTo(map);
-    }
   }).catch(() => {});
   if (box.dataset.coarse) {
     L.circle(here, { radius: 150, color: "#b3261e", weight: 2, fillOpacity: 0.15, interactive: false }).addTo(map);

@@ -12,18 +12,16 @@
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();  // screen readers hear what to fix first
 
-  // ---- Map (no tiles needed: the jurisdiction's own area outlines are drawn) ----
+  // ---- Map (no tile server needed: the jurisdiction's own streets and area outlines are drawn) ----
   let map = null, marker = null;
   if (window.L) {
     map = L.map("map", { attributionControl: true }).setView([lat.value || 0, lon.value || 0], lat.value ? 16 : 2);
+    window.civicBaseMap(map, { tileUrl: form.dataset.tileUrl, streets: form.dataset.streetsUrl });
     fetch(form.dataset.areasUrl, { headers: { Accept: "application/json" } }).then((r) => r.json()).then((data) => {
       const layer = L.geoJSON({ type: "FeatureCollection", features: data.areas.map((area) => ({
         type: "Feature", properties: { name: area.name }, geometry: JSON.parse(area.geometry) })) },
       { style: { color: "#0b5cad", weight: 1, fillOpacity: 0.05 }, interactive: false }).addTo(map);
       if (!lat.value && data.areas.length) map.fitBounds(layer.getBounds());
-      if (data.streets) {
-        L.geoJSON(JSON.parse(data.streets), { style: { color: "#5b6770", weight: 1.5, opacity: 0.8 }, interactive: false }).addTo(map);
-      }
     }).catch(() => {});
     map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
     if (lat.value && lon.value) setPoint(Number(lat.value), Number(lon.value), { quiet: true });

@@ -25,9 +25,7 @@
   sheetToggle.addEventListener("click", function () { expandSheet(!panel.classList.contains("expanded")); });
 
   var map = L.map(mapBox, { zoomControl: true, minZoom: 3, maxZoom: 19 });
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
-  }
+  window.civicBaseMap(map, { tileUrl: config.tileUrl, attribution: config.tileAttribution, streets: config.streets });
 
   function fromHash() {
     var parts = window.location.hash.replace("#", "").split("/").map(Number);

@@ -3,6 +3,7 @@
 Production differs from a developer's machine only by environment variables (see README.md).
 """
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -219,6 +220,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
 # Where public photo copies are linked: served by config.urls, or a CDN's address in front of the bucket.
 MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+_media = urlsplit(MEDIA_URL)
+_media_origin = f"{_media.scheme}://{_media.netloc}" if _media.netloc else ""  # a CDN's, for the CSP below
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
 # Contact erasures, kept outside the database so that `make restore` can replay them (contacts/ledger.py).
 ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state" / "erasure-ledger.jsonl")
@@ -320,7 +323,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"] + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[]),
+        # A CDN serving the public photo copies (DJANGO_MEDIA_URL) is an image origin too.
+        "img-src": ["'self'", "data:", "blob:"] + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[])
+                   + ([_media_origin] if _media_origin else []),
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,6 +1,9 @@
 """The same media behaviour on the local disk and in an S3 bucket (``media_storage`` runs each test on both):
 originals and permit documents stay private and reach only who may see them, the worker writes the public
 copy, and erasure deletes the files."""
+import os
+import subprocess
+import sys
 import time
 from datetime import date
 
@@ -104,3 +107,14 @@ def test_erasing_the_requesters_words_deletes_their_photos_files(photo, media_st
         erase_requester(photo.service_request_id, with_words=True, contact=False)
     assert media_storage.stored() == set()
     assert not Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_public_copies_can_be_linked_at_a_cdn_that_the_content_security_policy_allows(photo, settings):
+    settings.MEDIA_URL = "https://media.example.org/civic311/"
+    assert photo.public_image.url == f"https://media.example.org/civic311/{photo.public_image.name}"
+    # The policy is built once at start-up, from the environment a process starts with.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_MEDIA_URL": settings.MEDIA_URL}
+    policy = subprocess.run([sys.executable, "-c", "from django.conf import settings; "
+                             "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"],
+                            env=env, capture_output=True, text=True, check=True).stdout
+    assert "'https://media.example.org'" in policy

@@ -3,12 +3,14 @@
 Production differs from a developer's machine only by environment variables (see README.md).
 """
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from .buckets import bucket_storages
 from .production import DEVELOPMENT_SECRET_KEY, refuse_unsafe_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,7 +220,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / ".state" / "static")
-MEDIA_URL = "/media/"
+# Where public photo copies are linked: served by config.urls, or a CDN's address in front of the bucket.
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+_media = urlsplit(MEDIA_URL)
+_media_origin = f"{_media.scheme}://{_media.netloc}" if _media.netloc else ""  # a CDN's, for the CSP below
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".state" / "media")
 # Contact erasures, kept outside the database so that `make restore` can replay them (contacts/ledger.py).
 ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH", default=BASE_DIR / ".state" / "erasure-ledger.jsonl")
@@ -234,6 +239,16 @@ STORAGES = {
                          "OPTIONS": {"root_setting": "PERMIT_DOCUMENTS_ROOT"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Past one machine: media in an S3 bucket that every web and worker machine shares, instead of the folders
+# above (config/buckets.py). Keep the bucket private: originals and documents are only ever streamed by the
+# authorised views, public copies by config.urls or a CDN named in DJANGO_MEDIA_URL.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES |= bucket_storages(
+        bucket=MEDIA_S3_BUCKET, endpoint_url=env.str("MEDIA_S3_ENDPOINT_URL", default=""),
+        region=env.str("MEDIA_S3_REGION", default=""), access_key=env.str("MEDIA_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("MEDIA_S3_SECRET_ACCESS_KEY", default=""),
+        addressing_style=env.str("MEDIA_S3_ADDRESSING_STYLE", default=""))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The most photos any caller may send at once (Open311: 10, the resident form: 3) and the largest body: ten
@@ -310,7 +325,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"] + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[]),
+        # A CDN serving the public photo copies (DJANGO_MEDIA_URL) is an image origin too.
+        "img-src": ["'self'", "data:", "blob:"] + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[])
+                   + ([_media_origin] if _media_origin else []),
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

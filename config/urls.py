@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.urls import include, path
-from django.views.static import serve
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView
 
@@ -37,9 +39,13 @@ if settings.ANYMAIL:
 
 
 def public_media(request, path):
-    # Only public copies live under MEDIA_ROOT (originals are in PRIVATE_MEDIA_ROOT); the folder is read per
-    # request so it follows the setting.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Only public copies are in the default storage (originals and permit documents have storages of their own,
+    # requests_app/storage.py): the folder under MEDIA_ROOT, or the bucket's public prefix, streamed from there.
+    try:
+        handle = default_storage.open(path)
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None
+    return FileResponse(handle)
 
 
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):

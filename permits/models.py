@@ -7,7 +7,6 @@ what only permits have. Like requests, nothing here holds personal data; the app
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import ServiceRequest, ServiceType, Translated
 from requests_app.public_ids import new_tracking_token
+from requests_app.storage import configured
 
 from .pipeline import ALL_STEPS, UNDECIDED, DocumentKind, EventKind, FeeKind, GeometryKind, State, Step
 
@@ -175,7 +175,7 @@ class PermitEvent(models.Model):
 def document_storage():
     # Outside MEDIA_ROOT, which is the only folder MEDIA_URL serves: documents reach a browser only through the
     # authorised views (the applicant's tracking link, staff of the deciding department).
-    return storages["permit_documents"]
+    return configured["permit_documents"]
 
 
 def document_path(document, filename):

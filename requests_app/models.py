@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
-from django.core.files.storage import storages
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,6 +15,7 @@ from .public_ids import new_public_id, new_tracking_token, secret_digest, unissu
 from .querysets import PhotoQuerySet, ServiceRequestQuerySet
 from .retention import WITH_THE_REQUEST, Stored
 from .statuses import CLOSED_STATUSES, OPEN_STATUSES, Channel, PermitStep, Priority, RoutingState, Status
+from .storage import configured
 
 DESCRIPTION_MAX_LENGTH = 4000
 
@@ -305,7 +305,7 @@ def photo_path(photo, filename):
 
 
 def private_storage():
-    return storages["private"]
+    return configured["private"]
 
 
 class Photo(models.Model):

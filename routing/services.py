@@ -281,6 +281,14 @@ def _duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) ->
     return {sr_id: [public_id for _pk, public_id, _metres in rows] for sr_id, rows in found.items()}
 
 
+def _locked_for_routing(requests):
+    # FOR NO KEY UPDATE, not FOR UPDATE: routing changes no key of the request, and the weaker lock lets another
+    # routing transaction link this request as a possible duplicate meanwhile (that insert's foreign key check
+    # takes FOR KEY SHARE on it). With FOR UPDATE two nearby requests routed at once each waited for the other's
+    # row: PostgreSQL broke the deadlock by failing one, left waiting for routing until the sweep.
+    return requests.select_for_update(no_key=True, of=("self",))
+
+
 def route_request(service_request_id: int) -> RoutingDecision | None:
     """Route a waiting request: department, team, assignee, priority, due time, history note, duplicates.
 
@@ -288,7 +296,7 @@ def route_request(service_request_id: int) -> RoutingDecision | None:
     (None if staff placed it by hand). Raises ServiceRequest.DoesNotExist for an unknown id.
     """
     with transaction.atomic():
-        sr = (ServiceRequest.objects.select_for_update(of=("self",)).select_related("service_type", "jurisdiction")
+        sr = (_locked_for_routing(ServiceRequest.objects).select_related("service_type", "jurisdiction")
               .get(pk=service_request_id))
         if sr.routing_state != RoutingState.PENDING:
             return sr.routing_decisions.first()
@@ -307,7 +315,7 @@ def route_waiting_requests(*, older_than_seconds: int, limit: int = 5000, batch:
         try:
             with transaction.atomic():
                 srs = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)
-                           .select_for_update(skip_locked=True, of=("self",))
+                           .select_for_update(skip_locked=True, no_key=True, of=("self",))  # _locked_for_routing
                            .select_related("service_type", "jurisdiction")
                            .order_by("submitted_at", "pk")[:min(batch, limit - done)])
                 if srs:

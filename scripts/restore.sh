@@ -21,21 +21,27 @@ echo "Restoring the database"
 # The dump carries CREATE EXTENSION postgis itself; template1 may already have it, so let the dump decide.
 psql -q -v ON_ERROR_STOP=1 "$PGURL" -c "DROP EXTENSION IF EXISTS postgis CASCADE"
 pg_restore --no-owner --no-privileges --exit-on-error --dbname "$PGURL" "$IN/database.dump"
-echo "Restoring media into $MEDIA"
-mkdir -p "$MEDIA"
-find "$MEDIA" -mindepth 1 -delete
-tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
-if [ -f "$IN/private.tar.gz" ]; then  # backups made before originals were kept privately have none
-  echo "Restoring original photos into $PRIVATE"
-  mkdir -p "$PRIVATE"
-  find "$PRIVATE" -mindepth 1 -delete
-  tar -C "$PRIVATE" -xzf "$IN/private.tar.gz"
-fi
-if [ -f "$IN/permit-documents.tar.gz" ]; then  # backups made before permits had documents have none
-  echo "Restoring permit documents into $DOCUMENTS"
-  mkdir -p "$DOCUMENTS"
-  find "$DOCUMENTS" -mindepth 1 -delete
-  tar -C "$DOCUMENTS" -xzf "$IN/permit-documents.tar.gz"
+if [ -f "$IN/media-in-bucket" ]; then
+  # The bucket is restored, if at all, with the object store's tools, to the time of the dump; the ledger replay
+  # below deletes from it again the photos of words withdrawn since.
+  echo "Media are in the bucket $(cat "$IN/media-in-bucket"): not touched here"
+else
+  echo "Restoring media into $MEDIA"
+  mkdir -p "$MEDIA"
+  find "$MEDIA" -mindepth 1 -delete
+  tar -C "$MEDIA" -xzf "$IN/media.tar.gz"
+  if [ -f "$IN/private.tar.gz" ]; then  # backups made before originals were kept privately have none
+    echo "Restoring original photos into $PRIVATE"
+    mkdir -p "$PRIVATE"
+    find "$PRIVATE" -mindepth 1 -delete
+    tar -C "$PRIVATE" -xzf "$IN/private.tar.gz"
+  fi
+  if [ -f "$IN/permit-documents.tar.gz" ]; then  # backups made before permits had documents have none
+    echo "Restoring permit documents into $DOCUMENTS"
+    mkdir -p "$DOCUMENTS"
+    find "$DOCUMENTS" -mindepth 1 -delete
+    tar -C "$DOCUMENTS" -xzf "$IN/permit-documents.tar.gz"
+  fi
 fi
 # The backup may be older than some erasures: erase those contacts (and withdrawn words) again.
 echo "Replaying the erasure ledger"

@@ -6,7 +6,6 @@ the type's questions and the time of day and week. It trains on a million rows i
 takes a sample weight (recent history weighs more) and says how sure it is. No database access here.
 """
 import io
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +14,8 @@ import numpy as np
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
+
+from .rule_table import row_words
 
 # Smoothing: small, because most signals (type, area, a descriptor's words) are near-certain when present.
 ALPHA = 0.05
@@ -33,8 +34,9 @@ class Signals:
 
 
 def signal_tokens(s: Signals) -> list[str]:
-    """The categorical signals as tokens; each area also with the type, since a type's queue often splits by area."""
-    tokens = [f"type={s.service_type}"]
+    """The categorical signals as tokens. Areas and words also go with the type: a type's queue often splits by
+    area or by a word, which the words alone (shared across types) can't say."""
+    tokens = [f"type={s.service_type}"] + [f"type={s.service_type}|word={w}" for w in sorted(row_words(s.text))]
     for area_id in s.area_ids:
         tokens += [f"area={area_id}", f"type={s.service_type}|area={area_id}"]
     for code, value in sorted(s.answers.items()):
@@ -115,12 +117,3 @@ def dumps(model: DispatchModel) -> bytes:
 
 def loads(data: bytes) -> DispatchModel:
     return joblib.load(io.BytesIO(bytes(data)))
-
-
-def decay_weights(opened: list[datetime | None], half_life_days: float | None) -> list[float]:
-    """1 for the newest row, halving every ``half_life_days`` before it; all 1 without a half-life or dates."""
-    dated = [t for t in opened if t is not None]
-    if not half_life_days or not dated:
-        return [1.0] * len(opened)
-    newest = max(dated)
-    return [math.pow(0.5, (newest - t).total_seconds() / 86400 / half_life_days) if t else 1.0 for t in opened]

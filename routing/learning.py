@@ -15,7 +15,7 @@ from requests_app.models import Jurisdiction, ServiceType
 from . import dispatch_model
 from .history import HistoryRow, rows_from_requests
 from .models import Area, AreaLayer, Department, RoutingModel, RoutingRule, RuleSet, Team
-from .rule_table import plan_routes
+from .rule_table import decay_weights, plan_routes
 from .selectors import areas_for_points
 from .services import ensure_routing_settings, next_rule_set_version, save_classifier
 from .validation import Choice, choose, signals_of
@@ -147,7 +147,7 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
     decides = choice.decides if choice else {"department": "rules", "queue": "rules"}
     model = dispatch_model.train(signals_of(rows, area_ids, jurisdiction.timezone),
                                  [teams[r.queue].pk for r in rows],
-                                 dispatch_model.decay_weights([r.opened for r in rows], half_life_days))
+                                 decay_weights([r.opened for r in rows], half_life_days))
     RoutingModel.objects.create(rule_set=rule_set, rows=len(rows), half_life_days=half_life_days, decides=decides,
                                 validation=choice.as_dict() if choice else {}, data=dispatch_model.dumps(model))
     return Learned(rule_set=rule_set, rows=len(rows), departments=len(departments), teams=len(teams),
@@ -185,7 +185,8 @@ def learn_from_own_history(jurisdiction: Jurisdiction) -> Learned | None:
     if not rows:
         return None
     layer = AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk").first()
-    learned, choice = learn_with_choice(jurisdiction, rows, layer=layer)
+    half_life = ensure_routing_settings(jurisdiction).learn_half_life_days
+    learned, choice = learn_with_choice(jurisdiction, rows, layer=layer, half_life_days=half_life or "auto")
     best = [s for s in choice.scores if s.half_life_days == choice.half_life_days]
     if best:
         learned.rule_set.note = (learned.rule_set.note + "; " + _(

@@ -99,6 +99,13 @@ class RoutingSettings(models.Model):
                                     verbose_name=_("general service types"),
                                     help_text=_("Codes of catch-all types whose requests the classifier sorts"))
     classifier_threshold = models.FloatField(_("classifier confidence threshold"), default=0.6)
+    learn_from_history = models.BooleanField(
+        _("learn from own history"), default=False,
+        help_text=_("Each week, learn a draft rule set from this city's closed requests and staff transfers "
+                    "(never activated by itself)"))
+    learn_half_life_days = models.FloatField(
+        _("learning half-life (days)"), null=True, blank=True,
+        help_text=_("How fast old history fades when learning; empty: chosen on the newest training rows"))
     duplicate_metres = models.PositiveIntegerField(_("duplicate radius (metres)"), default=150)
     duplicate_days = models.PositiveIntegerField(_("duplicate window (days)"), default=30)
 

@@ -3,11 +3,12 @@
 Words that move a type to another queue, areas that do, then the type's usual queue; a combination needs
 enough (decayed) weight before it may overrule the type's usual queue, else it backs off to the type alone.
 """
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from . import engine
-from .dispatch_model import decay_weights
 from .history import HistoryRow
 
 # A combination (type and area, type and word) needs this much (decayed) weight before it may overrule the
@@ -98,3 +99,12 @@ def by_type(routes: list[Route]) -> dict[str, list[Route]]:
     for route in routes:
         grouped[route.type].append(route)
     return grouped
+
+
+def decay_weights(opened: list[datetime | None], half_life_days: float | None) -> list[float]:
+    """1 for the newest row, halving every ``half_life_days`` before it; all 1 without a half-life or dates."""
+    dated = [t for t in opened if t is not None]
+    if not half_life_days or not dated:
+        return [1.0] * len(opened)
+    newest = max(dated)
+    return [math.pow(0.5, (newest - t).total_seconds() / 86400 / half_life_days) if t else 1.0 for t in opened]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from . import dispatch_model
 from .history import HistoryRow
-from .rule_table import by_type, plan_routes, predict_queue
+from .rule_table import by_type, decay_weights, plan_routes, predict_queue
 
 # Half-lives (days) tried when the city lets the evaluation choose; None weighs every year alike.
 HALF_LIVES = (None, 365, 180, 90, 30)
@@ -85,7 +85,7 @@ def choose(rows: list[HistoryRow], area_of: dict[int, int], area_ids: dict[int, 
             predicted = [predict_queue(table, rows[i], area_of.get(i)) for i in newer]
             scores.append(_score(method, half_life, predicted, actual, department_of))
         model = dispatch_model.train(fit_signals, [team_of[r.queue] for r in fit],
-                                     dispatch_model.decay_weights([r.opened for r in fit], half_life))
+                                     decay_weights([r.opened for r in fit], half_life))
         predicted = [queue_of[t] for t in model.predict(held_signals)]
         scores.append(_score("model", half_life, predicted, actual, department_of))
         if progress:

@@ -8,9 +8,15 @@ from frontend.staff.services import transfer
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.statuses import Status
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
-from routing.services import activate_rule_set
+from routing.services import activate_rule_set, ensure_routing_settings
 from routing.tasks import learn_routing_from_history_task
-from tests.factories import ServiceRequestFactory, TeamFactory
+from tests.factories import (
+    DepartmentFactory,
+    JurisdictionFactory,
+    ServiceRequestFactory,
+    ServiceTypeFactory,
+    TeamFactory,
+)
 
 from .conftest import HEADER
 
@@ -174,6 +180,13 @@ def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed
 def test_the_opt_in_beat_task_learns_a_draft_from_closed_requests_and_activates_nothing(
         jurisdiction, pothole, department, team, make_rule_set):
     live = make_rule_set({"service_type": pothole, "department": department, "team": team})
+    settings = ensure_routing_settings(jurisdiction)
+    settings.learn_from_history = True
+    settings.save(update_fields=["learn_from_history"])
+    elsewhere = JurisdictionFactory(slug="elsewhere.example")  # never switched learning on: nothing learned there
+    crew = TeamFactory(department=DepartmentFactory(jurisdiction=elsewhere))
+    ServiceRequestFactory.create_batch(5, jurisdiction=elsewhere, service_type=ServiceTypeFactory(
+        jurisdiction=elsewhere), department=crew.department, team=crew, status=Status.CLOSED)
     for _i in range(5):
         ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
     [draft_id] = learn_routing_from_history_task()

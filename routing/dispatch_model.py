@@ -67,6 +67,9 @@ class DispatchModel:
         return hstack([self.signals.transform([signal_tokens(s) for s in batch]),
                        self.words.transform([s.text.lower() for s in batch])]).tocsr()
 
+    def knows_type(self, service_type: str) -> bool:
+        return f"type={service_type}" in self.signals.vocabulary_
+
     def predict(self, batch: list[Signals]) -> list[int]:
         return [int(label) for label in self.classifier.predict(self._matrix(batch))] if batch else []
 

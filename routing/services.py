@@ -256,7 +256,7 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
             rule = engine.first_match(rules, inputs)
             if use_model and ctx.learned and (rule is None or rule.learned or rule.is_unconditional):
                 decides = ctx.learned.decides if decides is None else decides
-                by_target = {target: _learned_rule(ctx, rules, rule, method, inputs)
+                by_target = {target: _learned_rule(rules, rule, method, inputs)
                              for target, method in decides.items()}
                 signals = dispatch_model.Signals(service_type=routed_type.name, area_ids=[a.pk for a in areas],
                                                  text=sr.description, answers=sr.answers or {}, opened=local)
@@ -292,7 +292,7 @@ def type_and_area(rule: RoutingRule) -> bool:
 LEARNED_RULES = {"type": type_only, "type_area": type_and_area}
 
 
-def _learned_rule(ctx: Context, rules: list[RoutingRule], rule: RoutingRule | None, method: str, inputs):
+def _learned_rule(rules: list[RoutingRule], rule: RoutingRule | None, method: str, inputs):
     """The rule a target's method picks: the first match among the learned rules that method may use."""
     keep = LEARNED_RULES.get(method)
     if keep is None or rule is None or not rule.learned:
@@ -312,7 +312,8 @@ def _learned_choice(learned: LearnedRouting, signals, by_target: dict, decides: 
     the queue and their team belongs to that department.
     """
     by_model = {t: decides.get(t) == "model" or _open(by_target.get(t)) for t in ("department", "queue")}
-    if not any(by_model.values()):
+    # A type the model never saw (made after it learned) is left to the rules and to triage, not to guesses.
+    if not any(by_model.values()) or not learned.model.knows_type(signals.service_type):
         return None
     likely = [(learned.teams[t], p) for t, p in learned.model.probabilities(signals) if t in learned.teams]
     if not likely:

@@ -75,7 +75,7 @@ def test_a_draft_that_falls_back_to_the_type_routes_by_the_type_once_active(juri
     assert route_request(sr.pk).team.name == "Streets"
 
 
-def _model_draft(jurisdiction):
+def model_draft(jurisdiction):
     """A draft whose model decides both targets, learned from rows where the words decide the queue."""
     rows = ([row("Streetlight", "Lights", "lamp is dark", day) for day in range(30)]
             + [row("Streetlight", "Poles", "pole knocked down", day) for day in range(30)])
@@ -87,7 +87,7 @@ def test_a_draft_model_changes_nothing_live_until_its_rule_set_is_activated(juri
                                                                            make_rule_set):
     light = ServiceTypeFactory(jurisdiction=jurisdiction, code="streetlight", name="Streetlight")
     make_rule_set({"service_type": light, "department": department, "team": team})
-    draft = _model_draft(jurisdiction)
+    draft = model_draft(jurisdiction)
     sr = ServiceRequestFactory(jurisdiction=jurisdiction, service_type=light, description="the pole was knocked down")
     live = route_request(sr.pk)
     assert live.team == team and live.inputs["learned_model"] is None
@@ -101,7 +101,7 @@ def test_a_draft_model_changes_nothing_live_until_its_rule_set_is_activated(juri
 
 
 def test_rules_written_by_people_still_come_before_the_model(jurisdiction, department, team):
-    draft = _model_draft(jurisdiction)
+    draft = model_draft(jurisdiction)
     light = draft.rules.filter(service_type__isnull=False).first().service_type
     RoutingRule.objects.create(rule_set=draft, order=0, name="Lights by hand", service_type=light,
                                department=department, team=team)
@@ -111,7 +111,7 @@ def test_rules_written_by_people_still_come_before_the_model(jurisdiction, depar
 
 
 def test_editing_an_active_rule_set_means_a_new_draft_with_its_own_copy_of_the_model(jurisdiction):
-    draft = _model_draft(jurisdiction)
+    draft = model_draft(jurisdiction)
     active = activate_rule_set(draft)
     copy = copy_rule_set(active)
     assert copy.state == RuleSet.State.DRAFT
@@ -137,3 +137,11 @@ def test_an_import_reuses_the_citys_own_departments_and_teams_as_they_are(jurisd
     learned = learn_rule_set(jurisdiction, rows, layer=None)
     assert not learned.rule_set.new_teams.exists() and not learned.rule_set.new_departments.exists()
     assert Team.objects.get(code="streets").active
+
+
+def test_a_type_the_model_never_saw_goes_to_triage_not_to_a_guess(jurisdiction):
+    activate_rule_set(model_draft(jurisdiction))
+    graffiti = ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti", name="Graffiti")
+    sr = ServiceRequestFactory(jurisdiction=jurisdiction, service_type=graffiti, description="pole knocked down")
+    decision = route_request(sr.pk)
+    assert decision.department.code == "triage" and decision.inputs["learned_model"] is None

@@ -113,14 +113,16 @@ class Command(BaseCommand):
         if half_life == "auto" and not has_dates:
             half_life = None  # without dates there is no newest fifth to choose on, and nothing to decay
         choice = None
+        choosing = Progress(len(HALF_LIVES) if half_life == "auto" else 1, _("choosing the decay and the method"),
+                            self.stdout)
+        learning = Progress(len({r.type for r in rows}), _("service types"), self.stdout)
         if has_dates:
-            progress = Progress(len(HALF_LIVES) if half_life == "auto" else 1,
-                                _("choosing the decay and the method"), self.stdout)
             learned, choice = learn_with_choice(jurisdiction, rows, layer=layer, half_life_days=half_life,
-                                                progress=progress)
-            progress.finish()
+                                                progress=choosing, learn_progress=learning)
+            choosing.finish()
         else:
-            learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life)
+            learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life, progress=learning)
+        learning.finish()
         self.stdout.write(_("Learned from %(rows)d rows for %(j)s:") % {"rows": learned.rows, "j": jurisdiction.slug})
         report_skipped(self.stdout, skipped)
         if choice is not None:

@@ -165,18 +165,15 @@ def _counts(rows, *, key, value) -> dict[str, Counter]:
 
 
 def learn_with_choice(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer: AreaLayer | None,
-                      half_life_days: float | None | str = "auto", progress=None,
-                      learn_progress=None) -> tuple[Learned, Choice]:
+                      half_life_days: float | None | str = "auto") -> tuple[Learned, Choice]:
     """Choose the method per target (and the half-life, unless given) on the newest fifth of ``rows``, then
-    learn the draft from all of them. The rows are the training period only: the caller keeps its test rows.
-    ``progress`` advances once per half-life tried, ``learn_progress`` once per service type learned."""
+    learn the draft from all of them. The rows are the training period only: the caller keeps its test rows."""
     area_of = areas_of_rows(rows, layer)
     area_ids = areas_at_every_layer(rows, jurisdiction)
     candidates = None if half_life_days == "auto" else (half_life_days,)
-    choice = choose(rows, area_of, area_ids, jurisdiction.timezone, progress=progress,
+    choice = choose(rows, area_of, area_ids, jurisdiction.timezone,
                     **({} if candidates is None else {"half_lives": candidates}))
-    learned = learn_rule_set(jurisdiction, rows, layer=layer, area_of=area_of, area_ids=area_ids, choice=choice,
-                             progress=learn_progress)
+    learned = learn_rule_set(jurisdiction, rows, layer=layer, area_of=area_of, area_ids=area_ids, choice=choice)
     return learned, choice
 
 

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
 from routing.history import BadColumns, parse_columns, read_history, rows_from_requests
-from routing.learning import learn_rule_set, learn_with_choice
+from routing.learning import areas_at_every_layer, areas_of_rows, learn_rule_set
 from routing.models import AreaLayer
 from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
-from routing.validation import HALF_LIVES, METHODS
+from routing.validation import HALF_LIVES, METHODS, choose
 
 from .import_areas import read_features, report_invalid
 
@@ -113,16 +113,17 @@ class Command(BaseCommand):
         if half_life == "auto" and not has_dates:
             half_life = None  # without dates there is no newest fifth to choose on, and nothing to decay
         choice = None
-        choosing = Progress(len(HALF_LIVES) if half_life == "auto" else 1, _("choosing the decay and the method"),
-                            self.stdout)
-        learning = Progress(len({r.type for r in rows}), _("service types"), self.stdout)
+        area_of, area_ids = areas_of_rows(rows, layer), areas_at_every_layer(rows, jurisdiction)
         if has_dates:
-            learned, choice = learn_with_choice(jurisdiction, rows, layer=layer, half_life_days=half_life,
-                                                progress=choosing, learn_progress=learning)
-            choosing.finish()
-        else:
-            learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life, progress=learning)
-        learning.finish()
+            progress = Progress(len(HALF_LIVES) if half_life == "auto" else 1,
+                                _("choosing the decay and the method"), self.stdout)
+            choice = choose(rows, area_of, area_ids, jurisdiction.timezone, progress=progress,
+                            **({} if half_life == "auto" else {"half_lives": (half_life,)}))
+            progress.finish()
+        progress = Progress(len({r.type for r in rows}), _("service types"), self.stdout)
+        learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life, area_of=area_of,
+                                 area_ids=area_ids, choice=choice, progress=progress)
+        progress.finish()
         self.stdout.write(_("Learned from %(rows)d rows for %(j)s:") % {"rows": learned.rows, "j": jurisdiction.slug})
         report_skipped(self.stdout, skipped)
         if choice is not None:

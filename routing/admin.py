@@ -17,6 +17,7 @@ from .models import (
     EscalationNotice,
     PossibleDuplicate,
     RoutingDecision,
+    RoutingModel,
     RoutingRule,
     RoutingSettings,
     RuleSet,
@@ -248,4 +249,18 @@ class TextClassifierAdmin(admin.ModelAdmin):
     exclude = ("model",)
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoutingModel)
+class RoutingModelAdmin(admin.ModelAdmin):
+    """Read-only: a model changes only by learning a new draft, and goes live with its rule set."""
+
+    list_display = ("rule_set", "rows", "half_life_days", "decides", "trained_at")
+    exclude = ("data",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
         return False

@@ -3,10 +3,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from requests_app.models import ServiceRequest
+from requests_app.statuses import RoutingState
 
-from .models import RoutingRule, RuleSet
 from . import classifier
-from .services import Context, classifier_model_for, areas_covering, decide
+from .models import RuleSet
+from .services import Context, areas_covering, classifier_model_for, decide
 
 CHUNK = 1000
 
@@ -60,15 +61,16 @@ class Report:
                 f"rows={self.rows}")
 
 
-def evaluate(rule_set: RuleSet, cases, *, only=None, progress=None) -> Report:
-    """Route each case as the rule set would (``only`` narrows the rules, e.g. to measure a baseline)."""
+def evaluate(rule_set: RuleSet, cases, *, only=None, decides=None, use_model=True, progress=None) -> Report:
+    """Route each case as the rule set would; ``only`` narrows the rules (e.g. to measure a baseline), ``decides``
+    and ``use_model`` choose the method per target (see services.decide)."""
     ctx = Context.load(rule_set.jurisdiction, rule_set)
     report = Report()
     for start in range(0, len(cases), CHUNK):
         chunk = cases[start:start + CHUNK]
         for case, areas in zip(chunk, areas_covering(ctx.jurisdiction.pk, [c.request.location for c in chunk])):
             _score(report, case, decide(case.request, ctx, areas=areas, now=case.request.submitted_at,
-                                        rule_filter=only))
+                                        rule_filter=only, decides=decides, use_model=use_model))
             if progress:
                 progress.advance()
     return report
@@ -78,22 +80,12 @@ def _score(report: Report, case: Case, outcome) -> None:
     report.rows += 1
     department = outcome.department.name
     queue = outcome.team.name if outcome.team else ""
-    report.triage += outcome.rule is None
+    report.triage += outcome.state == RoutingState.TRIAGE
     report.department_hits += department == case.department
     report.queue_hits += queue == case.queue
     report.departments[(case.department, department)] += 1
     if queue != case.queue:
         report.confusions[(case.queue, queue)] += 1
-
-
-def type_only(rule: RoutingRule) -> bool:
-    """The baseline: rules that look at nothing but the service type (and the fallback)."""
-    return not (rule.area_id or rule.area_layer_id or rule.words or rule.answer_code)
-
-
-def type_and_area(rule: RoutingRule) -> bool:
-    """The second baseline: the most common queue for the type in each area (no words, no answers)."""
-    return not (rule.words or rule.answer_code)
 
 
 def classifier_accuracy(rule_set: RuleSet, cases) -> tuple[float, int]:

@@ -1,7 +1,7 @@
 """Reading a city's 311 history export through a column map, skipping (and counting) the rows it can't use."""
 import csv
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ class HistoryRow:
     lon: float | None
     opened: datetime | None
     text: str
+    answers: dict = field(default_factory=dict)
 
 
 def parse_columns(spec: str) -> dict[str, list[str]]:
@@ -120,12 +121,12 @@ def rows_from_requests(jurisdiction_id: int) -> tuple[list[HistoryRow], Counter]
     closed = (ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, status__in=[Status.RESOLVED,
                                                                                           Status.CLOSED])
               .values_list("service_type__name", "team__name", "department__name", "location", "submitted_at",
-                           "description").order_by("submitted_at", "id"))
-    for kind, team, department, location, submitted_at, description in closed.iterator(chunk_size=5000):
+                           "description", "answers").order_by("submitted_at", "id"))
+    for kind, team, department, location, submitted_at, description, answers in closed.iterator(chunk_size=5000):
         if not team:
             skipped[_("closed without a team")] += 1
             continue
         rows.append(HistoryRow(type=kind, queue=team, department=department or "",
                                lat=location.y if location else None, lon=location.x if location else None,
-                               opened=submitted_at, text=description or ""))
+                               opened=submitted_at, text=description or "", answers=answers or {}))
     return rows, skipped

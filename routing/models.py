@@ -22,6 +22,8 @@ class Department(Translated):
         _("crews may call requesters"), default=False,
         help_text=_("A crew member assigned a request may see the requester's phone number, on a tap that is "
                     "logged, if the requester agreed to a call from the crew."))
+    # A department an import made stays inactive until the rule set that brought it is activated.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("department")
@@ -45,6 +47,8 @@ class Team(Translated):
                                      verbose_name=_("members"))
     leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_teams",
                                    verbose_name=_("team leads"))
+    # A team (queue) an import made stays inactive until the rule set that brought it is activated.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("team")
@@ -100,6 +104,13 @@ class RoutingSettings(models.Model):
                                     verbose_name=_("general service types"),
                                     help_text=_("Codes of catch-all types whose requests the classifier sorts"))
     classifier_threshold = models.FloatField(_("classifier confidence threshold"), default=0.6)
+    learn_from_history = models.BooleanField(
+        _("learn from own history"), default=False,
+        help_text=_("Each week, learn a draft rule set from this city's closed requests and staff transfers "
+                    "(never activated by itself)"))
+    learn_half_life_days = models.FloatField(
+        _("learning half-life (days)"), null=True, blank=True,
+        help_text=_("How fast old history fades when learning; empty: chosen on the newest training rows"))
     duplicate_metres = models.PositiveIntegerField(_("duplicate radius (metres)"), default=150)
     duplicate_days = models.PositiveIntegerField(_("duplicate window (days)"), default=30)
 
@@ -136,6 +147,9 @@ class RuleSet(models.Model):
     # Service types an import made for this version; residents see them only once it is activated.
     new_service_types = models.ManyToManyField("requests_app.ServiceType", blank=True, related_name="+",
                                                verbose_name=_("new service types"))
+    new_departments = models.ManyToManyField(Department, blank=True, related_name="+",
+                                             verbose_name=_("new departments"))
+    new_teams = models.ManyToManyField(Team, blank=True, related_name="+", verbose_name=_("new teams"))
 
     objects = RuleSetQuerySet.as_manager()
 
@@ -194,6 +208,8 @@ class RoutingRule(models.Model):
                                             help_text=_("Overrides the SLA targets of the service type"))
     assignment_strategy = models.CharField(_("assignment"), max_length=20, choices=Team.Strategy.choices,
                                            blank=True, help_text=_("Empty: the team's own strategy"))
+    # Made by learning from history: where the rule set's routing model decides, it decides in place of these.
+    learned = models.BooleanField(_("learned"), default=False)
 
     class Meta:
         verbose_name = _("routing rule")
@@ -342,6 +358,32 @@ class TextClassifier(models.Model):
     class Meta:
         verbose_name = _("text classifier")
         verbose_name_plural = _("text classifiers")
+
+
+class RoutingModel(models.Model):
+    """A rule set's learned routing model (routing/dispatch_model.py) and where it decides.
+
+    It belongs to one rule-set version, like the rules: learning a draft leaves live routing alone, and
+    activating the draft switches both. ``decides`` names, per target, the method that won on the validation
+    slice: {"department": "model" | "rules", "queue": "model" | "rules"}.
+    """
+
+    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, related_name="routing_model",
+                                    verbose_name=_("rule set"))
+    trained_at = models.DateTimeField(_("trained"), default=timezone.now)
+    rows = models.PositiveIntegerField(_("training rows"))
+    half_life_days = models.FloatField(_("half-life (days)"), null=True, blank=True)
+    decides = models.JSONField(_("decides"), default=dict)
+    validation = models.JSONField(_("validation figures"), default=dict)
+    # Written only by this server's own learning (joblib); never loaded from an upload.
+    data = models.BinaryField(_("model"))
+
+    class Meta:
+        verbose_name = _("routing model")
+        verbose_name_plural = _("routing models")
+
+    def __str__(self):
+        return f"{self.rule_set}"
 
 
 class SlaClock(models.Model):

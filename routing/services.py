@@ -20,11 +20,11 @@ from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, Statu
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 from requests_app.statuses import OPEN_STATUSES, RoutingState
 
-from . import classifier, engine
+from . import classifier, dispatch_model, engine
 from .clocks import Calendars, SlaTable, new_clock, save_clocks
 from .hours import is_open
-from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingRule,
-                     RoutingSettings, RuleSet, Team, TextClassifier)
+from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingModel,
+                     RoutingRule, RoutingSettings, RuleSet, Team, TextClassifier)
 from .selectors import reason_text
 from .signals import requests_routed
 
@@ -72,6 +72,37 @@ def classifier_model_for(jurisdiction_id: int, rule_set: RuleSet | None = None) 
     return model
 
 
+@dataclass
+class LearnedRouting:
+    """A rule set's routing model, ready to use: the model, which targets it decides, and its teams by id."""
+
+    model: dispatch_model.DispatchModel
+    decides: dict
+    teams: dict[int, Team]
+
+
+_routing_model_cache: dict[int, tuple[tuple, LearnedRouting]] = {}
+
+
+def learned_routing_for(rule_set: RuleSet | None) -> LearnedRouting | None:
+    """The rule set's own routing model, unpickled once per process and model version (one small query else)."""
+    if rule_set is None:
+        return None
+    row = RoutingModel.objects.filter(rule_set=rule_set).values("pk", "trained_at").first()
+    if row is None:
+        return None
+    key = (row["pk"], row["trained_at"])
+    cached = _routing_model_cache.get(rule_set.pk)
+    if cached and cached[0] == key:
+        return cached[1]
+    stored = RoutingModel.objects.get(pk=row["pk"])
+    model = dispatch_model.loads(stored.data)
+    teams = Team.objects.select_related("department").in_bulk([int(c) for c in model.classifier.classes_])
+    learned = LearnedRouting(model=model, decides=stored.decides, teams=teams)
+    _routing_model_cache[rule_set.pk] = (key, learned)
+    return learned
+
+
 def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[ServiceType, float] | None:
     """The type the live text model thinks a description is about, with its confidence (None: no idea).
 
@@ -115,6 +146,7 @@ class Context:
     model: dict | None
     has_layers: bool
     calendars: Calendars
+    learned: LearnedRouting | None = None
     types_by_code: dict = field(default_factory=dict)
 
     @classmethod
@@ -125,7 +157,7 @@ class Context:
         return cls(jurisdiction=jurisdiction, routing_settings=routing_settings,
                    rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
                    model=classifier_model_for(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
-                   calendars=Calendars(routing_settings, jurisdiction))
+                   calendars=Calendars(routing_settings, jurisdiction), learned=learned_routing_for(rule_set))
 
     def service_type(self, code: str) -> ServiceType | None:
         if code not in self.types_by_code:
@@ -147,6 +179,7 @@ class Outcome:
     inputs: engine.Inputs
     suggestion: tuple[str, float] | None = None
     suggested_type: ServiceType | None = None
+    learned: dict | None = None  # what the routing model saw and how sure it was, when it decided
 
 
 AREAS_SQL = """
@@ -176,8 +209,15 @@ def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
     return found
 
 
-def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rule_filter=None) -> Outcome:
-    """Choose a department and team for a request without writing anything (used by the router and the evaluator)."""
+def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rule_filter=None,
+           decides: dict | None = None, use_model: bool = True) -> Outcome:
+    """Choose a department and team for a request without writing anything (used by the router and the evaluator).
+
+    Rules written by people decide first. Where only learned rules (or none) match, the rule set's routing
+    model decides the targets it won on validation, and fills in where no learned rule matches at all.
+    The evaluator narrows this: ``rule_filter`` keeps some rules, ``decides`` overrides the stored choice of
+    method per target, ``use_model=False`` leaves the model out.
+    """
     jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
     now = now or timezone.now()
     local = now.astimezone(ZoneInfo(jurisdiction.timezone))
@@ -213,6 +253,19 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
         else:
             rules = [r for r in ctx.rules if rule_filter(r)] if rule_filter else ctx.rules
             rule = engine.first_match(rules, inputs)
+            if use_model and ctx.learned and (rule is None or rule.learned or rule.is_unconditional):
+                decides = ctx.learned.decides if decides is None else decides
+                by_target = {target: _learned_rule(rules, rule, method, inputs)
+                             for target, method in decides.items()}
+                signals = dispatch_model.Signals(service_type=routed_type.name, area_ids=[a.pk for a in areas],
+                                                 text=sr.description, answers=sr.answers or {}, opened=local)
+                chosen = _learned_choice(ctx.learned, signals, by_target, decides, areas)
+                if chosen is not None:
+                    department, team, learned = chosen
+                    return Outcome(state=RoutingState.ROUTED, department=department, team=team, rule=None,
+                                   reason=learned.pop("reason"), learned=learned, routed_type=routed_type,
+                                   areas=areas, inputs=inputs, suggestion=suggestion, suggested_type=suggested_type)
+                rule = by_target.get("queue", rule)
             if rule is None:
                 triage_reason = _("No routing rule covers this request.")
     common = {"routed_type": routed_type, "areas": areas, "inputs": inputs, "suggestion": suggestion,
@@ -222,6 +275,82 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
                        team=routing_settings.triage_team, rule=None, reason=triage_reason, **common)
     return Outcome(state=RoutingState.ROUTED, department=rule.department, team=rule.team, rule=rule,
                    reason=_("Rule %(rule)s matched.") % {"rule": rule}, **common)
+
+
+def type_only(rule: RoutingRule) -> bool:
+    """The baseline: rules that look at nothing but the service type (and the fallback)."""
+    return not (rule.area_id or rule.area_layer_id or rule.words or rule.answer_code)
+
+
+def type_and_area(rule: RoutingRule) -> bool:
+    """The second baseline: the most common queue for the type in each area (no words, no answers)."""
+    return not (rule.words or rule.answer_code)
+
+
+# Which learned rules each rule method may use (the model is a method of its own).
+LEARNED_RULES = {"type": type_only, "type_area": type_and_area}
+
+
+def _learned_rule(rules: list[RoutingRule], rule: RoutingRule | None, method: str, inputs):
+    """The rule a target's method picks: the first match among the learned rules that method may use."""
+    keep = LEARNED_RULES.get(method)
+    if keep is None or rule is None or not rule.learned:
+        return rule
+    return engine.first_match([r for r in rules if not r.learned or keep(r)], inputs)
+
+
+def _open(rule: RoutingRule | None) -> bool:
+    return rule is None or rule.is_unconditional
+
+
+def _learned_choice(learned: LearnedRouting, signals, by_target: dict, decides: dict, areas: list[Area]):
+    """(department, team, explanation) where the model decides a target, else None (the rules stand).
+
+    The model decides the targets it won on validation and those no learned rule covers. Its department is
+    the one its teams add up to most; the team is its likeliest within the department, unless rules decide
+    the queue and their team belongs to that department.
+    """
+    by_model = {t: decides.get(t) == "model" or _open(by_target.get(t)) for t in ("department", "queue")}
+    # A type the model never saw (made after it learned) is left to the rules and to triage, not to guesses.
+    if not any(by_model.values()) or not learned.model.knows_type(signals.service_type):
+        return None
+    likely = [(learned.teams[t], p) for t, p in learned.model.probabilities(signals) if t in learned.teams]
+    if not likely:
+        return None
+    if by_model["department"]:
+        totals: dict[int, float] = {}
+        for team, p in likely:
+            totals[team.department_id] = totals.get(team.department_id, 0.0) + p
+        best = max(totals, key=totals.get)
+        department = next(team.department for team, _p in likely if team.department_id == best)
+    else:
+        department = by_target["department"].department
+    rule_team = None if by_model["queue"] else by_target["queue"].team
+    if rule_team is not None and rule_team.department_id == department.pk:
+        team, probability = rule_team, {t.pk: p for t, p in likely}.get(rule_team.pk, 0.0)
+    else:
+        team, probability = next(((t, p) for t, p in likely if t.department_id == department.pk), (None, 0.0))
+    said = [_signal_label(token, areas) for token in learned.model.explain(signals, team.pk)] if team else []
+    reason = _("The learned routing model chose %(team)s with probability %(p).2f, from: %(signals)s.") % {
+        "team": team or department, "p": probability, "signals": ", ".join(dict.fromkeys(said)) or _("the type")}
+    return department, team, {"reason": reason, "probability": round(probability, 4), "signals": said,
+                              "decided": [t for t, yes in by_model.items() if yes]}
+
+
+def _signal_label(token: str, areas: list[Area]) -> str:
+    """A model feature in a dispatcher's words: the type, an area by name, an answer, the time, or words."""
+    names = {str(a.pk): a.name for a in areas}
+    last = token.rsplit("|", 1)[-1]
+    kind, _sep, value = last.partition("=")
+    if kind == "area":
+        return _("area %(name)s") % {"name": names.get(value, value)}
+    if kind == "type":
+        return _("the type")
+    if kind == "answer":
+        return _("the answer %(answer)s") % {"answer": value}
+    if kind in ("hour", "weekday"):
+        return _("the time of day and week")
+    return _("the words «%(text)s»") % {"text": token.strip()}
 
 
 class _Assigner:
@@ -372,7 +501,8 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
             rule_set_version=ctx.rule_set.version if ctx.rule_set else None, rule=rule,
             rule_label=str(rule) if rule else "",
             inputs=outcome.inputs.as_record() | {"reason_area_id": reason_area.pk if reason_area else None,
-                                                 "classifier_used": outcome.suggestion is not None},
+                                                 "classifier_used": outcome.suggestion is not None,
+                                                 "learned_model": outcome.learned},
             routed_service_type=outcome.routed_type, suggested_service_type=outcome.suggested_type,
             suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
             confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
@@ -458,7 +588,10 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
         state=RuleSet.State.RETIRED, updated_at=now)
     rule_set.state, rule_set.activated_at, rule_set.updated_at = RuleSet.State.ACTIVE, now, now
     rule_set.save(update_fields=["state", "activated_at", "updated_at"])
-    rule_set.new_service_types.update(active=True)  # rules and the types they route go live together
+    # Rules and the types, departments and teams an import brought go live together.
+    rule_set.new_service_types.update(active=True)
+    rule_set.new_departments.update(active=True)
+    rule_set.new_teams.update(active=True)
     return rule_set
 
 
@@ -499,6 +632,10 @@ def copy_rule_set(rule_set: RuleSet) -> RuleSet:
     if model is not None:
         model.pk, model.rule_set, model.trained_at = None, draft, timezone.now()
         model.save()
+    routing_model = RoutingModel.objects.filter(rule_set=rule_set).first()
+    if routing_model is not None:
+        routing_model.pk, routing_model.rule_set, routing_model.trained_at = None, draft, timezone.now()
+        routing_model.save()
     return draft
 
 

@@ -33,12 +33,11 @@ def deliver_escalation_notices_task() -> int:
 
 @shared_task
 def learn_routing_from_history_task() -> list[int]:
-    """Beat (opt-in, ROUTING_LEARN_FROM_HISTORY): a draft rule set per city from its own closed requests.
-
-    Returns the new drafts' ids; nothing is activated.
+    """Beat (ROUTING_LEARN_FROM_HISTORY schedules it): a draft rule set for each city that switched learning
+    from its own history on in its routing settings. Returns the new drafts' ids; nothing is activated.
     """
     drafts = []
-    for jurisdiction in Jurisdiction.objects.order_by("pk"):
+    for jurisdiction in Jurisdiction.objects.filter(routing_settings__learn_from_history=True).order_by("pk"):
         learned = learning.learn_from_own_history(jurisdiction)
         if learned is not None:
             drafts.append(learned.rule_set.pk)

@@ -2,11 +2,12 @@ import pytest
 from django.urls import reverse
 
 from routing.admin import RoutingSettingsForm
-from routing.models import RuleSet
+from routing.models import RoutingModel, RuleSet
 from tests.factories import ServiceRequestFactory
 from tests.staff.conftest import sign_in
 
 from .conftest import HERE
+from .test_learned_model import model_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,13 @@ def test_an_active_rule_set_cannot_be_edited_in_place_but_a_draft_can(admin_clie
     draft_page = admin_client.get(reverse("admin:routing_ruleset_change", args=[draft.pk])).content.decode()
     assert 'name="rules-0-department"' not in active_page and "All potholes" in active_page
     assert 'name="rules-0-department"' in draft_page
+
+
+def test_an_operator_sees_a_routing_model_in_the_admin_but_cannot_change_it(admin_client, jurisdiction):
+    routing_model = RoutingModel.objects.get(rule_set=model_draft(jurisdiction))
+    url = reverse("admin:routing_routingmodel_change", args=[routing_model.pk])
+    assert admin_client.get(reverse("admin:routing_routingmodel_changelist")).status_code == 200
+    assert admin_client.post(url, {"rows": 1}).status_code == 403
+    routing_model.refresh_from_db()
+    assert routing_model.rows == 60
+

@@ -8,9 +8,17 @@ from frontend.staff.services import transfer
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.statuses import Status
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
-from routing.services import activate_rule_set
+from routing.services import activate_rule_set, ensure_routing_settings
 from routing.tasks import learn_routing_from_history_task
-from tests.factories import ServiceRequestFactory, TeamFactory
+from tests.factories import (
+    DepartmentFactory,
+    JurisdictionFactory,
+    ServiceRequestFactory,
+    ServiceTypeFactory,
+    TeamFactory,
+)
+
+from .conftest import HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -52,25 +60,7 @@ def test_import_areas_rejects_a_file_that_is_not_geojson(tmp_path, jurisdiction)
         call_command("import_areas", str(path), jurisdiction=jurisdiction.slug, layer="districts")
 
 
-HEADER = "id,kind,lat,lon,queue,opened,note,kind\n"
-# The usual queue for potholes is "Streets", except in East; text decides nothing here.
-OLD = ([f"{i},Pothole,37.75,-122.48,Streets,2019-01-0{1 + i % 5} 10:00:00,deep hole,x\n" for i in range(6)]
-       + [f"{10 + i},Pothole,37.75,-122.42,East crew,2019-01-0{1 + i % 5} 10:00:00,deep hole,x\n" for i in range(4)]
-       + [f"{20 + i},Graffiti,37.75,-122.48,Cleaning,2019-01-03 10:00:00,paint tag,x\n" for i in range(5)]
-       + ["30,Pothole,0,0,Streets,2019-01-04 10:00:00,hole,x\n"])
-NEW = ["40,Pothole,37.76,-122.47,Streets,2019-03-01 10:00:00,hole,x\n",
-       "41,Pothole,37.76,-122.41,East crew,2019-03-01 10:00:00,hole,x\n",
-       "42,Graffiti,37.76,-122.47,Streets,2019-03-02 10:00:00,tag,x\n",
-       "43,Brand new type,37.76,-122.47,Streets,2019-03-02 10:00:00,?,x\n",
-       "44,Pothole,,,Streets,2019-03-02 10:00:00,hole,x\n"]
 COLUMNS = "type=kind,lat=lat,long=lon,queue=queue,opened=opened,text=note"
-
-
-@pytest.fixture
-def history(tmp_path):
-    path = tmp_path / "history.csv"
-    path.write_text(HEADER + "".join(OLD + NEW))
-    return str(path)
 
 
 def learn(tmp_path, history, **extra):
@@ -135,7 +125,7 @@ def test_routing_evaluate_speaks_json_with_precision_recall_and_confusions(tmp_p
     assert (streets["requests"], streets["precision"], streets["recall"]) == (2, 1.0, 0.5)
     assert figures["confusions"] == [{"actual": "Streets", "chosen": "Cleaning", "count": 1}]
     # The decay is chosen on the training period (before --since) only.
-    assert figures["decay"]["validation"] and "chosen_half_life_days" in figures["decay"]
+    assert figures["decay"]["scores"] and "half_life_days" in figures["decay"]
 
 
 MOVED = ([f"{i},Pothole,37.75,-122.48,Old yard,2017-0{1 + i % 9}-01 10:00:00,hole,x\n" for i in range(10)]
@@ -190,9 +180,16 @@ def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed
 def test_the_opt_in_beat_task_learns_a_draft_from_closed_requests_and_activates_nothing(
         jurisdiction, pothole, department, team, make_rule_set):
     live = make_rule_set({"service_type": pothole, "department": department, "team": team})
+    settings = ensure_routing_settings(jurisdiction)
+    settings.learn_from_history = True
+    settings.save(update_fields=["learn_from_history"])
+    elsewhere = JurisdictionFactory(slug="elsewhere.example")  # never switched learning on: nothing learned there
+    crew = TeamFactory(department=DepartmentFactory(jurisdiction=elsewhere))
+    ServiceRequestFactory.create_batch(5, jurisdiction=elsewhere, service_type=ServiceTypeFactory(
+        jurisdiction=elsewhere), department=crew.department, team=crew, status=Status.CLOSED)
     for _i in range(5):
         ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
     [draft_id] = learn_routing_from_history_task()
     draft = RuleSet.objects.get(pk=draft_id)
-    assert draft.state == RuleSet.State.DRAFT and "queue accuracy on the newest fifth" in draft.note
+    assert draft.state == RuleSet.State.DRAFT and "on the newest fifth: department accuracy" in draft.note
     assert RuleSet.objects.active().get(jurisdiction=jurisdiction) == live

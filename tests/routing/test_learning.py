@@ -2,8 +2,8 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 from routing.engine import Inputs, first_match
 from routing.history import HistoryRow
-from routing.learning import Route, by_type, plan_routes, predict_queue, weights
 from routing.models import RoutingRule
+from routing.rule_table import Route, by_type, plan_routes, predict_queue, weights
 
 NOW = datetime(2025, 6, 1, tzinfo=dt_timezone.utc)
 

@@ -8,12 +8,23 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.progress import Progress
-from routing.evaluation import Case, classifier_accuracy, evaluate, type_and_area, type_only
+from routing.evaluation import Case, classifier_accuracy, evaluate
 from routing.history import BadColumns, parse_columns, read_history
-from routing.learning import areas_of_rows, choose_half_life
+from routing.learning import areas_at_every_layer, areas_of_rows
 from routing.models import AreaLayer, RuleSet
+from routing.services import type_and_area, type_only
+from routing.validation import choose
 
-from .routing_learn import parse_day, report_half_lives, report_skipped
+from .routing_learn import parse_day, report_choice, report_skipped
+
+# Each way of routing that is replayed, with evaluate's arguments; "chosen" is what live routing would do.
+VARIANTS = {
+    "chosen": {},
+    "rules": {"use_model": False},
+    "model": {"decides": {"department": "model", "queue": "model"}},
+    "type_only": {"only": type_only, "use_model": False},
+    "type_and_area": {"only": type_and_area, "use_model": False},
+}
 
 
 class Command(BaseCommand):
@@ -72,17 +83,18 @@ class Command(BaseCommand):
                                     description=r.text, submitted_at=r.opened or timezone.now())
                 cases.append(Case(request=sr, department=r.department, queue=r.queue))
         stream = io.StringIO() if options["json"] else self.stdout
-        progress = Progress(len(cases) * 3, _("replaying"), stream)
-        report = evaluate(rule_set, cases, progress=progress)
-        by_type = evaluate(rule_set, cases, only=type_only, progress=progress)
-        by_area = evaluate(rule_set, cases, only=type_and_area, progress=progress)
+        progress = Progress(len(cases) * len(VARIANTS), _("replaying"), stream)
+        reports = {key: evaluate(rule_set, cases, progress=progress, **kwargs) for key, kwargs in VARIANTS.items()}
         progress.finish()
+        report = reports["chosen"]
         text_accuracy, text_rows = classifier_accuracy(rule_set, cases)
-        decay = self._decay(options, columns, training, jurisdiction) if options["choose_decay"] else None
+        decay = self._decay(training, jurisdiction) if options["choose_decay"] else None
         figures = {
             "rule_set": {"version": rule_set.version, "state": rule_set.state, "note": rule_set.note},
             "learned": report.as_dict(),
-            "baselines": {"type_only": by_type.as_dict(), "type_and_area": by_area.as_dict()},
+            "methods": {"rules": reports["rules"].as_dict(), "model": reports["model"].as_dict()},
+            "baselines": {"type_only": reports["type_only"].as_dict(),
+                          "type_and_area": reports["type_and_area"].as_dict()},
             "classifier": {"accuracy": round(text_accuracy, 4), "rows": text_rows},
             "departments": [{**d, "precision": round(d["precision"], 4), "recall": round(d["recall"], 4)}
                             for d in report.per_department()],
@@ -90,34 +102,34 @@ class Command(BaseCommand):
             "skipped": dict(skipped),
         }
         if decay is not None:
-            figures["decay"] = decay
+            figures["decay"] = decay.as_dict()
         if options["json"]:
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
             return
-        self._print(rule_set, report, by_type, by_area, text_accuracy, text_rows, skipped, decay)
+        self._print(rule_set, reports, text_accuracy, text_rows, skipped, decay)
 
-    def _decay(self, options, columns, training, jurisdiction) -> dict:
-        """Half-lives scored on the training period only: learned on its older part, judged on its newest fifth."""
+    def _decay(self, training, jurisdiction):
+        """Half-lives and methods scored on the training period only: learned on its older part, judged on its
+        newest fifth. The rows from --since on are never passed here."""
         layer = AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk").first()
-        chosen, scores = choose_half_life(training, areas_of_rows(training, layer))
-        return {"chosen_half_life_days": chosen,
-                "validation": [{"half_life_days": h, "queue_accuracy": round(a, 4)} for h, a in scores]}
+        return choose(training, areas_of_rows(training, layer), areas_at_every_layer(training, jurisdiction),
+                      jurisdiction.timezone)
 
-    def _print(self, rule_set, report, by_type, by_area, text_accuracy, text_rows, skipped, decay):
-        out = self.stdout
+    def _print(self, rule_set, reports, text_accuracy, text_rows, skipped, decay):
+        out, report = self.stdout, reports["chosen"]
         out.write(_("Rule set %(rs)s on %(n)d rows:") % {"rs": rule_set, "n": report.rows})
         report_skipped(out, skipped)
         out.write(_("  department accuracy %(d).3f, queue accuracy %(q).3f, %(t)d sent to triage") % {
             "d": report.department_accuracy, "q": report.queue_accuracy, "t": report.triage})
-        out.write(_("  baseline, the service type alone: department accuracy %(d).3f, queue accuracy "
-                    "%(q).3f") % {"d": by_type.department_accuracy, "q": by_type.queue_accuracy})
-        out.write(_("  baseline, the type in each area: department accuracy %(d).3f, queue accuracy "
-                    "%(q).3f") % {"d": by_area.department_accuracy, "q": by_area.queue_accuracy})
+        for key, label in (("rules", _("the learned rule table alone")), ("model", _("the learned model alone")),
+                           ("type_only", _("baseline, the service type alone")),
+                           ("type_and_area", _("baseline, the type in each area"))):
+            out.write(_("  %(label)s: department accuracy %(d).3f, queue accuracy %(q).3f") % {
+                "label": label, "d": reports[key].department_accuracy, "q": reports[key].queue_accuracy})
         out.write(_("  text model, the type from the words alone (as for untyped requests): accuracy %(a).3f on "
                     "%(n)d rows") % {"a": text_accuracy, "n": text_rows})
         if decay is not None:
-            report_half_lives(out, [(d["half_life_days"], d["queue_accuracy"]) for d in decay["validation"]],
-                              decay["chosen_half_life_days"])
+            report_choice(out, decay)
         out.write(_("  per department (requests, precision, recall):"))
         for d in report.per_department()[:25]:
             out.write(f"    {d['requests']:6d}  {d['precision']:.3f}  {d['recall']:.3f}  {d['department']}")

@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
 from routing.history import BadColumns, parse_columns, read_history, rows_from_requests
-from routing.learning import HALF_LIVES, areas_of_rows, choose_half_life, learn_rule_set
+from routing.learning import areas_at_every_layer, areas_of_rows, learn_rule_set
 from routing.models import AreaLayer
 from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
+from routing.validation import HALF_LIVES, METHODS, choose
 
 from .import_areas import read_features, report_invalid
 
@@ -39,12 +40,24 @@ def report_skipped(stdout, skipped) -> None:
         stdout.write(_("  skipped or left out: %(n)d × %(reason)s") % {"n": n, "reason": reason})
 
 
-def report_half_lives(stdout, scores, chosen) -> None:
-    stdout.write(_("  recent history weighs more: queue accuracy on the newest fifth of the training rows"))
-    for half_life, accuracy in scores:
+def method_label(method: str) -> str:
+    return {"type": _("baseline: the type alone"), "type_area": _("baseline: the type in each area"),
+            "rules": _("learned rule table"), "model": _("learned model")}[method]
+
+
+def report_choice(stdout, choice) -> None:
+    """The validation table: each method at each half-life, on the newest fifth of the training rows."""
+    stdout.write(_("  chosen on the newest fifth of the training rows (%(n)d rows; department / queue accuracy):")
+                 % {"n": choice.rows})
+    for half_life in dict.fromkeys(s.half_life_days for s in choice.scores):
         label = _("no decay") if half_life is None else _("half-life %(days)s days") % {"days": f"{half_life:g}"}
-        mark = "  ←" if half_life == chosen else ""
-        stdout.write(f"    {label:<24} {accuracy:.3f}{mark}")
+        mark = "  ←" if half_life == choice.half_life_days else ""
+        stdout.write(f"    {label}{mark}")
+        for method in METHODS:
+            score = next(s for s in choice.scores if s.half_life_days == half_life and s.method == method)
+            stdout.write(f"      {method_label(method):<34} {score.department:.3f} / {score.queue:.3f}")
+    stdout.write(_("  department decided by: %(d)s; queue decided by: %(q)s") % {
+        "d": method_label(choice.decides["department"]), "q": method_label(choice.decides["queue"])})
 
 
 class Command(BaseCommand):
@@ -97,23 +110,24 @@ class Command(BaseCommand):
             raise CommandError(_("No usable rows to learn from."))
         jurisdiction = jurisdiction or self._jurisdiction(options)
         layer = self._layer(jurisdiction, options)
-        area_of = areas_of_rows(rows, layer)
-        scores = []
-        if half_life == "auto":
-            if has_dates:
-                progress = Progress(len(HALF_LIVES), _("choosing the decay"), self.stdout)
-                half_life, scores = choose_half_life(rows, area_of, progress=progress)
-                progress.finish()
-            else:
-                half_life = None
+        if half_life == "auto" and not has_dates:
+            half_life = None  # without dates there is no newest fifth to choose on, and nothing to decay
+        choice = None
+        area_of, area_ids = areas_of_rows(rows, layer), areas_at_every_layer(rows, jurisdiction)
+        if has_dates:
+            progress = Progress(len(HALF_LIVES) if half_life == "auto" else 1,
+                                _("choosing the decay and the method"), self.stdout)
+            choice = choose(rows, area_of, area_ids, jurisdiction.timezone, progress=progress,
+                            **({} if half_life == "auto" else {"half_lives": (half_life,)}))
+            progress.finish()
         progress = Progress(len({r.type for r in rows}), _("service types"), self.stdout)
         learned = learn_rule_set(jurisdiction, rows, layer=layer, half_life_days=half_life, area_of=area_of,
-                                 progress=progress)
+                                 area_ids=area_ids, choice=choice, progress=progress)
         progress.finish()
         self.stdout.write(_("Learned from %(rows)d rows for %(j)s:") % {"rows": learned.rows, "j": jurisdiction.slug})
         report_skipped(self.stdout, skipped)
-        if scores:
-            report_half_lives(self.stdout, scores, half_life)
+        if choice is not None:
+            report_choice(self.stdout, choice)
         self.stdout.write(_("  %(d)d departments, %(t)d queues (teams), %(s)d service types (%(new)d new)") % {
             "d": learned.departments, "t": learned.teams, "s": learned.service_types, "new": len(learned.new_types)})
         self.stdout.write(_("  draft rule set version %(v)d: %(type)d type rules, %(area)d area rules, %(word)d word "

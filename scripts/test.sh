@@ -10,9 +10,6 @@ cd "$ROOT"
 set +e
 # One pytest process per core (pytest-xdist), at most 8: config/settings_test.py gives each a Redis database of its
 # own, counting down from 15. CIVIC311_TEST_PROCESSES=0 (or ARGS="-n 0") runs the tests in this process alone.
-# Every process must collect the same tests in the same order, and some are parametrized over sets, whose order
-# follows string hashing: one hash seed for all of them.
-export PYTHONHASHSEED="${PYTHONHASHSEED:-0}"
 DJANGO_ALLOW_ASYNC_UNSAFE=true "$PY" -m pytest -n "${CIVIC311_TEST_PROCESSES:-auto}" --maxprocesses 8 --dist loadgroup "$@"
 status=$?
 set -e

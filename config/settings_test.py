@@ -6,12 +6,7 @@ import os
 os.environ.setdefault("CIVIC311_DEVELOPMENT", "true")
 
 from .settings import *  # noqa: E402,F401,F403
-from .settings import DATABASES, MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT, PRIVATE_MEDIA_ROOT, STORAGES, env  # noqa: E402
-
-# `make test` runs the suite in several pytest-xdist processes (gw0, gw1, ...). pytest-django gives each its own
-# test database; Redis and the media folders are made each one's own here, so that no process's Celery worker
-# takes another's tasks, and no cache clear or stored file reaches another's tests.
-XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+from .settings import DATABASES, STORAGES, env  # noqa: E402
 
 # A test commits thousands of times (transactional tests, the live server, the Celery worker) and never needs a
 # commit to survive a crash of the machine: the server acknowledges a commit without waiting for its WAL flush.
@@ -23,14 +18,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests get their own Redis database so a running `make run` is never disturbed; each xdist process the one
-# below its predecessor's (15, 14, ...: scripts/test.sh starts at most 8).
+# Tests get their own Redis database so a running `make run` is never disturbed.
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-if XDIST_WORKER:
-    _server, _database = REDIS_URL.rsplit("/", 1)
-    REDIS_URL = f"{_server}/{int(_database) - int(XDIST_WORKER.removeprefix('gw'))}"
-    MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT = (
-        os.path.join(root, XDIST_WORKER) for root in (MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                       "KEY_PREFIX": "civic311-test"}}
 CELERY_BROKER_URL = REDIS_URL

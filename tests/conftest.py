@@ -11,14 +11,6 @@ pytest_plugins = ["tests.stacks"]
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (scripts/test.sh, --dist loadgroup), the tests that start whole stacks of processes run
-    one after another in one worker: it seeds the stacks' cluster once, and no two stacks compete for the cores."""
-    for item in items:
-        if "stack" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("stacks"))
-
-
 @pytest.fixture
 def jurisdiction(db):
     return JurisdictionFactory(slug="sf.example", name="San Francisco")

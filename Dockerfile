@@ -7,6 +7,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# The runtime dependencies only: test and benchmark tools are in requirements-dev.lock.
 COPY requirements.lock .
 RUN pip install --no-cache-dir --no-deps -r requirements.lock
 COPY . .

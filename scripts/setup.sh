@@ -36,16 +36,25 @@ ensure_debian_packages() {
 }
 
 # --- Python ----------------------------------------------------------------------------------
+# requirements.lock holds what the application runs on; requirements-dev.lock adds the test and benchmark tools
+# (test.sh and bench.sh set CIVIC311_DEV_DEPENDENCIES=1). Each set has its own stamp: the digest of the lock
+# files it was installed from, so an edit to either lock reinstalls.
 ensure_virtualenv() {
-  local stamp="$VENV/.lock-sha256" want
-  want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
+  local locks=("$ROOT/requirements.lock") stamp="$VENV/.lock-sha256" want
+  if [ "${CIVIC311_DEV_DEPENDENCIES:-0}" = 1 ]; then
+    locks+=("$ROOT/requirements-dev.lock"); stamp="$VENV/.dev-lock-sha256"
+  fi
+  want="$(cat "${locks[@]}" | sha256sum | cut -d' ' -f1)"
   if [ -x "$PY" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
-  say "Installing Python dependencies (requirements.lock)"
+  say "Installing Python dependencies (${locks[*]##*/})"
   [ -x "$PY" ] || python3 -m venv "$VENV"
   # (Some machines' pip configuration names extra package folders that may not exist; that noise is dropped.)
-  "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock" 2>&1 \
+  # The development lock includes the runtime one (-r), so the last lock file installs both.
+  "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "${locks[-1]}" 2>&1 \
     | { grep -v "^WARNING: Location 'file:" || true; }
   echo "$want" > "$stamp"
+  # The runtime set is in place too.
+  sha256sum < "$ROOT/requirements.lock" | cut -d' ' -f1 > "$VENV/.lock-sha256"
 }
 
 # --- PostgreSQL + PostGIS --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: the same setup as `make run` (plus Chromium), then the whole suite against the real services.
+# `make test`: the same setup as `make run` plus Chromium and the development dependencies, then the whole suite
+# against the real services.
 set -euo pipefail
-export CIVIC311_FOR_TESTS=1
+export CIVIC311_FOR_TESTS=1 CIVIC311_DEV_DEPENDENCIES=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_all
 cd "$ROOT"

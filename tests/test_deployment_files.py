@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -30,12 +31,43 @@ def test_compose_refuses_to_start_without_secrets():
     assert result.returncode != 0 and "POSTGRES_PASSWORD" in result.stderr
 
 
+def _name(requirement: str) -> str:
+    """A requirement's package name as pip compares them (case, "-", "_" and "." alike)."""
+    return re.sub(r"[-_.]+", "-", re.split(r"[\[=<>~; ]", requirement.strip())[0]).lower()
+
+
+def _pins(lock: str) -> tuple[dict[str, str], list[str]]:
+    """A lock file's pins (package name -> line) and the files it includes (-r)."""
+    pins, includes = {}, []
+    for line in (ROOT / lock).read_text().splitlines():
+        if line.startswith("-r "):
+            includes.append(line.removeprefix("-r ").strip())
+        elif line.strip() and not line.startswith("#"):
+            pins[_name(line)] = line
+    return pins, includes
+
+
+def _direct(requirements: str) -> set[str]:
+    lines = [line.split("#")[0] for line in (ROOT / requirements).read_text().splitlines()]
+    return {_name(line) for line in lines if line.strip() and not line.startswith("-r ")}
+
+
 def test_every_python_dependency_is_pinned_exactly():
-    lines = [line for line in (ROOT / "requirements.lock").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
-    assert lines and all("==" in line for line in lines)
-    names = {line.split("==")[0].lower() for line in lines}
-    assert {"django", "djangorestframework", "celery", "psycopg", "pytest-django", "factory_boy"} <= names
+    (runtime, runtime_includes), (development, development_includes) = (_pins("requirements.lock"),
+                                                                        _pins("requirements-dev.lock"))
+    assert runtime and all("==" in line for line in runtime.values()) and runtime_includes == []
+    assert development and all("==" in line for line in development.values())
+    assert development_includes == ["requirements.lock"]  # the runtime set, pinned once, in its own lock
+    assert not set(runtime) & set(development)
+    assert _direct("requirements.in") <= set(runtime)
+    assert _direct("requirements-dev.in") <= set(runtime) | set(development)
+
+
+def test_the_running_application_installs_no_test_tools():
+    runtime, development = _pins("requirements.lock")[0], _pins("requirements-dev.lock")[0]
+    assert {"django", "djangorestframework", "celery", "psycopg", "gunicorn"} <= set(runtime)
+    assert not {"pytest", "pytest-django", "factory-boy", "playwright", "schemathesis", "time-machine"} & set(runtime)
+    assert {"pytest", "pytest-django", "factory-boy", "playwright"} <= set(development)
 
 
 def test_compose_passes_every_setting_production_checks():

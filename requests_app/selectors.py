@@ -29,7 +29,7 @@ def nearby_open_requests(*, service_type, point, metres: float = 150, days: int 
     """
     since = timezone.now() - timedelta(days=days)
     qs = (ServiceRequest.objects.open().filter(service_type=service_type, submitted_at__gte=since)
-          .near(point, metres).annotate(distance=Distance("location", point)).order_by("distance")
+          .near(point, metres).annotate(distance=Distance("location", point)).order_by("distance", "pk")
           .select_related("service_type"))
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
@@ -79,7 +79,7 @@ CROSS JOIN LATERAL (
                                          p.y + p.metres / 110000, 4326)
       AND ST_Distance(sr.location::geography, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)::geography, false) <= p.metres
       AND sr.id IS DISTINCT FROM p.exclude_id
-    ORDER BY 3
+    ORDER BY 3, 1  -- nearest first; the older request first between two at the same distance
     LIMIT %(limit)s
 ) AS c
 """

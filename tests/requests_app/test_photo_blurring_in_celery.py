@@ -1,10 +1,8 @@
 """Photos filed through the resident form are blurred by a real Celery worker on the real Redis broker, and the
 sweep catches photos whose task was never queued."""
-import time
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 
 from bench.photo_set import astronaut
 from config.celery import app
@@ -14,28 +12,13 @@ from requests_app.tasks import blur_waiting_photos_task
 from tests.celery_worker import running_worker
 from tests.factories import ServiceRequestFactory
 
-from .photo_helpers import jpeg_upload
+from .photo_helpers import jpeg_upload, photo_filed_with_the_form, wait_until_checked
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("photo_folders")]
 
 
-def wait_for_state(pk, seconds=60) -> Photo:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        photo = Photo.objects.get(pk=pk)
-        if photo.state != Photo.State.PENDING:
-            return photo
-        time.sleep(0.2)
-    raise AssertionError(f"photo {pk} was not blurred within {seconds}s")
-
-
 def test_a_photo_from_the_resident_form_is_published_blurred_by_the_worker(client, pothole):
-    form = {"lat": "37.7749", "lon": "-122.4194", "address": "", "description": "Pothole and a passer-by",
-            "photos": jpeg_upload(astronaut().image)}
-    with running_worker():
-        response = client.post(reverse("frontend:report", args=[pothole.jurisdiction.slug, "pothole"]), form)
-        assert response.status_code == 302, response.content
-        photo = wait_for_state(Photo.objects.get().pk)
+    photo = photo_filed_with_the_form(client, pothole)
     assert photo.state == Photo.State.PUBLIC
     assert [box["kind"] for box in photo.detected_boxes] == ["face"]
 
@@ -53,4 +36,4 @@ def test_with_the_broker_down_the_photo_waits_and_the_sweep_publishes_it(pothole
     Photo.objects.filter(pk=photo.pk).update(changed_at=photo.changed_at - timedelta(minutes=5))
     with running_worker():
         blur_waiting_photos_task.delay()
-        assert wait_for_state(photo.pk).state == Photo.State.PUBLIC
+        assert wait_until_checked(photo.pk).state == Photo.State.PUBLIC

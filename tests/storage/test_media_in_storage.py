@@ -4,7 +4,6 @@ copy, and erasure deletes the files."""
 import os
 import subprocess
 import sys
-import time
 from datetime import date
 
 import pytest
@@ -14,9 +13,8 @@ from bench.photo_set import astronaut
 from requests_app.models import Photo, ServiceRequest
 from requests_app.photos import attach_photo, blur_photo
 from requests_app.services import erase_requester
-from tests.celery_worker import running_worker
 from tests.permits.conftest import at
-from tests.requests_app.photo_helpers import jpeg_upload
+from tests.requests_app.photo_helpers import jpeg_upload, photo_filed_with_the_form
 from tests.staff.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -38,26 +36,11 @@ def photo(make_request, media_storage):
     return blur_photo(attach_photo(make_request(), jpeg_upload(astronaut().image)).pk)
 
 
-def wait_until_checked(pk: int, seconds: float = 60) -> Photo:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        photo = Photo.objects.get(pk=pk)
-        if photo.state != Photo.State.PENDING:
-            return photo
-        time.sleep(0.2)
-    raise AssertionError(f"photo {pk} was not blurred within {seconds}s")
-
-
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_photo_sent_with_the_form_is_kept_privately_and_the_worker_publishes_its_blurred_copy(
         client, pothole, media_storage):
-    form = {"lat": "37.7749", "lon": "-122.4194", "address": "", "description": "Pothole and a passer-by",
-            "photos": jpeg_upload(astronaut().image)}
-    with running_worker():
-        response = client.post(reverse("frontend:report", args=[pothole.jurisdiction.slug, "pothole"]), form)
-        assert response.status_code == 302, response.content
-        photo = wait_until_checked(Photo.objects.get().pk)
+    photo = photo_filed_with_the_form(client, pothole)
 
     assert photo.state == Photo.State.PUBLIC
     assert media_storage.stored() == {f"private/{photo.original.name}", f"public/{photo.public_image.name}"}

@@ -12,7 +12,7 @@ from django.db import connection
 from bench.photo_set import astronaut
 from requests_app.models import Photo
 from requests_app.photos import attach_photo, blur_photo
-from requests_app.services import erase_requester
+from contacts.services import erase_requester
 from tests.requests_app.photo_helpers import jpeg_upload
 from tests.test_backup_and_restore import _database_url
 

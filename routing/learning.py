@@ -145,11 +145,13 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
     trained = save_classifier(jurisdiction, examples, rule_set=rule_set) if examples else None
     area_ids = areas_at_every_layer(rows, jurisdiction) if area_ids is None else area_ids
     decides = choice.decides if choice else {"department": "rules", "queue": "rules"}
-    model = dispatch_model.train(signals_of(rows, area_ids, jurisdiction.timezone),
-                                 [teams[r.queue].pk for r in rows],
-                                 decay_weights([r.opened for r in rows], half_life_days))
-    RoutingModel.objects.create(rule_set=rule_set, rows=len(rows), half_life_days=half_life_days, decides=decides,
-                                validation=choice.as_dict() if choice else {}, data=dispatch_model.dumps(model))
+    if rows:  # an empty history (a city starting fresh) has nothing to fit: its rules and triage route alone
+        model = dispatch_model.train(signals_of(rows, area_ids, jurisdiction.timezone),
+                                     [teams[r.queue].pk for r in rows],
+                                     decay_weights([r.opened for r in rows], half_life_days))
+        RoutingModel.objects.create(rule_set=rule_set, rows=len(rows), half_life_days=half_life_days,
+                                    decides=decides, validation=choice.as_dict() if choice else {},
+                                    data=dispatch_model.dumps(model))
     return Learned(rule_set=rule_set, rows=len(rows), departments=len(departments), teams=len(teams),
                    service_types=len(types), type_rules=sum(1 for r in routes if not r.area_id and not r.word),
                    area_rules=sum(1 for r in routes if r.area_id), word_rules=sum(1 for r in routes if r.word),

@@ -20,7 +20,7 @@ from .crew_services import record_crew_action
 from .guards import crew_only
 from .models import CrewAction
 
-CREW_WORKER_VERSION = "2"
+CREW_WORKER_VERSION = "3"
 
 
 def crew_text() -> dict:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from permits.models import Permit
 from tests.factories import AreaFactory, AreaLayerFactory, square
@@ -125,6 +126,8 @@ def test_the_public_map_shows_granted_permits_as_their_own_layer_saying_why(page
     popup = page.locator(".leaflet-popup-content")
     assert "Skip on the street" in popup.inner_text() and "1 Market St" in popup.inner_text()
     assert popup.get_by_role("link").get_attribute("href").endswith(f"/permits/verify/{apply_one.verification_code}/")
+    # The popup fades in: axe reads contrast once it is fully shown, as a person does.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     assert violations(page) == []
     screenshot("permit-7-public-map-390")
 

@@ -139,6 +139,14 @@ def test_an_import_reuses_the_citys_own_departments_and_teams_as_they_are(jurisd
     assert Team.objects.get(code="streets").active
 
 
+def test_an_empty_history_learns_a_rule_set_without_a_model_that_routes_to_triage(jurisdiction):
+    learned = learn_rule_set(jurisdiction, [], layer=None)
+    assert learned.rows == 0 and not RoutingModel.objects.filter(rule_set=learned.rule_set).exists()
+    activate_rule_set(learned.rule_set)
+    sr = ServiceRequestFactory(jurisdiction=jurisdiction, description="a hole in the road")
+    assert route_request(sr.pk).department.code == "triage"
+
+
 def test_a_type_the_model_never_saw_goes_to_triage_not_to_a_guess(jurisdiction):
     activate_rule_set(model_draft(jurisdiction))
     graffiti = ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti", name="Graffiti")

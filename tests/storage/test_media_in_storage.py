@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from bench.photo_set import astronaut
+from contacts.services import erase_requester
 from requests_app.models import Photo, ServiceRequest
 from requests_app.photos import attach_photo, blur_photo
-from contacts.services import erase_requester
 from tests.permits.conftest import at
 from tests.requests_app.photo_helpers import jpeg_upload, photo_filed_with_the_form
 from tests.staff.conftest import sign_in

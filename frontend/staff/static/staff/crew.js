@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var main, T, DB, items = [], position = null, flushing = false, map = null, layer = null;
+  var main, T, DB, controlled, items = [], position = null, flushing = false, map = null, layer = null;
 
   function t(name, values) {
     var text = T[name] || name;
@@ -281,10 +281,25 @@
       .catch(function () { setText("shift-state", t("no_copy")); });
   }
 
+  // Resolves once the service worker controls this page: only then do this page's fetches pass through it and
+  // leave a copy, so a shift is never said to be kept before it is.
+  function controlledByWorker() {
+    if (!("serviceWorker" in navigator)) { return Promise.reject(new Error("no service worker")); }
+    return navigator.serviceWorker.register(main.dataset.sw, { scope: main.dataset.scope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        if (navigator.serviceWorker.controller) { return; }
+        return new Promise(function (resolve) {
+          navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+        });
+      });
+  }
+
   function startShift() {
     // Fetching through the service worker keeps a copy of the page, the list and every photo.
     var photoUrls = [];
-    return fetch(main.dataset.scope, { credentials: "same-origin" })
+    return controlled
+      .then(function () { return fetch(main.dataset.scope, { credentials: "same-origin" }); })
       .then(function () { return fetch(main.dataset.shortlist, { credentials: "same-origin" }); })
       .then(function (r) { return r.json(); })
       .then(function (data) {
@@ -406,9 +421,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     main = document.getElementById("main");
     T = JSON.parse(document.getElementById("crew-text").textContent);
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(main.dataset.sw, { scope: main.dataset.scope }).catch(function () {});
-    }
+    controlled = controlledByWorker();
+    controlled.catch(function () {});  // a phone without a service worker still works online; startShift says so
     connection();
     window.addEventListener("online", function () { connection(); flush(); });
     window.addEventListener("offline", connection);

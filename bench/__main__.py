@@ -3,6 +3,7 @@
 A benchmark module defines ``run(jurisdiction_id) -> list[Figure]``; each figure pairs the project's
 number with the raw limit of the same machine measured in the same run.
 """
+
 import argparse
 import importlib
 import pkgutil
@@ -29,8 +30,9 @@ def main() -> int:
     from bench.dataset import ensure_bench_data
     from bench.report import write_report
 
-    names = args.only or sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-                                if m.name not in HELPERS)
+    names = args.only or sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name not in HELPERS
+    )
     jurisdiction_id = ensure_bench_data(args.rows)
     figures = []
     for name in names:

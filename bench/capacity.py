@@ -20,20 +20,31 @@ KEPT = ROOT / "docs" / "bench-figures.json"
 DOC, CHART = ROOT / "docs" / "capacity.md", ROOT / "docs" / "capacity.png"
 
 # (label, people, load factor): three cities at a storm peak, and the largest at ten times that.
-CITIES = (("1 million", 1_000_000, 1), ("5 million", 5_000_000, 1), ("20 million", 20_000_000, 1),
-          ("20 million, 10x", 20_000_000, 10))
+CITIES = (
+    ("1 million", 1_000_000, 1),
+    ("5 million", 5_000_000, 1),
+    ("20 million", 20_000_000, 1),
+    ("20 million, 10x", 20_000_000, 10),
+)
 
 # Planning assumptions, each with the reason it has this value.
 ASSUMPTIONS = {
-    "requests_per_resident_year": (0.5, "New York files about 0.4 service requests per resident a year, San "
-                                        "Francisco about 0.6"),
+    "requests_per_resident_year": (
+        0.5,
+        "New York files about 0.4 service requests per resident a year, San Francisco about 0.6",
+    ),
     "storm_factor": (10, "a storm peak day against the average day (the issue's planning case)"),
     "peak_hour_share": (0.15, "share of a peak day's filings in its busiest hour"),
-    "map_viewers_share": (0.0005, "residents with the public map open at the peak hour (journalists and "
-                                  "residents following the storm)"),
+    "map_viewers_share": (
+        0.0005,
+        "residents with the public map open at the peak hour (journalists and residents following the storm)",
+    ),
     "tiles_per_viewer_second": (0.4, "a map view is about 12 tiles, refreshed or panned every 30 s"),
-    "tile_cache_hit": (0.9, "share of tile answers served by the tile cache (ETag revalidation and the cache in "
-                            "front): viewers look at the same city"),
+    "tile_cache_hit": (
+        0.9,
+        "share of tile answers served by the tile cache (ETag revalidation and the cache in "
+        "front): viewers look at the same city",
+    ),
     "reads_per_filing": (6, "tracking page, Open311 GETs and staff queue views that follow each filing"),
     "headroom": (1.5, "nodes run at two thirds of their measured capacity"),
 }
@@ -67,8 +78,9 @@ def figure(figures: dict, benchmark: str, name_start: str) -> dict:
 
 def needs_for(population: int, figures: dict, factor: float = 1) -> list[Need]:
     a = {key: value for key, (value, _why) in ASSUMPTIONS.items()}
-    filings = (population * a["requests_per_resident_year"] / 365 * a["storm_factor"] * a["peak_hour_share"] / 3600
-               * factor)
+    filings = (
+        population * a["requests_per_resident_year"] / 365 * a["storm_factor"] * a["peak_hour_share"] / 3600 * factor
+    )
     tiles = population * a["map_viewers_share"] * a["tiles_per_viewer_second"] * (1 - a["tile_cache_hit"]) * factor
     reads = filings * a["reads_per_filing"]
 
@@ -87,8 +99,13 @@ def needs_for(population: int, figures: dict, factor: float = 1) -> list[Need]:
         Need("workers: routing", filings, "decisions/s", routing, "routing sweep"),
         # About ten statements per filing (request, history, routing decision and assignment, idempotency).
         Need("database primary: writes", filings * 10, "statements/s", inserts, "raw INSERT+COMMIT, 16 clients"),
-        Need("database replicas: public reads", tiles * tile_sql_ms / 1000 + reads * listing_sql_ms / 1000,
-             "core-seconds/s", cores, "tile and list SQL time, 2 cores a replica"),
+        Need(
+            "database replicas: public reads",
+            tiles * tile_sql_ms / 1000 + reads * listing_sql_ms / 1000,
+            "core-seconds/s",
+            cores,
+            "tile and list SQL time, 2 cores a replica",
+        ),
     ]
 
 
@@ -114,8 +131,9 @@ def render(figures: dict, source: str) -> str:
         "|---|" + "---:|" * len(CITIES) + "---:|---|",
     ]
     for index, need in enumerate(table[CITIES[0][0]]):
-        cells = [f"{table[label][index].load:,.1f} {need.unit} → **{table[label][index].nodes}**"
-                 for label, *_ in CITIES]
+        cells = [
+            f"{table[label][index].load:,.1f} {need.unit} → **{table[label][index].nodes}**" for label, *_ in CITIES
+        ]
         lines.append(f"| {need.part} | " + " | ".join(cells) + f" | {need.per_node:,.1f} {need.unit} | {need.basis} |")
     first = max(table[CITIES[2][0]], key=lambda need: need.load / need.per_node)
     beyond = sorted(zip(table[CITIES[2][0]], table[CITIES[3][0]], strict=True), key=lambda pair: -pair[1].nodes)
@@ -132,7 +150,8 @@ def render(figures: dict, source: str) -> str:
         "## Ten times beyond",
         "",
         "At ten times the 20-million peak: "
-        + "; ".join(f"{now.part} {now.nodes} → {then.nodes} nodes" for now, then in beyond) + ". What changes:",
+        + "; ".join(f"{now.part} {now.nodes} → {then.nodes} nodes" for now, then in beyond)
+        + ". What changes:",
         "",
         "- The primary's writes grow with filings: partition `requests_app_servicerequest` and its history by "
         "jurisdiction and year (PostgreSQL declarative partitioning), so indexes, vacuum and the routing sweep work "

@@ -5,6 +5,7 @@
 - the retention sweep (erase_expired_contacts) against one raw UPDATE of the same rows;
 - the requester's data page selector (data_held_for, decrypting) against the same five SELECTs in raw SQL.
 """
+
 import time
 
 from django.db import connection, transaction
@@ -22,15 +23,23 @@ from requests_app.public_ids import new_tracking_token
 
 SAVES = 1_000
 SWEEP = 50_000
-DETAILS = ContactDetails(first_name="Bench", last_name="Resident", email="bench.resident@example.org",
-                         phone="+1 415 555 0142", language="en", purposes=frozenset(Purpose.values))
+DETAILS = ContactDetails(
+    first_name="Bench",
+    last_name="Resident",
+    email="bench.resident@example.org",
+    phone="+1 415 555 0142",
+    language="en",
+    purposes=frozenset(Purpose.values),
+)
 
 
 def _closed_request_ids(jurisdiction_id: int, n: int) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM requests_app_servicerequest WHERE jurisdiction_id = %s AND closed_at < "
-                       "now() - interval '60 days' AND external_id LIKE 'bench-%%' ORDER BY id LIMIT %s",
-                       [jurisdiction_id, n])
+        cursor.execute(
+            "SELECT id FROM requests_app_servicerequest WHERE jurisdiction_id = %s AND closed_at < "
+            "now() - interval '60 days' AND external_id LIKE 'bench-%%' ORDER BY id LIMIT %s",
+            [jurisdiction_id, n],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -50,30 +59,47 @@ def _bench_saves(ids: list[int]) -> Figure:
     started = time.perf_counter()
     for sr_id in ids:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("INSERT INTO contacts_contact (service_request_id, first_name, last_name, email, phone, "
-                           "device_id, language, created_at) VALUES (%s, %s, %s, %s, %s, '', 'en', now())",
-                           [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone])
+            cursor.execute(
+                "INSERT INTO contacts_contact (service_request_id, first_name, last_name, email, phone, "
+                "device_id, language, created_at) VALUES (%s, %s, %s, %s, %s, '', 'en', now())",
+                [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone],
+            )
         progress.advance()
     baseline = len(ids) / (time.perf_counter() - started)
     progress.finish()
     _clear(ids)
-    return Figure("contacts", "save_contact (encrypted, consents), /s", project, baseline, "saves/s", True,
-                  "raw INSERT+COMMIT")
+    return Figure(
+        "contacts", "save_contact (encrypted, consents), /s", project, baseline, "saves/s", True, "raw INSERT+COMMIT"
+    )
 
 
 def _fill_for_sweep(ids: list[int]) -> None:
     # One ciphertext per field is enough to measure the sweep; the bulk insert is setup, not measured.
     values = {name: crypto.encrypt(getattr(DETAILS, name)) for name in ("first_name", "last_name", "email", "phone")}
     now = timezone.now()
-    Contact.objects.bulk_create([Contact(service_request_id=i, language="en", created_at=now) for i in ids],
-                                batch_size=5_000)
+    Contact.objects.bulk_create(
+        [Contact(service_request_id=i, language="en", created_at=now) for i in ids], batch_size=5_000
+    )
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE contacts_contact SET first_name = %s, last_name = %s, email = %s, phone = %s "
-                       "WHERE service_request_id = ANY(%s)",
-                       [values["first_name"], values["last_name"], values["email"], values["phone"], ids])
-    Consent.objects.bulk_create([Consent(service_request_id=i, purpose=Purpose.STATUS_UPDATES, channel="web",
-                                         wording_version=CURRENT_WORDING_VERSION, how_given="web_form",
-                                         given_at=now) for i in ids], batch_size=5_000)
+        cursor.execute(
+            "UPDATE contacts_contact SET first_name = %s, last_name = %s, email = %s, phone = %s "
+            "WHERE service_request_id = ANY(%s)",
+            [values["first_name"], values["last_name"], values["email"], values["phone"], ids],
+        )
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                service_request_id=i,
+                purpose=Purpose.STATUS_UPDATES,
+                channel="web",
+                wording_version=CURRENT_WORDING_VERSION,
+                how_given="web_form",
+                given_at=now,
+            )
+            for i in ids
+        ],
+        batch_size=5_000,
+    )
 
 
 def _bench_sweep(ids: list[int]) -> Figure:
@@ -86,13 +112,17 @@ def _bench_sweep(ids: list[int]) -> Figure:
     _fill_for_sweep(ids)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE contacts_contact SET first_name = '', last_name = '', email = '', phone = '', "
-                       "device_id = '', erased_at = now() WHERE service_request_id = ANY(%s)", [ids])
+        cursor.execute(
+            "UPDATE contacts_contact SET first_name = '', last_name = '', email = '', phone = '', "
+            "device_id = '', erased_at = now() WHERE service_request_id = ANY(%s)",
+            [ids],
+        )
         raw = cursor.rowcount
     baseline = raw / (time.perf_counter() - started)
     _clear(ids)
-    return Figure("contacts", f"retention sweep ({len(ids):,} contacts), rows/s", project, baseline, "rows/s", True,
-                  "raw UPDATE")
+    return Figure(
+        "contacts", f"retention sweep ({len(ids):,} contacts), rows/s", project, baseline, "rows/s", True, "raw UPDATE"
+    )
 
 
 def _bench_data_page(ids: list[int]) -> list[Figure]:
@@ -105,20 +135,26 @@ def _bench_data_page(ids: list[int]) -> list[Figure]:
     def raw():
         sr_id = next(it2)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT r.public_id, r.closed_at, j.contact_retention_days "
-                           "FROM requests_app_servicerequest r JOIN requests_app_jurisdiction j "
-                           "ON j.id = r.jurisdiction_id WHERE r.id = %s", [sr_id])
+            cursor.execute(
+                "SELECT r.public_id, r.closed_at, j.contact_retention_days "
+                "FROM requests_app_servicerequest r JOIN requests_app_jurisdiction j "
+                "ON j.id = r.jurisdiction_id WHERE r.id = %s",
+                [sr_id],
+            )
             cursor.fetchall()
             for table in ("contacts_contact", "contacts_consent", "contacts_accesslog", "contacts_notification"):
                 cursor.execute(f"SELECT * FROM {table} WHERE service_request_id = %s", [sr_id])
                 cursor.fetchall()
+
     it2 = iter(sample * 3)
     baseline = timed_ms(raw, 500)
     _clear(sample)
     p50, p95 = percentiles(project)
     b50, b95 = percentiles(baseline)
-    return [Figure("contacts", "data_held_for p50", p50, b50, "ms", False, "the same 5 raw SELECTs"),
-            Figure("contacts", "data_held_for p95", p95, b95, "ms", False, "the same 5 raw SELECTs")]
+    return [
+        Figure("contacts", "data_held_for p50", p50, b50, "ms", False, "the same 5 raw SELECTs"),
+        Figure("contacts", "data_held_for p95", p95, b95, "ms", False, "the same 5 raw SELECTs"),
+    ]
 
 
 def run(jurisdiction_id: int) -> list[Figure]:

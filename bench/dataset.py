@@ -1,10 +1,10 @@
 """The benchmark database: a separate PostGIS database with the demo city's types, areas and teams and
 N synthetic requests spread over San Francisco, made once in SQL and reused by every benchmark."""
+
 import os
 import sys
 
 import environ
-
 
 
 def use_bench_database() -> None:
@@ -25,12 +25,24 @@ def _create_database_if_missing() -> None:
 
     db = settings.DATABASES["default"]
     bench_db = db["NAME"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                         dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         if not conn.execute("select 1 from pg_database where datname = %s", [bench_db]).fetchone():
             conn.execute(f'create database "{bench_db}"')
-    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                         dbname=bench_db, autocommit=True) as conn:
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=bench_db,
+        autocommit=True,
+    ) as conn:
         conn.execute("create extension if not exists postgis")
 
 
@@ -40,7 +52,8 @@ WITH types AS (SELECT array_agg(id ORDER BY id) AS ids FROM requests_app_service
                FROM routing_team t JOIN routing_department d ON d.id = t.department_id WHERE d.jurisdiction_id = %(j)s)
 INSERT INTO requests_app_servicerequest
   (jurisdiction_id, public_id, tracking_token_digest, service_type_id, status, priority, location, address, address_id,
-   zipcode, description, answers, public_description, public_answers, channel, department_id, team_id, routing_state, submitted_at, updated_at,
+   zipcode, description, answers, public_description, public_answers, channel, department_id, team_id, routing_state,
+   submitted_at, updated_at,
    acknowledged_at, closed_at, me_too_count, external_id, overdue, permit_step)
 SELECT %(j)s,
        'B' || lpad(to_hex(g), 7, '0'),

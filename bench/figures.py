@@ -1,4 +1,5 @@
 """What a benchmark reports: the project's figure next to the raw limit of the same machine, and the ratio."""
+
 import statistics
 import time
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ class Figure:
         return self.project / self.baseline if self.higher_is_better else self.baseline / self.project
 
     def line(self) -> str:
-        return (f"{self.benchmark:<16} {self.name:<44} {self.project:>11.2f} {self.unit:<8} "
-                f"{self.baseline_name}: {self.baseline:>11.2f} {self.unit:<8} ratio {self.ratio:6.3f}")
+        return (
+            f"{self.benchmark:<16} {self.name:<44} {self.project:>11.2f} {self.unit:<8} "
+            f"{self.baseline_name}: {self.baseline:>11.2f} {self.unit:<8} ratio {self.ratio:6.3f}"
+        )
 
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:

@@ -3,6 +3,7 @@ tiles (there are none by default) but with the area outlines the form's map fetc
 budget and with a bare Django page (the admin login with its own CSS and JS), measured the same way in the same run.
 Also the server time to render the filing form next to the time to render that bare page, and the place search
 (areas and request addresses, no outside geocoder) next to the same trigram-indexed SQL run raw."""
+
 import gzip
 import re
 
@@ -46,21 +47,47 @@ def run(jurisdiction_id) -> list[Figure]:
     pages = {
         "home page": ("/", ()),
         "service picker": (f"/{jurisdiction.slug}/report/", ()),
-        "form+map+outlines": (f"/{jurisdiction.slug}/report/{service_type.code}/",
-                                              (f"/{jurisdiction.slug}/areas/",)),
+        "form+map+outlines": (f"/{jurisdiction.slug}/report/{service_type.code}/", (f"/{jurisdiction.slug}/areas/",)),
     }
     figures = []
     for name, (url, extra) in pages.items():
         weight = page_weight_kb(client, url, extra)
-        figures.append(Figure("frontend_budget", f"{name} gzip KB (budget)", weight, BUDGET_KB, "KB",
-                              higher_is_better=False, baseline_name="budget"))
-        figures.append(Figure("frontend_budget", f"{name} gzip KB (bare)", weight, bare, "KB",
-                              higher_is_better=False, baseline_name="bare"))
+        figures.append(
+            Figure(
+                "frontend_budget",
+                f"{name} gzip KB (budget)",
+                weight,
+                BUDGET_KB,
+                "KB",
+                higher_is_better=False,
+                baseline_name="budget",
+            )
+        )
+        figures.append(
+            Figure(
+                "frontend_budget",
+                f"{name} gzip KB (bare)",
+                weight,
+                bare,
+                "KB",
+                higher_is_better=False,
+                baseline_name="bare",
+            )
+        )
     form_url = pages["form+map+outlines"][0]
     form_p50, _ = percentiles(timed_ms(lambda: client.get(form_url), 50))
     bare_p50, _ = percentiles(timed_ms(lambda: client.get("/admin/login/"), 50))
-    figures.append(Figure("frontend_budget", "filing form render p50", form_p50, bare_p50, "ms",
-                          higher_is_better=False, baseline_name="bare"))
+    figures.append(
+        Figure(
+            "frontend_budget",
+            "filing form render p50",
+            form_p50,
+            bare_p50,
+            "ms",
+            higher_is_better=False,
+            baseline_name="bare",
+        )
+    )
     figures.append(_place_search(jurisdiction))
     return figures
 
@@ -71,16 +98,27 @@ def _place_search(jurisdiction) -> Figure:
     from frontend.selectors import places_matching
 
     words = ["address 12345", "address 777", "address 4242", "address 90210"]
-    search_p50, _ = percentiles(timed_ms(
-        lambda: [places_matching(jurisdiction=jurisdiction, query=word) for word in words], 20))
+    search_p50, _ = percentiles(
+        timed_ms(lambda: [places_matching(jurisdiction=jurisdiction, query=word) for word in words], 20)
+    )
 
     def raw():
         with connection.cursor() as cursor:
             for word in words:
-                cursor.execute("SELECT DISTINCT address FROM requests_app_servicerequest WHERE jurisdiction_id = %s "
-                               "AND address ~* %s ORDER BY address LIMIT 8", [jurisdiction.pk, word])
+                cursor.execute(
+                    "SELECT DISTINCT address FROM requests_app_servicerequest WHERE jurisdiction_id = %s "
+                    "AND address ~* %s ORDER BY address LIMIT 8",
+                    [jurisdiction.pk, word],
+                )
                 cursor.fetchall()
 
     raw_p50, _ = percentiles(timed_ms(raw, 20))
-    return Figure("frontend_budget", "place search p50 (4 queries)", search_p50, raw_p50, "ms",
-                  higher_is_better=False, baseline_name="raw SQL")
+    return Figure(
+        "frontend_budget",
+        "place search p50 (4 queries)",
+        search_p50,
+        raw_p50,
+        "ms",
+        higher_is_better=False,
+        baseline_name="raw SQL",
+    )

@@ -1,5 +1,6 @@
 """An open-loop load generator: requests start at a fixed rate whatever the server's latency (so a slow
 server shows up as latency and errors, not as a politely lower rate), mixed by weight, with a report."""
+
 import asyncio
 import random
 import time
@@ -43,8 +44,10 @@ class LoadResult:
             p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]  # rounded like p95
             errors = sum(1 for o in group if o.status == 0 or o.status >= 400)
             lines.append(f"{name:<18} {len(group):>7} {errors:>7} {p50:>9.1f} {p95:>9.1f} {p99:>9.1f}")
-        lines.append(f"throughput: {len(self.outcomes) / self.seconds:.1f} requests/s over {self.seconds:.0f}s "
-                     f"(target {self.rate:.0f}/s)")
+        lines.append(
+            f"throughput: {len(self.outcomes) / self.seconds:.1f} requests/s over {self.seconds:.0f}s "
+            f"(target {self.rate:.0f}/s)"
+        )
         return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ on a filing acknowledged but not stored (or stored twice).
 
     python -m bench.loadtest --base-url http://127.0.0.1:8089 --rate 20 --seconds 60
 """
+
 import argparse
 import asyncio
 import math
@@ -22,8 +23,7 @@ from bench.loadgen import LoadResult, Outcome, run_load
 # An answer later than this counts as an error (status 0), so an overloaded server ends the run on time.
 REQUEST_DEADLINE_SECONDS = 30
 TRACKED_REQUESTS = 10  # filed before the run, for the tracking pages it reads
-WEIGHTS = {"file (open311)": 2, "tracking page": 3, "public page": 2, "map tile": 4, "open311 get": 2,
-           "staff queue": 1}
+WEIGHTS = {"file (open311)": 2, "tracking page": 3, "public page": 2, "map tile": 4, "open311 get": 2, "staff queue": 1}
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Plan:
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, min(max(x, 0), n - 1), min(max(y, 0), n - 1)
@@ -54,13 +54,18 @@ def prepare() -> Plan:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from requests_app.models import ServiceRequest, ServiceType
     from open311.services import create_api_key
+    from requests_app.models import ServiceRequest, ServiceType
     from requests_app.services import Submission, submit_request
     from routing.models import Team
 
-    service_type = (ServiceType.objects.filter(active=True, stops_filing=False, delivery=ServiceType.Delivery.REALTIME)
-                    .exclude(questions__required=True).select_related("jurisdiction").order_by("pk").first())
+    service_type = (
+        ServiceType.objects.filter(active=True, stops_filing=False, delivery=ServiceType.Delivery.REALTIME)
+        .exclude(questions__required=True)
+        .select_related("jurisdiction")
+        .order_by("pk")
+        .first()
+    )
     if service_type is None:
         raise SystemExit("No active service type without required questions: load the demo city (make run) first.")
     jurisdiction = service_type.jurisdiction
@@ -72,27 +77,48 @@ def prepare() -> Plan:
     user, _created = get_user_model().objects.get_or_create(username="loadtest-staff", defaults={"is_staff": True})
     team.members.add(user)
     # Staff pages need a session verified by an authenticator, as after a sign-in with its code.
-    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-              or TOTPDevice.objects.create(user=user, name="loadtest", confirmed=True))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="loadtest", confirmed=True
+    )
     session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash(), DEVICE_ID_SESSION_KEY: device.persistent_id})
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            DEVICE_ID_SESSION_KEY: device.persistent_id,
+        }
+    )
     session.create()
 
-    sample = list(ServiceRequest.objects.filter(jurisdiction=jurisdiction).exclude(location=None)
-                  .order_by("-pk").values_list("public_id", "location")[:200])
+    sample = list(
+        ServiceRequest.objects.filter(jurisdiction=jurisdiction)
+        .exclude(location=None)
+        .order_by("-pk")
+        .values_list("public_id", "location")[:200]
+    )
     if not sample:
         raise SystemExit(f"{jurisdiction.slug} has no requests with a location to look at.")
-    plan = Plan(run_id=uuid.uuid4().hex[:10], slug=jurisdiction.slug, service_code=service_type.code, api_key=raw,
-                staff_cookie={settings.SESSION_COOKIE_NAME: session.session_key})
+    plan = Plan(
+        run_id=uuid.uuid4().hex[:10],
+        slug=jurisdiction.slug,
+        service_code=service_type.code,
+        api_key=raw,
+        staff_cookie={settings.SESSION_COOKIE_NAME: session.session_key},
+    )
     for public_id, point in sample:
         plan.public_ids.append(public_id)
         plan.points.append((point.x, point.y))
     # Requests keep only their tokens' digests, so no stored link can be read: the run files the requests whose
     # tracking pages it asks for, and holds their links as a resident would.
     for lon, lat in plan.points[:TRACKED_REQUESTS]:
-        sr = submit_request(Submission(service_type=service_type, location=Point(lon, lat, srid=4326),
-                                       description=f"Load test {plan.run_id}: a tracked request"))
+        sr = submit_request(
+            Submission(
+                service_type=service_type,
+                location=Point(lon, lat, srid=4326),
+                description=f"Load test {plan.run_id}: a tracked request",
+            )
+        )
         plan.tokens.append(sr.tracking_token)
     plan.tiles = sorted({tile_of(lon, lat, z) for lon, lat in plan.points for z in (11, 14, 16)})
     return plan
@@ -103,9 +129,17 @@ def scenarios(plan: Plan) -> dict:
 
     async def file(client):
         lon, lat = random.choice(plan.points)
-        response = await client.post("/open311/v2/requests.json", data={
-            "api_key": plan.api_key, "jurisdiction_id": plan.slug, "service_code": plan.service_code, "lat": f"{lat:.6f}", "long": f"{lon:.6f}",
-            "description": f"Load test {plan.run_id} #{next(counter)}"})
+        response = await client.post(
+            "/open311/v2/requests.json",
+            data={
+                "api_key": plan.api_key,
+                "jurisdiction_id": plan.slug,
+                "service_code": plan.service_code,
+                "lat": f"{lat:.6f}",
+                "long": f"{lon:.6f}",
+                "description": f"Load test {plan.run_id} #{next(counter)}",
+            },
+        )
         acknowledged = None
         if response.status_code == 200:
             body = response.json()[0]
@@ -116,6 +150,7 @@ def scenarios(plan: Plan) -> dict:
         async def fetch(client):
             response = await client.get(path_of(), **kwargs)
             return Outcome("", response.status_code, 0)
+
         return fetch
 
     pages = {
@@ -123,10 +158,15 @@ def scenarios(plan: Plan) -> dict:
         "tracking page": get(lambda: f"/track/{random.choice(plan.tokens)}/"),
         "public page": get(lambda: f"/requests/{random.choice(plan.public_ids)}/"),
         "map tile": get(lambda: "/map/{}/tiles/{}/{}/{}.json".format(plan.slug, *random.choice(plan.tiles))),
-        "open311 get": get(lambda: random.choice([
-            f"/open311/v2/requests.json?jurisdiction_id={plan.slug}&page_size=50",
-            f"/open311/v2/requests/{random.choice(plan.public_ids)}.json?jurisdiction_id={plan.slug}",
-            f"/open311/v2/services.json?jurisdiction_id={plan.slug}"])),
+        "open311 get": get(
+            lambda: random.choice(
+                [
+                    f"/open311/v2/requests.json?jurisdiction_id={plan.slug}&page_size=50",
+                    f"/open311/v2/requests/{random.choice(plan.public_ids)}.json?jurisdiction_id={plan.slug}",
+                    f"/open311/v2/services.json?jurisdiction_id={plan.slug}",
+                ]
+            )
+        ),
         "staff queue": get(lambda: "/staff/", cookies=plan.staff_cookie),
     }
     return {name: (WEIGHTS[name], _bounded(fn)) for name, fn in pages.items()}
@@ -136,8 +176,9 @@ def _bounded(fn):
     async def call(client):
         try:
             return await asyncio.wait_for(fn(client), REQUEST_DEADLINE_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Outcome("", 0, 0)
+
     return call
 
 
@@ -164,9 +205,11 @@ class Report:
 
     def text(self) -> str:
         statuses = sorted({(o.scenario, o.status) for o in self.errors})
-        return (self.result.table() + f"\nerrors: {len(self.errors)} {statuses if statuses else ''}"
-                f"\nfilings acknowledged: {self.acknowledged}, stored: {self.stored}"
-                f" ({'match' if self.acknowledged == self.stored else 'MISMATCH'})")
+        return (
+            self.result.table() + f"\nerrors: {len(self.errors)} {statuses if statuses else ''}"
+            f"\nfilings acknowledged: {self.acknowledged}, stored: {self.stored}"
+            f" ({'match' if self.acknowledged == self.stored else 'MISMATCH'})"
+        )
 
 
 def run(base_url: str, rate: float, seconds: float, progress=None) -> Report:

@@ -8,6 +8,7 @@
 
 The no-op endpoint exists only in this benchmark's server: ``wsgi_app()`` adds it in front of config.urls.
 """
+
 import http.client
 import multiprocessing
 import os
@@ -56,6 +57,7 @@ def wsgi_app():
 
 # --- load generation: one process per client, each posting as fast as it gets answers ---
 
+
 def _http_worker(args):
     method, path, body, seconds = args
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": "127.0.0.1"}
@@ -82,9 +84,11 @@ def _sql_worker(args):
     with psycopg.connect(dsn, autocommit=True) as conn:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            conn.execute("INSERT INTO bench_open311_raw (location, description, created_at) "
-                         "VALUES (ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, now())",
-                         (-122.42, 37.77, "Raw insert benchmark"))
+            conn.execute(
+                "INSERT INTO bench_open311_raw (location, description, created_at) "
+                "VALUES (ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, now())",
+                (-122.42, 37.77, "Raw insert benchmark"),
+            )
             done += 1
     return done, 0
 
@@ -105,16 +109,36 @@ def _dsn() -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    return (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
-            f"user={db['USER']} password={db['PASSWORD']}")
+    return (
+        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
+        f"user={db['USER']} password={db['PASSWORD']}"
+    )
 
 
 def _start_server() -> subprocess.Popen:
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "false",
-                        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "bench.open311_filing:wsgi_app()",
-                               "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--log-level", "warning"],
-                              cwd=ROOT, env=env, start_new_session=True)
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.open311_filing:wsgi_app()",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -136,12 +160,19 @@ def _filing_body(jurisdiction, raw_key: str) -> tuple[str, str]:
     from requests_app.models import Question
 
     service_type = jurisdiction.service_types.filter(active=True, delivery="realtime").order_by("code").first()
-    params = {"api_key": raw_key, "jurisdiction_id": jurisdiction.slug, "service_code": service_type.code,
-              "lat": "37.7749", "long": "-122.4194", "description": BENCH_DESCRIPTION,
-              "address_string": "1 Market St"}
+    params = {
+        "api_key": raw_key,
+        "jurisdiction_id": jurisdiction.slug,
+        "service_code": service_type.code,
+        "lat": "37.7749",
+        "long": "-122.4194",
+        "description": BENCH_DESCRIPTION,
+        "address_string": "1 Market St",
+    }
     for question in service_type.questions.filter(required=True):
-        params[f"attribute[{question.code}]"] = (question.allowed_keys[0] if question.datatype in Question.LIST_TYPES
-                                                 else "1")
+        params[f"attribute[{question.code}]"] = (
+            question.allowed_keys[0] if question.datatype in Question.LIST_TYPES else "1"
+        )
     return urllib.parse.urlencode(params), service_type.code
 
 
@@ -188,16 +219,18 @@ def _raw_list_samples(jurisdiction_id: int) -> list[float]:
 def run(jurisdiction_id: int) -> list[Figure]:
     from django.db import connection
 
-    from requests_app.models import Jurisdiction, ServiceRequest
     from open311.models import ApiKey
     from open311.services import create_api_key
+    from requests_app.models import Jurisdiction, ServiceRequest
 
     jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id)
     key, raw_key = create_api_key(application="bench", jurisdiction=jurisdiction, writes_per_minute=10**9)
     body, _code = _filing_body(jurisdiction, raw_key)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_open311_raw (id bigserial PRIMARY KEY, "
-                       "location geometry(Point, 4326), description text, created_at timestamptz)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_open311_raw (id bigserial PRIMARY KEY, "
+            "location geometry(Point, 4326), description text, created_at timestamptz)"
+        )
     connection.close()  # forked clients must not share this connection
     figures = []
     server = _start_server()
@@ -210,10 +243,28 @@ def run(jurisdiction_id: int) -> list[Figure]:
             filing = _rate(_http_worker, ("POST", "/open311/v2/requests.json", body, SECONDS), clients)
             noop = _rate(_http_worker, ("POST", "/bench/noop.json", body, SECONDS), clients)
             raw = _rate(_sql_worker, (_dsn(), SECONDS), clients)
-            figures.append(Figure("open311_filing", f"POST requests.json, {clients} clients vs no-op", filing, noop,
-                                  "req/s", True, "no-op endpoint"))
-            figures.append(Figure("open311_filing", f"POST requests.json, {clients} clients vs raw INSERT", filing,
-                                  raw, "req/s", True, "INSERT+COMMIT"))
+            figures.append(
+                Figure(
+                    "open311_filing",
+                    f"POST requests.json, {clients} clients vs no-op",
+                    filing,
+                    noop,
+                    "req/s",
+                    True,
+                    "no-op endpoint",
+                )
+            )
+            figures.append(
+                Figure(
+                    "open311_filing",
+                    f"POST requests.json, {clients} clients vs raw INSERT",
+                    filing,
+                    raw,
+                    "req/s",
+                    True,
+                    "INSERT+COMMIT",
+                )
+            )
         print("  listing a page of 1,000", flush=True)
         page = _list_samples(f"/open311/v2/requests.json?jurisdiction_id={jurisdiction.slug}")
         raw_page = _raw_list_samples(jurisdiction_id)

@@ -5,6 +5,7 @@ rendered onto car-like shapes over real backgrounds. Photos with nothing to find
 
 Used by bench/photos.py and by the tests (tests/requests_app/test_blur_photo.py).
 """
+
 import os
 import random
 import string
@@ -19,8 +20,24 @@ from skimage import data
 ASTRONAUT_FACE = (172, 58, 100, 108)
 CAMERAMAN_FACE = (180, 100, 92, 96)
 # Real photographs with no face and no plate in them.
-EMPTY_SCENES = ("coffee", "chelsea", "rocket", "motorcycle_left", "horse", "brick", "grass", "gravel", "coins",
-                "page", "text", "hubble_deep_field", "moon", "retina", "immunohistochemistry", "cell")
+EMPTY_SCENES = (
+    "coffee",
+    "chelsea",
+    "rocket",
+    "motorcycle_left",
+    "horse",
+    "brick",
+    "grass",
+    "gravel",
+    "coins",
+    "page",
+    "text",
+    "hubble_deep_field",
+    "moon",
+    "retina",
+    "immunohistochemistry",
+    "cell",
+)
 BACKGROUNDS = ("coffee", "rocket", "motorcycle_left", "grass", "brick", "gravel")
 
 
@@ -71,7 +88,7 @@ def faces_in_scenes(size: int, per_image: int = 4, seed: int = 20) -> list[Sampl
     for start in range(0, len(faces), per_image):
         background = _scene(BACKGROUNDS[(start // per_image) % len(BACKGROUNDS)]).resize((640, 480))
         boxes = []
-        for i, face in enumerate(faces[start:start + per_image]):
+        for i, face in enumerate(faces[start : start + per_image]):
             crop = Image.fromarray((face * 255).astype(np.uint8)).resize((size, size), Image.Resampling.BICUBIC)
             # One face per quadrant, so no two overlap.
             col, row = i % 2, i // 2
@@ -89,8 +106,14 @@ def _font(size: int):
 
 def plate_text(rng: random.Random) -> str:
     letters = "ABCEHKMOPTXY"  # the letters plates in many countries share
-    return (rng.choice(letters) + "".join(rng.choice(string.digits) for _ in range(3))
-            + rng.choice(letters) + rng.choice(letters) + " " + "".join(rng.choice(string.digits) for _ in range(2)))
+    return (
+        rng.choice(letters)
+        + "".join(rng.choice(string.digits) for _ in range(3))
+        + rng.choice(letters)
+        + rng.choice(letters)
+        + " "
+        + "".join(rng.choice(string.digits) for _ in range(2))
+    )
 
 
 def render_plate(text: str, width: int) -> Image.Image:
@@ -101,8 +124,9 @@ def render_plate(text: str, width: int) -> Image.Image:
     draw.rectangle((0, 0, width - 1, height - 1), outline=(20, 20, 20), width=max(2, width // 80))
     font = _font(round(height * 0.72))
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    draw.text(((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, font=font,
-              fill=(15, 15, 15))
+    draw.text(
+        ((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, font=font, fill=(15, 15, 15)
+    )
     return plate
 
 

@@ -7,6 +7,7 @@ a detection that touches no label is a false positive. Aims: recall >= 0.9 for f
 
 Run alone with ``python -m bench photos`` (after `make bench` set up the database) or as part of `make bench`.
 """
+
 import io
 import time
 
@@ -33,8 +34,9 @@ def _covered(label, boxes: list[Box], width: int, height: int) -> bool:
 
 
 def _touches(box: Box, labels) -> bool:
-    return any(box.x < lx + lw and lx < box.x + box.w and box.y < ly + lh and ly < box.y + box.h
-               for lx, ly, lw, lh in labels)
+    return any(
+        box.x < lx + lw and lx < box.x + box.w and box.y < ly + lh and ly < box.y + box.h for lx, ly, lw, lh in labels
+    )
 
 
 def _jpeg(image: Image.Image) -> bytes:
@@ -71,9 +73,16 @@ def measure() -> dict:
             counts[key][1] += 1
         false_positives += sum(not _touches(b, sample.faces + sample.plates) for b in boxes)
         detections += len(boxes)
-    return {"counts": counts, "false_positives": false_positives, "detections": detections, "images": images,
-            "megapixels": megapixels, "blur_ms_per_mp": blur_s * 1000 / megapixels,
-            "blur_cpu_ms_per_mp": blur_cpu_s * 1000 / megapixels, "plain_ms_per_mp": plain_s * 1000 / megapixels}
+    return {
+        "counts": counts,
+        "false_positives": false_positives,
+        "detections": detections,
+        "images": images,
+        "megapixels": megapixels,
+        "blur_ms_per_mp": blur_s * 1000 / megapixels,
+        "blur_cpu_ms_per_mp": blur_cpu_s * 1000 / megapixels,
+        "plain_ms_per_mp": plain_s * 1000 / megapixels,
+    }
 
 
 def run(jurisdiction_id=None) -> list[Figure]:
@@ -81,12 +90,17 @@ def run(jurisdiction_id=None) -> list[Figure]:
     counts = result["counts"]
     for key, (found, total) in counts.items():
         print(f"  {key:<13} found {found:>4} of {total:>4}  recall {found / max(total, 1):.3f}", flush=True)
-    print(f"  false positives {result['false_positives']} of {result['detections']} boxes, "
-          f"in {result['images']} photographs "
-          f"({result['megapixels']:.1f} megapixels)")
+    print(
+        f"  false positives {result['false_positives']} of {result['detections']} boxes, "
+        f"in {result['images']} photographs "
+        f"({result['megapixels']:.1f} megapixels)"
+    )
     # On a shared machine the wall clock counts other processes' turns too; CPU time is this work's own.
-    print(f"  detect + blur + encode: {result['blur_ms_per_mp']:.0f} ms per megapixel wall clock, "
-          f"{result['blur_cpu_ms_per_mp']:.0f} ms CPU", flush=True)
+    print(
+        f"  detect + blur + encode: {result['blur_ms_per_mp']:.0f} ms per megapixel wall clock, "
+        f"{result['blur_cpu_ms_per_mp']:.0f} ms CPU",
+        flush=True,
+    )
 
     def recall(key):
         found, total = counts[key]
@@ -95,8 +109,22 @@ def run(jurisdiction_id=None) -> list[Figure]:
     return [
         Figure("photos", "face recall, faces > 40 px", recall("faces"), 0.9, "share", True, "aim"),
         Figure("photos", "plate recall, plates >= 80 px wide", recall("plates"), 0.8, "share", True, "aim"),
-        Figure("photos", "boxes that are a face or plate (precision)",
-               1 - result["false_positives"] / max(result["detections"], 1), 1.0, "share", True, "all"),
-        Figure("photos", "detect + blur + encode, per megapixel", result["blur_ms_per_mp"],
-               result["plain_ms_per_mp"], "ms/MP", False, "encode only"),
+        Figure(
+            "photos",
+            "boxes that are a face or plate (precision)",
+            1 - result["false_positives"] / max(result["detections"], 1),
+            1.0,
+            "share",
+            True,
+            "all",
+        ),
+        Figure(
+            "photos",
+            "detect + blur + encode, per megapixel",
+            result["blur_ms_per_mp"],
+            result["plain_ms_per_mp"],
+            "ms/MP",
+            False,
+            "encode only",
+        ),
     ]

@@ -5,6 +5,7 @@ computed) at city, district and street zoom, next to the hand-written PostGIS qu
 tile, timed in the same run. Export: rows per second of the streamed CSV export next to a raw COPY of the
 same rows and columns.
 """
+
 import random
 import time
 
@@ -57,9 +58,11 @@ COPY (
   JOIN requests_app_servicetype st ON st.id = sr.service_type_id
   LEFT JOIN routing_department d ON d.id = sr.department_id
   CROSS JOIN LATERAL (SELECT
-         CASE WHEN st.sensitive THEN round((round(ST_X(sr.location) / {GRID_DEGREES!r}) * {GRID_DEGREES!r})::numeric, 6)::float8
+         CASE WHEN st.sensitive
+              THEN round((round(ST_X(sr.location) / {GRID_DEGREES!r}) * {GRID_DEGREES!r})::numeric, 6)::float8
               ELSE ST_X(sr.location) END AS px,
-         CASE WHEN st.sensitive THEN round((round(ST_Y(sr.location) / {GRID_DEGREES!r}) * {GRID_DEGREES!r})::numeric, 6)::float8
+         CASE WHEN st.sensitive
+              THEN round((round(ST_Y(sr.location) / {GRID_DEGREES!r}) * {GRID_DEGREES!r})::numeric, 6)::float8
               ELSE ST_Y(sr.location) END AS py) p
   WHERE sr.jurisdiction_id = %s
 ) TO STDOUT WITH (FORMAT csv, HEADER)
@@ -73,9 +76,16 @@ def _tiles(z: int, rng: random.Random):
 
 def _raw_tile(jurisdiction_id: int, tile) -> int:
     west, south, east, north = tile.bounds()
-    params = {"j": jurisdiction_id, "w": west, "s": south, "e": east, "n": north,
-              "cx": (east - west) / CLUSTER_CELLS, "cy": (north - south) / CLUSTER_CELLS,
-              "open": list(OPEN_STATUSES)}
+    params = {
+        "j": jurisdiction_id,
+        "w": west,
+        "s": south,
+        "e": east,
+        "n": north,
+        "cx": (east - west) / CLUSTER_CELLS,
+        "cy": (north - south) / CLUSTER_CELLS,
+        "open": list(OPEN_STATUSES),
+    }
     with connection.cursor() as cursor:
         cursor.execute(RAW_POINTS if tile.z >= POINTS_ZOOM else RAW_CLUSTERS, params)
         return len(cursor.fetchall())
@@ -91,9 +101,9 @@ def _tile_figures(jurisdiction, client) -> list[Figure]:
             client.get(url)  # warm the connection and the page cache
         project, raw = [], []
         for _ in range(REPEAT):
-            for url, tile in zip(urls, tiles):
-                project += timed_ms(lambda: _ok(client.get(url)), 1)
-                raw += timed_ms(lambda: _raw_tile(jurisdiction.pk, tile), 1)
+            for url, tile in zip(urls, tiles, strict=False):
+                project += timed_ms(lambda url=url: _ok(client.get(url)), 1)
+                raw += timed_ms(lambda tile=tile: _raw_tile(jurisdiction.pk, tile), 1)
         p50, p95 = percentiles(project)
         raw50, raw95 = percentiles(raw)
         figures.append(Figure("public_map", f"tile z{z} ({label}) p50", p50, raw50, "ms", False, "raw PostGIS query"))

@@ -7,6 +7,7 @@
   point-in-polygon lookups issued one by one in SQL on the same points and polygons.
 - Latency of routing one request right after filing it, next to one raw point-in-polygon lookup.
 """
+
 import os
 import random
 import time
@@ -45,14 +46,16 @@ SELECT %(j)s, 'R' || lpad(to_hex(g), 7, '0'), md5('routing' || g::text || clock_
        ST_SetSRID(ST_MakePoint(%(x0)s + random() * %(w)s, %(y0)s + random() * %(h)s), 4326),
        '', '', '', (ARRAY['Deep pothole', 'Graffiti on the wall', 'Streetlight out', 'Overflowing bin',
                          'Blocked sidewalk', ''])[1 + g %% 6],
-       '{}'::jsonb, '', '{}'::jsonb, 'web', 'pending', now() - (g %% 600) * interval '1 second', now(), 0, %(mark)s || g, false, ''
+       '{}'::jsonb, '', '{}'::jsonb, 'web', 'pending', now() - (g %% 600) * interval '1 second',
+       now(), 0, %(mark)s || g, false, ''
 FROM generate_series(1, %(n)s) AS g
 """
 
 
 def _grid_layer(jurisdiction) -> AreaLayer:
-    layer, _ = AreaLayer.objects.get_or_create(jurisdiction=jurisdiction, code="bench-grid",
-                                               defaults={"name": "Maintenance cells"})
+    layer, _ = AreaLayer.objects.get_or_create(
+        jurisdiction=jurisdiction, code="bench-grid", defaults={"name": "Maintenance cells"}
+    )
     dx, dy = (BBOX[2] - BBOX[0]) / GRID, (BBOX[3] - BBOX[1]) / GRID
     with connection.cursor() as cursor:
         cursor.execute(GRID_SQL, {"layer": layer.pk, "x0": BBOX[0], "y0": BBOX[1], "dx": dx, "dy": dy, "n": GRID})
@@ -70,18 +73,38 @@ def _bench_rule_set(jurisdiction, layer) -> tuple[RuleSet, RuleSet | None]:
     extra = []
     for i in range(250):
         target = rng.choice(learned)
-        extra.append(RoutingRule(rule_set=draft, order=i, name=f"cell rule {i}", service_type=rng.choice(types),
-                                 area_id=rng.choice(cells), department_id=target.department_id, team_id=target.team_id))
+        extra.append(
+            RoutingRule(
+                rule_set=draft,
+                order=i,
+                name=f"cell rule {i}",
+                service_type=rng.choice(types),
+                area_id=rng.choice(cells),
+                department_id=target.department_id,
+                team_id=target.team_id,
+            )
+        )
     for i, word in enumerate(["needle", "flooding", "fallen tree", "gas", "injured"]):
         target = rng.choice(learned)
-        extra.append(RoutingRule(rule_set=draft, order=250 + i, name=f"word {word}", words=[word],
-                                 department_id=target.department_id, team_id=target.team_id, set_priority=4))
+        extra.append(
+            RoutingRule(
+                rule_set=draft,
+                order=250 + i,
+                name=f"word {word}",
+                words=[word],
+                department_id=target.department_id,
+                team_id=target.team_id,
+                set_priority=4,
+            )
+        )
     RoutingRule.objects.bulk_create(extra)
     RoutingRule.objects.filter(rule_set=draft, name__startswith="cell rule").update(order=0)
     for rule in learned:  # learned rules follow the extra ones
         RoutingRule.objects.filter(pk=rule.pk).update(order=1000 + rule.order)
     with transaction.atomic():
-        RuleSet.objects.filter(jurisdiction=jurisdiction, state=RuleSet.State.ACTIVE).update(state=RuleSet.State.RETIRED)
+        RuleSet.objects.filter(jurisdiction=jurisdiction, state=RuleSet.State.ACTIVE).update(
+            state=RuleSet.State.RETIRED
+        )
         draft.state = RuleSet.State.ACTIVE
         draft.save(update_fields=["state"])
     return draft, previous
@@ -90,20 +113,27 @@ def _bench_rule_set(jurisdiction, layer) -> tuple[RuleSet, RuleSet | None]:
 def _restore(jurisdiction, bench_rules: RuleSet, previous: RuleSet | None) -> None:
     with connection.cursor() as cursor:
         ids = "SELECT id FROM requests_app_servicerequest WHERE external_id LIKE 'routing-bench-%%' OR id = ANY(%s)"
-        filed = list(ServiceRequest.objects.filter(routing_decisions__rule_set=bench_rules)
-                     .exclude(external_id__startswith=MARK).values_list("pk", flat=True))
-        for table, column in (("routing_possibleduplicate", "service_request_id"),
-                              ("routing_possibleduplicate", "candidate_id"),
-                              ("requests_app_statuschange", "service_request_id"),
-                              ("routing_routingdecision", "service_request_id"),
-                              ("routing_slaclock", "service_request_id"),
-                              ("routing_escalationnotice", "service_request_id"),
-                              ("contacts_contact", "service_request_id"),
-                              ("requests_app_servicerequest", "id")):
+        filed = list(
+            ServiceRequest.objects.filter(routing_decisions__rule_set=bench_rules)
+            .exclude(external_id__startswith=MARK)
+            .values_list("pk", flat=True)
+        )
+        for table, column in (
+            ("routing_possibleduplicate", "service_request_id"),
+            ("routing_possibleduplicate", "candidate_id"),
+            ("requests_app_statuschange", "service_request_id"),
+            ("routing_routingdecision", "service_request_id"),
+            ("routing_slaclock", "service_request_id"),
+            ("routing_escalationnotice", "service_request_id"),
+            ("contacts_contact", "service_request_id"),
+            ("requests_app_servicerequest", "id"),
+        ):
             if table == "routing_routingdecision":
-                cursor.execute(f"DELETE FROM routing_routingdecision_areas WHERE routingdecision_id IN "
-                               f"(SELECT id FROM routing_routingdecision WHERE service_request_id IN ({ids}))",
-                               [filed])
+                cursor.execute(
+                    f"DELETE FROM routing_routingdecision_areas WHERE routingdecision_id IN "
+                    f"(SELECT id FROM routing_routingdecision WHERE service_request_id IN ({ids}))",
+                    [filed],
+                )
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({ids})", [filed])
     with transaction.atomic():
         bench_rules.delete()
@@ -112,8 +142,10 @@ def _restore(jurisdiction, bench_rules: RuleSet, previous: RuleSet | None) -> No
 
 
 def _raw_lookups_per_second(points, layer_ids) -> float:
-    sql = ("SELECT id FROM routing_area WHERE layer_id = ANY(%s) "
-           "AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326))")
+    sql = (
+        "SELECT id FROM routing_area WHERE layer_id = ANY(%s) "
+        "AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+    )
     with connection.cursor() as cursor:
         started = time.perf_counter()
         for x, y in points:
@@ -131,13 +163,30 @@ def run(jurisdiction_id: int) -> list[Figure]:
     try:
         types = list(ServiceType.objects.filter(jurisdiction=jurisdiction).values_list("id", flat=True))
         with connection.cursor() as cursor:
-            cursor.execute(PENDING_SQL, {"j": jurisdiction_id, "types": types, "x0": BBOX[0], "y0": BBOX[1],
-                                         "w": BBOX[2] - BBOX[0], "h": BBOX[3] - BBOX[1], "n": N, "mark": MARK})
+            cursor.execute(
+                PENDING_SQL,
+                {
+                    "j": jurisdiction_id,
+                    "types": types,
+                    "x0": BBOX[0],
+                    "y0": BBOX[1],
+                    "w": BBOX[2] - BBOX[0],
+                    "h": BBOX[3] - BBOX[1],
+                    "n": N,
+                    "mark": MARK,
+                },
+            )
             cursor.execute("ANALYZE requests_app_servicerequest")
-        pending = list(ServiceRequest.objects.filter(external_id__startswith=MARK).order_by("pk")
-                       .values_list("location", flat=True))
-        print(f"routing {len(pending):,} pending requests against {polygons:,} polygons and "
-              f"{bench_rules.rules.count()} rules", flush=True)
+        pending = list(
+            ServiceRequest.objects.filter(external_id__startswith=MARK)
+            .order_by("pk")
+            .values_list("location", flat=True)
+        )
+        print(
+            f"routing {len(pending):,} pending requests against {polygons:,} polygons and "
+            f"{bench_rules.rules.count()} rules",
+            flush=True,
+        )
         progress = Progress(len(pending), "routing", None)
         started = time.perf_counter()
         while routed := route_waiting_requests(older_than_seconds=0, limit=5000):
@@ -167,8 +216,15 @@ def run(jurisdiction_id: int) -> list[Figure]:
     finally:
         _restore(jurisdiction, bench_rules, previous)
     return [
-        Figure("routing", f"decisions/s ({len(pending):,} pending, {polygons:,} polygons)", rate, raw_rate,
-               "req/s", True, "raw PIP lookups/s"),
+        Figure(
+            "routing",
+            f"decisions/s ({len(pending):,} pending, {polygons:,} polygons)",
+            rate,
+            raw_rate,
+            "req/s",
+            True,
+            "raw PIP lookups/s",
+        ),
         Figure("routing", "route right after filing p50", p50, raw_p50, "ms", False, "raw PIP lookup"),
         Figure("routing", "route right after filing p95", p95, raw_p95, "ms", False, "raw PIP lookup"),
     ]

@@ -4,6 +4,7 @@ The demo's 10,000 real rows are repeated (ROUTING_LEARN_BENCH_ROWS, 1,000,000 by
 spread over earlier years and their points moved a few metres, then learned exactly as a city would, in a
 child process so its peak memory is its own. The raw limit beside it: reading the same CSV with the csv module.
 """
+
 import csv
 import os
 import random
@@ -21,8 +22,9 @@ from requests_app.models import Jurisdiction
 N = int(os.environ.get("ROUTING_LEARN_BENCH_ROWS", "1000000"))
 SAMPLE = Path(__file__).resolve().parent.parent / "requests_app" / "demo" / "data" / "sf311_sample.csv"
 SLUG = "learning-bench.example"
-COLUMNS = ("type=category,lat=latitude,long=longitude,queue=agency_name,opened=created_date,"
-           "text=complaint_type+descriptor")
+COLUMNS = (
+    "type=category,lat=latitude,long=longitude,queue=agency_name,opened=created_date,text=complaint_type+descriptor"
+)
 MEMORY_LIMIT_MB = 2048
 
 
@@ -63,17 +65,47 @@ def run(jurisdiction_id: int) -> list[Figure]:
         raw_seconds = _read_raw(history)
         print(f"learning from {N:,} rows ({history.stat().st_size / 1e6:.0f} MB of CSV)", flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(manage), "routing_learn", "--jurisdiction", SLUG,
-                        "--timezone", "America/Los_Angeles", "--history", str(history), "--columns", COLUMNS,
-                        "--areas", str(SAMPLE.parent / "sf_neighborhoods.geojson"), "--layer", "neighborhoods"],
-                       check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(manage),
+                "routing_learn",
+                "--jurisdiction",
+                SLUG,
+                "--timezone",
+                "America/Los_Angeles",
+                "--history",
+                str(history),
+                "--columns",
+                COLUMNS,
+                "--areas",
+                str(SAMPLE.parent / "sf_neighborhoods.geojson"),
+                "--layer",
+                "neighborhoods",
+            ],
+            check=True,
+        )
         seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     Jurisdiction.objects.filter(slug=SLUG).delete()
     print(f"learned in {seconds:.0f}s, peak memory {peak_mb:.0f} MB (limit {MEMORY_LIMIT_MB} MB)", flush=True)
     return [
-        Figure("routing_learning", f"learn from {N:,} history rows", seconds, raw_seconds, "s", False,
-               "reading the CSV alone"),
-        Figure("routing_learning", f"peak memory learning {N:,} rows", peak_mb, MEMORY_LIMIT_MB, "MB", False,
-               "the 2 GB budget"),
+        Figure(
+            "routing_learning",
+            f"learn from {N:,} history rows",
+            seconds,
+            raw_seconds,
+            "s",
+            False,
+            "reading the CSV alone",
+        ),
+        Figure(
+            "routing_learning",
+            f"peak memory learning {N:,} rows",
+            peak_mb,
+            MEMORY_LIMIT_MB,
+            "MB",
+            False,
+            "the 2 GB budget",
+        ),
     ]

@@ -1,6 +1,7 @@
 """The staff queue with ~50,000 open requests in one department: the queue page and the filtered map data
 (p50/p95 through Django's full request cycle, as a signed-in department manager) next to the raw SQL that
 reads the same rows, in the same run."""
+
 from django.db import connection
 
 from bench.figures import Figure, percentiles, timed_ms
@@ -37,13 +38,21 @@ def _concentrate_open_requests(jurisdiction_id: int):
         cursor.execute(RAW_QUEUE_COUNT, [department.pk, list(OPEN)])
         have = cursor.fetchone()[0]
         if have < TARGET_OPEN:
-            cursor.execute("""
+            cursor.execute(
+                """
                 UPDATE requests_app_servicerequest SET department_id = %s, team_id = %s
                 WHERE id IN (SELECT id FROM requests_app_servicerequest
                              WHERE jurisdiction_id = %s AND status = ANY(%s) AND department_id <> %s
                              ORDER BY id LIMIT %s)""",
-                           [department.pk, team.pk if team else None, jurisdiction_id, list(OPEN), department.pk,
-                            TARGET_OPEN - have])
+                [
+                    department.pk,
+                    team.pk if team else None,
+                    jurisdiction_id,
+                    list(OPEN),
+                    department.pk,
+                    TARGET_OPEN - have,
+                ],
+            )
             # As autovacuum would soon after: fresh statistics and a visibility map for index-only counts.
             cursor.execute("VACUUM (ANALYZE) requests_app_servicerequest")
         cursor.execute(RAW_QUEUE_COUNT, [department.pk, list(OPEN)])
@@ -56,16 +65,20 @@ def _manager(department):
     from staffing.models import StaffRole
 
     user, _created = get_user_model().objects.get_or_create(username="bench-manager", defaults={"is_staff": True})
-    StaffRole.objects.get_or_create(user=user, role=StaffRole.Role.MANAGER, jurisdiction_id=department.jurisdiction_id,
-                                    department=department)
+    StaffRole.objects.get_or_create(
+        user=user, role=StaffRole.Role.MANAGER, jurisdiction_id=department.jurisdiction_id, department=department
+    )
     return user
 
 
 def _busiest_type(department) -> int:
     with connection.cursor() as cursor:
-        cursor.execute("""SELECT service_type_id FROM requests_app_servicerequest
+        cursor.execute(
+            """SELECT service_type_id FROM requests_app_servicerequest
                           WHERE department_id = %s AND status = ANY(%s)
-                          GROUP BY service_type_id ORDER BY count(*) DESC LIMIT 1""", [department.pk, list(OPEN)])
+                          GROUP BY service_type_id ORDER BY count(*) DESC LIMIT 1""",
+            [department.pk, list(OPEN)],
+        )
         return cursor.fetchone()[0]
 
 
@@ -74,6 +87,7 @@ def _raw(sql, params):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             cursor.fetchall()
+
     return run
 
 
@@ -87,8 +101,9 @@ def run(jurisdiction_id: int) -> list[Figure]:
     manager = _manager(department)
     client.force_login(manager)
     # Staff pages need a session verified by an authenticator, as after a sign-in with its code.
-    device = (TOTPDevice.objects.filter(user=manager, confirmed=True).first()
-              or TOTPDevice.objects.create(user=manager, name="bench", confirmed=True))
+    device = TOTPDevice.objects.filter(user=manager, confirmed=True).first() or TOTPDevice.objects.create(
+        user=manager, name="bench", confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -112,9 +127,14 @@ def run(jurisdiction_id: int) -> list[Figure]:
         _raw(RAW_QUEUE_PAGE, [department.pk, list(OPEN)])()
 
     figures = []
-    for name, project, raw in [("queue page", queue, raw_queue),
-                               (f"map data, one type ({map_rows:,} points)", map_data,
-                                _raw(RAW_MAP, [department.pk, list(OPEN), service_type]))]:
+    for name, project, raw in [
+        ("queue page", queue, raw_queue),
+        (
+            f"map data, one type ({map_rows:,} points)",
+            map_data,
+            _raw(RAW_MAP, [department.pk, list(OPEN), service_type]),
+        ),
+    ]:
         project(), raw()  # warm caches and connections
         p50, p95 = percentiles(timed_ms(project, REPEAT))
         r50, r95 = percentiles(timed_ms(raw, REPEAT))

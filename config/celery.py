@@ -1,4 +1,5 @@
 """The Celery app: the same Django settings, tasks discovered in every app's tasks.py."""
+
 import os
 
 from celery import Celery

@@ -1,5 +1,6 @@
 """gunicorn settings for every way Civic311 is served (make run, docker, load tests): an access log on standard
 output with the request line, query string and referrer redacted (config/redaction.py)."""
+
 from gunicorn.glogging import Logger
 
 from config.redaction import redact

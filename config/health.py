@@ -1,4 +1,5 @@
 """/healthz: is each part the system needs alive? 200 when all are, 503 naming the ones that are not."""
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -46,8 +47,10 @@ def healthz(request):
         "celery": "ok" if workers else "down",
     }
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks, "celery_workers": workers},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks, "celery_workers": workers},
+        status=200 if healthy else 503,
+    )
 
 
 @never_cache

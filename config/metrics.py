@@ -1,6 +1,7 @@
 """Prometheus metrics: request rates and latencies (django-prometheus) plus the 311-specific figures an
 operator watches: routing lag, queue depth, SLA breaches and task failures. The 311 figures are read at
 scrape time from PostgreSQL and Redis, so every web process reports the same numbers."""
+
 import ipaddress
 import os
 
@@ -10,8 +11,8 @@ from django.db.models import Min
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from redis import Redis
 from redis.exceptions import RedisError
 

@@ -1,11 +1,14 @@
 """Project-wide middleware: headers Django does not set by itself, and a clean 503 while the database is away."""
+
 import logging
 
 logger = logging.getLogger(__name__)
 
 # Pages may ask for the resident's location ("use my location"); nothing else a browser can offer is used.
-PERMISSIONS_POLICY = ("geolocation=(self), camera=(), microphone=(), payment=(), usb=(), magnetometer=(), "
-                      "gyroscope=(), accelerometer=(), browsing-topics=()")
+PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), magnetometer=(), "
+    "gyroscope=(), accelerometer=(), browsing-topics=()"
+)
 
 
 class PermissionsPolicyMiddleware:
@@ -49,7 +52,8 @@ def _service_unavailable(request):
     from django.utils.translation import gettext as _
 
     return _error_in_callers_format(
-        request, 503, _("The service is briefly unavailable. Please try again in a few seconds."))
+        request, 503, _("The service is briefly unavailable. Please try again in a few seconds.")
+    )
 
 
 def _error_in_callers_format(request, status: int, message: str, title: str = ""):
@@ -60,12 +64,17 @@ def _error_in_callers_format(request, status: int, message: str, title: str = ""
 
     path = request.path
     if path.endswith(".xml"):
-        body = (f'<?xml version="1.0" encoding="utf-8"?><errors><error><code>{status}</code>'
-                f"<description>{escape(message)}</description></error></errors>")
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?><errors><error><code>{status}</code>'
+            f"<description>{escape(message)}</description></error></errors>"
+        )
         return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
     if path.endswith(".json") or path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        return JsonResponse([{"code": status, "description": message}] if path.startswith("/open311/")
-                            else {"detail": message}, status=status, safe=False)
+        return JsonResponse(
+            [{"code": status, "description": message}] if path.startswith("/open311/") else {"detail": message},
+            status=status,
+            safe=False,
+        )
     if title:
         return render(request, "frontend/refused.html", {"title": title, "message": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
@@ -101,13 +110,21 @@ class UploadLimitsMiddleware:
             length = 0
         limit = settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
-            return _error_in_callers_format(request, 413, _(
-                "What you sent is too large: at most %(mb)d MB in all.") % {"mb": limit // (1024 * 1024)}, title)
+            return _error_in_callers_format(
+                request,
+                413,
+                _("What you sent is too large: at most %(mb)d MB in all.") % {"mb": limit // (1024 * 1024)},
+                title,
+            )
         try:
             request.POST, request.FILES  # noqa: B018 - parse now, so the limits below answer, not the CSRF check
         except TooManyFilesSent:
-            return _error_in_callers_format(request, 400, _("Too many files: send at most %(n)d.") % {
-                "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, title)
+            return _error_in_callers_format(
+                request,
+                400,
+                _("Too many files: send at most %(n)d.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+                title,
+            )
         except (TooManyFieldsSent, RequestDataTooBig):
             return _error_in_callers_format(request, 400, _("Too many or too large form fields."), title)
         except MultiPartParserError:

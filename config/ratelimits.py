@@ -4,6 +4,7 @@ counted in Redis through Django's cache in fixed windows. Open311 writes are lim
 
 A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
 """
+
 import ipaddress
 import logging
 import time
@@ -127,12 +128,14 @@ def looked_up_or_counted(request, lookup):
 def too_many_requests(request, retry_after: int):
     """429 with Retry-After, as JSON for a script and as a page for a browser."""
     message = _("Too many requests from your address. Please try again in %(minutes)d minutes.") % {
-        "minutes": max(1, -(-retry_after // 60))}
+        "minutes": max(1, -(-retry_after // 60))
+    }
     if "application/json" in request.headers.get("Accept", "") or request.path.endswith(".json"):
         response = JsonResponse({"errors": {"__all__": [message]}}, status=429)
     else:
-        response = render(request, "frontend/refused.html", {"title": _("Too many requests"), "message": message},
-                          status=429)
+        response = render(
+            request, "frontend/refused.html", {"title": _("Too many requests"), "message": message}, status=429
+        )
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -1,6 +1,7 @@
 """Secrets out of logs: tracking links (they open a resident's data page), API keys, passwords and codes, and
 email addresses and phone numbers wherever they turn up. Used by gunicorn's access log (config/gunicorn.py) and
 by a filter on every application log handler (settings.LOGGING)."""
+
 import logging
 import re
 
@@ -9,9 +10,11 @@ REDACTED = "[redacted]"
 # /track/<token>/... : the path segment after /track/ is the requester's private link.
 _TRACKING_PATH = re.compile(r"(/track/)[^/?#\s\"']+")
 # Query-string and form-style secrets: api_key=..., token=..., password=..., otp_token=...
-_SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])(?:api_key|apikey|key|token|otp_token|password|secret|"
-                               r"email|phone|first_name|last_name|device_id|deviceid)=)[^&;\s\"']*",
-                               re.IGNORECASE)
+_SECRET_PARAMETER = re.compile(
+    r"((?:^|[?&;\s\"'])(?:api_key|apikey|key|token|otp_token|password|secret|"
+    r"email|phone|first_name|last_name|device_id|deviceid)=)[^&;\s\"']*",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/.:-])(?:\+|%2B)?\(?\d[\d ().-]{7,}\d(?![\w/.:-])")
 _PHONE_DIGITS = 9  # fewer is a count, a size or a time, not a phone number

@@ -82,11 +82,21 @@ class ReplicaReadsMiddleware:
         if request.method not in ("GET", "HEAD"):
             response = self.get_response(request)
             if replica_aliases():
-                response.set_cookie(self.PIN_COOKIE, "1", max_age=settings.REPLICA_PIN_SECONDS, httponly=True,
-                                    samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+                response.set_cookie(
+                    self.PIN_COOKIE,
+                    "1",
+                    max_age=settings.REPLICA_PIN_SECONDS,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
             return response
-        if (not replica_aliases() or self.paths is None or request.COOKIES.get(self.PIN_COOKIE)
-                or not self.paths.match(request.path_info)):
+        if (
+            not replica_aliases()
+            or self.paths is None
+            or request.COOKIES.get(self.PIN_COOKIE)
+            or not self.paths.match(request.path_info)
+        ):
             return self.get_response(request)
         with reads_from_replica():
             response = self.get_response(request)

@@ -2,6 +2,7 @@
 
 Production differs from a developer's machine only by environment variables (see README.md).
 """
+
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -120,10 +121,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs: the public outputs read
 # from them, everything else from the primary (config/replicas.py).
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    DATABASES[f"replica{_number}"] = {**env.db_url_config(_url), "ENGINE": DATABASES["default"]["ENGINE"],
-                                      "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-                                      "CONN_HEALTH_CHECKS": True, "OPTIONS": {"options": "-c jit=off"},
-                                      "TEST": {"MIRROR": "default"}}
+    DATABASES[f"replica{_number}"] = {
+        **env.db_url_config(_url),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"options": "-c jit=off"},
+        "TEST": {"MIRROR": "default"},
+    }
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 # Paths (regular expressions from the start of the path) whose GETs may be served by a replica.
@@ -173,36 +178,49 @@ ROUTING_SWEEP_AFTER_SECONDS = env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60)
 # How often beat runs that sweep.
 ROUTING_SWEEP_EVERY_SECONDS = env.float("ROUTING_SWEEP_EVERY_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
-    "erase-expired-contacts": {"task": "contacts.tasks.erase_expired_contacts_task",
-                               "schedule": crontab(minute=17)},
+    "erase-expired-contacts": {"task": "contacts.tasks.erase_expired_contacts_task", "schedule": crontab(minute=17)},
     "heartbeat": {"task": "requests_app.tasks.heartbeat_task", "schedule": crontab(minute="*")},
-    "public-statistics": {"task": "frontend.public.tasks.refresh_public_statistics_task",
-                          "schedule": crontab(minute="*/15")},
-    "route-waiting-requests": {"task": "routing.tasks.route_waiting_requests_task",
-                               "schedule": ROUTING_SWEEP_EVERY_SECONDS},
-    "forget-expired-idempotency-keys": {"task": "requests_app.tasks.forget_expired_idempotency_keys_task",
-                                        "schedule": crontab(minute=41)},
+    "public-statistics": {
+        "task": "frontend.public.tasks.refresh_public_statistics_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "route-waiting-requests": {
+        "task": "routing.tasks.route_waiting_requests_task",
+        "schedule": ROUTING_SWEEP_EVERY_SECONDS,
+    },
+    "forget-expired-idempotency-keys": {
+        "task": "requests_app.tasks.forget_expired_idempotency_keys_task",
+        "schedule": crontab(minute=41),
+    },
     "close-ended-permits": {"task": "permits.tasks.close_ended_permits_task", "schedule": crontab(minute=5)},
-    "escalate-overdue-requests": {"task": "routing.tasks.escalate_overdue_requests_task",
-                                  "schedule": crontab(minute="*/5")},
-    "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task",
-                            "schedule": crontab(minute="*/15")},
-    "deliver-escalation-notices": {"task": "routing.tasks.deliver_escalation_notices_task",
-                                   "schedule": crontab(minute="*/5")},
+    "escalate-overdue-requests": {
+        "task": "routing.tasks.escalate_overdue_requests_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "release-ended-holds": {"task": "requests_app.tasks.release_ended_holds_task", "schedule": crontab(minute="*/15")},
+    "deliver-escalation-notices": {
+        "task": "routing.tasks.deliver_escalation_notices_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "blur-waiting-photos": {"task": "requests_app.tasks.blur_waiting_photos_task", "schedule": crontab(minute="*")},
-    "deliver-due-outbox-messages": {"task": "integrations.tasks.deliver_due_messages_task",
-                                    "schedule": env.float("INTEGRATIONS_SWEEP_EVERY_SECONDS", default=60.0)},
-    "poll-onward-updates": {"task": "integrations.tasks.poll_onward_updates_task",
-                            "schedule": env.float("INTEGRATIONS_POLL_EVERY_SECONDS", default=300.0)},
-    "end-expired-area-alerts": {"task": "contacts.tasks.end_expired_area_alerts_task",
-                                "schedule": crontab(minute=23)},
+    "deliver-due-outbox-messages": {
+        "task": "integrations.tasks.deliver_due_messages_task",
+        "schedule": env.float("INTEGRATIONS_SWEEP_EVERY_SECONDS", default=60.0),
+    },
+    "poll-onward-updates": {
+        "task": "integrations.tasks.poll_onward_updates_task",
+        "schedule": env.float("INTEGRATIONS_POLL_EVERY_SECONDS", default=300.0),
+    },
+    "end-expired-area-alerts": {"task": "contacts.tasks.end_expired_area_alerts_task", "schedule": crontab(minute=23)},
 }
 # Opt-in: every Sunday night learn a draft rule set from each city's own closed requests and transfers. It is
 # never activated by itself; an operator reads its evaluation (in the rule set's note) and activates it.
 ROUTING_LEARN_FROM_HISTORY = env.bool("ROUTING_LEARN_FROM_HISTORY", default=False)
 if ROUTING_LEARN_FROM_HISTORY:
     CELERY_BEAT_SCHEDULE["learn-routing-from-history"] = {
-        "task": "routing.tasks.learn_routing_from_history_task", "schedule": crontab(minute=30, hour=2, day_of_week=0)}
+        "task": "routing.tasks.learn_routing_from_history_task",
+        "schedule": crontab(minute=30, hour=2, day_of_week=0),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,8 +253,10 @@ PERMIT_DOCUMENTS_ROOT = env.path("PERMIT_DOCUMENTS_ROOT", default=BASE_DIR / ".s
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "requests_app.storage.PrivateStorage"},
-    "permit_documents": {"BACKEND": "requests_app.storage.PrivateStorage",
-                         "OPTIONS": {"root_setting": "PERMIT_DOCUMENTS_ROOT"}},
+    "permit_documents": {
+        "BACKEND": "requests_app.storage.PrivateStorage",
+        "OPTIONS": {"root_setting": "PERMIT_DOCUMENTS_ROOT"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Past one machine: media in an S3 bucket that every web and worker machine shares, instead of the folders
@@ -245,10 +265,13 @@ STORAGES = {
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 if MEDIA_S3_BUCKET:
     STORAGES |= bucket_storages(
-        bucket=MEDIA_S3_BUCKET, endpoint_url=env.str("MEDIA_S3_ENDPOINT_URL", default=""),
-        region=env.str("MEDIA_S3_REGION", default=""), access_key=env.str("MEDIA_S3_ACCESS_KEY_ID", default=""),
+        bucket=MEDIA_S3_BUCKET,
+        endpoint_url=env.str("MEDIA_S3_ENDPOINT_URL", default=""),
+        region=env.str("MEDIA_S3_REGION", default=""),
+        access_key=env.str("MEDIA_S3_ACCESS_KEY_ID", default=""),
         secret_key=env.str("MEDIA_S3_SECRET_ACCESS_KEY", default=""),
-        addressing_style=env.str("MEDIA_S3_ADDRESSING_STYLE", default=""))
+        addressing_style=env.str("MEDIA_S3_ADDRESSING_STYLE", default=""),
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The most photos any caller may send at once (Open311: 10, the resident form: 3) and the largest body: ten
@@ -319,15 +342,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # A CDN serving the public photo copies (DJANGO_MEDIA_URL) is an image origin too.
-        "img-src": ["'self'", "data:", "blob:"] + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[])
-                   + ([_media_origin] if _media_origin else []),
+        "img-src": ["'self'", "data:", "blob:"]
+        + env.list("CIVIC311_MAP_TILE_ORIGINS", default=[])
+        + ([_media_origin] if _media_origin else []),
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -354,14 +380,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
-                 "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     # Every line passes config.redaction first: no tracking link, API key, email or phone number reaches a log.
     "filters": {"redact": {"()": "config.redaction.RedactingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="json"),
-                             "filters": ["redact"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="json"),
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -409,6 +442,11 @@ STAFF_TRUSTED_BROWSER_HOURS = env.float("STAFF_TRUSTED_BROWSER_HOURS", default=1
 
 if not DEBUG and not CIVIC311_DEVELOPMENT:
     refuse_unsafe_settings(
-        secret_key=SECRET_KEY, secret_key_fallbacks=SECRET_KEY_FALLBACKS, contact_keys=CIVIC311_CONTACT_KEYS,
-        site_url=CIVIC311_SITE_URL, email_backend=EMAIL_BACKEND, sms_backend=CIVIC311_SMS_BACKEND,
-        twilio=(CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN, CIVIC311_TWILIO_FROM))
+        secret_key=SECRET_KEY,
+        secret_key_fallbacks=SECRET_KEY_FALLBACKS,
+        contact_keys=CIVIC311_CONTACT_KEYS,
+        site_url=CIVIC311_SITE_URL,
+        email_backend=EMAIL_BACKEND,
+        sms_backend=CIVIC311_SMS_BACKEND,
+        twilio=(CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN, CIVIC311_TWILIO_FROM),
+    )

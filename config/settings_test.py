@@ -1,4 +1,5 @@
 """Test settings: the real PostGIS and Redis of settings.py, with fast hashing and Django's mail outbox."""
+
 import os
 
 # The suite runs on a developer's machine; the production refusals are tested in subprocesses with their own
@@ -20,8 +21,13 @@ STORAGES = {
 }
 # Tests get their own Redis database so a running `make run` is never disturbed.
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "civic311-test"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "civic311-test",
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 HEALTH_CELERY_TIMEOUT = 1.0
 CIVIC311_SMS_BACKEND = "contacts.sms.locmem.LocmemSmsBackend"
@@ -31,7 +37,9 @@ CIVIC311_NOTIFY_RETRY_SECONDS = 0
 RATE_LIMIT_FILINGS = RATE_LIMIT_ME_TOO = RATE_LIMIT_TRACKING_MISSES = "100000/3600"
 RATE_LIMIT_NEARBY = "100000/3600"
 # Each test run appends erasures to its own ledger, never to the one `make run` keeps.
-ERASURE_LEDGER_PATH = env.path("ERASURE_LEDGER_PATH",
-                               default=BASE_DIR / ".state" / f"test-erasure-ledger-{os.getpid()}.jsonl")  # noqa: F405
+ERASURE_LEDGER_PATH = env.path(
+    "ERASURE_LEDGER_PATH",
+    default=BASE_DIR / ".state" / f"test-erasure-ledger-{os.getpid()}.jsonl",  # noqa: F405
+)
 # The inbound mail webhooks are mounted only with a secret (tests/integrations/test_email_intake.py).
 ANYMAIL = {"WEBHOOK_SECRET": "provider:inbound-test-secret"}

@@ -9,9 +9,12 @@ class ContactsConfig(AppConfig):
     def ready(self):
         from requests_app.signals import request_filed, status_changed
 
-        from . import checks  # noqa: F401  (registers the key checks)
-        from . import receivers
+        from . import (
+            checks,  # noqa: F401  (registers the key checks)
+            receivers,
+        )
 
         request_filed.connect(receivers.keep_filed_contact, dispatch_uid="contacts.keep_filed_contact")
-        status_changed.connect(receivers.tell_requester_of_status_change,
-                               dispatch_uid="contacts.tell_requester_of_status_change")
+        status_changed.connect(
+            receivers.tell_requester_of_status_change, dispatch_uid="contacts.tell_requester_of_status_change"
+        )

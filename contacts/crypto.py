@@ -3,6 +3,7 @@
 ``CIVIC311_CONTACT_KEYS`` holds Fernet keys, comma-separated: the first encrypts, every one decrypts, so a new
 key goes first, ``manage.py reencrypt_contacts`` rewrites the rows with it, and the old key can then be dropped.
 """
+
 import base64
 import functools
 import hashlib

@@ -1,4 +1,5 @@
 """A text field stored encrypted (``contacts.crypto``). Empty stays empty, so erasure is visible in the data."""
+
 from django.db import models
 
 from . import crypto

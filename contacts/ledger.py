@@ -4,6 +4,7 @@ A backup restored after an erasure would bring the erased contact back; ``make r
 (``manage.py replay_erasures``) so it never does. The ledger holds request ids and times only, no personal data.
 Keep it on storage that backups are not restored over (``ERASURE_LEDGER_PATH``).
 """
+
 import fcntl
 import json
 import os
@@ -33,6 +34,7 @@ def record_erasures(service_request_ids, *, words: bool = False) -> None:
             f.write("".join(json.dumps({"service_request_id": pk, "at": at, "words": words}) + "\n" for pk in ids))
             f.flush()
             os.fsync(f.fileno())
+
     transaction.on_commit(append)
 
 

@@ -7,6 +7,7 @@ Only ``contacts.services`` and ``contacts.selectors`` read or write these rows.
 Each model declares in ``STORED_ABOUT_YOU`` what it keeps, why and for how long; ``manage.py privacy_notice``
 prints README's "What we store about you" from these declarations, and a test checks every field is declared.
 """
+
 import secrets
 
 from django.conf import settings
@@ -22,9 +23,10 @@ from requests_app.statuses import Channel
 from .fields import EncryptedTextField
 from .purposes import Purpose
 
-
-UNTIL_RETENTION = _("until {days} days after the request closes (the default; each city may set another number), "
-                    "or at once when you withdraw your last consent or erase it from your request's data page")
+UNTIL_RETENTION = _(
+    "until {days} days after the request closes (the default; each city may set another number), "
+    "or at once when you withdraw your last consent or erase it from your request's data page"
+)
 
 
 def new_alert_token() -> str:
@@ -32,8 +34,9 @@ def new_alert_token() -> str:
 
 
 class Contact(models.Model):
-    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                           related_name="+", verbose_name=_("service request"))
+    service_request = models.OneToOneField(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("service request")
+    )
     first_name = EncryptedTextField(_("first name"), blank=True)
     last_name = EncryptedTextField(_("last name"), blank=True)
     email = EncryptedTextField(_("email"), blank=True)
@@ -49,25 +52,39 @@ class Contact(models.Model):
     keep_until = models.DateField(_("kept at least until"), null=True, blank=True)
 
     STORED_ABOUT_YOU = (
-        Stored(("first_name", "last_name", "email", "phone", "device_id"),
-               _("To contact you for the purposes you chose, and nothing else. Encrypted; staff of the "
-                 "department handling your request see it only for those purposes, its crew on site sees your phone "
-                 "number only if you agreed to a call from the crew and the department allows such calls, and "
-                 "every look is logged."),
-               UNTIL_RETENTION),
+        Stored(
+            ("first_name", "last_name", "email", "phone", "device_id"),
+            _(
+                "To contact you for the purposes you chose, and nothing else. Encrypted; staff of the "
+                "department handling your request see it only for those purposes, its crew on site sees your phone "
+                "number only if you agreed to a call from the crew and the department allows such calls, and "
+                "every look is logged."
+            ),
+            UNTIL_RETENTION,
+        ),
         Stored(("language",), _("To write to you in the language you used."), UNTIL_RETENTION),
-        Stored(("tracking_token",),
-               _("Your request's private link, so that our messages can carry it. Encrypted; no staff screen shows "
-                 "it. The request itself keeps only a fingerprint of the link, from which the link can't be "
-                 "rebuilt."),
-               UNTIL_RETENTION),
-        Stored(("service_request", "created_at", "erased_at"),
-               _("Which request the details belong to, when you gave them and when they were erased."),
-               WITH_THE_REQUEST),
-        Stored(("keep_until",),
-               _("For a permit: the day your details may be erased at the earliest, so the city can reach you "
-                 "while the permit runs."),
-               _("until the permit ends plus the period the city sets for its permit type")),
+        Stored(
+            ("tracking_token",),
+            _(
+                "Your request's private link, so that our messages can carry it. Encrypted; no staff screen shows "
+                "it. The request itself keeps only a fingerprint of the link, from which the link can't be "
+                "rebuilt."
+            ),
+            UNTIL_RETENTION,
+        ),
+        Stored(
+            ("service_request", "created_at", "erased_at"),
+            _("Which request the details belong to, when you gave them and when they were erased."),
+            WITH_THE_REQUEST,
+        ),
+        Stored(
+            ("keep_until",),
+            _(
+                "For a permit: the day your details may be erased at the earliest, so the city can reach you "
+                "while the permit runs."
+            ),
+            _("until the permit ends plus the period the city sets for its permit type"),
+        ),
     )
 
     class Meta:
@@ -104,8 +121,9 @@ class Consent(models.Model):
         ERASED = "erased", _("Contact erased by the resident")
         RETENTION = "retention", _("Contact erased when its retention time ended")
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
-                                        verbose_name=_("service request"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("service request")
+    )
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     wording_version = models.CharField(_("wording version"), max_length=40)
@@ -121,11 +139,26 @@ class Consent(models.Model):
     objects = ConsentQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("service_request", "purpose", "channel", "wording_version", "collected_by", "wording", "language",
-                "given_at", "how_given", "withdrawn_at", "ended_by"),
-               _("Proof of what you agreed to, on which words, how and when, and when it ended. It holds no "
-                 "contact details."),
-               WITH_THE_REQUEST),
+        Stored(
+            (
+                "service_request",
+                "purpose",
+                "channel",
+                "wording_version",
+                "collected_by",
+                "wording",
+                "language",
+                "given_at",
+                "how_given",
+                "withdrawn_at",
+                "ended_by",
+            ),
+            _(
+                "Proof of what you agreed to, on which words, how and when, and when it ended. It holds no "
+                "contact details."
+            ),
+            WITH_THE_REQUEST,
+        ),
     )
 
     class Meta:
@@ -133,8 +166,11 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
         ordering = ["given_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["service_request", "purpose"], condition=models.Q(withdrawn_at=None),
-                                    name="one_live_consent_per_purpose"),
+            models.UniqueConstraint(
+                fields=["service_request", "purpose"],
+                condition=models.Q(withdrawn_at=None),
+                name="one_live_consent_per_purpose",
+            ),
         ]
 
     def __str__(self):
@@ -148,21 +184,23 @@ class Consent(models.Model):
 class AccessLog(models.Model):
     """One staff look at a request's contact: who, when, which request, why, and for which purposes."""
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
-                                        verbose_name=_("service request"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                             verbose_name=_("staff member"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("service request")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("staff member")
+    )
     username = models.CharField(_("username"), max_length=150)  # kept when the account is deleted
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     reason = models.CharField(_("reason"), max_length=300)
-    purposes = ArrayField(models.CharField(max_length=30), default=list, blank=True,
-                          verbose_name=_("purposes shown"))
+    purposes = ArrayField(models.CharField(max_length=30), default=list, blank=True, verbose_name=_("purposes shown"))
 
     STORED_ABOUT_YOU = (
-        Stored(("service_request", "user", "username", "at", "reason", "purposes"),
-               _("A record of every staff look at your contact details: who, when, why. It holds no contact "
-                 "details."),
-               WITH_THE_REQUEST),
+        Stored(
+            ("service_request", "user", "username", "at", "reason", "purposes"),
+            _("A record of every staff look at your contact details: who, when, why. It holds no contact details."),
+            WITH_THE_REQUEST,
+        ),
     )
 
     class Meta:
@@ -187,8 +225,9 @@ class Notification(models.Model):
         SKIPPED = "skipped", _("Not sent: no live consent or no address")
         FAILED = "failed", _("Failed after retries")
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
-                                        verbose_name=_("service request"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("service request")
+    )
     event = models.CharField(_("event"), max_length=30)
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     medium = models.CharField(_("medium"), max_length=10, choices=Medium.choices)
@@ -198,9 +237,11 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     STORED_ABOUT_YOU = (
-        Stored(("service_request", "event", "purpose", "medium", "state", "attempts", "created_at", "sent_at"),
-               _("Which messages we sent you, by which medium and when. It holds no address and no message text."),
-               WITH_THE_REQUEST),
+        Stored(
+            ("service_request", "event", "purpose", "medium", "state", "attempts", "created_at", "sent_at"),
+            _("Which messages we sent you, by which medium and when. It holds no address and no message text."),
+            WITH_THE_REQUEST,
+        ),
     )
 
     class Meta:
@@ -212,8 +253,10 @@ class Notification(models.Model):
         return f"{self.event} by {self.medium} for request #{self.service_request_id}"
 
 
-ALERT_ADDRESS_KEPT = _("until the alert ends: when you stop it (a link in every message), when the time you chose "
-                       "runs out, or 7 days after you asked if you never confirmed")
+ALERT_ADDRESS_KEPT = _(
+    "until the alert ends: when you stop it (a link in every message), when the time you chose "
+    "runs out, or 7 days after you asked if you never confirmed"
+)
 
 
 class AreaAlertQuerySet(models.QuerySet):
@@ -229,12 +272,14 @@ class AreaAlert(models.Model):
         EXPIRED = "expired", _("The time chosen ran out")
         UNCONFIRMED = "unconfirmed", _("Never confirmed")
 
-    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        "requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+", verbose_name=_("jurisdiction")
+    )
     email = EncryptedTextField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
-    area = models.ForeignKey("routing.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                             verbose_name=_("area"))
+    area = models.ForeignKey(
+        "routing.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
     point = gis_models.PointField(_("point"), srid=4326, null=True, blank=True)
     radius_metres = models.PositiveIntegerField(_("distance (metres)"), null=True, blank=True)
     # The secret of the confirm and stop links; it identifies the alert, not the person.
@@ -248,23 +293,41 @@ class AreaAlert(models.Model):
     objects = AreaAlertQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("email",), _("To send you the alerts you asked for, and nothing else. Encrypted; no staff screen "
-                              "shows it."), ALERT_ADDRESS_KEPT),
+        Stored(
+            ("email",),
+            _("To send you the alerts you asked for, and nothing else. Encrypted; no staff screen shows it."),
+            ALERT_ADDRESS_KEPT,
+        ),
         Stored(("language",), _("To write to you in the language you used."), ALERT_ADDRESS_KEPT),
-        Stored(("jurisdiction", "area", "point", "radius_metres", "token", "created_at", "confirmed_at",
-                "expires_at", "ended_at", "ended_by"),
-               _("Where you asked to hear about, the secret of your confirm and stop links, and when the alert "
-                 "was asked for, confirmed and ended. It holds no contact details once the alert ends."),
-               _("one year after the alert ends")),
+        Stored(
+            (
+                "jurisdiction",
+                "area",
+                "point",
+                "radius_metres",
+                "token",
+                "created_at",
+                "confirmed_at",
+                "expires_at",
+                "ended_at",
+                "ended_by",
+            ),
+            _(
+                "Where you asked to hear about, the secret of your confirm and stop links, and when the alert "
+                "was asked for, confirmed and ended. It holds no contact details once the alert ends."
+            ),
+            _("one year after the alert ends"),
+        ),
     )
 
     class Meta:
         verbose_name = _("area alert")
         verbose_name_plural = _("area alerts")
         constraints = [
-            models.CheckConstraint(condition=models.Q(area__isnull=False)
-                                   | models.Q(point__isnull=False, radius_metres__isnull=False),
-                                   name="area_alert_has_a_place"),
+            models.CheckConstraint(
+                condition=models.Q(area__isnull=False) | models.Q(point__isnull=False, radius_metres__isnull=False),
+                name="area_alert_has_a_place",
+            ),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 Only ``services.send_notification`` calls ``deliver``, after checking the consent is live.
 """
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models
@@ -75,8 +76,12 @@ def deliver(notification, contact) -> None:
         name = f"contacts/messages/{notification.event}"
         if notification.medium == Notification.Medium.EMAIL:
             subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
-            message = EmailMessage(subject=subject, body=render_to_string(f"{name}_email.txt", context),
-                                   to=[contact.email], headers={"List-Unsubscribe": f"<{context['withdraw_url']}>"})
+            message = EmailMessage(
+                subject=subject,
+                body=render_to_string(f"{name}_email.txt", context),
+                to=[contact.email],
+                headers={"List-Unsubscribe": f"<{context['withdraw_url']}>"},
+            )
             message.send(fail_silently=False)
         else:
             get_sms_backend().send(to=contact.phone, body=render_to_string(f"{name}_sms.txt", context).strip())

@@ -1,4 +1,5 @@
 """Who may see a request's contact: the staff roles of staffing.access, scoped to the request."""
+
 from requests_app.models import ServiceRequest
 from staffing.access import scope_for
 
@@ -25,5 +26,7 @@ def may_call_as_crew(user, service_request) -> bool:
     """
     if not (user and user.is_authenticated and user.is_active) or service_request.department_id is None:
         return False
-    return (scope_for(user).crews_on(service_request)
-            and ServiceRequest.objects.filter(pk=service_request.pk, department__crew_may_call=True).exists())
+    return (
+        scope_for(user).crews_on(service_request)
+        and ServiceRequest.objects.filter(pk=service_request.pk, department__crew_may_call=True).exists()
+    )

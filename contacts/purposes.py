@@ -1,4 +1,5 @@
 """What a resident's contact data may be used for. Nothing else exists to consent to."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,11 +1,15 @@
 """What contacts does when a request is filed or changes status (connected in ContactsConfig.ready)."""
+
 from .notifications import Event
 from .services import ContactDetails, notify_requester, queue_area_alerts, save_contact
 
 
 def keep_filed_contact(sender, service_request, submission, **kwargs) -> None:
-    save_contact(service_request_id=service_request.pk, details=submission.contact or ContactDetails(),
-                 tracking_token=service_request.tracking_token)
+    save_contact(
+        service_request_id=service_request.pk,
+        details=submission.contact or ContactDetails(),
+        tracking_token=service_request.tracking_token,
+    )
     # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
     notify_requester(service_request.pk, Event.RECEIVED)
     queue_area_alerts(service_request.pk)

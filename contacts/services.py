@@ -1,4 +1,5 @@
 """Every write to personal data goes through here."""
+
 import json
 import logging
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ class ContactDetails:
 
 
 def _cleaned(details: ContactDetails) -> dict[str, str]:
-    values = {name: getattr(details, name).strip()[:MAX_LENGTHS[name]] for name in PERSONAL_FIELDS + ("language",)}
+    values = {name: getattr(details, name).strip()[: MAX_LENGTHS[name]] for name in PERSONAL_FIELDS + ("language",)}
     try:
         validate_email(values["email"])
     except ValidationError:
@@ -83,14 +84,22 @@ def contact_not_kept_reason(details: ContactDetails) -> str:
 
 
 @transaction.atomic
-def save_contact(*, service_request_id: int, details: ContactDetails, tracking_token: str,
-                 channel: str | None = None, how_given: str | None = None, wording_version: str | None = None,
-                 given_at=None) -> Contact | None:
+def save_contact(
+    *,
+    service_request_id: int,
+    details: ContactDetails,
+    tracking_token: str,
+    channel: str | None = None,
+    how_given: str | None = None,
+    wording_version: str | None = None,
+    given_at=None,
+) -> Contact | None:
     """Keep the contact details a resident gave with a request, only for a purpose they consented to, with the
     request's plain ``tracking_token`` (encrypted) so that messages can carry its private link.
 
     Records one Consent row per purpose (channel defaults to the request's, how_given to the channel's usual
-    way, wording_version to the details' or the current one). Returns None (and stores nothing) when no details were given or no purpose was consented to.
+    way, wording_version to the details' or the current one). Returns None (and stores
+    nothing) when no details were given or no purpose was consented to.
     Raises ValueError for an unknown purpose or wording version, or a purpose that wording does not ask about.
     """
     purposes = sorted({Purpose(p) for p in details.purposes})
@@ -101,7 +110,8 @@ def save_contact(*, service_request_id: int, details: ContactDetails, tracking_t
         raise ValueError(f"unknown consent wording version {wording_version!r}")
     # An application's own words (Open311) are recorded as it sent them; ours must have a sentence per purpose.
     if wording_version != APPLICATION_WORDING and (
-            unworded := [p for p in purposes if p not in WORDING[wording_version]]):
+        unworded := [p for p in purposes if p not in WORDING[wording_version]]
+    ):
         # A consent must point at the sentence the resident read; this wording has none for these purposes.
         raise ValueError(f"wording {wording_version!r} asks no consent for {', '.join(unworded)}")
     values = _cleaned(details)
@@ -116,13 +126,27 @@ def save_contact(*, service_request_id: int, details: ContactDetails, tracking_t
     # unique constraint turns the second into a no-op).
     (contact,) = Contact.objects.bulk_create(
         [Contact(service_request_id=service_request_id, created_at=now, erased_at=None, **values)],
-        update_conflicts=True, unique_fields=["service_request"], update_fields=[*values, "erased_at"])
-    Consent.objects.bulk_create([
-        Consent(service_request_id=service_request_id, purpose=purpose, channel=channel,
-                wording_version=wording_version, collected_by=details.collected_by[:120], wording=details.wording,
-                language=values["language"], given_at=now, how_given=how_given)
-        for purpose in purposes
-    ], ignore_conflicts=True)
+        update_conflicts=True,
+        unique_fields=["service_request"],
+        update_fields=[*values, "erased_at"],
+    )
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                service_request_id=service_request_id,
+                purpose=purpose,
+                channel=channel,
+                wording_version=wording_version,
+                collected_by=details.collected_by[:120],
+                wording=details.wording,
+                language=values["language"],
+                given_at=now,
+                how_given=how_given,
+            )
+            for purpose in purposes
+        ],
+        ignore_conflicts=True,
+    )
     return contact
 
 
@@ -130,8 +154,11 @@ def _end_consents(service_request_ids, *, ended_by: str, now, purpose: str | Non
     consents = Consent.objects.live().filter(service_request_id__in=service_request_ids)
     if purpose is not None:
         consents = consents.filter(purpose=purpose)
-    Notification.objects.filter(service_request_id__in=service_request_ids, state=Notification.State.PENDING,
-                                **({"purpose": purpose} if purpose else {})).update(state=Notification.State.SKIPPED)
+    Notification.objects.filter(
+        service_request_id__in=service_request_ids,
+        state=Notification.State.PENDING,
+        **({"purpose": purpose} if purpose else {}),
+    ).update(state=Notification.State.SKIPPED)
     return consents.update(withdrawn_at=now, ended_by=ended_by)
 
 
@@ -190,10 +217,15 @@ def erase_expired_contacts(*, now=None) -> int:
     erased = 0
     for jurisdiction_id, days in Jurisdiction.objects.values_list("pk", "contact_retention_days"):
         with transaction.atomic():
-            expired = (Contact.objects.select_for_update(of=("self",))
-                       .filter(erased_at__isnull=True, service_request__jurisdiction_id=jurisdiction_id,
-                               service_request__closed_at__lt=now - timedelta(days=days))
-                       .exclude(keep_until__gte=now.date()))
+            expired = (
+                Contact.objects.select_for_update(of=("self",))
+                .filter(
+                    erased_at__isnull=True,
+                    service_request__jurisdiction_id=jurisdiction_id,
+                    service_request__closed_at__lt=now - timedelta(days=days),
+                )
+                .exclude(keep_until__gte=now.date())
+            )
             request_ids = list(expired.values_list("service_request_id", flat=True))
             if request_ids:
                 _end_consents(request_ids, ended_by=Consent.Ending.RETENTION, now=now)
@@ -206,15 +238,14 @@ def erase_expired_contacts(*, now=None) -> int:
 def keep_contact_until(*, service_request_id: int, day) -> int:
     """Keep a request's contact at least until ``day`` (a permit's end plus the city's period), whatever the
     request's closing date says. Returns how many contacts were marked (0 or 1)."""
-    return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).update(
-        keep_until=day)
+    return Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).update(keep_until=day)
 
 
 def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:
     """Rewrite every stored contact value with the newest key (the first of CIVIC311_CONTACT_KEYS)."""
     ids = list(Contact.objects.filter(erased_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
-        batch = ids[start:start + batch_size]
+        batch = ids[start : start + batch_size]
         with transaction.atomic():
             rows = list(Contact.objects.select_for_update().filter(pk__in=batch))
             # Reading decrypts with any key, saving encrypts with the first one.
@@ -237,12 +268,17 @@ def notify_requester(service_request_id: int, event: str) -> list[Notification]:
     contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
     if contact is None:
         return []
-    media = [m for m, address in ((Notification.Medium.EMAIL, contact.email), (Notification.Medium.SMS, contact.phone))
-             if address]
-    notifications = Notification.objects.bulk_create([
-        Notification(service_request_id=service_request_id, event=event, purpose=purpose, medium=medium)
-        for medium in media
-    ])
+    media = [
+        m
+        for m, address in ((Notification.Medium.EMAIL, contact.email), (Notification.Medium.SMS, contact.phone))
+        if address
+    ]
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(service_request_id=service_request_id, event=event, purpose=purpose, medium=medium)
+            for medium in media
+        ]
+    )
     from .tasks import send_notification_task  # tasks import this module
 
     for notification in notifications:
@@ -270,10 +306,17 @@ def _attempt(notification_id: int) -> tuple[str, str, str]:
         return "missing", "", ""
     if notification.state != Notification.State.PENDING:
         return notification.state, "", notification.medium
-    contact = (Contact.objects.select_for_update().select_related("service_request__jurisdiction")
-               .filter(service_request_id=notification.service_request_id, erased_at__isnull=True).first())
-    consented = Consent.objects.live().filter(service_request_id=notification.service_request_id,
-                                              purpose=notification.purpose).exists()
+    contact = (
+        Contact.objects.select_for_update()
+        .select_related("service_request__jurisdiction")
+        .filter(service_request_id=notification.service_request_id, erased_at__isnull=True)
+        .first()
+    )
+    consented = (
+        Consent.objects.live()
+        .filter(service_request_id=notification.service_request_id, purpose=notification.purpose)
+        .exists()
+    )
     address = getattr(contact, "email" if notification.medium == Notification.Medium.EMAIL else "phone", "")
     if contact is None or not consented or not address:
         notification.state = Notification.State.SKIPPED
@@ -297,8 +340,8 @@ def _attempt(notification_id: int) -> tuple[str, str, str]:
 def give_up_notification(notification_id: int) -> None:
     """Mark a notification failed after its last retry."""
     Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
-        state=Notification.State.FAILED)
-
+        state=Notification.State.FAILED
+    )
 
 
 def contact_for_handover(*, service_request_id: int, fields) -> dict[str, str]:
@@ -308,8 +351,12 @@ def contact_for_handover(*, service_request_id: int, fields) -> dict[str, str]:
     Returns {} without that consent or without stored details; never a field not asked for.
     """
     wanted = [name for name in fields if name in PERSONAL_FIELDS]
-    if not wanted or not Consent.objects.live().filter(service_request_id=service_request_id,
-                                                        purpose=Purpose.DEPARTMENT_QUESTIONS).exists():
+    if (
+        not wanted
+        or not Consent.objects.live()
+        .filter(service_request_id=service_request_id, purpose=Purpose.DEPARTMENT_QUESTIONS)
+        .exists()
+    ):
         return {}
     contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
     if contact is None:
@@ -329,8 +376,7 @@ def email_updates_link(*, service_request_id: int, email: str, language: str, tr
     """
     from django.urls import reverse
 
-    sealed = crypto.encrypt(json.dumps({"r": service_request_id, "e": email, "l": language,
-                                        "t": tracking_token}))
+    sealed = crypto.encrypt(json.dumps({"r": service_request_id, "e": email, "l": language, "t": tracking_token}))
     return reverse("contacts:email_updates", args=[sealed])
 
 
@@ -345,8 +391,12 @@ def unseal_email_updates_link(sealed: str) -> dict:
     """
     try:
         data = json.loads(crypto.decrypt(sealed, ttl=EMAIL_UPDATES_LINK_DAYS * 86400))
-        return {"service_request_id": int(data["r"]), "email": str(data["e"]), "language": str(data["l"]),
-                "tracking_token": str(data["t"])}
+        return {
+            "service_request_id": int(data["r"]),
+            "email": str(data["e"]),
+            "language": str(data["l"]),
+            "tracking_token": str(data["t"]),
+        }
     except (crypto.ContactKeyError, ValueError, KeyError, TypeError):
         raise InvalidLink from None
 
@@ -361,12 +411,16 @@ def accept_email_updates(sealed: str) -> Contact | None:
     offer = unseal_email_updates_link(sealed)
     if not ServiceRequest.objects.filter(pk=offer["service_request_id"]).exists():
         return None
-    return save_contact(service_request_id=offer["service_request_id"],
-                        details=ContactDetails(email=offer["email"], language=offer["language"],
-                                               purposes=frozenset({Purpose.STATUS_UPDATES})),
-                        tracking_token=offer["tracking_token"],
-                        channel=Channel.EMAIL, how_given=Consent.Method.EMAIL_REPLY,
-                        wording_version=EMAIL_REPLY_WORDING_VERSION)
+    return save_contact(
+        service_request_id=offer["service_request_id"],
+        details=ContactDetails(
+            email=offer["email"], language=offer["language"], purposes=frozenset({Purpose.STATUS_UPDATES})
+        ),
+        tracking_token=offer["tracking_token"],
+        channel=Channel.EMAIL,
+        how_given=Consent.Method.EMAIL_REPLY,
+        wording_version=EMAIL_REPLY_WORDING_VERSION,
+    )
 
 
 # ---- Area alerts ------------------------------------------------------------------------------------------------
@@ -378,14 +432,22 @@ ENDED_ALERT_KEPT_DAYS = 365
 
 
 @transaction.atomic
-def subscribe_to_area_alerts(*, jurisdiction, email: str, language: str = "", months: int = DEFAULT_ALERT_MONTHS,
-                             area=None, point=None, radius_metres: int | None = None) -> AreaAlert:
+def subscribe_to_area_alerts(
+    *,
+    jurisdiction,
+    email: str,
+    language: str = "",
+    months: int = DEFAULT_ALERT_MONTHS,
+    area=None,
+    point=None,
+    radius_metres: int | None = None,
+) -> AreaAlert:
     """Ask for alerts of new requests in ``area`` or within ``radius_metres`` of ``point``; nothing is sent
     before the resident confirms by the link mailed to them.
 
     Raises ValueError (with a message for the resident) for an invalid address, duration or place.
     """
-    email = email.strip()[:MAX_LENGTHS["email"]]
+    email = email.strip()[: MAX_LENGTHS["email"]]
     try:
         validate_email(email)
     except ValidationError:
@@ -398,9 +460,15 @@ def subscribe_to_area_alerts(*, jurisdiction, email: str, language: str = "", mo
         raise ValueError(_("Choose an area of this city."))
     now = timezone.now()
     alert = AreaAlert.objects.create(
-        jurisdiction=jurisdiction, email=email, language=language[:10], area=area,
-        point=None if area is not None else point, radius_metres=None if area is not None else radius_metres,
-        created_at=now, expires_at=now + timedelta(days=round(months * 30.44)))
+        jurisdiction=jurisdiction,
+        email=email,
+        language=language[:10],
+        area=area,
+        point=None if area is not None else point,
+        radius_metres=None if area is not None else radius_metres,
+        created_at=now,
+        expires_at=now + timedelta(days=round(months * 30.44)),
+    )
     from .tasks import send_area_alert_confirmation_task
 
     send_area_alert_confirmation_task.delay_on_commit(alert.pk)
@@ -433,8 +501,9 @@ def stop_area_alert(token: str) -> bool:
     alert = _alert_by_token(token)
     if alert is None or alert.ended_at is not None:
         return False
-    return bool(_end_alerts(AreaAlert.objects.filter(pk=alert.pk), ended_by=AreaAlert.Ending.STOPPED,
-                            now=timezone.now()))
+    return bool(
+        _end_alerts(AreaAlert.objects.filter(pk=alert.pk), ended_by=AreaAlert.Ending.STOPPED, now=timezone.now())
+    )
 
 
 @transaction.atomic
@@ -444,9 +513,11 @@ def end_expired_area_alerts(*, now=None) -> int:
     now = now or timezone.now()
     running = AreaAlert.objects.filter(ended_at__isnull=True)
     ended = _end_alerts(running.filter(expires_at__lte=now), ended_by=AreaAlert.Ending.EXPIRED, now=now)
-    ended += _end_alerts(running.filter(confirmed_at__isnull=True,
-                                        created_at__lte=now - timedelta(days=UNCONFIRMED_ALERT_DAYS)),
-                         ended_by=AreaAlert.Ending.UNCONFIRMED, now=now)
+    ended += _end_alerts(
+        running.filter(confirmed_at__isnull=True, created_at__lte=now - timedelta(days=UNCONFIRMED_ALERT_DAYS)),
+        ended_by=AreaAlert.Ending.UNCONFIRMED,
+        now=now,
+    )
     AreaAlert.objects.filter(ended_at__lte=now - timedelta(days=ENDED_ALERT_KEPT_DAYS)).delete()
     return ended
 
@@ -477,6 +548,7 @@ def send_area_alerts(service_request_id: int) -> int:
             send_alert(alert, service_request_id)
             sent += 1
         except Exception:  # noqa: BLE001 - one bad address must not cost the others their alert
-            logger.warning("area alert %s could not be sent for request %s", alert.pk, service_request_id,
-                           exc_info=True)
+            logger.warning(
+                "area alert %s could not be sent for request %s", alert.pk, service_request_id, exc_info=True
+            )
     return sent

@@ -1,4 +1,5 @@
 """Background work on contacts. Tasks take ids, never an address or a name."""
+
 import logging
 
 from celery import shared_task
@@ -20,7 +21,7 @@ def send_notification_task(self, notification_id: int):
             services.give_up_notification(notification_id)
             logger.warning("notification %s failed for good: %s", notification_id, exc)
             return "failed"
-        delay = settings.CIVIC311_NOTIFY_RETRY_SECONDS * 2 ** self.request.retries
+        delay = settings.CIVIC311_NOTIFY_RETRY_SECONDS * 2**self.request.retries
         logger.info("notification %s will be retried in %ss: %s", notification_id, delay, exc)
         raise self.retry(exc=exc, countdown=delay) from None
     logger.info("notification %s: %s", notification_id, state)
@@ -39,8 +40,11 @@ def send_area_alert_confirmation_task(alert_id: int):
     from .alerts import send_confirmation
     from .models import AreaAlert
 
-    alert = AreaAlert.objects.select_related("jurisdiction", "area").filter(
-        pk=alert_id, confirmed_at__isnull=True, ended_at__isnull=True).first()
+    alert = (
+        AreaAlert.objects.select_related("jurisdiction", "area")
+        .filter(pk=alert_id, confirmed_at__isnull=True, ended_at__isnull=True)
+        .first()
+    )
     if alert is not None:
         send_confirmation(alert)
 

@@ -1,14 +1,15 @@
 """The requester's own data page, reached only through the private tracking link."""
+
 import json
 from functools import wraps
 
-from django.http import Http404, HttpResponse
 from django.contrib.gis.geos import Point
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config import ratelimits
@@ -19,8 +20,16 @@ from .forms import AreaAlertForm
 from .models import Contact
 from .purposes import Purpose
 from .selectors import data_held_for
-from .services import (InvalidLink, accept_email_updates, confirm_area_alert, erase_requester, stop_area_alert,
-                       subscribe_to_area_alerts, unseal_email_updates_link, withdraw_consent)
+from .services import (
+    InvalidLink,
+    accept_email_updates,
+    confirm_area_alert,
+    erase_requester,
+    stop_area_alert,
+    subscribe_to_area_alerts,
+    unseal_email_updates_link,
+    withdraw_consent,
+)
 from .wording import EMAIL_REPLY_WORDING_VERSION, consent_wording
 
 DONE_NOTICES = {"erased", "withdrawn", "words"}
@@ -37,6 +46,7 @@ def _request_for(tracking_token: str) -> ServiceRequest:
 
 def private_page(view):
     """Resolve the token to its request (404 alike for unknown and malformed ones) and keep the page private."""
+
     @wraps(view)
     def wrapper(request, tracking_token, **kwargs):
         sr = ratelimits.looked_up_or_counted(request, lambda: _request_for(tracking_token))
@@ -46,6 +56,7 @@ def private_page(view):
         response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
     return wrapper
 
 
@@ -55,10 +66,17 @@ def data_page(request, sr):
     done = request.GET.get("done", "")
     data = data_held_for(sr.pk)
     details = (data["contact"] or {}).get("details", {})
-    return render(request, "contacts/data_page.html", {
-        "data": data, "token": sr.tracking_token, "done": done if done in DONE_NOTICES else "", "sr": sr,
-        "details": [(Contact._meta.get_field(name).verbose_name, value) for name, value in details.items()],
-    })
+    return render(
+        request,
+        "contacts/data_page.html",
+        {
+            "data": data,
+            "token": sr.tracking_token,
+            "done": done if done in DONE_NOTICES else "",
+            "sr": sr,
+            "details": [(Contact._meta.get_field(name).verbose_name, value) for name, value in details.items()],
+        },
+    )
 
 
 @require_GET
@@ -104,9 +122,15 @@ def email_updates(request, sealed):
     if request.method == "POST":
         accept_email_updates(sealed)
         done = True
-    response = render(request, "contacts/email_updates.html", {
-        "public_id": sr.public_id, "done": done,
-        "question": consent_wording(Purpose.STATUS_UPDATES, EMAIL_REPLY_WORDING_VERSION)})
+    response = render(
+        request,
+        "contacts/email_updates.html",
+        {
+            "public_id": sr.public_id,
+            "done": done,
+            "question": consent_wording(Purpose.STATUS_UPDATES, EMAIL_REPLY_WORDING_VERSION),
+        },
+    )
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -127,9 +151,15 @@ def alert_subscribe(request, slug):
         data = form.cleaned_data
         point = Point(data["lon"], data["lat"], srid=4326) if data.get("lat") is not None else None
         try:
-            subscribe_to_area_alerts(jurisdiction=jurisdiction, email=data["email"], language=get_language(),
-                                     months=data["months"], area=data["area"], point=point,
-                                     radius_metres=data["radius"] if point else None)
+            subscribe_to_area_alerts(
+                jurisdiction=jurisdiction,
+                email=data["email"],
+                language=get_language(),
+                months=data["months"],
+                area=data["area"],
+                point=point,
+                radius_metres=data["radius"] if point else None,
+            )
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
@@ -144,8 +174,14 @@ def alert_confirm(request, token):
     state = "ask"
     if request.method == "POST":
         state = "confirmed" if confirm_area_alert(token) else "unknown"
-    return _alerts_page(render(request, "contacts/alert_link.html", {"state": state, "action": "confirm"},
-                               status=404 if state == "unknown" else 200))
+    return _alerts_page(
+        render(
+            request,
+            "contacts/alert_link.html",
+            {"state": state, "action": "confirm"},
+            status=404 if state == "unknown" else 200,
+        )
+    )
 
 
 @csrf_exempt  # RFC 8058 one-click: a mail program POSTs "List-Unsubscribe=One-Click" with no cookie or token

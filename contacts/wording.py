@@ -2,6 +2,7 @@
 
 Change a sentence only by adding a new version, so every recorded consent still points at what was read.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 from .purposes import Purpose
@@ -25,16 +26,17 @@ WORDING = {
     "2026-12-resident-form-2": {
         Purpose.STATUS_UPDATES: _("Send me updates about this request."),
         Purpose.DEPARTMENT_QUESTIONS: _("The department may contact me with a question about this request."),
-        Purpose.CREW_CALL: _("The crew sent to fix this may phone me about it on site, for example to find the "
-                             "spot."),
+        Purpose.CREW_CALL: _("The crew sent to fix this may phone me about it on site, for example to find the spot."),
     },
     EMAIL_REPLY_WORDING_VERSION: {
         Purpose.STATUS_UPDATES: _("Send updates about this request to the address I wrote from."),
     },
     PERMIT_WORDING_VERSION: {
-        Purpose.PERMIT_DECISION: _("Tell me the decision on this permit, and anything I must do before it "
-                                   "(more information, the fee). My details are kept until the permit ends, "
-                                   "plus the period the city sets, then erased."),
+        Purpose.PERMIT_DECISION: _(
+            "Tell me the decision on this permit, and anything I must do before it "
+            "(more information, the fee). My details are kept until the permit ends, "
+            "plus the period the city sets, then erased."
+        ),
         Purpose.STATUS_UPDATES: _("Send me updates about this application."),
     },
 }

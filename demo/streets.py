@@ -5,6 +5,7 @@ Along each street, the intersections it meets are put in order along the street'
 where they are a few blocks apart at most. The result is an approximation (a curved street is drawn by its
 chords, a street crossed by no request is missing); a city loads its real centrelines with `import_streets`.
 """
+
 import math
 import re
 from collections import defaultdict
@@ -13,7 +14,7 @@ from itertools import pairwise
 from django.contrib.gis.geos import LineString
 
 INTERSECTION = re.compile(r"^Intersection of (.+?) and (.+?)$")
-MAX_GAP_METRES = 450   # about three San Francisco blocks: farther apart, the street may bend or stop between
+MAX_GAP_METRES = 450  # about three San Francisco blocks: farther apart, the street may bend or stop between
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -49,6 +50,7 @@ def street_segments_from_intersections(rows) -> list[dict]:
         ordered = _along_main_direction(sorted(points))
         for a, b in pairwise(ordered):
             if 0 < _metres(a, b) <= MAX_GAP_METRES:
-                segments.append({"name": name[:200], "name_translations": {},
-                                 "centreline": LineString(a, b, srid=4326)})
+                segments.append(
+                    {"name": name[:200], "name_translations": {}, "centreline": LineString(a, b, srid=4326)}
+                )
     return segments

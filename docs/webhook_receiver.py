@@ -6,13 +6,14 @@ sends it again, with the same webhook-id, until the receiver answers 2xx. Copy t
 
     pip install standardwebhooks
 """
+
 from standardwebhooks import Webhook, WebhookVerificationError
 
 
 class Civic311WebhookReceiver:
     def __init__(self, secret: str):
         self.webhook = Webhook(secret)  # the whsec_ secret shown in Civic311's admin
-        self.seen: set[str] = set()     # in production: a table with a unique column
+        self.seen: set[str] = set()  # in production: a table with a unique column
 
     def handle(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         """Returns the HTTP status and a short text to answer with."""

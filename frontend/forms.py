@@ -1,5 +1,6 @@
 """The resident's filing form: the fields every service type shares. The questions come from the
 service type's definition and are checked by requests_app.answers.clean_answers in submit_request."""
+
 import re
 
 from django import forms
@@ -18,7 +19,6 @@ MAX_PHOTOS = 3
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
 
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -33,22 +33,33 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    description = forms.CharField(label=_("What is the problem?"), required=False, max_length=DESCRIPTION_MAX_LENGTH,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    address = forms.CharField(label=_("Address or place"), required=False, max_length=300,
-                              help_text=_("For example a street address, a crossing or a landmark."))
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    address = forms.CharField(
+        label=_("Address or place"),
+        required=False,
+        max_length=300,
+        help_text=_("For example a street address, a crossing or a landmark."),
+    )
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    photos = MultipleFileField(label=_("Photos (up to 3)"), required=False,
-                             widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(
+        label=_("Photos (up to 3)"), required=False, widget=MultipleFileInput(attrs={"accept": "image/*"})
+    )
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     purposes = forms.MultipleChoiceField(
-        label=_("What may we use your contact details for?"), required=False,
+        label=_("What may we use your contact details for?"),
+        required=False,
         choices=[(purpose.value, sentence) for purpose, sentence in WORDING[CONSENT_WORDING_VERSION].items()],
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple,
+    )
     consent_wording = forms.CharField(required=False, widget=forms.HiddenInput, initial=CONSENT_WORDING_VERSION)
 
     def __init__(self, *args, **kwargs):
@@ -74,19 +85,31 @@ class ReportForm(forms.Form):
         data = self.cleaned_data
         # A page drafted offline may have shown an earlier wording: record the one it showed, if we know it.
         shown = data.get("consent_wording") if data.get("consent_wording") in WORDING else CONSENT_WORDING_VERSION
-        return ContactDetails(first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-                              phone=data["phone"], language=language, purposes=frozenset(data["purposes"]),
-                              wording_version=shown)
+        return ContactDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            language=language,
+            purposes=frozenset(data["purposes"]),
+            wording_version=shown,
+        )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("What is still wrong?"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("What is still wrong?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AddToRequestForm(forms.Form):
-    text = forms.CharField(label=_("Add a comment"), required=False, max_length=DESCRIPTION_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("The department reads it; it is not published."))
-    photos = MultipleFileField(label=_("Add photos (up to 3)"), required=False,
-                               widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    text = forms.CharField(
+        label=_("Add a comment"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The department reads it; it is not published."),
+    )
+    photos = MultipleFileField(
+        label=_("Add photos (up to 3)"), required=False, widget=MultipleFileInput(attrs={"accept": "image/*"})
+    )

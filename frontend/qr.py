@@ -1,4 +1,5 @@
 """QR codes of tracking links, drawn as SVG on the server (no script, nothing from outside)."""
+
 import segno
 from django.utils.html import escape
 from django.utils.safestring import mark_safe

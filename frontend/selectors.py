@@ -1,4 +1,5 @@
 """Reads for the resident pages, one per screen; they own select_related/prefetch_related."""
+
 import json
 import re
 from itertools import groupby
@@ -9,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from requests_app.geocoding import addresses_matching
-from requests_app.public_location import public_point
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
+from requests_app.public_location import public_point
 from requests_app.statuses import Status
 from routing.models import Area
 
@@ -21,13 +22,20 @@ def service_groups(*, jurisdiction: Jurisdiction, query: str = "") -> list[tuple
     types = ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")
     words = search_words(query)
     if words:
-        types = types.annotate(words=Func(F("keywords"), Value(" "), function="array_to_string",
-                                          output_field=CharField()))
+        types = types.annotate(
+            words=Func(F("keywords"), Value(" "), function="array_to_string", output_field=CharField())
+        )
         match = Q()
         for word in words:
-            match |= (Q(name__icontains=word) | Q(name_translations__icontains=word)
-                      | Q(description__icontains=word) | Q(description_translations__icontains=word)
-                      | Q(group__icontains=word) | Q(group_translations__icontains=word) | Q(words__icontains=word))
+            match |= (
+                Q(name__icontains=word)
+                | Q(name_translations__icontains=word)
+                | Q(description__icontains=word)
+                | Q(description_translations__icontains=word)
+                | Q(group__icontains=word)
+                | Q(group_translations__icontains=word)
+                | Q(words__icontains=word)
+            )
         types = types.filter(match)
     grouped = groupby(types, key=lambda st: st.localized_group())
     return [(group, list(members)) for group, members in grouped]
@@ -68,7 +76,9 @@ def not_sure_service_type(*, jurisdiction: Jurisdiction) -> ServiceType | None:
     """The catch-all type for "not sure, describe it": the first of the city's general types, sorted by triage."""
     from routing.models import RoutingSettings
 
-    codes = RoutingSettings.objects.filter(jurisdiction=jurisdiction).values_list("general_type_codes", flat=True).first()
+    codes = (
+        RoutingSettings.objects.filter(jurisdiction=jurisdiction).values_list("general_type_codes", flat=True).first()
+    )
     if not codes:
         return None
     found = {st.code: st for st in ServiceType.objects.filter(jurisdiction=jurisdiction, code__in=codes, active=True)}
@@ -77,18 +87,24 @@ def not_sure_service_type(*, jurisdiction: Jurisdiction) -> ServiceType | None:
 
 def service_type_form(*, jurisdiction: Jurisdiction, code: str) -> ServiceType:
     """A service type with its questions, for its filing form. Raises Http404."""
-    return get_object_or_404(ServiceType.objects.prefetch_related("questions"),
-                             jurisdiction=jurisdiction, code=code, active=True)
+    return get_object_or_404(
+        ServiceType.objects.prefetch_related("questions"), jurisdiction=jurisdiction, code=code, active=True
+    )
 
 
 def area_outlines(*, jurisdiction: Jurisdiction) -> list[dict]:
     """Simplified outlines of the jurisdiction's areas, drawn on the map where no tiles are configured."""
     from routing.models import Area
 
-    areas = (Area.objects.filter(layer__jurisdiction=jurisdiction)
-             .only("name", "name_translations", "boundary").order_by("layer_id", "name"))
-    return [{"name": area.localized_name(),
-             "geometry": area.boundary.simplify(0.0005, preserve_topology=True).geojson} for area in areas]
+    areas = (
+        Area.objects.filter(layer__jurisdiction=jurisdiction)
+        .only("name", "name_translations", "boundary")
+        .order_by("layer_id", "name")
+    )
+    return [
+        {"name": area.localized_name(), "geometry": area.boundary.simplify(0.0005, preserve_topology=True).geojson}
+        for area in areas
+    ]
 
 
 # Below this zoom a street network is a grey blur that costs a whole city's lines per tile: no streets there.
@@ -107,8 +123,9 @@ def streets_version(*, jurisdiction: Jurisdiction) -> str:
     return f"{found['n']}-{found['last']}" if found["n"] else ""
 
 
-def street_tile(*, jurisdiction: Jurisdiction, bounds: tuple[float, float, float, float], z: int,
-                language: str) -> dict:
+def street_tile(
+    *, jurisdiction: Jurisdiction, bounds: tuple[float, float, float, float], z: int, language: str
+) -> dict:
     """The street centrelines crossing one map tile as GeoJSON: one feature per street name, cut to the tile (with
     a few pixels over its edges, so lines meet across tiles) and simplified to a pixel, named in ``language``."""
     from django.db import connection
@@ -127,16 +144,24 @@ def street_tile(*, jurisdiction: Jurisdiction, bounds: tuple[float, float, float
             " (SELECT ST_MakeEnvelope(%s, %s, %s, %s, 4326) AS env) box"
             " WHERE jurisdiction_id = %s AND centreline && box.env"
             " GROUP BY name ORDER BY name",
-            [language, pixel / 2, west - margin, south - margin, east + margin, north + margin, jurisdiction.pk])
+            [language, pixel / 2, west - margin, south - margin, east + margin, north + margin, jurisdiction.pk],
+        )
         rows = cursor.fetchall()
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": label}, "geometry": json.loads(geometry)}
-        for _name, label, geometry in rows if geometry and '"coordinates":[]' not in geometry]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": label}, "geometry": json.loads(geometry)}
+            for _name, label, geometry in rows
+            if geometry and '"coordinates":[]' not in geometry
+        ],
+    }
 
 
 def _public_changes():
-    return Prefetch("status_changes", queryset=StatusChange.objects.only(
-        "service_request_id", "at", "old_status", "new_status", "public_note"))
+    return Prefetch(
+        "status_changes",
+        queryset=StatusChange.objects.only("service_request_id", "at", "old_status", "new_status", "public_note"),
+    )
 
 
 def public_timeline(changes) -> list[dict]:
@@ -167,8 +192,8 @@ def excerpt(text: str, length: int = 120) -> str:
     text = " ".join(text.split())
     if len(text) <= length:
         return text
-    cut = text[:length - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[length // 2:] else cut) + "…"
+    cut = text[: length - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[length // 2 :] else cut) + "…"
 
 
 def _with_public_text(sr: ServiceRequest) -> ServiceRequest:
@@ -182,9 +207,19 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
     public copies only: a tracking link gets forwarded). Raises Http404."""
     sr = get_object_or_404(
         ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
-        .prefetch_related(_public_changes(), Prefetch("photos", queryset=Photo.objects.public().exclude(public_image="")
-                                                       .exclude(source=Photo.Source.CREW).order_by("created_at")),
-                          "resident_comments").tracked_by(token))
+        .prefetch_related(
+            _public_changes(),
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.public()
+                .exclude(public_image="")
+                .exclude(source=Photo.Source.CREW)
+                .order_by("created_at"),
+            ),
+            "resident_comments",
+        )
+        .tracked_by(token)
+    )
     sr.tracking_token = token  # the pages link to themselves; the database has only the digest
     return _with_public_text(sr)
 
@@ -192,8 +227,11 @@ def tracking_page_for(*, token: str) -> ServiceRequest:
 def public_page_for(*, public_id: str) -> ServiceRequest:
     """The public version of a request: its masked description and timeline, no photos, nothing personal."""
     sr = get_object_or_404(
-        ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team")
-        .prefetch_related(_public_changes()), public_id=public_id.upper())
+        ServiceRequest.objects.select_related("jurisdiction", "service_type", "department", "team").prefetch_related(
+            _public_changes()
+        ),
+        public_id=public_id.upper(),
+    )
     return _with_public_text(sr)
 
 
@@ -208,15 +246,26 @@ def places_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict]:
     if len(query) < 2:
         return []
     places = addresses_matching(jurisdiction=jurisdiction, query=query, limit=limit)
-    areas = (Area.objects.filter(layer__jurisdiction=jurisdiction)
-             .filter(Q(name__icontains=query) | Q(name_translations__icontains=query))
-             .annotate(point=PointOnSurface("boundary")).only("name", "name_translations")
-             .order_by("name")[:max(limit - len(places), 0)])
-    places += [{"label": area.localized_name(), "kind": "area", "lat": round(area.point.y, 6),
-                "lon": round(area.point.x, 6)} for area in areas]
-    addresses = (ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                 .filter(address__iregex=re.escape(query), location__isnull=False, service_type__sensitive=False)
-                 .order_by("address").distinct("address").values_list("address", "location")[:max(limit - len(places), 0)])
-    places += [{"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
-               for address, point in addresses]
+    areas = (
+        Area.objects.filter(layer__jurisdiction=jurisdiction)
+        .filter(Q(name__icontains=query) | Q(name_translations__icontains=query))
+        .annotate(point=PointOnSurface("boundary"))
+        .only("name", "name_translations")
+        .order_by("name")[: max(limit - len(places), 0)]
+    )
+    places += [
+        {"label": area.localized_name(), "kind": "area", "lat": round(area.point.y, 6), "lon": round(area.point.x, 6)}
+        for area in areas
+    ]
+    addresses = (
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .filter(address__iregex=re.escape(query), location__isnull=False, service_type__sensitive=False)
+        .order_by("address")
+        .distinct("address")
+        .values_list("address", "location")[: max(limit - len(places), 0)]
+    )
+    places += [
+        {"label": address, "kind": "address", "lat": round(point.y, 6), "lon": round(point.x, 6)}
+        for address, point in addresses
+    ]
     return places

@@ -20,8 +20,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config import ratelimits
 from contacts.purposes import Purpose
 from contacts.selectors import live_purposes
+from permits.selectors import has_application_form, permit_of
 from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
 from requests_app.geocoding import nearest_address
@@ -29,28 +31,37 @@ from requests_app.idempotency import IdempotencyConflict
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
 from requests_app.selectors import jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell
-from requests_app.services import (Submission, add_me_too, add_to_request, can_reopen, confirm_fixed,
-                                   reopen_by_requester, submit_request)
+from requests_app.services import (
+    Submission,
+    add_me_too,
+    add_to_request,
+    can_reopen,
+    confirm_fixed,
+    reopen_by_requester,
+    submit_request,
+)
 from requests_app.statuses import Channel, Status
-from permits.selectors import has_application_form, permit_of
 from routing.selectors import routing_reason_for
 
-from config import ratelimits
-
 from . import selectors
-from .public.tiles import Tile
-from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
-from .qr import qr_svg
 from .form_keys import form_client, form_content
+from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
+from .public.tiles import Tile
+from .qr import qr_svg
 from .services import submit_request_once
+
 
 def permit_tracking_context(permit) -> dict:
     from permits.selectors import is_issued
 
     from .permits.forms import AnswerForm, ExtensionForm
 
-    return {"permit": permit, "permit_issued": is_issued(permit), "extension_form": ExtensionForm(auto_id="ext_%s"),
-            "answer_form": AnswerForm(permit_type=permit.permit_type, auto_id="answer_%s")}
+    return {
+        "permit": permit,
+        "permit_issued": is_issued(permit),
+        "extension_form": ExtensionForm(auto_id="ext_%s"),
+        "answer_form": AnswerForm(permit_type=permit.permit_type, auto_id="answer_%s"),
+    }
 
 
 # Bump to make every installed app drop its kept copies at once.
@@ -93,11 +104,17 @@ def home(request):
 def pick_service(request, slug):
     jurisdiction = _jurisdiction(request, slug)
     query = request.GET.get("q", "")[:100]
-    return render(request, "frontend/pick_service.html", {
-        "jurisdiction": jurisdiction, "query": query,
-        "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query),
-        "suggestion": selectors.suggested_service_type(jurisdiction=jurisdiction, text=query) if query else None,
-        "not_sure": selectors.not_sure_service_type(jurisdiction=jurisdiction)})
+    return render(
+        request,
+        "frontend/pick_service.html",
+        {
+            "jurisdiction": jurisdiction,
+            "query": query,
+            "groups": selectors.service_groups(jurisdiction=jurisdiction, query=query),
+            "suggestion": selectors.suggested_service_type(jurisdiction=jurisdiction, text=query) if query else None,
+            "not_sure": selectors.not_sure_service_type(jurisdiction=jurisdiction),
+        },
+    )
 
 
 def _questions_with_answers(service_type, data) -> list[dict]:
@@ -108,9 +125,21 @@ def _questions_with_answers(service_type, data) -> list[dict]:
             value = data.getlist(name) if data else []
         else:
             value = data.get(name, "") if data else ""
-        rows.append({"question": question, "name": name, "value": value,
-                     "choices": [(str(v["key"]), v.get("name_translations", {}).get(translation.get_language(), "")
-                                  or v.get("name", str(v["key"]))) for v in question.values]})
+        rows.append(
+            {
+                "question": question,
+                "name": name,
+                "value": value,
+                "choices": [
+                    (
+                        str(v["key"]),
+                        v.get("name_translations", {}).get(translation.get_language(), "")
+                        or v.get("name", str(v["key"])),
+                    )
+                    for v in question.values
+                ],
+            }
+        )
     return rows
 
 
@@ -135,16 +164,23 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
         answer_errors = clean_answers(service_type.questions.all(), answers)[1]
         return None, False, {**_plain_required_messages(service_type, answers, answer_errors), **errors}
     submission = Submission(
-        service_type=service_type, location=form.location(), address=form.cleaned_data["address"],
-        description=form.cleaned_data["description"], answers=answers, photos=photos, channel=Channel.WEB,
-        contact=form.contact(language=translation.get_language()))
+        service_type=service_type,
+        location=form.location(),
+        address=form.cleaned_data["address"],
+        description=form.cleaned_data["description"],
+        answers=answers,
+        photos=photos,
+        channel=Channel.WEB,
+        contact=form.contact(language=translation.get_language()),
+    )
     key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key", "")
     try:
         if key:
             if not IDEMPOTENCY_KEY.match(key):
                 return None, False, {"idempotency_key": [_("The Idempotency-Key is not valid.")]}
-            sr, created = submit_request_once(submission, client=form_client(request), key=key,
-                                              content=form_content(request, service_type))
+            sr, created = submit_request_once(
+                submission, client=form_client(request), key=key, content=form_content(request, service_type)
+            )
         else:
             sr, created = submit_request(submission), True
     except IdempotencyConflict as exc:
@@ -162,8 +198,10 @@ def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
         return not any(str(v).strip() for v in values if v is not None)
 
     missing = {q.code for q in service_type.questions.all() if q.required and blank(answers.get(q.code))}
-    return {name: [_("Please answer this question.")] if name in missing else messages_
-            for name, messages_ in errors.items()}
+    return {
+        name: [_("Please answer this question.")] if name in missing else messages_
+        for name, messages_ in errors.items()
+    }
 
 
 def report(request, slug, code):
@@ -180,20 +218,35 @@ def report(request, slug, code):
         if sr is not None:
             tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[sr.tracking_token]))
             if _wants_json(request):
-                return JsonResponse({"public_id": sr.public_id, "tracking_url": tracking_url,
-                                     "filed_url": reverse("frontend:filed", args=[sr.tracking_token])},
-                                    status=201 if created else 200)
+                return JsonResponse(
+                    {
+                        "public_id": sr.public_id,
+                        "tracking_url": tracking_url,
+                        "filed_url": reverse("frontend:filed", args=[sr.tracking_token]),
+                    },
+                    status=201 if created else 200,
+                )
             return redirect("frontend:filed", token=sr.tracking_token)
         if _wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
         status = 400
     elif request.method != "GET":
         return HttpResponse(status=405)
-    return render(request, "frontend/report.html", {
-        "jurisdiction": jurisdiction, "service_type": service_type, "form": form, "errors": errors,
-        "non_field_errors": [m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])],
-        "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
-    }, status=status)
+    return render(
+        request,
+        "frontend/report.html",
+        {
+            "jurisdiction": jurisdiction,
+            "service_type": service_type,
+            "form": form,
+            "errors": errors,
+            "non_field_errors": [
+                m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])
+            ],
+            "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
+        },
+        status=status,
+    )
 
 
 def _point_from(request) -> Point | None:
@@ -221,15 +274,25 @@ def nearby(request, slug, code):
     else:
         found = nearby_open_requests(service_type=service_type, point=point)
     today = timezone.now()
-    return JsonResponse({"requests": [{
-        "public_id": sr.public_id, "status": sr.get_status_display(),
-        # Enough to judge whether it is the same problem: what it is, what was written, how old it is.
-        "service_type": sr.service_type.localized_name(), "days_old": (today - sr.submitted_at).days,
-        "excerpt": selectors.excerpt(sr.public_description),
-        "distance_m": None if service_type.sensitive else round(sr.distance.m),
-        "me_too_count": sr.me_too_count, "url": reverse("frontend:public_request", args=[sr.public_id]),
-        "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),
-    } for sr in found]})
+    return JsonResponse(
+        {
+            "requests": [
+                {
+                    "public_id": sr.public_id,
+                    "status": sr.get_status_display(),
+                    # Enough to judge whether it is the same problem: what it is, what was written, how old it is.
+                    "service_type": sr.service_type.localized_name(),
+                    "days_old": (today - sr.submitted_at).days,
+                    "excerpt": selectors.excerpt(sr.public_description),
+                    "distance_m": None if service_type.sensitive else round(sr.distance.m),
+                    "me_too_count": sr.me_too_count,
+                    "url": reverse("frontend:public_request", args=[sr.public_id]),
+                    "me_too_url": reverse("frontend:me_too", args=[sr.public_id]),
+                }
+                for sr in found
+            ]
+        }
+    )
 
 
 @require_GET
@@ -256,7 +319,7 @@ def areas(request, slug):
     return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
 
 
-STREET_TILE_SECONDS = 24 * 3600   # keyed by the streets' version: a new import is seen at once
+STREET_TILE_SECONDS = 24 * 3600  # keyed by the streets' version: a new import is seen at once
 
 
 @require_GET
@@ -268,11 +331,16 @@ def street_tile(request, slug, z, x, y):
     except ValueError as error:
         return JsonResponse({"errors": {"tile": [str(error)]}}, status=400)
     language = get_language()
-    key = f"streets:tile:{jurisdiction.pk}:{selectors.streets_version(jurisdiction=jurisdiction)}:{language}:{z}/{x}/{y}"
+    key = (
+        f"streets:tile:{jurisdiction.pk}:{selectors.streets_version(jurisdiction=jurisdiction)}:{language}:{z}/{x}/{y}"
+    )
     body = cache.get(key)
     if body is None:
-        body = json.dumps(selectors.street_tile(jurisdiction=jurisdiction, bounds=tile.bounds(), z=tile.z,
-                                                language=language), separators=(",", ":"), ensure_ascii=False)
+        body = json.dumps(
+            selectors.street_tile(jurisdiction=jurisdiction, bounds=tile.bounds(), z=tile.z, language=language),
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         cache.set(key, body, STREET_TILE_SECONDS)
     etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag)
@@ -280,18 +348,20 @@ def street_tile(request, slug, z, x, y):
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=3600)
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])   # street names come in the visitor's language
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])  # street names come in the visitor's language
     return response
 
 
 def private_link(view):
     """Pages behind the private tracking link: never kept by a cache or indexed, whoever saw the link."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
     return wrapper
 
 
@@ -306,9 +376,16 @@ def filed(request, token):
     sr = _tracked(request, token)
     _use_jurisdiction_language(request, sr.jurisdiction)
     tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
-    return render(request, "frontend/filed.html", {
-        "sr": sr, "tracking_url": tracking_url, "qr": qr_svg(tracking_url, title=_("QR code of your tracking link")),
-        "updates_by_message": Purpose.STATUS_UPDATES in live_purposes(sr.pk)})
+    return render(
+        request,
+        "frontend/filed.html",
+        {
+            "sr": sr,
+            "tracking_url": tracking_url,
+            "qr": qr_svg(tracking_url, title=_("QR code of your tracking link")),
+            "updates_by_message": Purpose.STATUS_UPDATES in live_purposes(sr.pk),
+        },
+    )
 
 
 @private_link
@@ -317,11 +394,21 @@ def track(request, token):
     _use_jurisdiction_language(request, sr.jurisdiction)
     # A permit application is decided, not fixed: its own section replaces "was it fixed?" and reopening.
     permit = permit_of(sr) if sr.service_type.kind == sr.service_type.Kind.PERMIT else None
-    return render(request, "frontend/track.html", {
-        "sr": sr, "routing_reason": routing_reason_for(sr, language=get_language()),
-        "can_reopen": permit is None and can_reopen(sr), "ask_if_fixed": permit is None and sr.status == Status.RESOLVED,
-        "reopen_form": ReopenForm(), "add_form": AddToRequestForm(), "photos": sr.photos.all(),
-        "comments": sr.resident_comments.all(), **(permit_tracking_context(permit) if permit else {})})
+    return render(
+        request,
+        "frontend/track.html",
+        {
+            "sr": sr,
+            "routing_reason": routing_reason_for(sr, language=get_language()),
+            "can_reopen": permit is None and can_reopen(sr),
+            "ask_if_fixed": permit is None and sr.status == Status.RESOLVED,
+            "reopen_form": ReopenForm(),
+            "add_form": AddToRequestForm(),
+            "photos": sr.photos.all(),
+            "comments": sr.resident_comments.all(),
+            **(permit_tracking_context(permit) if permit else {}),
+        },
+    )
 
 
 @require_POST
@@ -371,8 +458,11 @@ def fixed(request, token):
 def public_request(request, public_id):
     sr = selectors.public_page_for(public_id=public_id)
     _use_jurisdiction_language(request, sr.jurisdiction)
-    return render(request, "frontend/public_request.html",
-                  {"sr": sr, "routing_reason": routing_reason_for(sr, language=get_language())})
+    return render(
+        request,
+        "frontend/public_request.html",
+        {"sr": sr, "routing_reason": routing_reason_for(sr, language=get_language())},
+    )
 
 
 @require_POST
@@ -406,21 +496,32 @@ def api_docs(request):
 
 @require_GET
 def manifest(request):
-    return JsonResponse({
-        "name": "Civic311", "short_name": "Civic311", "start_url": reverse("frontend:home"), "scope": "/",
-        "display": "standalone", "background_color": "#fbfbf8", "theme_color": "#0b5cad",
-        "lang": translation.get_language(),
-        "description": _("Report a problem to your city and follow it, without an account."),
-        "icons": [{"src": static(f"frontend/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
-                  for size in (192, 512)],
-    }, content_type="application/manifest+json")
+    return JsonResponse(
+        {
+            "name": "Civic311",
+            "short_name": "Civic311",
+            "start_url": reverse("frontend:home"),
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#fbfbf8",
+            "theme_color": "#0b5cad",
+            "lang": translation.get_language(),
+            "description": _("Report a problem to your city and follow it, without an account."),
+            "icons": [
+                {"src": static(f"frontend/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+                for size in (192, 512)
+            ],
+        },
+        content_type="application/manifest+json",
+    )
 
 
 @require_GET
 def service_worker(request):
     # Served from the root so that it may control every resident page.
-    response = render(request, "frontend/sw.js", {"version": SERVICE_WORKER_VERSION},
-                      content_type="application/javascript")
+    response = render(
+        request, "frontend/sw.js", {"version": SERVICE_WORKER_VERSION}, content_type="application/javascript"
+    )
     response["Cache-Control"] = "no-cache"
     return response
 

@@ -1,5 +1,6 @@
 """Operators configure destinations, webhooks and intake addresses here, and watch the outbox: a message that
 keeps failing shows as stuck, with its last error, and can be retried or stopped."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -60,8 +61,17 @@ class OnwardLinkAdmin(OperatorsOnly, admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(OperatorsOnly, admin.ModelAdmin):
-    list_display = ("id", "event", "service_request", "receiver", "state", "attempts", "next_attempt_at",
-                    "last_error", "created_at")
+    list_display = (
+        "id",
+        "event",
+        "service_request",
+        "receiver",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+    )
     list_filter = ("state", "event", "destination", "subscription")
     search_fields = ("service_request__public_id", "message_id")
     list_select_related = ("service_request", "destination", "subscription")
@@ -81,12 +91,17 @@ class OutboxMessageAdmin(OperatorsOnly, admin.ModelAdmin):
     @admin.action(description=_("Send again now"), permissions=["view"])
     def retry(self, request, queryset):
         count = delivery.retry_messages(queryset.values_list("id", flat=True))
-        self.message_user(request, ngettext("%(n)d message will be sent again.",
-                                           "%(n)d messages will be sent again.", count) % {"n": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d message will be sent again.", "%(n)d messages will be sent again.", count) % {"n": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Stop sending"), permissions=["view"])
     def stop(self, request, queryset):
         count = delivery.stop_messages(queryset.values_list("id", flat=True))
-        self.message_user(request, ngettext("%(n)d message stopped.", "%(n)d messages stopped.", count)
-                          % {"n": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d message stopped.", "%(n)d messages stopped.", count) % {"n": count},
+            messages.SUCCESS,
+        )

@@ -3,6 +3,7 @@
 A message is sent while its row is locked (two workers never send it at once), only once every earlier message
 to the same receiver about the same request has left, and its outcome is saved in the same transaction.
 """
+
 import logging
 from datetime import timedelta
 
@@ -13,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.services import contact_for_handover
-from requests_app.models import Photo, ServiceRequest
 from open311_format.mapping import inbound_fms_target
+from requests_app.models import Photo, ServiceRequest
 from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS
 
@@ -29,8 +30,9 @@ logger = logging.getLogger(__name__)
 
 def backoff_seconds(attempts: int) -> float:
     """The pause before the next try after ``attempts`` failed ones: doubling, capped."""
-    return min(settings.INTEGRATIONS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-               settings.INTEGRATIONS_RETRY_MAX_SECONDS)
+    return min(
+        settings.INTEGRATIONS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.INTEGRATIONS_RETRY_MAX_SECONDS
+    )
 
 
 def deliver_message(message_id: int) -> tuple[str, float | None]:
@@ -39,8 +41,12 @@ def deliver_message(message_id: int) -> tuple[str, float | None]:
     Never raises for a receiver's failure: the row keeps the error and the next try.
     """
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("destination", "subscription").filter(pk=message_id).first())
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("destination", "subscription")
+            .filter(pk=message_id)
+            .first()
+        )
         if message is None:
             return "busy", None  # another worker is sending it, or it was deleted with its request
         if message.state != OutboxMessage.State.PENDING:
@@ -93,9 +99,13 @@ def send_next_in_queue(message: OutboxMessage) -> None:
     """After a message left (or was stopped), send the next one to the same receiver about the same request."""
     from .outbox import enqueue_delivery
 
-    following = (OutboxMessage.objects.in_queue_of(message).filter(state=OutboxMessage.State.PENDING,
-                                                                    id__gt=message.id)
-                 .order_by("id").values_list("id", flat=True).first())
+    following = (
+        OutboxMessage.objects.in_queue_of(message)
+        .filter(state=OutboxMessage.State.PENDING, id__gt=message.id)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
     if following:
         transaction.on_commit(lambda: enqueue_delivery([following]))
 
@@ -122,8 +132,7 @@ def _post_signed(url: str, message_id: str, body: dict, secrets: list[str]) -> h
 
 def _hand_over(message: OutboxMessage) -> None:
     destination = message.destination
-    sr = (ServiceRequest.objects.select_related("service_type", "jurisdiction")
-          .get(pk=message.service_request_id))
+    sr = ServiceRequest.objects.select_related("service_type", "jurisdiction").get(pk=message.service_request_id)
     # The resident's consent covers the department handling the request: a destination of another department
     # (the request moved since) gets nothing about them.
     covered = destination.department_id in (None, sr.department_id)
@@ -131,36 +140,64 @@ def _hand_over(message: OutboxMessage) -> None:
     # What the resident typed may name them; unmasked only when they let the department contact them.
     description = sr.description if contact else sr.public_description
     # Only the blurred public copies leave: the originals never leave the server.
-    photos = [absolute_url(p.public_image.url) if p.public_image else p.external_url
-              for p in Photo.objects.public().filter(service_request=sr).order_by("created_at", "id")]
+    photos = [
+        absolute_url(p.public_image.url) if p.public_image else p.external_url
+        for p in Photo.objects.public().filter(service_request=sr).order_by("created_at", "id")
+    ]
     lat, lon = (sr.location.y, sr.location.x) if sr.location else (None, None)
     if destination.kind == OnwardDestination.Kind.OPEN311:
         fields = open311_client.request_fields(
-            destination=destination, service_code=destination.remote_code(sr.service_type.code), lat=lat, lon=lon,
-            address=sr.address, address_id=sr.address_id, description=description, answers=sr.answers,
-            media_url=photos[0] if photos else "", contact=contact)
+            destination=destination,
+            service_code=destination.remote_code(sr.service_type.code),
+            lat=lat,
+            lon=lon,
+            address=sr.address,
+            address_id=sr.address_id,
+            description=description,
+            answers=sr.answers,
+            media_url=photos[0] if photos else "",
+            contact=contact,
+        )
         external_id, token = open311_client.post_request(destination, fields)
     else:
-        body = {"type": message.event, "timestamp": message.created_at.isoformat(), "data": {
-            "jurisdiction_id": sr.jurisdiction.slug, "service_request_id": sr.public_id,
-            "service_code": destination.remote_code(sr.service_type.code), "service_name": sr.service_type.name,
-            "description": description, "lat": lat, "long": lon, "address": sr.address, "answers": sr.answers,
-            "media_urls": photos, "requested_datetime": sr.submitted_at.isoformat(), "contact": contact}}
+        body = {
+            "type": message.event,
+            "timestamp": message.created_at.isoformat(),
+            "data": {
+                "jurisdiction_id": sr.jurisdiction.slug,
+                "service_request_id": sr.public_id,
+                "service_code": destination.remote_code(sr.service_type.code),
+                "service_name": sr.service_type.name,
+                "description": description,
+                "lat": lat,
+                "long": lon,
+                "address": sr.address,
+                "answers": sr.answers,
+                "media_urls": photos,
+                "requested_datetime": sr.submitted_at.isoformat(),
+                "contact": contact,
+            },
+        }
         response = _post_signed(destination.url, message.message_id, body, [destination.secret])
         try:
             external_id = str((response.json() or {}).get("external_id") or "")[:100]
         except (ValueError, AttributeError):
             external_id = ""
         token = ""
-    OnwardLink.objects.update_or_create(service_request=sr, destination=destination,
-                                        defaults={"external_id": external_id, "token": token})
+    OnwardLink.objects.update_or_create(
+        service_request=sr, destination=destination, defaults={"external_id": external_id, "token": token}
+    )
     with translation.override(sr.jurisdiction.default_language):
-        note = (_("Handed to %(name)s; their reference: %(id)s.") % {"name": destination.name, "id": external_id}
-                if external_id else _("Handed to %(name)s.") % {"name": destination.name})
+        note = (
+            _("Handed to %(name)s; their reference: %(id)s.") % {"name": destination.name, "id": external_id}
+            if external_id
+            else _("Handed to %(name)s.") % {"name": destination.name}
+        )
     change_status(sr, to=sr.status, internal_note=note)
 
 
 # ---- Taking updates back ---------------------------------------------------------------------------------------
+
 
 def poll_destination(destination_id: int) -> int:
     """Ask an Open311 destination what happened to the requests handed to it; apply each new status through
@@ -176,8 +213,11 @@ def poll_destination(destination_id: int) -> int:
     start = (destination.last_polled_at or now - timedelta(days=1)) - timedelta(minutes=5)
     updates = open311_client.updates_between(destination, start, now)
     if updates is None:
-        open_ids = list(OnwardLink.objects.filter(destination=destination, service_request__closed_at__isnull=True)
-                        .exclude(external_id="").values_list("external_id", flat=True)[:500])
+        open_ids = list(
+            OnwardLink.objects.filter(destination=destination, service_request__closed_at__isnull=True)
+            .exclude(external_id="")
+            .values_list("external_id", flat=True)[:500]
+        )
         updates = open311_client.current_states(destination, open_ids)
     updates.sort(key=lambda u: (u["at"] is None, u["at"] or now))
     applied = sum(apply_update(destination, update) for update in updates)
@@ -191,8 +231,11 @@ def apply_update(destination: OnwardDestination, update: dict) -> bool:
 
     Returns False for an update already taken or about a request we did not hand over.
     """
-    link = (OnwardLink.objects.select_related("service_request__jurisdiction")
-            .filter(destination=destination, external_id=update["service_request_id"]).first())
+    link = (
+        OnwardLink.objects.select_related("service_request__jurisdiction")
+        .filter(destination=destination, external_id=update["service_request_id"])
+        .first()
+    )
     if link is None:
         return False
     _received, created = ReceivedUpdate.objects.get_or_create(link=link, key=update["key"][:200])
@@ -212,17 +255,23 @@ def apply_update(destination: OnwardDestination, update: dict) -> bool:
 
 # ---- Operators ---------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def retry_messages(message_ids) -> int:
     """An operator sends stuck or stopped messages again now, with a fresh retry period. Returns how many."""
     from .outbox import enqueue_delivery
 
     now = timezone.now()
-    ids = list(OutboxMessage.objects.filter(pk__in=message_ids).exclude(state=OutboxMessage.State.DELIVERED)
-               .values_list("id", flat=True))
+    ids = list(
+        OutboxMessage.objects.filter(pk__in=message_ids)
+        .exclude(state=OutboxMessage.State.DELIVERED)
+        .values_list("id", flat=True)
+    )
     OutboxMessage.objects.filter(pk__in=ids).update(
-        state=OutboxMessage.State.PENDING, next_attempt_at=now,
-        give_up_at=now + timedelta(hours=settings.INTEGRATIONS_GIVE_UP_AFTER_HOURS))
+        state=OutboxMessage.State.PENDING,
+        next_attempt_at=now,
+        give_up_at=now + timedelta(hours=settings.INTEGRATIONS_GIVE_UP_AFTER_HOURS),
+    )
     transaction.on_commit(lambda: enqueue_delivery(ids))
     return len(ids)
 

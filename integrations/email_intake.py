@@ -5,6 +5,7 @@ Both ways in (a provider's inbound webhook through django-anymail, and ``manage.
 straight back to the address the mail came from and asks, with a link, whether to send updates; only a "yes"
 there stores the address, under that consent (contacts.services.accept_email_updates).
 """
+
 import html
 import logging
 import re
@@ -38,13 +39,18 @@ MAX_PHOTOS = 5
 # Precedence values of bulk and automatic mail (RFC 3834 section 2, and what list servers send).
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response")
-REPORT_TYPES = {"multipart/report", "message/delivery-status", "message/disposition-notification",
-                "message/feedback-report"}
+REPORT_TYPES = {
+    "multipart/report",
+    "message/delivery-status",
+    "message/disposition-notification",
+    "message/feedback-report",
+}
 SYSTEM_SENDERS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply"}
 # The public id in brackets, as our acknowledgement's subject carries it: "Re: Pothole [7K4M-2QXB]".
 REFERENCE = re.compile(r"\[\s*(?:Ref[.:]?\s*)?([0-9A-Z]{4}-[0-9A-Z]{4})\s*\]", re.IGNORECASE)
-QUOTE_HEADER = re.compile(r"^(On .{0,200}wrote:|-----\s*Original Message\s*-----|在.{0,200}写道[:：])\s*$",
-                          re.MULTILINE | re.IGNORECASE)
+QUOTE_HEADER = re.compile(
+    r"^(On .{0,200}wrote:|-----\s*Original Message\s*-----|在.{0,200}写道[:：])\s*$", re.MULTILINE | re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,16 @@ def _intake_address_for(message) -> IntakeAddress | None:
     for header in ("Delivered-To", "X-Original-To", "To", "Cc"):
         candidates += [a.addr_spec for a in message.get_address_header(header)]
     wanted = {c.strip().lower() for c in candidates if c}
-    return (IntakeAddress.objects.select_related("jurisdiction", "service_type").annotate(lower=Lower("address"))
-            .filter(active=True, lower__in=wanted).first()) if wanted else None
+    return (
+        (
+            IntakeAddress.objects.select_related("jurisdiction", "service_type")
+            .annotate(lower=Lower("address"))
+            .filter(active=True, lower__in=wanted)
+            .first()
+        )
+        if wanted
+        else None
+    )
 
 
 def _body_text(message) -> str:
@@ -99,7 +113,7 @@ def _body_text(message) -> str:
     # A reply quotes the whole thread below it: keep what is new.
     quote = QUOTE_HEADER.search(text)
     if quote:
-        text = text[:quote.start()]
+        text = text[: quote.start()]
     lines = [line for line in text.split("\n") if not line.startswith(">")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -122,14 +136,15 @@ def _photos(message) -> tuple[list, int]:
 def _thread_request(message, intake: IntakeAddress) -> ServiceRequest | None:
     ids = _message_ids(message.get("In-Reply-To")) + _message_ids(message.get("References"))
     if ids:
-        found = (MailThreadMessage.objects.filter(message_id__in=ids,
-                                                  service_request__jurisdiction=intake.jurisdiction)
-                 .select_related("service_request").first())
+        found = (
+            MailThreadMessage.objects.filter(message_id__in=ids, service_request__jurisdiction=intake.jurisdiction)
+            .select_related("service_request")
+            .first()
+        )
         if found:
             return found.service_request
     for match in REFERENCE.finditer(message.subject or ""):
-        sr = ServiceRequest.objects.filter(jurisdiction=intake.jurisdiction,
-                                           public_id__iexact=match.group(1)).first()
+        sr = ServiceRequest.objects.filter(jurisdiction=intake.jurisdiction, public_id__iexact=match.group(1)).first()
         if sr:
             return sr
     return None
@@ -172,12 +187,20 @@ def receive_email(message) -> IntakeResult:
 
 def _file(intake: IntakeAddress, subject: str, text: str, photos: list, refused: int) -> ServiceRequest:
     description = "\n\n".join(part for part in (subject.strip(), text) if part)[:DESCRIPTION_MAX_LENGTH]
-    sr = submit_request(Submission(service_type=intake.service_type, address_id=NOT_PINPOINTED,
-                                   description=description, channel=Channel.EMAIL, photos=photos))
+    sr = submit_request(
+        Submission(
+            service_type=intake.service_type,
+            address_id=NOT_PINPOINTED,
+            description=description,
+            channel=Channel.EMAIL,
+            photos=photos,
+        )
+    )
     if refused:
         with translation.override(intake.jurisdiction.default_language):
-            change_status(sr, to=sr.status, internal_note=_("%(n)d attachments were not photos we could read.")
-                          % {"n": refused})
+            change_status(
+                sr, to=sr.status, internal_note=_("%(n)d attachments were not photos we could read.") % {"n": refused}
+            )
     return sr
 
 
@@ -201,18 +224,34 @@ def _acknowledge(message, sr: ServiceRequest, their_message_id: str) -> None:
     language = sr.jurisdiction.default_language
     with translation.override(language):
         base = settings.CIVIC311_SITE_URL.rstrip("/")
-        context = {"public_id": sr.public_id, "tracking_url": f"{base}/track/{sr.tracking_token}/",
-                   "updates_url": base + email_updates_link(service_request_id=sr.pk, email=sender,
-                                                           language=language, tracking_token=sr.tracking_token),
-                   "service": sr.service_type.localized_name()}
-        subject = _("Re: %(subject)s [%(ref)s]") % {"subject": (message.subject or "").strip()[:150],
-                                                    "ref": sr.public_id}
+        context = {
+            "public_id": sr.public_id,
+            "tracking_url": f"{base}/track/{sr.tracking_token}/",
+            "updates_url": base
+            + email_updates_link(
+                service_request_id=sr.pk, email=sender, language=language, tracking_token=sr.tracking_token
+            ),
+            "service": sr.service_type.localized_name(),
+        }
+        subject = _("Re: %(subject)s [%(ref)s]") % {
+            "subject": (message.subject or "").strip()[:150],
+            "ref": sr.public_id,
+        }
         body = render_to_string("integrations/email_received.txt", context)
     our_id = make_msgid(domain=settings.CIVIC311_SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or None)
-    reply = EmailMessage(subject=subject, body=body, to=[sender], headers={
-        "Message-ID": our_id, "In-Reply-To": their_message_id, "References": their_message_id,
-        # RFC 3834: an automatic answer, so that auto-responders do not answer it back.
-        "Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
+    reply = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[sender],
+        headers={
+            "Message-ID": our_id,
+            "In-Reply-To": their_message_id,
+            "References": their_message_id,
+            # RFC 3834: an automatic answer, so that auto-responders do not answer it back.
+            "Auto-Submitted": "auto-replied",
+            "X-Auto-Response-Suppress": "All",
+        },
+    )
     MailThreadMessage.objects.create(service_request=sr, message_id=our_id)
     try:
         reply.send(fail_silently=False)

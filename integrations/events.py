@@ -1,4 +1,5 @@
 """What other systems may hear about. Webhook subscribers pick from these; the names are the wire names."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

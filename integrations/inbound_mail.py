@@ -1,4 +1,5 @@
 """django-anymail's inbound webhooks (/anymail/<provider>/inbound/) hand each message to the email intake."""
+
 import logging
 
 from anymail.signals import inbound

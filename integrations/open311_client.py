@@ -4,6 +4,7 @@ POST requests, resolve tokens, then read servicerequestupdates (or requests) for
 GeoReport names appear only at the edges that speak it (here and open311/), in the words of open311_format;
 statuses map back through the same table the server side uses for FixMyStreet updates (open311_format.mapping).
 """
+
 from urllib.parse import urlencode
 
 import httpx
@@ -40,8 +41,9 @@ def raise_for(response: httpx.Response) -> None:
 
 
 def http_client() -> httpx.Client:
-    return httpx.Client(timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS, follow_redirects=False,
-                        headers={"user-agent": "Civic311"})
+    return httpx.Client(
+        timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS, follow_redirects=False, headers={"user-agent": "Civic311"}
+    )
 
 
 def _call(method: str, url: str, **kwargs) -> httpx.Response:
@@ -72,9 +74,19 @@ def _common(destination) -> dict:
     return params
 
 
-def request_fields(*, destination, service_code: str, lat=None, lon=None, address: str = "", address_id: str = "",
-                   description: str = "", answers: dict | None = None, media_url: str = "",
-                   contact: dict | None = None) -> list[tuple[str, str]]:
+def request_fields(
+    *,
+    destination,
+    service_code: str,
+    lat=None,
+    lon=None,
+    address: str = "",
+    address_id: str = "",
+    description: str = "",
+    answers: dict | None = None,
+    media_url: str = "",
+    contact: dict | None = None,
+) -> list[tuple[str, str]]:
     """The form fields of POST requests (repeated keys for multivaluelist answers)."""
     fields = list(_common(destination).items()) + [("service_code", service_code)]
     if lat is not None:
@@ -101,8 +113,12 @@ def post_request(destination, fields: list[tuple[str, str]]) -> tuple[str, str]:
 
     Raises ReceiverError.
     """
-    response = _call("POST", destination.url + "requests.json", content=urlencode(fields).encode(),
-                     headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"})
+    response = _call(
+        "POST",
+        destination.url + "requests.json",
+        content=urlencode(fields).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
     rows = _rows(response)
     if not rows:
         raise ReceiverError("HTTP 200 without a request in the answer")
@@ -130,13 +146,17 @@ def updates_between(destination, start, end) -> list[dict] | None:
         if str(exc).startswith("HTTP 404"):
             return None
         raise
-    return [{
-        "key": f"update:{row.get('update_id')}",
-        "service_request_id": str(row.get("service_request_id") or ""),
-        "status": str(row.get("status") or ""),
-        "description": str(row.get("description") or ""),
-        "at": parse_w3c(str(row.get("updated_datetime") or "")),
-    } for row in _rows(response) if row.get("update_id") is not None]
+    return [
+        {
+            "key": f"update:{row.get('update_id')}",
+            "service_request_id": str(row.get("service_request_id") or ""),
+            "status": str(row.get("status") or ""),
+            "description": str(row.get("description") or ""),
+            "at": parse_w3c(str(row.get("updated_datetime") or "")),
+        }
+        for row in _rows(response)
+        if row.get("update_id") is not None
+    ]
 
 
 def current_states(destination, external_ids: list[str]) -> list[dict]:
@@ -145,10 +165,13 @@ def current_states(destination, external_ids: list[str]) -> list[dict]:
         return []
     params = _common(destination) | {"service_request_id": ",".join(external_ids)}
     response = _call("GET", destination.url + "requests.json", params=params)
-    return [{
-        "key": f"state:{row.get('status')}@{row.get('updated_datetime')}",
-        "service_request_id": str(row.get("service_request_id") or ""),
-        "status": str(row.get("status") or ""),
-        "description": str(row.get("status_notes") or ""),
-        "at": parse_w3c(str(row.get("updated_datetime") or "")),
-    } for row in _rows(response)]
+    return [
+        {
+            "key": f"state:{row.get('status')}@{row.get('updated_datetime')}",
+            "service_request_id": str(row.get("service_request_id") or ""),
+            "status": str(row.get("status") or ""),
+            "description": str(row.get("status_notes") or ""),
+            "at": parse_w3c(str(row.get("updated_datetime") or "")),
+        }
+        for row in _rows(response)
+    ]

@@ -4,6 +4,7 @@
 decisions). It writes one row per interested receiver and asks for sending once the transaction commits; the
 beat sweep sends what that ask missed.
 """
+
 import logging
 from datetime import timedelta
 
@@ -31,10 +32,14 @@ def record_events(service_requests, event: str, *, extra: dict | None = None) ->
     if not srs:
         return []
     jurisdiction_ids = {sr.jurisdiction_id for sr in srs}
-    subscriptions = list(WebhookSubscription.objects.filter(
-        active=True, jurisdiction_id__in=jurisdiction_ids, events__contains=[event]))
-    destinations = (list(OnwardDestination.objects.filter(active=True, jurisdiction_id__in=jurisdiction_ids))
-                    if event == Event.ROUTED else [])
+    subscriptions = list(
+        WebhookSubscription.objects.filter(active=True, jurisdiction_id__in=jurisdiction_ids, events__contains=[event])
+    )
+    destinations = (
+        list(OnwardDestination.objects.filter(active=True, jurisdiction_id__in=jurisdiction_ids))
+        if event == Event.ROUTED
+        else []
+    )
     if not subscriptions and not destinations:
         return []
     now = timezone.now()
@@ -44,18 +49,36 @@ def record_events(service_requests, event: str, *, extra: dict | None = None) ->
     data = public_request_data([sr for sr in srs if interested[sr.pk]])
     for sr in srs:
         for subscription in interested[sr.pk]:
-            messages.append(OutboxMessage(
-                service_request=sr, subscription=subscription, event=event, created_at=now, next_attempt_at=now,
-                give_up_at=give_up_at, payload={**data[sr.pk], **(extra or {})}))
+            messages.append(
+                OutboxMessage(
+                    service_request=sr,
+                    subscription=subscription,
+                    event=event,
+                    created_at=now,
+                    next_attempt_at=now,
+                    give_up_at=give_up_at,
+                    payload={**data[sr.pk], **(extra or {})},
+                )
+            )
     linked = set(OnwardLink.objects.filter(service_request__in=srs).values_list("service_request_id", "destination_id"))
-    linked |= set(OutboxMessage.objects.filter(service_request__in=srs, destination__isnull=False)
-                  .exclude(state=OutboxMessage.State.STOPPED).values_list("service_request_id", "destination_id"))
+    linked |= set(
+        OutboxMessage.objects.filter(service_request__in=srs, destination__isnull=False)
+        .exclude(state=OutboxMessage.State.STOPPED)
+        .values_list("service_request_id", "destination_id")
+    )
     for sr in srs:
         for destination in destinations:
             if _hands_over(destination, sr) and (sr.pk, destination.pk) not in linked:
-                messages.append(OutboxMessage(
-                    service_request=sr, destination=destination, event=Event.HANDOVER, created_at=now,
-                    next_attempt_at=now, give_up_at=give_up_at))
+                messages.append(
+                    OutboxMessage(
+                        service_request=sr,
+                        destination=destination,
+                        event=Event.HANDOVER,
+                        created_at=now,
+                        next_attempt_at=now,
+                        give_up_at=give_up_at,
+                    )
+                )
                 linked.add((sr.pk, destination.pk))
     created = OutboxMessage.objects.bulk_create(messages)
     ids = [m.pk for m in created]
@@ -64,9 +87,11 @@ def record_events(service_requests, event: str, *, extra: dict | None = None) ->
 
 
 def _wants(subscription: WebhookSubscription, sr) -> bool:
-    return (subscription.jurisdiction_id == sr.jurisdiction_id
-            and subscription.department_id in (None, sr.department_id)
-            and subscription.service_type_id in (None, sr.service_type_id))
+    return (
+        subscription.jurisdiction_id == sr.jurisdiction_id
+        and subscription.department_id in (None, sr.department_id)
+        and subscription.service_type_id in (None, sr.service_type_id)
+    )
 
 
 def _hands_over(destination: OnwardDestination, sr) -> bool:
@@ -91,9 +116,12 @@ def enqueue_delivery(message_ids: list[int]) -> None:
 
 def due_queue_heads(*, limit: int = 500) -> list[int]:
     """Pending messages whose time has come and that nothing earlier in their queue holds back."""
-    same_receiver = (Q(destination_id=OuterRef("destination_id"), subscription__isnull=True)
-                     | Q(subscription_id=OuterRef("subscription_id"), destination__isnull=True))
+    same_receiver = Q(destination_id=OuterRef("destination_id"), subscription__isnull=True) | Q(
+        subscription_id=OuterRef("subscription_id"), destination__isnull=True
+    )
     earlier = OutboxMessage.objects.undelivered().filter(
-        same_receiver, service_request_id=OuterRef("service_request_id"), id__lt=OuterRef("id"))
-    return list(OutboxMessage.objects.due().filter(~Exists(earlier)).order_by("id")
-                .values_list("id", flat=True)[:limit])
+        same_receiver, service_request_id=OuterRef("service_request_id"), id__lt=OuterRef("id")
+    )
+    return list(
+        OutboxMessage.objects.due().filter(~Exists(earlier)).order_by("id").values_list("id", flat=True)[:limit]
+    )

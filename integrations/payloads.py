@@ -3,11 +3,12 @@
 The request's fields come from the Open311 public selector, so they are masked and coarsened exactly as on the
 public API (sensitive types snapped to a grid, emails and phone numbers written into text removed).
 """
+
 from django.conf import settings
 from django.utils import translation
 
-from requests_app.models import Jurisdiction
 from open311_format.records import request_payloads
+from requests_app.models import Jurisdiction
 
 
 def absolute_url(path: str) -> str:
@@ -23,9 +24,14 @@ def public_request_data(service_requests) -> dict[int, dict]:
     for jurisdiction in Jurisdiction.objects.filter(pk__in=by_jurisdiction):
         srs = by_jurisdiction[jurisdiction.pk]
         with translation.override(jurisdiction.default_language):
-            public = {p["service_request_id"]: p for p in request_payloads(
-                jurisdiction, {"service_request_id": [sr.public_id for sr in srs], "page_size": len(srs)},
-                absolute_url)}
+            public = {
+                p["service_request_id"]: p
+                for p in request_payloads(
+                    jurisdiction,
+                    {"service_request_id": [sr.public_id for sr in srs], "page_size": len(srs)},
+                    absolute_url,
+                )
+            }
         for sr in srs:
             data[sr.pk] = {
                 "jurisdiction_id": jurisdiction.slug,

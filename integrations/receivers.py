@@ -1,5 +1,6 @@
 """What other systems hear of a request's changes: outbox rows written in the transaction of the change
 (connected in IntegrationsConfig.ready)."""
+
 from requests_app.statuses import CLOSED_STATUSES
 
 from .events import Event

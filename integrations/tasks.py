@@ -1,4 +1,5 @@
 """Background work of the integrations. Tasks take ids; the outbox rows are the durable state."""
+
 import logging
 
 from celery import shared_task
@@ -30,9 +31,9 @@ def deliver_due_messages_task() -> int:
 @shared_task
 def poll_onward_updates_task() -> None:
     """Beat: ask every Open311 destination for the updates of the requests handed to it."""
-    for destination_id in (OnwardDestination.objects.filter(active=True, poll_updates=True,
-                                                            kind=OnwardDestination.Kind.OPEN311)
-                           .values_list("pk", flat=True)):
+    for destination_id in OnwardDestination.objects.filter(
+        active=True, poll_updates=True, kind=OnwardDestination.Kind.OPEN311
+    ).values_list("pk", flat=True):
         poll_destination_task.delay(destination_id)
 
 

@@ -1,5 +1,6 @@
 """Inbound mail webhooks under /anymail/<provider>/inbound/, as django-anymail names them: the providers that
 authenticate with ANYMAIL_WEBHOOK_SECRET (basic auth), and Mailgun once its signing key is set."""
+
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView

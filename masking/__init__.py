@@ -9,6 +9,7 @@ its departments' lines) are kept, and so is ordinary report text: street numbers
 Public text is masked once, when it is written (``requests_app.public_text``), and stored beside the
 original: no output masks on its own, so none can forget to.
 """
+
 from collections.abc import Iterable
 
 from . import handles, names, numbers, plates
@@ -20,14 +21,23 @@ MASK = "[removed]"
 DEFAULT_REGIONS = ("US", "CN")
 
 
-def personal_spans(text: str, *, regions: Iterable[str] = DEFAULT_REGIONS, public_numbers: frozenset[str] = frozenset(),
-                   public_emails: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def personal_spans(
+    text: str,
+    *,
+    regions: Iterable[str] = DEFAULT_REGIONS,
+    public_numbers: frozenset[str] = frozenset(),
+    public_emails: frozenset[str] = frozenset(),
+) -> list[tuple[int, int]]:
     """The (start, end) spans of ``text`` that identify a person, merged and sorted."""
     regions = tuple(region.upper() for region in regions) or DEFAULT_REGIONS
     view = normalise(text)  # same length as text: a span in one is the same span in the other
     digits = with_digits(view)
-    spans = [*handles.spans(digits, public_emails=public_emails), *numbers.spans(digits, regions=regions, public_numbers=public_numbers),
-             *names.spans(view), *plates.spans(digits, regions=regions)]
+    spans = [
+        *handles.spans(digits, public_emails=public_emails),
+        *numbers.spans(digits, regions=regions, public_numbers=public_numbers),
+        *names.spans(view),
+        *plates.spans(digits, regions=regions),
+    ]
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -37,9 +47,13 @@ def personal_spans(text: str, *, regions: Iterable[str] = DEFAULT_REGIONS, publi
     return [(start, end) for start, end in merged]
 
 
-def mask_personal_identifiers(text: str, *, regions: Iterable[str] = DEFAULT_REGIONS,
-                              public_numbers: frozenset[str] = frozenset(),
-                              public_emails: frozenset[str] = frozenset()) -> str:
+def mask_personal_identifiers(
+    text: str,
+    *,
+    regions: Iterable[str] = DEFAULT_REGIONS,
+    public_numbers: frozenset[str] = frozenset(),
+    public_emails: frozenset[str] = frozenset(),
+) -> str:
     """Return ``text`` with every personal identifier replaced by MASK, except the public ones given.
 
     ``regions`` are the ISO country codes whose phone numbers, IDs and plates are looked for;
@@ -48,8 +62,7 @@ def mask_personal_identifiers(text: str, *, regions: Iterable[str] = DEFAULT_REG
     if not text:
         return text
     pieces, last = [], 0
-    for start, end in personal_spans(text, regions=regions, public_numbers=public_numbers,
-                                     public_emails=public_emails):
+    for start, end in personal_spans(text, regions=regions, public_numbers=public_numbers, public_emails=public_emails):
         pieces += [text[last:start], MASK]
         last = end
     pieces.append(text[last:])

@@ -6,6 +6,7 @@ Chinese has no spaces, so a name is taken as its surname plus at most two charac
 character that does not belong in a name; a following word that is not a name is what "我是" ("I am")
 often introduces ("我是业主": I am the owner), so after 我是 and 本人 the first character must be a surname.
 """
+
 import re
 
 # The most common Chinese surnames (about 90% of people), single and compound.
@@ -14,13 +15,58 @@ SURNAMES = set(
     "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
     "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷"
     "盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷"
-    "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
-COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙",
-                     "宇文", "司徒", "西门", "南宫", "端木", "独孤")
+    "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "夏侯",
+    "长孙",
+    "宇文",
+    "司徒",
+    "西门",
+    "南宫",
+    "端木",
+    "独孤",
+)
 # Characters that end a name: grammar, verbs and words that follow a self-introduction.
-_NOT_IN_NAME = set("的是在住电手联我你他她家请，。、！？,.!?;；:：和与及也就要想有没不了啊呀吧呢哦嗯从到给被把对向打拨号")
-_AFTER_NAME = ("小区", "楼", "栋", "门口", "附近", "业主", "居民", "市民", "先生", "女士", "小姐", "太太", "师傅", "阿姨",
-               "同志", "老板", "老师", "微信", "邮箱", "地址", "电话", "手机", "这边", "这里")
+_NOT_IN_NAME = set(
+    "的是在住电手联我你他她家请，。、！？,.!?;；:：和与及也就要想有没不了啊呀吧呢哦嗯从到给被把对向打拨号"
+)
+_AFTER_NAME = (
+    "小区",
+    "楼",
+    "栋",
+    "门口",
+    "附近",
+    "业主",
+    "居民",
+    "市民",
+    "先生",
+    "女士",
+    "小姐",
+    "太太",
+    "师傅",
+    "阿姨",
+    "同志",
+    "老板",
+    "老师",
+    "微信",
+    "邮箱",
+    "地址",
+    "电话",
+    "手机",
+    "这边",
+    "这里",
+)
 _TITLES = "先生|女士|小姐|太太|师傅|阿姨|老师|同志|经理"
 
 _HAN = "[\u4e00-\u9fff]"
@@ -34,24 +80,96 @@ _EN_NAME = rf"({_WORD}(?:\s+{_WORD}){{0,2}})"
 _EN = re.compile(
     r"(?:(?i:\bmy\s+name\s+is|\bmy\s+name's|\bname\s*:|\bI'm|\bI’m|\bI\s+am|\bcall\s+me|\bsigned,?|\bregards,"
     r"|\bsincerely,|\bthanks,|\bthank\s+you,|\bcheers,)"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Mx)\.?)\s+" + _EN_NAME)
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx)\.?)\s+" + _EN_NAME
+)
 # Capitalised words that follow "I'm"/"I am" without being a name.
 _NOT_A_NAME = {
-    "not", "so", "very", "really", "here", "there", "just", "also", "still", "sorry", "writing", "calling",
-    "reporting", "concerned", "worried", "glad", "happy", "tired", "sick", "afraid", "sure", "unable", "able",
-    "disabled", "elderly", "a", "an", "the", "at", "in", "on", "from", "with", "living", "resident", "owner",
-    "tenant", "neighbor", "neighbour", "market", "mission", "city", "public", "works", "muni", "sf", "san",
-    "street", "st", "avenue", "ave", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "today", "yesterday", "tomorrow", "this", "that", "it", "i", "we", "they",
+    "not",
+    "so",
+    "very",
+    "really",
+    "here",
+    "there",
+    "just",
+    "also",
+    "still",
+    "sorry",
+    "writing",
+    "calling",
+    "reporting",
+    "concerned",
+    "worried",
+    "glad",
+    "happy",
+    "tired",
+    "sick",
+    "afraid",
+    "sure",
+    "unable",
+    "able",
+    "disabled",
+    "elderly",
+    "a",
+    "an",
+    "the",
+    "at",
+    "in",
+    "on",
+    "from",
+    "with",
+    "living",
+    "resident",
+    "owner",
+    "tenant",
+    "neighbor",
+    "neighbour",
+    "market",
+    "mission",
+    "city",
+    "public",
+    "works",
+    "muni",
+    "sf",
+    "san",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "this",
+    "that",
+    "it",
+    "i",
+    "we",
+    "they",
 }
 
 
 def _chinese_name(start: int, text: str) -> tuple[int, int]:
     length = 2 if text[:2] in COMPOUND_SURNAMES else 1
     end = length
-    while (end < min(len(text), length + 2) and text[end] not in _NOT_IN_NAME
-           and not text[end:].startswith(_AFTER_NAME)):
+    while end < min(len(text), length + 2) and text[end] not in _NOT_IN_NAME and not text[end:].startswith(_AFTER_NAME):
         end += 1
     return (start, start + end) if end > length or length == 2 else (start, start + length)
 

@@ -7,6 +7,7 @@ checksum holds (python-stdnum): the CN resident ID, the US SSN, cards and bank a
 A number written after a word that says what it is ("身份证号", "SSN", "卡号", "account no.") is masked
 whatever its checksum. Dates, times, street numbers and quantities fail all of these and stay.
 """
+
 import re
 from collections.abc import Iterable
 
@@ -20,16 +21,19 @@ _RUN = re.compile(rf"(?<![\d])\+?\(?\d(?:{_SEPARATOR}{{0,3}}\d){{6,22}}(?:[Xx](?
 # Dates and times are blanked out before numbers are looked for, so that a date next to a number never
 # makes a phone-number-shaped run ("N-43290 9/20/19", "2016-01-04 08:53").
 _DATE_OR_TIME = re.compile(
-    r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
+    r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}:\d{2}(?::\d{2})?)(?!\d)"
+)
 # A number right after one of these is a case, order or reference number, not a phone number.
 _REFERENCE_BEFORE = re.compile(
     r"(?:#|(?i:\bno\.?|\bnos\.?|\bcase|\border|\bref|\brfa|\bsr|\bwo|\bticket|\bcomplaint|\bpermit|\bid)"
-    r"|工单号?|编号|单号|案件号?|受理号|订单号?)\s*[#:：.]?\s*\(?$")
+    r"|工单号?|编号|单号|案件号?|受理号|订单号?)\s*[#:：.]?\s*\(?$"
+)
 # A number after a word that says it is a phone number, even one no region's plan validates (a Shenzhen
 # landline without its area code, "座机 26881234"); a city line among them is still kept.
 _PHONE_NAMED = re.compile(
     r"(?:电话|座机|固话|手机号?码?|联系方式|联系电话|致电|(?i:\bphone|\btel\.?|\bmobile|\bcell|\bcall\s+me\s+(?:at|on)?))"
-    rf"\s*(?:[:：#]|是|为|(?i:is|at|on))?\s*(\+?\(?\d(?:{_SEPARATOR}{{0,3}}\d){{6,16}})(?!\d)")
+    rf"\s*(?:[:：#]|是|为|(?i:is|at|on))?\s*(\+?\(?\d(?:{_SEPARATOR}{{0,3}}\d){{6,16}})(?!\d)"
+)
 # A number half hidden by its writer ("138****5678") still gives seven digits away.
 _STARRED = re.compile(r"(?<!\d)\d{3}[*xX＊]{3,5}\d{3,4}(?!\d)")
 _SSN_SHAPE = re.compile(r"\d{3}[- ]\d{2}[- ]\d{4}")
@@ -40,7 +44,8 @@ _NAMED = re.compile(
     r"银行卡(?:号)?|信用卡(?:号)?|卡号|银行账号|账号|帐号|户号|(?i:ssn|social\s+security(?:\s+(?:number|no\.?))?"
     r"|passport(?:\s+(?:number|no\.?))?|driver'?s\s+licen[cs]e(?:\s+(?:number|no\.?))?|account\s+(?:number|no\.?)"
     r"|card\s+(?:number|no\.?)|routing\s+(?:number|no\.?)|iban|tax\s+id|ITIN|EIN))"
-    r"\s*(?:[:：#=]|是|为|(?i:is))?\s*([A-Za-z]{0,2}\d[\dA-Za-z \-]{2,30}[\dA-Za-z])")
+    r"\s*(?:[:：#=]|是|为|(?i:is))?\s*([A-Za-z]{0,2}\d[\dA-Za-z \-]{2,30}[\dA-Za-z])"
+)
 
 
 def _valid_phone(raw: str, regions: Iterable[str]) -> phonenumbers.PhoneNumber | None:
@@ -65,7 +70,7 @@ def _is_public(number: phonenumbers.PhoneNumber | None, digits: str, public_numb
 
 
 def _is_reference(view: str, start: int) -> bool:
-    return bool(_REFERENCE_BEFORE.search(view[max(0, start - 30):start]))
+    return bool(_REFERENCE_BEFORE.search(view[max(0, start - 30) : start]))
 
 
 def _matcher_spans(view: str, regions: tuple[str, ...], public_numbers: frozenset[str]):
@@ -79,8 +84,7 @@ def _matcher_spans(view: str, regions: tuple[str, ...], public_numbers: frozense
                 yield match.start, match.end
 
 
-def _run_is_personal(raw: str, regions: tuple[str, ...], public_numbers: frozenset[str], *,
-                     reference: bool) -> bool:
+def _run_is_personal(raw: str, regions: tuple[str, ...], public_numbers: frozenset[str], *, reference: bool) -> bool:
     digits = re.sub(r"[^\dXx]", "", raw).upper()
     if len(digits) == 18 and ric.is_valid(digits):
         return True
@@ -112,7 +116,8 @@ def spans(view: str, *, regions: tuple[str, ...], public_numbers: frozenset[str]
             found.append(match.span())
     for match in _PHONE_NAMED.finditer(undated):
         if not _is_reference(undated, match.start(1)) and not _is_public(
-                None, re.sub(r"\D", "", match.group(1)), public_numbers):
+            None, re.sub(r"\D", "", match.group(1)), public_numbers
+        ):
             found.append(match.span(1))
     found += [match.span() for match in _STARRED.finditer(view)]
     for match in _IBAN.finditer(view):

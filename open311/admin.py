@@ -9,8 +9,9 @@ from .services import create_api_key
 
 
 class ApiKeyForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Scope.choices, initial=default_scopes,
-                                       widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=Scope.choices, initial=default_scopes, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = ApiKey
@@ -20,12 +21,19 @@ class ApiKeyForm(forms.ModelForm):
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = ("application", "jurisdiction", "prefix", "scopes", "writes_per_minute", "created_at",
-                    "revoked_at")
+    list_display = ("application", "jurisdiction", "prefix", "scopes", "writes_per_minute", "created_at", "revoked_at")
     list_filter = ("jurisdiction", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("application", "prefix")
-    fields = ("application", "jurisdiction", "scopes", "writes_per_minute", "consent_wording", "prefix", "created_at",
-              "revoked_at")
+    fields = (
+        "application",
+        "jurisdiction",
+        "scopes",
+        "writes_per_minute",
+        "consent_wording",
+        "prefix",
+        "created_at",
+        "revoked_at",
+    )
     readonly_fields = ("prefix", "created_at", "revoked_at")
     actions = ["revoke"]
 
@@ -33,8 +41,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        key, raw = create_api_key(application=obj.application, jurisdiction=obj.jurisdiction,
-                                  writes_per_minute=obj.writes_per_minute, scopes=obj.scopes)
+        key, raw = create_api_key(
+            application=obj.application,
+            jurisdiction=obj.jurisdiction,
+            writes_per_minute=obj.writes_per_minute,
+            scopes=obj.scopes,
+        )
         obj.pk, obj.digest, obj.prefix = key.pk, key.digest, key.prefix
         # The raw key exists only in this message: we keep its digest.
         messages.warning(request, _("The new key is %(key)s. Copy it now: it will not be shown again.") % {"key": raw})

@@ -1,5 +1,6 @@
 """The one Open311 error mapper: every failure of every endpoint becomes
 ``<errors><error><code/><description/></error></errors>`` (``[{"code", "description"}]`` in JSON)."""
+
 import logging
 
 from django.core.exceptions import SuspiciousOperation, ValidationError
@@ -12,7 +13,6 @@ from rest_framework.response import Response
 from open311_format.mapping import wire_field
 from requests_app.exceptions import InvalidSubmission, InvalidTransition
 from requests_app.photos import InvalidPhoto
-
 
 logger = logging.getLogger(__name__)
 

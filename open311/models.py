@@ -1,4 +1,5 @@
 """What the Open311 edge keeps of its own: API keys and batch tokens (retried writes: requests_app.idempotency)."""
+
 import secrets
 
 from django.contrib.postgres.fields import ArrayField
@@ -37,20 +38,27 @@ class ApiKey(models.Model):
     is stored."""
 
     application = models.CharField(_("application"), max_length=120)
-    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE,
-                                     related_name="open311_keys", verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        "requests_app.Jurisdiction",
+        on_delete=models.CASCADE,
+        related_name="open311_keys",
+        verbose_name=_("jurisdiction"),
+    )
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
-    scopes = ArrayField(models.CharField(max_length=10, choices=Scope.choices), default=default_scopes,
-                        verbose_name=_("scopes"))
+    scopes = ArrayField(
+        models.CharField(max_length=10, choices=Scope.choices), default=default_scopes, verbose_name=_("scopes")
+    )
     writes_per_minute = models.PositiveIntegerField(
-        _("writes per minute"), null=True, blank=True,
-        help_text=_("Empty: the OPEN311_WRITES_PER_MINUTE setting"))
+        _("writes per minute"), null=True, blank=True, help_text=_("Empty: the OPEN311_WRITES_PER_MINUTE setting")
+    )
     # What the resident read in this application before it sent their contact details: recorded with every
     # consent filed through the key, since the web form's wording is not what they saw.
     consent_wording = models.TextField(
-        _("consent wording"), blank=True,
-        help_text=_("The exact sentence the application shows its users when it asks to contact them"))
+        _("consent wording"),
+        blank=True,
+        help_text=_("The exact sentence the application shows its users when it asks to contact them"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -76,8 +84,7 @@ class BatchToken(models.Model):
     """The token a batch service type answers with; it resolves to the request's id once routed."""
 
     token = models.CharField(max_length=40, unique=True, editable=False)
-    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                           related_name="+")
+    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

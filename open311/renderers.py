@@ -4,6 +4,7 @@ A view's Response carries ``xml_root`` (and ``xml_item`` for a top-level list), 
 dicts and lists renders both ways: in JSON a list stays a top-level array (the "Spark convention"), in XML it
 becomes the root element wrapping one element per item. XML is only ever written here, never parsed.
 """
+
 import re
 from xml.etree import ElementTree
 
@@ -59,7 +60,8 @@ def to_xml(data, root: str, item: str | None = None) -> bytes:
     else:
         _fill(element, data, root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
-        element, encoding="utf-8", xml_declaration=False)
+        element, encoding="utf-8", xml_declaration=False
+    )
 
 
 class Open311JSONRenderer(BaseRenderer):

@@ -3,6 +3,7 @@
 The requests themselves are read by ``open311_format.records``, shared with the integrations; every public
 output there goes through ``public_point`` and reads the stored public text.
 """
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,8 +46,12 @@ def key_for(raw_key: str | None, jurisdiction: Jurisdiction) -> ApiKey:
     """The active key given, if it belongs to this jurisdiction. Raises Open311Error 403 otherwise."""
     if not raw_key:
         raise forbidden(_("api_key required."))
-    key = (ApiKey.objects.active().select_related("jurisdiction")
-           .filter(digest=key_digest(raw_key), jurisdiction=jurisdiction).first())
+    key = (
+        ApiKey.objects.active()
+        .select_related("jurisdiction")
+        .filter(digest=key_digest(raw_key), jurisdiction=jurisdiction)
+        .first()
+    )
     if key is None:
         raise forbidden(_("Invalid api_key."))
     return key
@@ -58,8 +63,12 @@ def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
     Raises Open311Error like ``jurisdiction_for`` and ``key_for``.
     """
     if jurisdiction_id and raw_key:
-        key = (ApiKey.objects.active().select_related("jurisdiction")
-               .filter(digest=key_digest(raw_key), jurisdiction__slug=jurisdiction_id).first())
+        key = (
+            ApiKey.objects.active()
+            .select_related("jurisdiction")
+            .filter(digest=key_digest(raw_key), jurisdiction__slug=jurisdiction_id)
+            .first()
+        )
         if key is not None:
             return key
     return key_for(raw_key, jurisdiction_for(jurisdiction_id))
@@ -74,19 +83,25 @@ def service_type_for(jurisdiction: Jurisdiction, service_code: str) -> ServiceTy
 
 
 def service_list(jurisdiction: Jurisdiction) -> list[dict]:
-    with_questions = set(Question.objects.filter(service_type__jurisdiction=jurisdiction)
-                         .values_list("service_type_id", flat=True).distinct())
-    return [{
-        "service_code": st.code,
-        "service_name": st.localized_name(),
-        "description": st.localized_description() or None,
-        "metadata": st.pk in with_questions,
-        "type": SERVICE_TYPE[st.delivery],
-        "keywords": ",".join(st.keywords) or None,
-        "group": st.localized_group() or None,
-        # Not in GeoReport v2: FixMyStreet reads several groups from <groups><group/></groups>.
-        "groups": [st.localized_group()] if st.group else [],
-    } for st in ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")]
+    with_questions = set(
+        Question.objects.filter(service_type__jurisdiction=jurisdiction)
+        .values_list("service_type_id", flat=True)
+        .distinct()
+    )
+    return [
+        {
+            "service_code": st.code,
+            "service_name": st.localized_name(),
+            "description": st.localized_description() or None,
+            "metadata": st.pk in with_questions,
+            "type": SERVICE_TYPE[st.delivery],
+            "keywords": ",".join(st.keywords) or None,
+            "group": st.localized_group() or None,
+            # Not in GeoReport v2: FixMyStreet reads several groups from <groups><group/></groups>.
+            "groups": [st.localized_group()] if st.group else [],
+        }
+        for st in ServiceType.objects.filter(jurisdiction=jurisdiction, active=True).order_by("group", "name")
+    ]
 
 
 def service_definition(service_type: ServiceType) -> dict:
@@ -102,8 +117,7 @@ def service_definition(service_type: ServiceType) -> dict:
             "description": question.localized_description(),
         }
         if question.datatype in Question.LIST_TYPES:
-            attribute["values"] = [{"key": str(v["key"]),
-                                    "name": _value_name(v)} for v in question.values]
+            attribute["values"] = [{"key": str(v["key"]), "name": _value_name(v)} for v in question.values]
         attributes.append(attribute)
     return {"service_code": service_type.code, "attributes": attributes}
 
@@ -114,8 +128,11 @@ def _value_name(value: dict) -> str:
 
 def token_payload(jurisdiction: Jurisdiction, token: str) -> list[dict]:
     """Raises Open311Error 404 for an unknown token."""
-    found = (BatchToken.objects.filter(token=token, service_request__jurisdiction=jurisdiction)
-             .values_list("service_request__public_id", "service_request__routing_state").first())
+    found = (
+        BatchToken.objects.filter(token=token, service_request__jurisdiction=jurisdiction)
+        .values_list("service_request__public_id", "service_request__routing_state")
+        .first()
+    )
     if found is None:
         raise not_found(_("Unknown token %(token)s.") % {"token": token})
     public_id, routing_state = found
@@ -128,14 +145,20 @@ def update_payloads(jurisdiction: Jurisdiction, search: dict) -> list[dict]:
     """FixMyStreet's GET servicerequestupdates: status changes in the window, oldest first, at most 1,000."""
     end = search.get("end_date") or timezone.now()
     start = search.get("start_date") or end - timedelta(days=MAX_WINDOW_DAYS)
-    rows = (StatusChange.objects.filter(service_request__jurisdiction=jurisdiction, at__gte=start, at__lte=end)
-            .filter(~Q(old_status="")).order_by("at", "id")
-            .values_list("id", "service_request__public_id", "new_status", "at", "public_note")[:1000])
-    return [{
-        "update_id": str(pk),
-        "service_request_id": public_id,
-        "status": FMS_STATUS[new_status],
-        "updated_datetime": w3c(at),
-        "description": note,
-        "media_url": None,
-    } for pk, public_id, new_status, at, note in rows]
+    rows = (
+        StatusChange.objects.filter(service_request__jurisdiction=jurisdiction, at__gte=start, at__lte=end)
+        .filter(~Q(old_status=""))
+        .order_by("at", "id")
+        .values_list("id", "service_request__public_id", "new_status", "at", "public_note")[:1000]
+    )
+    return [
+        {
+            "update_id": str(pk),
+            "service_request_id": public_id,
+            "status": FMS_STATUS[new_status],
+            "updated_datetime": w3c(at),
+            "description": note,
+            "media_url": None,
+        }
+        for pk, public_id, new_status, at, note in rows
+    ]

@@ -2,9 +2,10 @@
 
 Inbound serializers turn wire parameters into checked Python values; the views hand those to services.
 """
-from django.http import QueryDict
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -87,8 +88,9 @@ class CommaListField(serializers.Field):
             unknown = [item for item in items if item not in self.choices]
             if unknown:
                 raise serializers.ValidationError(
-                    _("%(values)s: use one of %(choices)s.") % {"values": ", ".join(unknown),
-                                                                "choices": ", ".join(self.choices)})
+                    _("%(values)s: use one of %(choices)s.")
+                    % {"values": ", ".join(unknown), "choices": ", ".join(self.choices)}
+                )
         return items
 
     def to_representation(self, value):
@@ -115,8 +117,7 @@ class RequestSearchIn(JurisdictionParams):
     end_date = W3CDateTimeField(required=False)
     # Not in GeoReport v2: paging, update-time sync and the extended fields.
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE,
-                                         default=MAX_PAGE_SIZE)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=MAX_PAGE_SIZE)
     updated_after = W3CDateTimeField(required=False)
     updated_before = W3CDateTimeField(required=False)
     extensions = serializers.BooleanField(required=False, default=False)
@@ -148,11 +149,16 @@ class RequestIn(JurisdictionParams):
     address_id = serializers.CharField(required=False, max_length=100)
     zipcode = serializers.CharField(required=False, max_length=20)
     description = serializers.CharField(required=False, max_length=4000)
-    media_url = serializers.ListField(child=serializers.URLField(max_length=500), required=False, max_length=10,
-                                      help_text="A link to a photo; may be repeated.")
+    media_url = serializers.ListField(
+        child=serializers.URLField(max_length=500),
+        required=False,
+        max_length=10,
+        help_text="A link to a photo; may be repeated.",
+    )
     media = serializers.FileField(required=False, help_text="A photo (multipart); photo1..N and file_* also work.")
-    email = serializers.CharField(required=False, max_length=254,
-                                  help_text="Kept only with a consented purpose; never shown.")
+    email = serializers.CharField(
+        required=False, max_length=254, help_text="Kept only with a consented purpose; never shown."
+    )
     phone = serializers.CharField(required=False, max_length=40)
     first_name = serializers.CharField(required=False, max_length=100)
     last_name = serializers.CharField(required=False, max_length=100)
@@ -162,8 +168,11 @@ class RequestIn(JurisdictionParams):
     # Not in GeoReport v2: the explicit asks that let us keep a contact (FixMyStreet's flag and ours).
     email_alerts_requested = serializers.CharField(required=False, help_text="true: keep the contact for updates.")
     # The purposes of the wording an Open311 consent is recorded on (a permit's decision is asked on its own form).
-    contact_purposes = CommaListField(required=False, choices=tuple(str(p) for p in WORDING[CURRENT_WORDING_VERSION]),
-                                      help_text="Civic311: comma list of status_updates, department_questions.")
+    contact_purposes = CommaListField(
+        required=False,
+        choices=tuple(str(p) for p in WORDING[CURRENT_WORDING_VERSION]),
+        help_text="Civic311: comma list of status_updates, department_questions.",
+    )
 
     def validate(self, attrs):
         if ("lat" in attrs) != ("long" in attrs):
@@ -192,6 +201,7 @@ class UpdateIn(JurisdictionParams):
 
 
 # Output shapes, for the OpenAPI document. The views build these as plain dicts (see selectors.py).
+
 
 class ErrorOut(serializers.Serializer):
     code = serializers.IntegerField()

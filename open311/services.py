@@ -1,4 +1,5 @@
 """State changes of the Open311 edge: keys, batch tokens, replayable writes, client status updates."""
+
 import logging
 import secrets
 import time
@@ -22,15 +23,26 @@ from .models import ApiKey, BatchToken, default_scopes, key_digest, new_raw_key
 logger = logging.getLogger(__name__)
 
 
-def create_api_key(*, application: str, jurisdiction: Jurisdiction, writes_per_minute: int | None = None,
-                   consent_wording: str = "", scopes: list[str] | None = None) -> tuple[ApiKey, str]:
+def create_api_key(
+    *,
+    application: str,
+    jurisdiction: Jurisdiction,
+    writes_per_minute: int | None = None,
+    consent_wording: str = "",
+    scopes: list[str] | None = None,
+) -> tuple[ApiKey, str]:
     """Make a key for a client application (by default: read and file); returns the row and the raw key, which
     is shown once only."""
     raw = new_raw_key()
-    key = ApiKey.objects.create(application=application.strip(), jurisdiction=jurisdiction, digest=key_digest(raw),
-                                prefix=raw[:8], writes_per_minute=writes_per_minute,
-                                consent_wording=consent_wording.strip(),
-                                scopes=sorted(set(scopes)) if scopes is not None else default_scopes())
+    key = ApiKey.objects.create(
+        application=application.strip(),
+        jurisdiction=jurisdiction,
+        digest=key_digest(raw),
+        prefix=raw[:8],
+        writes_per_minute=writes_per_minute,
+        consent_wording=consent_wording.strip(),
+        scopes=sorted(set(scopes)) if scopes is not None else default_scopes(),
+    )
     return key, raw
 
 
@@ -67,8 +79,11 @@ def count_write(key: ApiKey) -> None:
         return
     if used > limit:
         retry_after = 60 - int(time.time()) % 60
-        raise Open311Error(429, _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},
-                           headers={"Retry-After": str(retry_after)})
+        raise Open311Error(
+            429,
+            _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 def replayable(key: ApiKey, idempotency_key: str, params: dict, write) -> list[dict]:
@@ -103,7 +118,9 @@ def apply_client_update(service_request: ServiceRequest, *, wire_status: str, no
     sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
     target = inbound_fms_target(wire_status, sr.status, ALLOWED_TRANSITIONS[sr.status])
     if target is None:
-        raise bad_request(_("A request that is %(status)s can't take the status %(wire)s.")
-                          % {"status": sr.get_status_display(), "wire": wire_status})
+        raise bad_request(
+            _("A request that is %(status)s can't take the status %(wire)s.")
+            % {"status": sr.get_status_display(), "wire": wire_status}
+        )
     change_status(sr, to=target, public_note=note)
     return sr.status_changes.order_by("-at", "-id").values_list("id", flat=True)[0]

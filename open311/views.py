@@ -1,4 +1,5 @@
 """GeoReport v2 endpoints (and the FixMyStreet and Chicago extensions), in XML and JSON by path suffix."""
+
 import re
 
 from django.contrib.gis.geos import Point
@@ -22,8 +23,15 @@ from . import serializers as s
 from .errors import bad_request, error_response, forbidden, not_found
 from .models import Scope
 from .renderers import Open311JSONRenderer, Open311XMLRenderer
-from .selectors import (jurisdiction_for, service_definition, service_list, service_type_for, token_payload,
-                        update_payloads, writer_for)
+from .selectors import (
+    jurisdiction_for,
+    service_definition,
+    service_list,
+    service_type_for,
+    token_payload,
+    update_payloads,
+    writer_for,
+)
 from .services import apply_client_update, count_write, file_request, replayable
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -33,24 +41,42 @@ MAX_UPLOADS = 10
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 UPLOAD = re.compile(r"^(media|photo\d+|file_.+)$")
 
-FORMAT = [OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["json", "xml"],
-                           description="Response format: json (application/json) or xml (text/xml)."),
-          OpenApiParameter("format", exclude=True)]
-KEY_IN_QUERY = [
-    OpenApiParameter("api_key", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                     description="The API key, if not in the body."),
-    OpenApiParameter("jurisdiction_id", OpenApiTypes.STR, OpenApiParameter.QUERY,
-                     description="The jurisdiction, if not in the body."),
+FORMAT = [
+    OpenApiParameter(
+        "fmt",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        enum=["json", "xml"],
+        description="Response format: json (application/json) or xml (text/xml).",
+    ),
+    OpenApiParameter("format", exclude=True),
 ]
-IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
-                               description="A retry with the same key returns the first result.")
-ERRORS = {code: OpenApiResponse(s.ErrorOut(many=True), description=text) for code, text in (
-    (400, "Invalid input (XML: <errors><error><code/><description/></error></errors>)."),
-    (404, "Unknown service, request, token or jurisdiction."),
-)}
+KEY_IN_QUERY = [
+    OpenApiParameter(
+        "api_key", OpenApiTypes.STR, OpenApiParameter.QUERY, description="The API key, if not in the body."
+    ),
+    OpenApiParameter(
+        "jurisdiction_id", OpenApiTypes.STR, OpenApiParameter.QUERY, description="The jurisdiction, if not in the body."
+    ),
+]
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A retry with the same key returns the first result.",
+)
+ERRORS = {
+    code: OpenApiResponse(s.ErrorOut(many=True), description=text)
+    for code, text in (
+        (400, "Invalid input (XML: <errors><error><code/><description/></error></errors>)."),
+        (404, "Unknown service, request, token or jurisdiction."),
+    )
+}
 WRITE_ERRORS = ERRORS | {
-    403: OpenApiResponse(s.ErrorOut(many=True),
-                         description="Missing, invalid or revoked api_key, or one without the scope the call needs."),
+    403: OpenApiResponse(
+        s.ErrorOut(many=True),
+        description="Missing, invalid or revoked api_key, or one without the scope the call needs.",
+    ),
     429: OpenApiResponse(s.ErrorOut(many=True), description="Too many writes with this api_key (Retry-After)."),
 }
 
@@ -78,8 +104,10 @@ class Open311View(APIView):
         Raises Open311Error 403 for a key without the scope."""
         key = writer_for(params.get("jurisdiction_id"), params.get("api_key"))
         if not key.allows(scope):
-            raise forbidden(_("This api_key may not %(action)s; ask the operator for the %(scope)s scope.")
-                            % {"action": Scope(scope).label, "scope": scope})
+            raise forbidden(
+                _("This api_key may not %(action)s; ask the operator for the %(scope)s scope.")
+                % {"action": Scope(scope).label, "scope": scope}
+            )
         count_write(key)
         return key
 
@@ -91,31 +119,55 @@ class Open311View(APIView):
 
 
 class DiscoveryView(Open311View):
-    @extend_schema(operation_id="open311_discovery", parameters=FORMAT,
-                   responses={200: s.DiscoveryOut, 404: ERRORS[404]},
-                   summary="Service Discovery", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_discovery",
+        parameters=FORMAT,
+        responses={200: s.DiscoveryOut, 404: ERRORS[404]},
+        summary="Service Discovery",
+        tags=["Open311"],
+    )
     def get(self, request, fmt):
         base = request.build_absolute_uri(request.path.rsplit("/", 1)[0] + "/")
-        return self.answer({
-            "changeset": CHANGESET,
-            "contact": _("Ask the operator of this Civic311 server."),
-            "key_service": _("API keys are issued by this server's operators (manage.py open311_key create)."),
-            "endpoints": [{"specification": SPECIFICATION, "url": base, "changeset": CHANGESET,
-                           "type": "production", "formats": ["text/xml", "application/json"]}],
-        }, "discovery")
+        return self.answer(
+            {
+                "changeset": CHANGESET,
+                "contact": _("Ask the operator of this Civic311 server."),
+                "key_service": _("API keys are issued by this server's operators (manage.py open311_key create)."),
+                "endpoints": [
+                    {
+                        "specification": SPECIFICATION,
+                        "url": base,
+                        "changeset": CHANGESET,
+                        "type": "production",
+                        "formats": ["text/xml", "application/json"],
+                    }
+                ],
+            },
+            "discovery",
+        )
 
 
 class ServiceListView(Open311View):
-    @extend_schema(operation_id="open311_services", parameters=[*FORMAT, s.JurisdictionParams],
-                   responses={200: s.ServiceOut(many=True)} | ERRORS, summary="Service list", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_services",
+        parameters=[*FORMAT, s.JurisdictionParams],
+        responses={200: s.ServiceOut(many=True)} | ERRORS,
+        summary="Service list",
+        tags=["Open311"],
+    )
     def get(self, request, fmt):
         params = s.checked(s.JurisdictionParams, self.params(request))
         return self.answer(service_list(jurisdiction_for(params.get("jurisdiction_id"))), "services", "service")
 
 
 class ServiceDefinitionView(Open311View):
-    @extend_schema(operation_id="open311_service_definition", parameters=[*FORMAT, s.JurisdictionParams],
-                   responses={200: s.ServiceDefinitionOut} | ERRORS, summary="Service definition", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_service_definition",
+        parameters=[*FORMAT, s.JurisdictionParams],
+        responses={200: s.ServiceDefinitionOut} | ERRORS,
+        summary="Service definition",
+        tags=["Open311"],
+    )
     def get(self, request, service_code, fmt):
         params = s.checked(s.JurisdictionParams, self.params(request))
         service_type = service_type_for(jurisdiction_for(params.get("jurisdiction_id")), service_code)
@@ -123,25 +175,35 @@ class ServiceDefinitionView(Open311View):
 
 
 class RequestsView(Open311View):
-    @extend_schema(operation_id="open311_requests", parameters=[*FORMAT, s.RequestSearchIn],
-                   responses={200: s.RequestOut(many=True)} | ERRORS, summary="Get service requests",
-                   description="The last 90 days (or start_date/end_date, at most 90 days apart), at most 1,000 "
-                               "records. service_request_id overrides every other filter. Extensions: page, "
-                               "page_size, updated_after, updated_before, extensions=true.", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_requests",
+        parameters=[*FORMAT, s.RequestSearchIn],
+        responses={200: s.RequestOut(many=True)} | ERRORS,
+        summary="Get service requests",
+        description="The last 90 days (or start_date/end_date, at most 90 days apart), at most 1,000 "
+        "records. service_request_id overrides every other filter. Extensions: page, "
+        "page_size, updated_after, updated_before, extensions=true.",
+        tags=["Open311"],
+    )
     def get(self, request, fmt):
         search = s.checked(s.RequestSearchIn, self.params(request))
         jurisdiction = jurisdiction_for(search.get("jurisdiction_id"))
-        return self.answer(request_payloads(jurisdiction, search, request.build_absolute_uri),
-                           "service_requests", "request")
+        return self.answer(
+            request_payloads(jurisdiction, search, request.build_absolute_uri), "service_requests", "request"
+        )
 
-    @extend_schema(operation_id="open311_create_request", parameters=[*FORMAT, *KEY_IN_QUERY, IDEMPOTENCY],
-                   request=s.RequestIn,
-                   responses={200: s.CreatedOut(many=True)} | WRITE_ERRORS, summary="Create a service request",
-                   description="Urlencoded or multipart. Answers go in attribute[CODE] (attribute[CODE][] for "
-                               "several). An Idempotency-Key header makes retries return the first result. "
-                               "Contact fields are kept only with email_alerts_requested=true or "
-                               "contact_purposes, and never returned.",
-                   tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_create_request",
+        parameters=[*FORMAT, *KEY_IN_QUERY, IDEMPOTENCY],
+        request=s.RequestIn,
+        responses={200: s.CreatedOut(many=True)} | WRITE_ERRORS,
+        summary="Create a service request",
+        description="Urlencoded or multipart. Answers go in attribute[CODE] (attribute[CODE][] for "
+        "several). An Idempotency-Key header makes retries return the first result. "
+        "Contact fields are kept only with email_alerts_requested=true or "
+        "contact_purposes, and never returned.",
+        tags=["Open311"],
+    )
     def post(self, request, fmt):
         params = self.params(request)
         key = self.writer(params, Scope.FILE)
@@ -152,25 +214,37 @@ class RequestsView(Open311View):
         if len(uploads) > MAX_UPLOADS:
             raise bad_request(_("Send at most %(n)d photos.") % {"n": MAX_UPLOADS})
         contact = ContactDetails(
-            first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
-            email=data.get("email", ""), phone=data.get("phone", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
             device_id=data.get("device_id") or data.get("deviceid", ""),
-            language=get_language() or "", purposes=data["purposes"],
+            language=get_language() or "",
+            purposes=data["purposes"],
             # The resident read the application's words, not the web form's.
-            collected_by=key.application, wording=key.consent_wording)
+            collected_by=key.application,
+            wording=key.consent_wording,
+        )
         submission = Submission(
             service_type=service_type,
             location=Point(data["long"], data["lat"], srid=4326) if "lat" in data else None,
-            address=data.get("address_string", ""), address_id=data.get("address_id", ""),
-            zipcode=data.get("zipcode", ""), description=data.get("description", ""),
-            answers=_answers(params), channel=Channel.OPEN311,
-            photos=[prepare_photo(f) for _name, f in uploads], photo_urls=data.get("media_url", []),
-            contact=contact)
+            address=data.get("address_string", ""),
+            address_id=data.get("address_id", ""),
+            zipcode=data.get("zipcode", ""),
+            description=data.get("description", ""),
+            answers=_answers(params),
+            channel=Channel.OPEN311,
+            photos=[prepare_photo(f) for _name, f in uploads],
+            photo_urls=data.get("media_url", []),
+            contact=contact,
+        )
         notice = contact_not_kept_reason(contact) or None
         if notice and not contact.purposes:
             # Say what an Open311 client can send to have them kept.
-            notice = _("Your contact details were not kept: send email_alerts_requested=true or contact_purposes "
-                       "to be contacted about this request.")
+            notice = _(
+                "Your contact details were not kept: send email_alerts_requested=true or contact_purposes "
+                "to be contacted about this request."
+            )
 
         def write():
             sr, token = file_request(submission)
@@ -207,43 +281,65 @@ def _answers(params) -> dict:
 
 
 class RequestDetailView(Open311View):
-    @extend_schema(operation_id="open311_request", parameters=[*FORMAT, s.JurisdictionParams],
-                   responses={200: s.RequestOut(many=True)} | ERRORS, summary="Get one service request",
-                   tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_request",
+        parameters=[*FORMAT, s.JurisdictionParams],
+        responses={200: s.RequestOut(many=True)} | ERRORS,
+        summary="Get one service request",
+        tags=["Open311"],
+    )
     def get(self, request, service_request_id, fmt):
         params = s.checked(s.JurisdictionParams, self.params(request))
         jurisdiction = jurisdiction_for(params.get("jurisdiction_id"))
-        payload = request_payloads(jurisdiction, {"service_request_id": [service_request_id]},
-                                   request.build_absolute_uri)
+        payload = request_payloads(
+            jurisdiction, {"service_request_id": [service_request_id]}, request.build_absolute_uri
+        )
         if not payload:
             raise not_found(_("Unknown service_request_id %(id)s.") % {"id": service_request_id})
         return self.answer(payload, "service_requests", "request")
 
 
 class TokenView(Open311View):
-    @extend_schema(operation_id="open311_token", parameters=[*FORMAT, s.JurisdictionParams],
-                   responses={200: s.TokenOut(many=True)} | ERRORS, summary="Service request id from a token",
-                   description="Without service_request_id while the request waits for routing.", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_token",
+        parameters=[*FORMAT, s.JurisdictionParams],
+        responses={200: s.TokenOut(many=True)} | ERRORS,
+        summary="Service request id from a token",
+        description="Without service_request_id while the request waits for routing.",
+        tags=["Open311"],
+    )
     def get(self, request, token, fmt):
         params = s.checked(s.JurisdictionParams, self.params(request))
-        return self.answer(token_payload(jurisdiction_for(params.get("jurisdiction_id")), token),
-                           "service_requests", "request")
+        return self.answer(
+            token_payload(jurisdiction_for(params.get("jurisdiction_id")), token), "service_requests", "request"
+        )
 
 
 class UpdatesView(Open311View):
-    @extend_schema(operation_id="open311_updates", parameters=[*FORMAT, s.UpdateSearchIn],
-                   responses={200: s.UpdateOut(many=True)} | ERRORS,
-                   summary="Service request updates (FixMyStreet extension)", tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_updates",
+        parameters=[*FORMAT, s.UpdateSearchIn],
+        responses={200: s.UpdateOut(many=True)} | ERRORS,
+        summary="Service request updates (FixMyStreet extension)",
+        tags=["Open311"],
+    )
     def get(self, request, fmt):
         search = s.checked(s.UpdateSearchIn, self.params(request))
-        return self.answer(update_payloads(jurisdiction_for(search.get("jurisdiction_id")), search),
-                           "service_request_updates", "request_update")
+        return self.answer(
+            update_payloads(jurisdiction_for(search.get("jurisdiction_id")), search),
+            "service_request_updates",
+            "request_update",
+        )
 
-    @extend_schema(operation_id="open311_create_update", parameters=[*FORMAT, *KEY_IN_QUERY], request=s.UpdateIn,
-                   responses={200: s.UpdateCreatedOut(many=True)} | WRITE_ERRORS,
-                   summary="Post a service request update (FixMyStreet extension)",
-                   description="A repeated update_id returns the first result. Contact fields are not kept.",
-                   tags=["Open311"])
+    @extend_schema(
+        operation_id="open311_create_update",
+        parameters=[*FORMAT, *KEY_IN_QUERY],
+        request=s.UpdateIn,
+        responses={200: s.UpdateCreatedOut(many=True)} | WRITE_ERRORS,
+        summary="Post a service request update (FixMyStreet extension)",
+        description="A repeated update_id returns the first result. Contact fields are not kept.",
+        tags=["Open311"],
+    )
     def post(self, request, fmt):
         params = self.params(request)
         key = self.writer(params, Scope.UPDATE)
@@ -259,10 +355,13 @@ class UpdatesView(Open311View):
         def write():
             return [{"update_id": str(apply_client_update(sr, wire_status=wire_status, note=data["description"]))}]
 
-        payload = replayable(key, f"update:{data['update_id']}",
-                             {"service_request_id": sr.public_id, "update_id": data["update_id"]}, write)
+        payload = replayable(
+            key,
+            f"update:{data['update_id']}",
+            {"service_request_id": sr.public_id, "update_id": data["update_id"]},
+            write,
+        )
         return self.answer(payload, "service_request_updates", "request_update")
-
 
 
 @extend_schema(exclude=True)

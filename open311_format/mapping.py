@@ -1,5 +1,6 @@
 """Domain terms to GeoReport v2 terms and back. The only place that knows both vocabularies."""
-from datetime import datetime, timezone as dt_timezone
+
+from datetime import UTC, datetime
 
 from django.db.models import CharField, Func
 from django.utils.dateparse import parse_datetime
@@ -49,7 +50,7 @@ def w3c(value: datetime | None) -> str | None:
     """A W3C datetime in UTC with whole seconds and an explicit zone, as FixMyStreet's parser wants."""
     if value is None:
         return None
-    return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class W3CText(Func):
@@ -74,7 +75,7 @@ def parse_w3c(value: str) -> datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt_timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 

@@ -5,6 +5,7 @@ Every record goes through ``public_point`` (sensitive types are coarsened) and r
 it was written (``public_description``, ``public_answers``, masked public notes); a sensitive type publishes no
 address, address id, postal code or photo.
 """
+
 from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
@@ -55,22 +56,55 @@ LIST_COLUMNS = {
     "updated": W3CText("updated_at"),
     "expected": W3CText("expected_at"),
 }
-_latest_public_note = (StatusChange.objects.filter(service_request=OuterRef("pk")).exclude(public_note="")
-                       .order_by("-at", "-id").values("public_note")[:1])
+_latest_public_note = (
+    StatusChange.objects.filter(service_request=OuterRef("pk"))
+    .exclude(public_note="")
+    .order_by("-at", "-id")
+    .values("public_note")[:1]
+)
 # Uploaded photos as their blurred public copy's path under MEDIA_URL (made absolute per request), linked ones
-# as their URL. Never the original, never a crew's working photo, never a photo still waiting for its copy, never a sensitive type's.
-_media_urls = (Photo.objects.public().filter(service_request=OuterRef("pk")).exclude(source=Photo.Source.CREW)
-               .order_by("created_at", "id")
-               .annotate(url=Case(When(public_image="", then=F("external_url")),
-                                  default=Concat(Value(settings.MEDIA_URL), F("public_image")),
-                                  output_field=CharField()))
-               .values("url"))
-_history = (StatusChange.objects.filter(service_request=OuterRef("pk")).order_by("at", "id")
-            .annotate(entry=JSONObject(at=W3CText("at"), status="new_status", note="public_note")).values("entry"))
+# as their URL. Never the original, never a crew's working photo, never a photo still waiting for its copy, never
+# a sensitive type's.
+_media_urls = (
+    Photo.objects.public()
+    .filter(service_request=OuterRef("pk"))
+    .exclude(source=Photo.Source.CREW)
+    .order_by("created_at", "id")
+    .annotate(
+        url=Case(
+            When(public_image="", then=F("external_url")),
+            default=Concat(Value(settings.MEDIA_URL), F("public_image")),
+            output_field=CharField(),
+        )
+    )
+    .values("url")
+)
+_history = (
+    StatusChange.objects.filter(service_request=OuterRef("pk"))
+    .order_by("at", "id")
+    .annotate(entry=JSONObject(at=W3CText("at"), status="new_status", note="public_note"))
+    .values("entry")
+)
 STATUS_LABELS = dict(Status.choices)
 
-LIST_FIELDS = ("id", "public_id", "status", "service_type_id", "department_id", "public_description", "requested",
-               "updated", "expected", "address", "address_id", "zipcode", "lng", "lat", "channel", "status_notes")
+LIST_FIELDS = (
+    "id",
+    "public_id",
+    "status",
+    "service_type_id",
+    "department_id",
+    "public_description",
+    "requested",
+    "updated",
+    "expected",
+    "address",
+    "address_id",
+    "zipcode",
+    "lng",
+    "lat",
+    "channel",
+    "status_notes",
+)
 
 
 def requests_matching(jurisdiction: Jurisdiction, search: dict):
@@ -117,19 +151,41 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
     if extended:
         columns["history"] = ArraySubquery(_history)
         fields += ("public_answers", "history")
-    rows = list(requests_matching(jurisdiction, search).order_by("-submitted_at", "-id")
-                .annotate(**columns).values_list(*fields)[offset:offset + size])
+    rows = list(
+        requests_matching(jurisdiction, search)
+        .order_by("-submitted_at", "-id")
+        .annotate(**columns)
+        .values_list(*fields)[offset : offset + size]
+    )
     if not rows:
         return []
     language = get_language()
     types = {st.pk: (st, st.localized_name(language)) for st in ServiceType.objects.filter(jurisdiction=jurisdiction)}
-    departments = {d.pk: (d.code, d.localized_name(language))
-                   for d in Department.objects.filter(jurisdiction=jurisdiction)}
+    departments = {
+        d.pk: (d.code, d.localized_name(language)) for d in Department.objects.filter(jurisdiction=jurisdiction)
+    }
     media_root = settings.MEDIA_URL
     payloads = []
     for row in rows:
-        (_pk, public_id, status, type_id, department_id, description, requested, updated, expected, address,
-         address_id, zipcode, lng, lat, channel, status_notes, media) = row[:17]
+        (
+            _pk,
+            public_id,
+            status,
+            type_id,
+            department_id,
+            description,
+            requested,
+            updated,
+            expected,
+            address,
+            address_id,
+            zipcode,
+            lng,
+            lat,
+            channel,
+            status_notes,
+            media,
+        ) = row[:17]
         st, service_name = types[type_id]
         point = _public_xy(lng, lat, st)
         department_code, department_name = departments.get(department_id, (None, None))
@@ -167,11 +223,14 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
                 "media_urls": media,
             }
             payload["attributes"] = [{"code": code, "value": value} for code, value in answers.items()]
-            payload["notes"] = [{
-                "datetime": note["at"],
-                "type": "status_change",
-                "summary": str(STATUS_LABELS.get(note["status"], note["status"])),
-                "description": note["note"] or None,
-            } for note in history]
+            payload["notes"] = [
+                {
+                    "datetime": note["at"],
+                    "type": "status_change",
+                    "summary": str(STATUS_LABELS.get(note["status"], note["status"])),
+                    "description": note["note"] or None,
+                }
+                for note in history
+            ]
         payloads.append(payload)
     return payloads

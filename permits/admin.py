@@ -1,5 +1,6 @@
 """Cities configure their permit types here; permits themselves are worked on the staff pages, whose views check
 the department and log each look at a document (so documents are not reachable from the admin)."""
+
 from django.contrib import admin
 
 from .models import DocumentRequirement, PermitType

@@ -1,5 +1,6 @@
 """The certificate of an issued permit: a one-page PDF (ReportLab) with a QR code to its public verification
 page. It shows what the verification page shows (type, place, dates, conditions) and nothing of the applicant."""
+
 import io
 from textwrap import wrap
 
@@ -49,8 +50,10 @@ def _draw(permit, verification_url: str, font: str, language: str) -> bytes:
     line(_("Permit number: %(id)s") % {"id": sr.public_id}, 13, 9 * mm, bold=True)
     line(_("Type: %(type)s") % {"type": sr.service_type.localized_name(language)})
     line(_("Place: %(place)s") % {"place": sr.address or _("as drawn on the map")})
-    line(_("Valid from %(start)s to %(end)s, both days included.") % {
-        "start": permit.starts_on.isoformat(), "end": permit.ends_on.isoformat()})
+    line(
+        _("Valid from %(start)s to %(end)s, both days included.")
+        % {"start": permit.starts_on.isoformat(), "end": permit.ends_on.isoformat()}
+    )
     if permit.decided_at:
         line(_("Issued on %(day)s.") % {"day": permit.decided_at.date().isoformat()})
     y -= 3 * mm

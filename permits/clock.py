@@ -1,5 +1,6 @@
 """The decision clock in working days, counted in the city's one calendar (routing.clocks.Calendars), like
 every other clock."""
+
 from collections.abc import Container
 from datetime import date, timedelta
 
@@ -20,12 +21,16 @@ def working_calendar(jurisdiction) -> tuple[dict, Container[date]]:
 
 def working_days_between(start: date, end: date, business_hours: dict, closed_days: Container[date]) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
-    return sum(1 for offset in range(1, (end - start).days + 1)
-               if is_working_day(start + timedelta(days=offset), business_hours, closed_days))
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset), business_hours, closed_days)
+    )
 
 
-def decision_due(*, applied_on: date, working_days: int, paused_working_days: int, business_hours: dict,
-                 closed_days: Container[date]) -> date:
+def decision_due(
+    *, applied_on: date, working_days: int, paused_working_days: int, business_hours: dict, closed_days: Container[date]
+) -> date:
     """The day a decision is due: ``working_days`` after the application, plus the days spent waiting."""
     return add_working_days(applied_on, working_days + paused_working_days, business_hours, closed_days=closed_days)
 

@@ -3,6 +3,7 @@
 A PDF is refused if it can't be parsed, runs JavaScript (a /JS name tree, or an /OpenAction or any action of
 type JavaScript or Launch), or carries embedded files: what a staff member opens must be a plain document.
 """
+
 import io
 import logging
 
@@ -75,8 +76,9 @@ def check_pdf(data: bytes) -> None:
         raise InvalidDocument(_("This PDF is damaged or not a PDF we can read.")) from None
     if found:
         logger.info("refused a PDF carrying %s", found)
-        raise InvalidDocument(_("This PDF contains scripts, actions or attached files. Print it to a plain PDF "
-                                "and send that instead."))
+        raise InvalidDocument(
+            _("This PDF contains scripts, actions or attached files. Print it to a plain PDF and send that instead.")
+        )
 
 
 def prepare_document(upload, *, kinds: list[str], max_bytes: int) -> tuple[str, ContentFile]:

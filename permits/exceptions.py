@@ -1,4 +1,5 @@
 """Permit errors: each says, in the words of the person who tried, why the change can't happen."""
+
 from requests_app.exceptions import DomainError, InvalidSubmission
 
 

@@ -1,4 +1,5 @@
 """What a permit costs: fixed, per day of its dates, or per metre of street it takes."""
+
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 

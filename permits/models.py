@@ -4,6 +4,7 @@ A permit is a kind of service request (ServiceType.Kind.PERMIT): its Permit row 
 what only permits have. Like requests, nothing here holds personal data; the applicant's contact lives in
 ``contacts`` under its own consent (Purpose.PERMIT_DECISION).
 """
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -29,27 +30,40 @@ class PermitType(models.Model):
     Its questions are the service type's own questions, asked like any request's.
     """
 
-    service_type = models.OneToOneField(ServiceType, on_delete=models.CASCADE, related_name="permit_type",
-                                        limit_choices_to={"kind": ServiceType.Kind.PERMIT},
-                                        verbose_name=_("service type"))
-    geometry_kind = models.CharField(_("place drawn as"), max_length=10, choices=GeometryKind.choices,
-                                     default=GeometryKind.POINT)
-    min_notice_days = models.PositiveIntegerField(_("minimum notice (working days)"), default=5,
-                                                  help_text=_("The earliest start is this many working days away"))
-    max_length_days = models.PositiveIntegerField(_("longest permit (days)"), default=30,
-                                                  validators=[MinValueValidator(1)])
+    service_type = models.OneToOneField(
+        ServiceType,
+        on_delete=models.CASCADE,
+        related_name="permit_type",
+        limit_choices_to={"kind": ServiceType.Kind.PERMIT},
+        verbose_name=_("service type"),
+    )
+    geometry_kind = models.CharField(
+        _("place drawn as"), max_length=10, choices=GeometryKind.choices, default=GeometryKind.POINT
+    )
+    min_notice_days = models.PositiveIntegerField(
+        _("minimum notice (working days)"), default=5, help_text=_("The earliest start is this many working days away")
+    )
+    max_length_days = models.PositiveIntegerField(
+        _("longest permit (days)"), default=30, validators=[MinValueValidator(1)]
+    )
     fee_kind = models.CharField(_("fee"), max_length=10, choices=FeeKind.choices, default=FeeKind.FIXED)
     fee_amount = models.DecimalField(_("fee amount"), max_digits=10, decimal_places=2, default=0)
     fee_currency = models.CharField(_("currency"), max_length=3, default="USD")
     decision_working_days = models.PositiveIntegerField(_("decision within (working days)"), default=10)
-    steps = ArrayField(models.CharField(max_length=20, choices=Step.choices), default=list,
-                       verbose_name=_("steps"), blank=True,
-                       help_text=_("In order; empty means check, site inspection, decision"))
+    steps = ArrayField(
+        models.CharField(max_length=20, choices=Step.choices),
+        default=list,
+        verbose_name=_("steps"),
+        blank=True,
+        help_text=_("In order; empty means check, site inspection, decision"),
+    )
     # [{"text": "...", "text_translations": {"zh-hans": "..."}}]
     standard_conditions = models.JSONField(_("standard conditions"), default=list, blank=True)
     retention_days_after_end = models.PositiveIntegerField(
-        _("contact kept after the permit ends (days)"), default=90,
-        help_text=_("The applicant's contact is erased this long after the permit's end date"))
+        _("contact kept after the permit ends (days)"),
+        default=90,
+        help_text=_("The applicant's contact is erased this long after the permit's end date"),
+    )
 
     class Meta:
         verbose_name = _("permit type")
@@ -70,11 +84,13 @@ class PermitType(models.Model):
 class DocumentRequirement(Translated):
     """One document a permit type asks for: which kinds of file, how large, whether it is required."""
 
-    permit_type = models.ForeignKey(PermitType, on_delete=models.CASCADE, related_name="documents",
-                                    verbose_name=_("permit type"))
+    permit_type = models.ForeignKey(
+        PermitType, on_delete=models.CASCADE, related_name="documents", verbose_name=_("permit type")
+    )
     code = models.SlugField(_("code"), max_length=40)
-    kinds = ArrayField(models.CharField(max_length=10, choices=DocumentKind.choices), default=list,
-                       verbose_name=_("file types"))
+    kinds = ArrayField(
+        models.CharField(max_length=10, choices=DocumentKind.choices), default=list, verbose_name=_("file types")
+    )
     max_bytes = models.PositiveIntegerField(_("largest file (bytes)"), default=5 * 1024 * 1024)
     required = models.BooleanField(_("required"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -95,16 +111,17 @@ class PermitQuerySet(models.QuerySet):
 
 
 class Permit(models.Model):
-    service_request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="permit",
-                                           verbose_name=_("service request"))
-    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="permits",
-                                    verbose_name=_("permit type"))
+    service_request = models.OneToOneField(
+        ServiceRequest, on_delete=models.CASCADE, related_name="permit", verbose_name=_("service request")
+    )
+    permit_type = models.ForeignKey(
+        PermitType, on_delete=models.PROTECT, related_name="permits", verbose_name=_("permit type")
+    )
     geometry = models.GeometryField(_("place"), srid=4326)
     length_m = models.FloatField(_("length (m)"), default=0)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.IN_REVIEW,
-                             db_index=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.IN_REVIEW, db_index=True)
     step = models.CharField(_("current step"), max_length=20, choices=Step.choices, default=Step.CHECK)
     fee_amount = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=0)
     fee_currency = models.CharField(_("currency"), max_length=3, default="USD")
@@ -116,15 +133,22 @@ class Permit(models.Model):
     paused_working_days = models.PositiveIntegerField(_("working days paused"), default=0)
     information_request = models.TextField(_("information requested"), blank=True)
     added_conditions = models.JSONField(_("added conditions"), default=list, blank=True)
-    conditions = models.JSONField(_("conditions"), default=list, blank=True,
-                                  help_text=_("Standard and added, as they stood at approval"))
+    conditions = models.JSONField(
+        _("conditions"), default=list, blank=True, help_text=_("Standard and added, as they stood at approval")
+    )
     refusal_reasons = models.TextField(_("reasons for refusal"), blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
     extension_requested_until = models.DateField(_("extension asked until"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     # The public verification page's address: unguessable, unlike the request's public id, so the register of
     # certificates can't be walked; it says nothing about the applicant either way.
     verification_code = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
@@ -135,8 +159,11 @@ class Permit(models.Model):
     class Meta:
         verbose_name = _("permit")
         verbose_name_plural = _("permits")
-        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                              name="permit_ends_after_it_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="permit_ends_after_it_starts"
+            )
+        ]
         indexes = [models.Index(fields=["state", "ends_on"], name="permit_state_ends")]
 
     def __str__(self):
@@ -161,8 +188,14 @@ class PermitEvent(models.Model):
     kind = models.CharField(_("what"), max_length=30, choices=EventKind.choices)
     step = models.CharField(_("step"), max_length=20, choices=Step.choices, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     public_note = models.TextField(_("note to the applicant"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
 
@@ -186,8 +219,9 @@ def document_path(document, filename):
 
 class PermitDocument(models.Model):
     permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="documents")
-    requirement = models.ForeignKey(DocumentRequirement, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("document"))
+    requirement = models.ForeignKey(
+        DocumentRequirement, on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+    )
     kind = models.CharField(_("file type"), max_length=10, choices=DocumentKind.choices)
     file = models.FileField(storage=document_storage, upload_to=document_path)
     size = models.PositiveIntegerField(_("size (bytes)"))

@@ -1,4 +1,5 @@
 """A permit application's pipeline as data: the steps staff work through and the states a permit can be in."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,6 +1,7 @@
 """Permit applications and their decisions. Each state change is one transaction: it locks the permit, checks the
 change against the pipeline (pipeline.py), writes a PermitEvent (who, when, what was said) and, where the
 applicant should hear of it, queues a message under their consent once the change is kept."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -58,8 +59,13 @@ def metres_of(geometry: GEOSGeometry) -> float:
 def fee_for(permit_type: PermitType, *, starts_on: date, ends_on: date, geometry: GEOSGeometry | None) -> dict:
     """The fee an application would cost, for the form to show before sending."""
     length = metres_of(geometry) if geometry is not None else 0.0
-    amount = permit_fee(fee_kind=permit_type.fee_kind, amount=permit_type.fee_amount, starts_on=starts_on,
-                        ends_on=ends_on, length_m=length)
+    amount = permit_fee(
+        fee_kind=permit_type.fee_kind,
+        amount=permit_type.fee_amount,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        length_m=length,
+    )
     return {"amount": amount, "currency": permit_type.fee_currency, "length_m": round(length, 1)}
 
 
@@ -71,11 +77,13 @@ def _check_place_and_dates(application: PermitApplication, today: date) -> dict[
     if geometry is None:
         errors["geometry"] = [_("Draw the place on the map.")]
     elif geometry.geom_type != wanted or not geometry.valid or geometry.empty:
-        errors["geometry"] = [{
-            "Point": _("Mark one point on the map."),
-            "LineString": _("Draw the stretch of street as a line of at least two points."),
-            "Polygon": _("Draw the area with at least three corners."),
-        }[wanted]]
+        errors["geometry"] = [
+            {
+                "Point": _("Mark one point on the map."),
+                "LineString": _("Draw the stretch of street as a line of at least two points."),
+                "Polygon": _("Draw the area with at least three corners."),
+            }[wanted]
+        ]
     else:
         lon_lat = geometry.extent
         if not (-180 <= lon_lat[0] <= lon_lat[2] <= 180 and -90 <= lon_lat[1] <= lon_lat[3] <= 90):
@@ -89,8 +97,10 @@ def _check_place_and_dates(application: PermitApplication, today: date) -> dict[
         hours, closed = clock.working_calendar(permit_type.service_type.jurisdiction)
         earliest = clock.earliest_start(today, permit_type.min_notice_days, hours, closed)
         if starts_on < earliest:
-            errors["starts_on"] = [_("The earliest start is %(day)s: this permit needs %(n)d working days' notice.")
-                                   % {"day": earliest.isoformat(), "n": permit_type.min_notice_days}]
+            errors["starts_on"] = [
+                _("The earliest start is %(day)s: this permit needs %(n)d working days' notice.")
+                % {"day": earliest.isoformat(), "n": permit_type.min_notice_days}
+            ]
         if ends_on < starts_on:
             errors["ends_on"] = [_("The last day can't be before the first.")]
         elif (ends_on - starts_on).days + 1 > permit_type.max_length_days:
@@ -130,10 +140,16 @@ def apply_for_permit(application: PermitApplication) -> ServiceRequest:
     if application.contact.purposes and not (application.contact.email or application.contact.phone):
         errors["email"] = [_("Give an email or a phone number so we can tell you the decision.")]
     submission = Submission(
-        service_type=permit_type.service_type, location=application.geometry.point_on_surface
-        if application.geometry is not None and not errors.get("geometry") else None,
-        address=application.address, description=application.description, answers=application.answers,
-        channel=application.channel, contact=application.contact)
+        service_type=permit_type.service_type,
+        location=application.geometry.point_on_surface
+        if application.geometry is not None and not errors.get("geometry")
+        else None,
+        address=application.address,
+        description=application.description,
+        answers=application.answers,
+        channel=application.channel,
+        contact=application.contact,
+    )
     try:
         with transaction.atomic():
             if errors:
@@ -159,49 +175,80 @@ def _open_permit(sr: ServiceRequest, application: PermitApplication, documents) 
     hours, closed = clock.working_calendar(sr.jurisdiction)
     applied_on = timezone.localdate(sr.submitted_at)
     permit = Permit.objects.create(
-        service_request=sr, permit_type=permit_type, geometry=geometry, length_m=fee["length_m"],
-        starts_on=application.starts_on, ends_on=application.ends_on, fee_amount=fee["amount"],
-        fee_currency=fee["currency"], step=permit_type.pipeline[0],
-        decision_due_on=clock.decision_due(applied_on=applied_on, working_days=permit_type.decision_working_days,
-                                           paused_working_days=0, business_hours=hours, closed_days=closed))
+        service_request=sr,
+        permit_type=permit_type,
+        geometry=geometry,
+        length_m=fee["length_m"],
+        starts_on=application.starts_on,
+        ends_on=application.ends_on,
+        fee_amount=fee["amount"],
+        fee_currency=fee["currency"],
+        step=permit_type.pipeline[0],
+        decision_due_on=clock.decision_due(
+            applied_on=applied_on,
+            working_days=permit_type.decision_working_days,
+            paused_working_days=0,
+            business_hours=hours,
+            closed_days=closed,
+        ),
+    )
     for requirement, kind, content in documents:
-        PermitDocument.objects.create(permit=permit, requirement=requirement, kind=kind, file=content,
-                                      size=content.size)
+        PermitDocument.objects.create(
+            permit=permit, requirement=requirement, kind=kind, file=content, size=content.size
+        )
     PermitEvent.objects.create(permit=permit, kind=EventKind.APPLIED, at=sr.submitted_at)
     ServiceRequest.objects.filter(pk=sr.pk).update(permit_step=PermitStep.RECEIVED)
     sr.permit_step = PermitStep.RECEIVED
-    keep_contact_until(service_request_id=sr.pk,
-                       day=application.ends_on + timedelta(days=permit_type.retention_days_after_end))
+    keep_contact_until(
+        service_request_id=sr.pk, day=application.ends_on + timedelta(days=permit_type.retention_days_after_end)
+    )
     flag_conflicts(permit)
     return permit
 
 
 def flag_conflicts(permit: Permit) -> list[Permit]:
     """Link the permit to every granted permit or open application whose place and dates overlap its own."""
-    others = list(Permit.objects.filter(state__in=CONFLICTING, permit_type__service_type__jurisdiction_id=
-                                        permit.permit_type.service_type.jurisdiction_id)
-                  .exclude(pk=permit.pk)
-                  .overlapping(geometry=permit.geometry.buffer(CONFLICT_BUFFER_DEGREES),
-                               starts_on=permit.starts_on, ends_on=permit.ends_on))
+    others = list(
+        Permit.objects.filter(
+            state__in=CONFLICTING,
+            permit_type__service_type__jurisdiction_id=permit.permit_type.service_type.jurisdiction_id,
+        )
+        .exclude(pk=permit.pk)
+        .overlapping(
+            geometry=permit.geometry.buffer(CONFLICT_BUFFER_DEGREES), starts_on=permit.starts_on, ends_on=permit.ends_on
+        )
+    )
     if others:
         permit.conflicts.add(*others)
     return others
 
 
 def _lock(permit: Permit) -> Permit:
-    return (Permit.objects.select_for_update(of=("self",)).select_related("permit_type", "service_request")
-            .get(pk=permit.pk))
+    return (
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("permit_type", "service_request")
+        .get(pk=permit.pk)
+    )
 
 
 def _require_state(permit: Permit, to: str) -> None:
     if to not in TRANSITIONS[permit.state]:
-        raise PermitActionRefused(_("A permit that is %(state)s can't become %(to)s.")
-                                  % {"state": permit.get_state_display().lower(), "to": State(to).label.lower()})
+        raise PermitActionRefused(
+            _("A permit that is %(state)s can't become %(to)s.")
+            % {"state": permit.get_state_display().lower(), "to": State(to).label.lower()}
+        )
 
 
 def _event(permit, kind, *, by=None, step="", public_note="", internal_note="") -> PermitEvent:
-    return PermitEvent.objects.create(permit=permit, kind=kind, actor=by, step=step, at=timezone.now(),
-                                      public_note=public_note.strip(), internal_note=internal_note.strip())
+    return PermitEvent.objects.create(
+        permit=permit,
+        kind=kind,
+        actor=by,
+        step=step,
+        at=timezone.now(),
+        public_note=public_note.strip(),
+        internal_note=internal_note.strip(),
+    )
 
 
 def _request_to(permit: Permit, to: str, *, by, public_note: str = "", permit_step: str = "") -> None:
@@ -284,16 +331,25 @@ def answer_information(permit: Permit, *, answer: str, documents: dict | None = 
     permit.paused_working_days += clock.working_days_between(permit.paused_since, today, hours, closed)
     permit.decision_due_on = clock.decision_due(
         applied_on=timezone.localdate(permit.service_request.submitted_at),
-        working_days=permit.permit_type.decision_working_days, paused_working_days=permit.paused_working_days,
-        business_hours=hours, closed_days=closed)
+        working_days=permit.permit_type.decision_working_days,
+        paused_working_days=permit.paused_working_days,
+        business_hours=hours,
+        closed_days=closed,
+    )
     permit.paused_since = None
     permit.state = State.IN_REVIEW
     permit.save(update_fields=["paused_working_days", "decision_due_on", "paused_since", "state"])
     names = ", ".join(document.requirement.localized_name() for document in kept)
-    _event(permit, EventKind.INFORMATION_GIVEN, step=permit.step, public_note=answer,
-           internal_note=_("Documents added: %(names)s") % {"names": names} if names else "")
-    ServiceRequest.objects.filter(pk=permit.service_request_id).update(permit_step=PermitStep.UNDER_REVIEW,
-                                                                         updated_at=timezone.now())
+    _event(
+        permit,
+        EventKind.INFORMATION_GIVEN,
+        step=permit.step,
+        public_note=answer,
+        internal_note=_("Documents added: %(names)s") % {"names": names} if names else "",
+    )
+    ServiceRequest.objects.filter(pk=permit.service_request_id).update(
+        permit_step=PermitStep.UNDER_REVIEW, updated_at=timezone.now()
+    )
     return permit
 
 
@@ -310,8 +366,7 @@ def _add_documents(permit: Permit, documents: dict) -> list[PermitDocument]:
         except InvalidDocument as exc:
             errors[f"document_{code}"] = [str(exc)]
             continue
-        kept.append(PermitDocument(permit=permit, requirement=requirement, kind=kind, file=content,
-                                   size=content.size))
+        kept.append(PermitDocument(permit=permit, requirement=requirement, kind=kind, file=content, size=content.size))
     if errors:
         raise InvalidApplication(errors)
     for document in kept:
@@ -320,8 +375,9 @@ def _add_documents(permit: Permit, documents: dict) -> list[PermitDocument]:
 
 
 @transaction.atomic
-def decide_permit(permit: Permit, *, by, approve: bool, added_conditions: list[str] | tuple = (),
-                  reasons: str = "") -> Permit:
+def decide_permit(
+    permit: Permit, *, by, approve: bool, added_conditions: list[str] | tuple = (), reasons: str = ""
+) -> Permit:
     """Approve with conditions (the type's standard ones plus any added) or refuse with reasons, and tell the
     applicant under their consent. The one place a permit is decided: integrations hook here.
 
@@ -332,8 +388,9 @@ def decide_permit(permit: Permit, *, by, approve: bool, added_conditions: list[s
     to = State.APPROVED if approve else State.REFUSED
     _require_state(permit, to)
     if approve and permit.step != Step.DECISION:
-        raise PermitActionRefused(_("Finish the earlier steps first (now: %(step)s).")
-                                  % {"step": permit.get_step_display()})
+        raise PermitActionRefused(
+            _("Finish the earlier steps first (now: %(step)s).") % {"step": permit.get_step_display()}
+        )
     reasons = reasons.strip()
     if not approve and not reasons:
         raise PermitActionRefused(_("Give the reasons for refusing: the applicant reads them."))
@@ -346,19 +403,27 @@ def decide_permit(permit: Permit, *, by, approve: bool, added_conditions: list[s
         permit.conditions = list(permit.permit_type.standard_conditions) + added
         fields += ["added_conditions", "conditions"]
         note = _("Permit approved, valid from %(start)s to %(end)s, with its conditions.") % {
-            "start": permit.starts_on.isoformat(), "end": permit.ends_on.isoformat()}
+            "start": permit.starts_on.isoformat(),
+            "end": permit.ends_on.isoformat(),
+        }
         if permit.fee_amount and not permit.fee_paid_at:
             note += " " + _("The certificate is issued once the fee of %(amount)s %(currency)s is paid.") % {
-                "amount": permit.fee_amount, "currency": permit.fee_currency}
+                "amount": permit.fee_amount,
+                "currency": permit.fee_currency,
+            }
     else:
         permit.refusal_reasons = reasons
         fields.append("refusal_reasons")
         note = _("Permit refused. Reasons: %(reasons)s") % {"reasons": reasons}
     permit.save(update_fields=fields)
-    _event(permit, EventKind.APPROVED if approve else EventKind.REFUSED, by=by, step=Step.DECISION,
-           public_note=note)
-    _request_to(permit, Status.RESOLVED, by=by, public_note=note,
-                permit_step=PermitStep.APPROVED if approve else PermitStep.REFUSED)
+    _event(permit, EventKind.APPROVED if approve else EventKind.REFUSED, by=by, step=Step.DECISION, public_note=note)
+    _request_to(
+        permit,
+        Status.RESOLVED,
+        by=by,
+        public_note=note,
+        permit_step=PermitStep.APPROVED if approve else PermitStep.REFUSED,
+    )
     _notify(permit, Event.PERMIT_DECIDED)
     return permit
 
@@ -373,8 +438,9 @@ def mark_fee_paid(permit: Permit, *, by, reference: str) -> Permit:
     if permit.state in (State.REFUSED, State.REVOKED):
         raise PermitActionRefused(_("No fee is due on a refused or revoked permit."))
     if permit.fee_paid_at:
-        raise PermitActionRefused(_("The fee is already marked paid (reference %(ref)s).")
-                                  % {"ref": permit.payment_reference})
+        raise PermitActionRefused(
+            _("The fee is already marked paid (reference %(ref)s).") % {"ref": permit.payment_reference}
+        )
     permit.fee_paid_at, permit.payment_reference = timezone.now(), reference[:100]
     permit.save(update_fields=["fee_paid_at", "payment_reference"])
     _event(permit, EventKind.FEE_PAID, by=by, public_note=_("Fee received, reference %(ref)s.") % {"ref": reference})
@@ -390,12 +456,17 @@ def request_extension(permit: Permit, *, until: date, reason: str) -> Permit:
     if until <= permit.ends_on:
         raise PermitActionRefused(_("Choose a day after the current end, %(day)s.") % {"day": permit.ends_on})
     if (until - permit.starts_on).days + 1 > permit.permit_type.max_length_days:
-        raise PermitActionRefused(_("This permit lasts at most %(n)d days.")
-                                  % {"n": permit.permit_type.max_length_days})
+        raise PermitActionRefused(
+            _("This permit lasts at most %(n)d days.") % {"n": permit.permit_type.max_length_days}
+        )
     permit.extension_requested_until, permit.extension_reason = until, reason.strip()[:MAX_ANSWER_LENGTH]
     permit.save(update_fields=["extension_requested_until", "extension_reason"])
-    _event(permit, EventKind.EXTENSION_REQUESTED, public_note=_("Extension asked until %(day)s. %(reason)s") % {
-        "day": until.isoformat(), "reason": permit.extension_reason})
+    _event(
+        permit,
+        EventKind.EXTENSION_REQUESTED,
+        public_note=_("Extension asked until %(day)s. %(reason)s")
+        % {"day": until.isoformat(), "reason": permit.extension_reason},
+    )
     return permit
 
 
@@ -415,19 +486,31 @@ def decide_extension(permit: Permit, *, by, grant: bool, note: str = "") -> Perm
         permit.ends_on = permit.extension_requested_until
         fields.append("ends_on")
         if permit.permit_type.fee_kind == FeeKind.PER_DAY:
-            permit.fee_amount = permit_fee(fee_kind=FeeKind.PER_DAY, amount=permit.permit_type.fee_amount,
-                                           starts_on=permit.starts_on, ends_on=permit.ends_on, length_m=0)
+            permit.fee_amount = permit_fee(
+                fee_kind=FeeKind.PER_DAY,
+                amount=permit.permit_type.fee_amount,
+                starts_on=permit.starts_on,
+                ends_on=permit.ends_on,
+                length_m=0,
+            )
             permit.fee_paid_at = None  # the added days are due; the earlier reference stays in the history
             fields += ["fee_amount", "fee_paid_at"]
-        keep_contact_until(service_request_id=permit.service_request_id,
-                           day=permit.ends_on + timedelta(days=permit.permit_type.retention_days_after_end))
+        keep_contact_until(
+            service_request_id=permit.service_request_id,
+            day=permit.ends_on + timedelta(days=permit.permit_type.retention_days_after_end),
+        )
         public = _("Extended until %(day)s.") % {"day": permit.ends_on.isoformat()}
     else:
         public = _("Extension refused: %(note)s") % {"note": note.strip()}
     permit.extension_requested_until = None
     permit.save(update_fields=fields)
-    _event(permit, EventKind.EXTENDED if grant else EventKind.EXTENSION_REFUSED, by=by, public_note=public,
-           internal_note=note if grant else "")
+    _event(
+        permit,
+        EventKind.EXTENDED if grant else EventKind.EXTENSION_REFUSED,
+        by=by,
+        public_note=public,
+        internal_note=note if grant else "",
+    )
     _request_to(permit, permit.service_request.status, by=by, public_note=public)
     _notify(permit, Event.PERMIT_DECIDED)
     return permit

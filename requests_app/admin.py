@@ -51,7 +51,7 @@ class ResidentCommentInline(admin.TabularInline):
     readonly_fields = ("text", "created_at")
 
     def has_add_permission(self, request, obj=None):
-        return False   # only the requester adds, from the tracking page
+        return False  # only the requester adds, from the tracking page
 
 
 @admin.register(ServiceRequest)

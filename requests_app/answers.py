@@ -1,4 +1,5 @@
 """Checking a resident's answers against a service type's questions (Open311 datatypes)."""
+
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime

@@ -1,4 +1,5 @@
 """One place that turns domain errors into DRF responses for the JSON APIs (Open311 has its own format)."""
+
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler

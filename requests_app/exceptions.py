@@ -1,4 +1,5 @@
 """Domain errors. Each edge (Open311, staff API, forms) maps them to its own error format once."""
+
 from django.utils.translation import gettext as _
 
 

@@ -4,6 +4,7 @@
 Names are matched by trigram similarity (pg_trgm) and by substring, so that both scripts work: pg_trgm only
 makes trigrams of letters and digits its locale knows, and Chinese street names (深南大道) are matched whole.
 """
+
 import math
 import re
 
@@ -23,8 +24,11 @@ SIMILARITY = 0.3
 
 
 def _sides(segment) -> list[tuple[int, int]]:
-    return [(a, b) for a, b in ((segment.left_from, segment.left_to), (segment.right_from, segment.right_to))
-            if a is not None and b is not None]
+    return [
+        (a, b)
+        for a, b in ((segment.left_from, segment.left_to), (segment.right_from, segment.right_to))
+        if a is not None and b is not None
+    ]
 
 
 def _point_at(segment, number: int) -> Point | None:
@@ -44,11 +48,12 @@ def addresses_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict
     number, street = (int(match.group(1)), match.group(2).strip()) if match else (None, query)
     if len(street) < 2:
         return []
-    segments = (StreetSegment.objects.filter(jurisdiction=jurisdiction)
-                .annotate(similarity=Greatest(TrigramSimilarity("name", street), TrigramSimilarity("name", query)))
-                .filter(Q(similarity__gte=SIMILARITY) | Q(name__icontains=street)
-                        | Q(name_translations__icontains=street))
-                .order_by("-similarity", "name", "id")[:200])
+    segments = (
+        StreetSegment.objects.filter(jurisdiction=jurisdiction)
+        .annotate(similarity=Greatest(TrigramSimilarity("name", street), TrigramSimilarity("name", query)))
+        .filter(Q(similarity__gte=SIMILARITY) | Q(name__icontains=street) | Q(name_translations__icontains=street))
+        .order_by("-similarity", "name", "id")[:200]
+    )
     places, seen = [], set()
     for segment in segments:
         name = segment.localized_name()
@@ -73,9 +78,12 @@ def addresses_matching(*, jurisdiction, query: str, limit: int = 8) -> list[dict
 def nearest_address(*, jurisdiction, point: Point) -> str:
     """The street address nearest ``point`` ("2000 Mission St"), or the street's name where it has no numbers;
     empty when no street is within NEAREST_METRES."""
-    segment = (StreetSegment.objects.filter(jurisdiction=jurisdiction,
-                                            centreline__distance_lte=(point, D(m=NEAREST_METRES)))
-               .annotate(distance=Distance("centreline", point)).order_by("distance").first())
+    segment = (
+        StreetSegment.objects.filter(jurisdiction=jurisdiction, centreline__distance_lte=(point, D(m=NEAREST_METRES)))
+        .annotate(distance=Distance("centreline", point))
+        .order_by("distance")
+        .first()
+    )
     if segment is None:
         return ""
     name = segment.localized_name()
@@ -88,6 +96,6 @@ def nearest_address(*, jurisdiction, point: Point) -> str:
     cross = (end[0] - start[0]) * (point.y - start[1]) - (end[1] - start[1]) * (point.x - start[0])
     first, last = sides[0] if (cross > 0 or len(sides) == 1) else sides[-1]
     raw = first + fraction * (last - first)
-    step = 2 if (last - first) % 2 == 0 else 1   # one side holds odd or even numbers
-    number = first + math.floor((raw - first) / step + 0.5) * step   # half up, not to even
+    step = 2 if (last - first) % 2 == 0 else 1  # one side holds odd or even numbers
+    number = first + math.floor((raw - first) / step + 0.5) * step  # half up, not to even
     return f"{int(number)} {name}"

@@ -6,6 +6,7 @@ twice. The same key with other content is refused. Another client's key is anoth
 returns someone else's answer. Keys and contents are stored only as HMACs keyed with SECRET_KEY, and rows expire
 after IDEMPOTENCY_KEEP_HOURS (a retry across a secret-key rotation files anew, which is the safe side).
 """
+
 import json
 from collections.abc import Callable
 from datetime import timedelta

@@ -2,6 +2,7 @@
 
 Personal data has no place here: it lives in ``contacts`` and nothing here points to it.
 """
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -24,8 +25,9 @@ class Translated(models.Model):
     """Mixin for rows with a name (and description) in the jurisdiction's languages."""
 
     name = models.CharField(_("name"), max_length=200)
-    name_translations = models.JSONField(_("name in other languages"), default=dict, blank=True,
-                                         help_text=_('For example {"zh-hans": "坑洞"}'))
+    name_translations = models.JSONField(
+        _("name in other languages"), default=dict, blank=True, help_text=_('For example {"zh-hans": "坑洞"}')
+    )
 
     class Meta:
         abstract = True
@@ -45,31 +47,50 @@ class BlurStrength(models.IntegerChoices):
 
 
 class Jurisdiction(Translated):
-    slug = models.SlugField(_("jurisdiction id"), max_length=60, unique=True,
-                            help_text=_("Open311 jurisdiction_id, e.g. sfgov.org"))
+    slug = models.SlugField(
+        _("jurisdiction id"), max_length=60, unique=True, help_text=_("Open311 jurisdiction_id, e.g. sfgov.org")
+    )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    languages = ArrayField(models.CharField(max_length=10), default=list, verbose_name=_("languages"),
-                           help_text=_("Language codes, the default first"))
+    languages = ArrayField(
+        models.CharField(max_length=10),
+        default=list,
+        verbose_name=_("languages"),
+        help_text=_("Language codes, the default first"),
+    )
     contact_retention_days = models.PositiveIntegerField(
-        _("contact retention (days)"), default=30,
-        help_text=_("How long a resident's contact data is kept after their request closes"))
+        _("contact retention (days)"),
+        default=30,
+        help_text=_("How long a resident's contact data is kept after their request closes"),
+    )
     public_id_prefix = models.CharField(_("public id prefix"), max_length=6, blank=True)
     # What public text masking looks for (masking/): the phone numbers, IDs and plates of these
     # countries, and what it keeps: the city's own published numbers and addresses.
-    regions = ArrayField(models.CharField(max_length=2), default=list, blank=True, verbose_name=_("regions served"),
-                         help_text=_("ISO country codes whose phone numbers, ID numbers and licence plates residents "
-                                     "write, e.g. US or CN, HK"))
-    published_contacts = ArrayField(models.CharField(max_length=254), default=list, blank=True,
-                                    verbose_name=_("published numbers and emails"),
-                                    help_text=_("The city's own phone numbers and email addresses, kept in public "
-                                                "text (e.g. 311, 415-701-2311, 12345)"))
+    regions = ArrayField(
+        models.CharField(max_length=2),
+        default=list,
+        blank=True,
+        verbose_name=_("regions served"),
+        help_text=_(
+            "ISO country codes whose phone numbers, ID numbers and licence plates residents write, e.g. US or CN, HK"
+        ),
+    )
+    published_contacts = ArrayField(
+        models.CharField(max_length=254),
+        default=list,
+        blank=True,
+        verbose_name=_("published numbers and emails"),
+        help_text=_(
+            "The city's own phone numbers and email addresses, kept in public text (e.g. 311, 415-701-2311, 12345)"
+        ),
+    )
     # What the public copy of a resident's photo hides (requests_app.photos). Off, the public copy is the
     # cleaned photo itself; the original still stays private.
     photo_blurring = models.BooleanField(_("blur photos before publishing"), default=True)
     photo_blur_faces = models.BooleanField(_("blur faces"), default=True)
     photo_blur_plates = models.BooleanField(_("blur licence plates"), default=True)
     photo_blur_strength = models.PositiveSmallIntegerField(
-        _("blur strength"), choices=BlurStrength.choices, default=BlurStrength.PIXELATE)
+        _("blur strength"), choices=BlurStrength.choices, default=BlurStrength.PIXELATE
+    )
 
     class Meta:
         verbose_name = _("jurisdiction")
@@ -92,8 +113,9 @@ class ServiceType(Translated):
         BATCH = "batch", _("Batch")
         BLACKBOX = "blackbox", _("Black box")
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="service_types",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="service_types", verbose_name=_("jurisdiction")
+    )
     code = models.CharField(_("code"), max_length=60)
     description = models.TextField(_("description"), blank=True)
     description_translations = models.JSONField(_("description in other languages"), default=dict, blank=True)
@@ -101,13 +123,14 @@ class ServiceType(Translated):
     group_translations = models.JSONField(_("group in other languages"), default=dict, blank=True)
     keywords = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("keywords"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROBLEM)
-    delivery = models.CharField(_("Open311 type"), max_length=10, choices=Delivery.choices,
-                                default=Delivery.REALTIME)
-    sensitive = models.BooleanField(_("sensitive location"), default=False,
-                                    help_text=_("Shown at a coarsened location in every public output"))
+    delivery = models.CharField(_("Open311 type"), max_length=10, choices=Delivery.choices, default=Delivery.REALTIME)
+    sensitive = models.BooleanField(
+        _("sensitive location"), default=False, help_text=_("Shown at a coarsened location in every public output")
+    )
     notice = models.TextField(_("notice shown before filing"), blank=True)
-    stops_filing = models.BooleanField(_("notice stops filing"), default=False,
-                                       help_text=_("For example: danger to life, call the emergency number"))
+    stops_filing = models.BooleanField(
+        _("notice stops filing"), default=False, help_text=_("For example: danger to life, call the emergency number")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -136,19 +159,25 @@ class Question(models.Model):
 
     LIST_TYPES = (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
 
-    service_type = models.ForeignKey(ServiceType, on_delete=models.CASCADE, related_name="questions",
-                                     verbose_name=_("service type"))
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.CASCADE, related_name="questions", verbose_name=_("service type")
+    )
     code = models.CharField(_("code"), max_length=60)
     datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices)
     description = models.CharField(_("question"), max_length=300)
     description_translations = models.JSONField(_("question in other languages"), default=dict, blank=True)
     datatype_description = models.CharField(_("answer hint"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=False)
-    variable = models.BooleanField(_("asked of the resident"), default=True,
-                                   help_text=_("Unticked: informational only, no answer expected"))
+    variable = models.BooleanField(
+        _("asked of the resident"), default=True, help_text=_("Unticked: informational only, no answer expected")
+    )
     order = models.PositiveIntegerField(_("order"))
-    values = models.JSONField(_("allowed values"), default=list, blank=True,
-                              help_text=_('For list types: [{"key": "a", "name": "A", "name_translations": {}}]'))
+    values = models.JSONField(
+        _("allowed values"),
+        default=list,
+        blank=True,
+        help_text=_('For list types: [{"key": "a", "name": "A", "name_translations": {}}]'),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -171,45 +200,72 @@ class Question(models.Model):
 
 
 class ServiceRequest(models.Model):
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="requests",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="requests", verbose_name=_("jurisdiction")
+    )
     public_id = models.CharField(_("public id"), max_length=12, unique=True, default=new_public_id, editable=False)
     # The private link's secret, kept only as its digest (public_ids.secret_digest) so that a copy of the database
     # opens no resident's tracking and data pages. Set ``tracking_token`` to issue one.
-    tracking_token_digest = models.CharField(max_length=64, unique=True, default=unissued_token_digest,
-                                             editable=False)
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="requests",
-                                     verbose_name=_("service type"))
+    tracking_token_digest = models.CharField(max_length=64, unique=True, default=unissued_token_digest, editable=False)
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="requests", verbose_name=_("service type")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     address_id = models.CharField(_("address id"), max_length=100, blank=True)
     zipcode = models.CharField(_("postal code"), max_length=20, blank=True)
-    description = models.TextField(_("description"), blank=True,
-                                   validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+    )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     # What the public sees of the resident's own words: masked once when written (requests_app.public_text)
     # and redacted further by staff; every public output reads these, never description or answers.
     public_description = models.TextField(_("public description"), blank=True)
     public_answers = models.JSONField(_("public answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
-    department = models.ForeignKey("routing.Department", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="requests", verbose_name=_("department"))
-    team = models.ForeignKey("routing.Team", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="requests", verbose_name=_("team"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_requests", verbose_name=_("assignee"))
-    routing_state = models.CharField(_("routing"), max_length=10, choices=RoutingState.choices,
-                                     default=RoutingState.PENDING, db_index=True)
+    department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("department"),
+    )
+    team = models.ForeignKey(
+        "routing.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    routing_state = models.CharField(
+        _("routing"), max_length=10, choices=RoutingState.choices, default=RoutingState.PENDING, db_index=True
+    )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
-    me_too_count = models.PositiveIntegerField(_("\"me too\" count"), default=0)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="duplicates", verbose_name=_("duplicate of"))
+    me_too_count = models.PositiveIntegerField(_('"me too" count'), default=0)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
     on_hold_until = models.DateField(_("on hold until"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
     permit_step = models.CharField(_("permit step"), max_length=20, choices=PermitStep.choices, blank=True)
@@ -219,16 +275,24 @@ class ServiceRequest(models.Model):
     objects = ServiceRequestQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("description", "answers", "location", "address", "address_id", "zipcode"),
-               _("What you reported and where, for the staff who handle it. Published only as below; for a "
-                 "sensitive type (noise, anything at a home) the place is published only as a ~220 m grid cell "
-                 "and never its address."),
-               _("as long as the request; erasing your data can also withdraw your words from public view")),
-        Stored(("public_description", "public_answers"),
-               _("What the public sees of your words: masked when written (phone numbers, emails, messaging ids, "
-                 "ID, card and bank numbers, your name, licence plates removed) and redacted by staff where "
-                 "needed."),
-               WITH_THE_REQUEST),
+        Stored(
+            ("description", "answers", "location", "address", "address_id", "zipcode"),
+            _(
+                "What you reported and where, for the staff who handle it. Published only as below; for a "
+                "sensitive type (noise, anything at a home) the place is published only as a ~220 m grid cell "
+                "and never its address."
+            ),
+            _("as long as the request; erasing your data can also withdraw your words from public view"),
+        ),
+        Stored(
+            ("public_description", "public_answers"),
+            _(
+                "What the public sees of your words: masked when written (phone numbers, emails, messaging ids, "
+                "ID, card and bank numbers, your name, licence plates removed) and redacted by staff where "
+                "needed."
+            ),
+            WITH_THE_REQUEST,
+        ),
     )
 
     class Meta:
@@ -236,8 +300,9 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("service requests")
         ordering = ["-submitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "external_id"], condition=~models.Q(external_id=""),
-                                    name="unique_external_id"),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "external_id"], condition=~models.Q(external_id=""), name="unique_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["jurisdiction", "status", "submitted_at"], name="sr_jur_status_submitted"),
@@ -246,11 +311,15 @@ class ServiceRequest(models.Model):
             GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="sr_address_trgm"),
             # The staff queue's order (overdue, SLA clock, priority, age) over open requests, so a page of a
             # department's queue reads its 50 rows from the index instead of sorting every open request.
-            models.Index(fields=["department", "-overdue", "expected_at", "-priority", "submitted_at", "id"],
-                         condition=models.Q(status__in=sorted(OPEN_STATUSES)), name="sr_open_queue_order"),
+            models.Index(
+                fields=["department", "-overdue", "expected_at", "-priority", "submitted_at", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="sr_open_queue_order",
+            ),
             # Duplicate detection looks only at open requests near a point: a small index, few heap pages.
-            GistIndex(fields=["location"], name="sr_open_location",
-                      condition=models.Q(status__in=sorted(OPEN_STATUSES))),
+            GistIndex(
+                fields=["location"], name="sr_open_location", condition=models.Q(status__in=sorted(OPEN_STATUSES))
+            ),
         ]
 
     def __str__(self):
@@ -281,8 +350,14 @@ class StatusChange(models.Model):
 
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="status_changes")
     at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     old_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     new_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     public_note = models.TextField(_("public note"), blank=True)
@@ -327,13 +402,12 @@ class Photo(models.Model):
 
     class Source(models.TextChoices):
         RESIDENT = "resident", _("Sent with the request")
-        CREW = "crew", _("Taken on site by a crew")   # a working photo: staff only
-        AFTER = "after", _("After the fix")            # shown to the requester with the crew's public note
+        CREW = "crew", _("Taken on site by a crew")  # a working photo: staff only
+        AFTER = "after", _("After the fix")  # shown to the requester with the crew's public note
 
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.RESIDENT)
-    original = models.ImageField(_("original"), upload_to=photo_path, storage=private_storage,
-                                 blank=True)
+    original = models.ImageField(_("original"), upload_to=photo_path, storage=private_storage, blank=True)
     public_image = models.ImageField(_("public copy"), upload_to=photo_path, blank=True)
     # A photo the source system hosts elsewhere (imported data, Open311 media_url): linked, never copied.
     external_url = models.URLField(blank=True, max_length=500)
@@ -351,10 +425,14 @@ class Photo(models.Model):
     objects = PhotoQuerySet.as_manager()
 
     STORED_ABOUT_YOU = (
-        Stored(("original", "public_image", "external_url"),
-               _("The photos you sent, re-encoded without their metadata and kept privately; the public sees only a "
-                 "copy with faces and licence plates blurred, and never one of a sensitive type."),
-               _("as long as the request; erasing your data can also remove them")),
+        Stored(
+            ("original", "public_image", "external_url"),
+            _(
+                "The photos you sent, re-encoded without their metadata and kept privately; the public sees only a "
+                "copy with faces and licence plates blurred, and never one of a sensitive type."
+            ),
+            _("as long as the request; erasing your data can also remove them"),
+        ),
     )
 
     class Meta:
@@ -362,8 +440,10 @@ class Photo(models.Model):
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(state="public", public_image="", external_url=""),
-                                   name="public_photo_has_a_public_copy"),
+            models.CheckConstraint(
+                condition=~models.Q(state="public", public_image="", external_url=""),
+                name="public_photo_has_a_public_copy",
+            ),
         ]
 
     @property
@@ -382,8 +462,14 @@ class PhotoModeration(models.Model):
 
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="moderation")
     at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     reason = models.CharField(_("reason"), max_length=300)
     box = models.JSONField(null=True, blank=True)
@@ -419,8 +505,9 @@ class StreetSegment(Translated):
     """A piece of street centreline with the house numbers along each side, as cities publish them: enough to
     find "2000 Mission St" and to name the address nearest a point, with no outside geocoder."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="street_segments",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="street_segments", verbose_name=_("jurisdiction")
+    )
     left_from = models.PositiveIntegerField(_("left side, first number"), null=True, blank=True)
     left_to = models.PositiveIntegerField(_("left side, last number"), null=True, blank=True)
     right_from = models.PositiveIntegerField(_("right side, first number"), null=True, blank=True)
@@ -430,16 +517,19 @@ class StreetSegment(Translated):
     class Meta:
         verbose_name = _("street segment")
         verbose_name_plural = _("street segments")
-        indexes = [GistIndex(fields=["centreline"], name="streetsegment_centreline"),
-                   GinIndex(fields=["name"], name="streetsegment_name_trgm", opclasses=["gin_trgm_ops"])]
+        indexes = [
+            GistIndex(fields=["centreline"], name="streetsegment_centreline"),
+            GinIndex(fields=["name"], name="streetsegment_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
 
 
 class ResidentComment(models.Model):
     """What the requester adds from the tracking page after filing. Like the description it is for staff: it
     is never published, and staff read it masked where they publish anything from it."""
 
-    service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="resident_comments",
-                                        verbose_name=_("service request"))
+    service_request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="resident_comments", verbose_name=_("service request")
+    )
     text = models.TextField(_("text"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
     created_at = models.DateTimeField(_("added"), default=timezone.now)
 

@@ -3,6 +3,7 @@
 The detectors are the Haar cascades that ship inside the opencv-python-headless wheel (cv2.data.haarcascades):
 frontal and profile faces, and plates. Nothing is downloaded and no image leaves the server.
 """
+
 import enum
 import functools
 from dataclasses import dataclass
@@ -36,9 +37,9 @@ class Kind(enum.StrEnum):
 class Strength(enum.IntEnum):
     """How far a region is destroyed; each level leaves nothing a de-blurring model could use."""
 
-    PIXELATE = 1   # 8 cells across, each then smoothed
-    COARSE = 2     # 4 cells across
-    SOLID = 3      # one flat colour
+    PIXELATE = 1  # 8 cells across, each then smoothed
+    COARSE = 2  # 4 cells across
+    SOLID = 3  # one flat colour
 
 
 CELLS = {Strength.PIXELATE: 8, Strength.COARSE: 4, Strength.SOLID: 1}
@@ -78,34 +79,37 @@ def _cascade(name: str) -> cv2.CascadeClassifier:
     return cascade
 
 
-def _run(cascade_name: str, grey: np.ndarray, *, min_size: tuple[int, int], neighbours: int,
-         scale: float = 1.1) -> list[tuple[int, int, int, int]]:
-    found = _cascade(cascade_name).detectMultiScale(grey, scaleFactor=scale, minNeighbors=neighbours,
-                                                    minSize=min_size)
+def _run(
+    cascade_name: str, grey: np.ndarray, *, min_size: tuple[int, int], neighbours: int, scale: float = 1.1
+) -> list[tuple[int, int, int, int]]:
+    found = _cascade(cascade_name).detectMultiScale(grey, scaleFactor=scale, minNeighbors=neighbours, minSize=min_size)
     return [tuple(int(v) for v in box) for box in found] if len(found) else []
 
 
 def detect_faces(grey: np.ndarray) -> list[Box]:
     """Frontal faces, and faces in profile looking either way (the profile cascade knows only one side)."""
     size = (MIN_FACE_PX, MIN_FACE_PX)
-    boxes = [Box(*b, Kind.FACE) for b in _run("haarcascade_frontalface_default.xml", grey, min_size=size,
-                                              neighbours=5)]
+    boxes = [Box(*b, Kind.FACE) for b in _run("haarcascade_frontalface_default.xml", grey, min_size=size, neighbours=5)]
     # Profiles take coarser steps between scales: two passes (one mirrored) would otherwise cost three times
     # the frontal one, and the frontal pass already finds most faces turned less than halfway.
-    boxes += [Box(*b, Kind.FACE) for b in _run("haarcascade_profileface.xml", grey, min_size=size, neighbours=5,
-                                               scale=1.2)]
+    boxes += [
+        Box(*b, Kind.FACE) for b in _run("haarcascade_profileface.xml", grey, min_size=size, neighbours=5, scale=1.2)
+    ]
     width = grey.shape[1]
     mirrored = np.ascontiguousarray(grey[:, ::-1])
-    boxes += [Box(width - x - w, y, w, h, Kind.FACE)
-              for x, y, w, h in _run("haarcascade_profileface.xml", mirrored, min_size=size, neighbours=5, scale=1.2)]
+    boxes += [
+        Box(width - x - w, y, w, h, Kind.FACE)
+        for x, y, w, h in _run("haarcascade_profileface.xml", mirrored, min_size=size, neighbours=5, scale=1.2)
+    ]
     return boxes
 
 
 def detect_plates(grey: np.ndarray) -> list[Box]:
     """Licence plates: a wide dark-on-light strip of characters."""
     size = (MIN_PLATE_WIDTH_PX, MIN_PLATE_WIDTH_PX // 4)
-    return [Box(*b, Kind.PLATE) for b in _run("haarcascade_russian_plate_number.xml", grey, min_size=size,
-                                              neighbours=3)]
+    return [
+        Box(*b, Kind.PLATE) for b in _run("haarcascade_russian_plate_number.xml", grey, min_size=size, neighbours=3)
+    ]
 
 
 def detect(image: Image.Image, *, faces: bool = True, plates: bool = True) -> list[Box]:

@@ -3,6 +3,7 @@ photos) comes in through ``attach_photo``. It is validated, re-encoded without m
 serials), renamed and kept privately; a worker then writes the public copy with faces and plates blurred
 (``blur_photo``), and only that copy is ever linked publicly. Staff moderate photos here too.
 """
+
 import io
 import logging
 import warnings
@@ -18,9 +19,9 @@ from kombu.exceptions import KombuError
 from PIL import Image, ImageOps, UnidentifiedImageError
 from redis.exceptions import RedisError
 
+from . import tasks
 from .models import Photo, PhotoModeration, ServiceRequest
 from .photo_detection import Box, DetectionFailed, Kind, blur_regions, detect
-from . import tasks
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,9 @@ def prepare_photo(upload) -> PreparedPhoto:
     return PreparedPhoto(out.getvalue(), name="photo.jpg")
 
 
-def attach_photo(service_request: ServiceRequest, upload, *, created_at=None,
-                 source: str = Photo.Source.RESIDENT) -> Photo:
+def attach_photo(
+    service_request: ServiceRequest, upload, *, created_at=None, source: str = Photo.Source.RESIDENT
+) -> Photo:
     """Add a photo to a request: cleaned (unless prepare_photo already did), kept privately, and queued for
     its blurred public copy once the transaction commits. Until that copy exists the photo is not public.
 
@@ -85,8 +87,14 @@ def attach_photo(service_request: ServiceRequest, upload, *, created_at=None,
     """
     clean = upload if isinstance(upload, PreparedPhoto) else prepare_photo(upload)
     now = created_at or timezone.now()
-    photo = Photo.objects.create(service_request=service_request, original=clean, state=Photo.State.PENDING,
-                                 created_at=now, changed_at=now, source=source)
+    photo = Photo.objects.create(
+        service_request=service_request,
+        original=clean,
+        state=Photo.State.PENDING,
+        created_at=now,
+        changed_at=now,
+        source=source,
+    )
     transaction.on_commit(lambda: _enqueue_blurring(photo.pk))
     return photo
 
@@ -94,8 +102,13 @@ def attach_photo(service_request: ServiceRequest, upload, *, created_at=None,
 def link_photo(service_request: ServiceRequest, url: str, *, created_at=None) -> Photo:
     """Record a photo hosted elsewhere (an Open311 client's ``media_url``, imported data): linked, never fetched."""
     now = created_at or timezone.now()
-    return Photo.objects.create(service_request=service_request, external_url=url[:500], state=Photo.State.PUBLIC,
-                                created_at=now, changed_at=now)
+    return Photo.objects.create(
+        service_request=service_request,
+        external_url=url[:500],
+        state=Photo.State.PUBLIC,
+        created_at=now,
+        changed_at=now,
+    )
 
 
 def _enqueue_blurring(photo_id: int) -> None:
@@ -110,8 +123,12 @@ def _enqueue_blurring(photo_id: int) -> None:
 def blur_waiting_photos(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     """Queue again the photos still waiting for their public copy (their task was lost). Returns how many."""
     since = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(Photo.objects.waiting_for_blurring().filter(changed_at__lt=since)
-               .order_by("changed_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Photo.objects.waiting_for_blurring()
+        .filter(changed_at__lt=since)
+        .order_by("changed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     # Restart each one's clock, so a long queue of photos is not queued again every minute.
     Photo.objects.filter(pk__in=ids).update(changed_at=timezone.now())
     for pk in ids:
@@ -157,8 +174,12 @@ def blur_photo(photo_id: int) -> Photo | None:
     """Write a waiting photo's public copy with faces, plates and staff's boxes blurred, and publish it; or
     record why it can't be checked (then it stays unpublished). Idempotent: other states are left alone.
     """
-    photo = (Photo.objects.select_related("service_request__jurisdiction")
-             .filter(pk=photo_id, state=Photo.State.PENDING).exclude(original="").first())
+    photo = (
+        Photo.objects.select_related("service_request__jurisdiction")
+        .filter(pk=photo_id, state=Photo.State.PENDING)
+        .exclude(original="")
+        .first()
+    )
     if photo is None:
         return None
     revision = photo.revision
@@ -202,6 +223,7 @@ def _delete_on_commit(photo: Photo, name: str) -> None:
 # Every step but hiding drops the public copy at once and queues a new one: a photo being re-blurred is not
 # public, so a face staff just boxed is never shown meanwhile.
 
+
 def _moderate(photo: Photo, *, action: str, by, reason: str, box: dict | None = None) -> Photo:
     from .services import change_status  # services imports this module for filing
 
@@ -214,8 +236,9 @@ def _moderate(photo: Photo, *, action: str, by, reason: str, box: dict | None = 
         raise InvalidPhoto(_("Only a photo that could not be checked can be checked again."))
     if action == PhotoModeration.Action.BLUR_BOX:
         locked.manual_boxes = [*locked.manual_boxes, box]
-    hidden = action == PhotoModeration.Action.HIDE or (locked.state == Photo.State.HIDDEN
-                                                        and action == PhotoModeration.Action.BLUR_BOX)
+    hidden = action == PhotoModeration.Action.HIDE or (
+        locked.state == Photo.State.HIDDEN and action == PhotoModeration.Action.BLUR_BOX
+    )
     stale = locked.public_image.name
     locked.public_image = ""
     locked.state = Photo.State.HIDDEN if hidden else Photo.State.PENDING
@@ -224,12 +247,15 @@ def _moderate(photo: Photo, *, action: str, by, reason: str, box: dict | None = 
     locked.changed_at = timezone.now()
     locked.save(update_fields=["manual_boxes", "public_image", "state", "failure", "revision", "changed_at"])
     _delete_on_commit(locked, stale)
-    PhotoModeration.objects.create(photo=locked, at=locked.changed_at, actor=by, action=action, reason=reason,
-                                   box=box)
+    PhotoModeration.objects.create(photo=locked, at=locked.changed_at, actor=by, action=action, reason=reason, box=box)
     number = list(locked.service_request.photos.values_list("pk", flat=True)).index(locked.pk) + 1
-    change_status(locked.service_request, to=locked.service_request.status, by=by,
-                  internal_note=_("Photo %(n)d: %(action)s. %(reason)s") % {
-                      "n": number, "action": PhotoModeration.Action(action).label, "reason": reason})
+    change_status(
+        locked.service_request,
+        to=locked.service_request.status,
+        by=by,
+        internal_note=_("Photo %(n)d: %(action)s. %(reason)s")
+        % {"n": number, "action": PhotoModeration.Action(action).label, "reason": reason},
+    )
     if locked.state == Photo.State.PENDING:
         transaction.on_commit(lambda: _enqueue_blurring(locked.pk))
     return locked
@@ -258,8 +284,13 @@ def add_blur_box(photo: Photo, *, box: tuple[float, float, float, float], by, re
         w = h = None
     if not (w and h):
         raise InvalidPhoto(_("This photo can't be read; hide it instead."))
-    pixels = {"x": round(w * left / 100), "y": round(h * top / 100),
-              "w": max(1, round(w * width / 100)), "h": max(1, round(h * height / 100)), "kind": str(Kind.MANUAL)}
+    pixels = {
+        "x": round(w * left / 100),
+        "y": round(h * top / 100),
+        "w": max(1, round(w * width / 100)),
+        "h": max(1, round(h * height / 100)),
+        "kind": str(Kind.MANUAL),
+    }
     return _moderate(photo, action=PhotoModeration.Action.BLUR_BOX, by=by, reason=reason, box=pixels)
 
 

@@ -1,4 +1,5 @@
 """Progress for long-running commands: a bar on a terminal, a line every 10% in logs and CI."""
+
 import sys
 import time
 

@@ -1,4 +1,5 @@
 """Short, readable public ids, unguessable tracking tokens, and the digest that bearer secrets are stored as."""
+
 import hashlib
 import secrets
 

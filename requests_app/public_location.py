@@ -1,5 +1,6 @@
 """Where a request is shown in public. Sensitive types (noise, anything at a home) are snapped to a grid
 so that no public output points at a door; staff always see the exact point."""
+
 from django.contrib.gis.geos import Point
 
 # About 220 m north-south; enough to cover a block, small enough to stay useful on a city map.

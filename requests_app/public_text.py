@@ -4,6 +4,7 @@
 staff public notes are masked in place when written (staff see them as published). Every public output reads
 the stored text: none masks on its own, so none can forget to.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -17,8 +18,9 @@ class Masking:
     public_emails: frozenset[str]
 
     def text(self, text: str) -> str:
-        return mask_personal_identifiers(text, regions=self.regions, public_numbers=self.public_numbers,
-                                         public_emails=self.public_emails)
+        return mask_personal_identifiers(
+            text, regions=self.regions, public_numbers=self.public_numbers, public_emails=self.public_emails
+        )
 
     def answers(self, answers: dict) -> dict:
         return {code: self._answer(value) for code, value in answers.items()}

@@ -3,6 +3,7 @@
 Each model that holds what a resident gave lists ``Stored`` declarations in ``STORED_ABOUT_YOU``; the privacy
 notice (``manage.py privacy_notice``) is printed from them, and a test checks every field is declared.
 """
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Reads for one screen or endpoint each; they own select_related/only."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,16 +22,20 @@ def jurisdictions_overview():
     ).order_by("slug")
 
 
-def nearby_open_requests(*, service_type, point, metres: float = 150, days: int = 30, exclude_id=None,
-                         limit: int = 10):
+def nearby_open_requests(*, service_type, point, metres: float = 150, days: int = 30, exclude_id=None, limit: int = 10):
     """Open requests of the same type near a point and recent enough to be the same problem.
 
     Used by the resident form ("already reported?") and by routing to link possible duplicates.
     """
     since = timezone.now() - timedelta(days=days)
-    qs = (ServiceRequest.objects.open().filter(service_type=service_type, submitted_at__gte=since)
-          .near(point, metres).annotate(distance=Distance("location", point)).order_by("distance", "pk")
-          .select_related("service_type"))
+    qs = (
+        ServiceRequest.objects.open()
+        .filter(service_type=service_type, submitted_at__gte=since)
+        .near(point, metres)
+        .annotate(distance=Distance("location", point))
+        .order_by("distance", "pk")
+        .select_related("service_type")
+    )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     return qs[:limit]
@@ -47,9 +52,12 @@ def nearby_open_requests_in_cell(*, service_type, point, days: int = 30, limit: 
     box = Polygon.from_bbox((cell.x - margin, cell.y - margin, cell.x + margin, cell.y + margin))
     box.srid = 4326
     since = timezone.now() - timedelta(days=days)
-    candidates = (ServiceRequest.objects.open().filter(service_type=service_type, submitted_at__gte=since,
-                                                       location__bboverlaps=box)
-                  .order_by("-submitted_at", "-id").select_related("service_type"))
+    candidates = (
+        ServiceRequest.objects.open()
+        .filter(service_type=service_type, submitted_at__gte=since, location__bboverlaps=box)
+        .order_by("-submitted_at", "-id")
+        .select_related("service_type")
+    )
     return [sr for sr in candidates if coarsen(sr.location) == cell][:limit]
 
 
@@ -95,10 +103,15 @@ def nearby_open_requests_for_many(probes: list[NearbyProbe], *, limit: int = 10)
         return {}
     now = timezone.now()
     params = {
-        "keys": [p.key for p in probes], "types": [p.service_type_id for p in probes],
-        "xs": [p.point.x for p in probes], "ys": [p.point.y for p in probes],
-        "metres": [float(p.metres) for p in probes], "since": [now - timedelta(days=p.days) for p in probes],
-        "exclude": [p.exclude_id for p in probes], "open": sorted(OPEN_STATUSES), "limit": limit,
+        "keys": [p.key for p in probes],
+        "types": [p.service_type_id for p in probes],
+        "xs": [p.point.x for p in probes],
+        "ys": [p.point.y for p in probes],
+        "metres": [float(p.metres) for p in probes],
+        "since": [now - timedelta(days=p.days) for p in probes],
+        "exclude": [p.exclude_id for p in probes],
+        "open": sorted(OPEN_STATUSES),
+        "limit": limit,
     }
     found: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:

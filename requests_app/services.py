@@ -1,4 +1,5 @@
 """State changes of service requests. Each is one transaction and writes its history row beside it."""
+
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -119,8 +120,9 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
 
 
 @transaction.atomic
-def change_status(service_request: ServiceRequest, *, to: str, by=None, public_note: str = "",
-                  internal_note: str = "") -> ServiceRequest:
+def change_status(
+    service_request: ServiceRequest, *, to: str, by=None, public_note: str = "", internal_note: str = ""
+) -> ServiceRequest:
     """Move a request along the status pipeline and record who did it.
 
     Raises InvalidTransition if ``to`` can't follow the current status.
@@ -133,8 +135,15 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     now = timezone.now()
     # Public notes are published as written down: masked here, once, for every output.
     public_note = masking_for(sr.jurisdiction).text(public_note) if public_note else ""
-    StatusChange.objects.create(service_request=sr, at=now, actor=by, old_status=sr.status, new_status=to,
-                                public_note=public_note, internal_note=internal_note)
+    StatusChange.objects.create(
+        service_request=sr,
+        at=now,
+        actor=by,
+        old_status=sr.status,
+        new_status=to,
+        public_note=public_note,
+        internal_note=internal_note,
+    )
     changed = ["status", "updated_at"]
     if to == Status.ACKNOWLEDGED and sr.acknowledged_at is None:
         sr.acknowledged_at = now
@@ -150,8 +159,9 @@ def change_status(service_request: ServiceRequest, *, to: str, by=None, public_n
     sr.updated_at = now
     sr.save(update_fields=changed)
     # The SLA clock, the requester's message and the outbox follow in the apps built on this one.
-    status_changed.send(sender=ServiceRequest, service_request=sr, old_status=old_status, new_status=to, at=now,
-                        public_note=public_note)
+    status_changed.send(
+        sender=ServiceRequest, service_request=sr, old_status=old_status, new_status=to, at=now, public_note=public_note
+    )
     return sr
 
 
@@ -163,8 +173,11 @@ def release_ended_holds(*, now=None) -> int:
     now = now or timezone.now()
     released = 0
     # Only a day either side of UTC can differ from a city's local date, so this narrows the rows to look at.
-    candidates = (ServiceRequest.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=(now + timedelta(days=1)).date())
-                  .select_related("jurisdiction").order_by("on_hold_until", "id"))
+    candidates = (
+        ServiceRequest.objects.filter(status=Status.ON_HOLD, on_hold_until__lte=(now + timedelta(days=1)).date())
+        .select_related("jurisdiction")
+        .order_by("on_hold_until", "id")
+    )
     for sr in candidates:
         if sr.on_hold_until > timezone.localtime(now, ZoneInfo(sr.jurisdiction.timezone)).date():
             continue
@@ -181,8 +194,11 @@ def _release_hold(sr: ServiceRequest, *, now) -> None:
     sr = ServiceRequest.objects.select_for_update().get(pk=sr.pk, status=Status.ON_HOLD)
     until = sr.on_hold_until
     ServiceRequest.objects.filter(pk=sr.pk).update(on_hold_until=None)
-    change_status(sr, to=Status.IN_PROGRESS,
-                  internal_note=_("The hold until %(date)s ended; work resumes.") % {"date": until.isoformat()})
+    change_status(
+        sr,
+        to=Status.IN_PROGRESS,
+        internal_note=_("The hold until %(date)s ended; work resumes.") % {"date": until.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -217,8 +233,9 @@ def reopen_by_requester(service_request: ServiceRequest, *, reason: str = "") ->
     if Status.REOPENED not in ALLOWED_TRANSITIONS[sr.status]:
         raise InvalidTransition(sr.status, Status.REOPENED)
     if not can_reopen(sr):
-        raise ReopenWindowClosed(_("This request closed more than %(days)d days ago; please file a new one.")
-                                 % {"days": REOPEN_WINDOW.days})
+        raise ReopenWindowClosed(
+            _("This request closed more than %(days)d days ago; please file a new one.") % {"days": REOPEN_WINDOW.days}
+        )
     return change_status(sr, to=Status.REOPENED, internal_note=reason.strip()[:2000])
 
 
@@ -232,7 +249,6 @@ def confirm_fixed(service_request: ServiceRequest) -> ServiceRequest:
     if sr.status != Status.RESOLVED:
         raise InvalidTransition(sr.status, Status.CLOSED)
     return change_status(sr, to=Status.CLOSED)
-
 
 
 @transaction.atomic
@@ -249,8 +265,13 @@ def withdraw_requesters_words(service_request_id: int) -> None:
     sr.photos.all().delete()
     sr.public_description, sr.public_answers, sr.updated_at = "", {}, timezone.now()
     sr.save(update_fields=["public_description", "public_answers", "updated_at"])
-    StatusChange.objects.create(service_request=sr, at=sr.updated_at, old_status=sr.status, new_status=sr.status,
-                                internal_note=_("The requester withdrew their words and photos from public view."))
+    StatusChange.objects.create(
+        service_request=sr,
+        at=sr.updated_at,
+        old_status=sr.status,
+        new_status=sr.status,
+        internal_note=_("The requester withdrew their words and photos from public view."),
+    )
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
 
@@ -263,8 +284,9 @@ def replace_street_segments(jurisdiction, segments: list[dict]) -> int:
     from .models import StreetSegment
 
     StreetSegment.objects.filter(jurisdiction=jurisdiction).delete()
-    StreetSegment.objects.bulk_create([StreetSegment(jurisdiction=jurisdiction, **s) for s in segments],
-                                      batch_size=2000)
+    StreetSegment.objects.bulk_create(
+        [StreetSegment(jurisdiction=jurisdiction, **s) for s in segments], batch_size=2000
+    )
     return len(segments)
 
 
@@ -281,8 +303,9 @@ def add_to_request(service_request, *, text: str = "", photos: list | None = Non
     if not text and not photos:
         raise InvalidSubmission({"text": [_("Write something or choose a photo.")]})
     if len(text) > DESCRIPTION_MAX_LENGTH:
-        raise InvalidSubmission({"text": [_("Ensure this value has at most %(max)d characters.")
-                                          % {"max": DESCRIPTION_MAX_LENGTH}]})
+        raise InvalidSubmission(
+            {"text": [_("Ensure this value has at most %(max)d characters.") % {"max": DESCRIPTION_MAX_LENGTH}]}
+        )
     sr = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
     now = timezone.now()
     if text:

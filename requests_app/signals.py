@@ -4,6 +4,7 @@ The domain imports none of the apps above it (routing, contacts, integrations): 
 its AppConfig.ready(). The services send these inside the transaction of the change, so a receiver that fails
 rolls the change back, and whatever a receiver queues leaves on commit.
 """
+
 from django.dispatch import Signal
 
 # Sent by submit_request once the request, its first history row and its photos are stored.

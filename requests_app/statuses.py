@@ -1,4 +1,5 @@
 """The status pipeline as data: which statuses exist and which may follow which."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +16,12 @@ class Status(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
-_WORKING = {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED,
-            Status.DUPLICATE, Status.NOT_OURS}
+_WORKING = {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED, Status.DUPLICATE, Status.NOT_OURS}
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.DUPLICATE,
-                                 Status.NOT_OURS, Status.CLOSED}),
+    Status.SUBMITTED: frozenset(
+        {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.DUPLICATE, Status.NOT_OURS, Status.CLOSED}
+    ),
     Status.ACKNOWLEDGED: frozenset(_WORKING - {Status.ACKNOWLEDGED} | {Status.CLOSED}),
     Status.IN_PROGRESS: frozenset({Status.ON_HOLD, Status.RESOLVED, Status.DUPLICATE, Status.NOT_OURS}),
     Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
@@ -31,8 +32,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REOPENED: frozenset(_WORKING),
 }
 
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
-                           Status.REOPENED})
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD, Status.REOPENED})
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 

@@ -5,6 +5,7 @@ Private files (original photos, permit documents) have no URL in either place: o
 serve them, streamed from storage. Public blurred copies are linked at MEDIA_URL, which config.urls serves from
 whichever storage holds them.
 """
+
 from urllib.parse import urljoin
 
 from django.conf import settings

@@ -82,8 +82,24 @@ class RoutingRuleInline(admin.StackedInline):
     raw_id_fields = ("service_type",)
     fieldsets = (
         (None, {"fields": ("order", "name")}),
-        (_("When"), {"fields": ("service_type", "service_group", "area_layer", "area", "answer_code", "answer_value",
-                                "words", "hours", "hour_from", "hour_to", "min_priority")}),
+        (
+            _("When"),
+            {
+                "fields": (
+                    "service_type",
+                    "service_group",
+                    "area_layer",
+                    "area",
+                    "answer_code",
+                    "answer_value",
+                    "words",
+                    "hours",
+                    "hour_from",
+                    "hour_to",
+                    "min_priority",
+                )
+            },
+        ),
         (_("Then"), {"fields": ("department", "team", "set_priority", "sla_hours", "assignment_strategy")}),
     )
 
@@ -138,8 +154,11 @@ class RuleSetAdmin(admin.ModelAdmin):
     def evaluate_on_recent_requests(self, request, queryset):
         for rule_set in queryset:
             report = evaluate(rule_set, cases_from_history(rule_set))
-            self.message_user(request, _("%(rule_set)s: %(line)s, %(triage)d to triage") % {
-                "rule_set": rule_set, "line": report.last_line(), "triage": report.triage})
+            self.message_user(
+                request,
+                _("%(rule_set)s: %(line)s, %(triage)d to triage")
+                % {"rule_set": rule_set, "line": report.last_line(), "triage": report.triage},
+            )
 
     @admin.action(description=_("Activate (the active rule set is retired)"))
     def activate(self, request, queryset):
@@ -147,8 +166,7 @@ class RuleSetAdmin(admin.ModelAdmin):
             try:
                 activate_rule_set(rule_set)
             except RuleSetNotDraft:
-                self.message_user(request, _("%(rule_set)s is not a draft.") % {"rule_set": rule_set},
-                                  messages.ERROR)
+                self.message_user(request, _("%(rule_set)s is not a draft.") % {"rule_set": rule_set}, messages.ERROR)
             else:
                 self.message_user(request, _("%(rule_set)s is active.") % {"rule_set": rule_set})
 
@@ -206,16 +224,32 @@ class EscalationLevelAdmin(admin.ModelAdmin):
 class EscalationNoticeAdmin(admin.ModelAdmin):
     list_display = ("service_request", "level", "recipient", "state", "attempts", "created_at", "sent_at")
     list_filter = ("state", "level")
-    readonly_fields = ("service_request", "level", "recipient", "due_at", "attempts", "last_error", "created_at",
-                       "sent_at")
+    readonly_fields = (
+        "service_request",
+        "level",
+        "recipient",
+        "due_at",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
     raw_id_fields = ("service_request",)
 
 
 @admin.register(SlaClock)
 class SlaClockAdmin(admin.ModelAdmin):
     list_display = ("service_request", "acknowledge_due_at", "resolve_due_at", "paused_at", "escalation_level")
-    readonly_fields = ("service_request", "started_at", "acknowledge_hours", "resolve_hours", "acknowledge_due_at",
-                       "resolve_due_at", "paused_at", "escalation_level")
+    readonly_fields = (
+        "service_request",
+        "started_at",
+        "acknowledge_hours",
+        "resolve_hours",
+        "acknowledge_due_at",
+        "resolve_due_at",
+        "paused_at",
+        "escalation_level",
+    )
 
 
 @admin.register(DuplicateWindow)

@@ -3,6 +3,7 @@
 Multinomial naive Bayes over words, in plain Python: it trains on 10,000 rows in well under a second,
 its model is a JSON document kept in the database, and no text ever leaves the server.
 """
+
 import math
 import re
 from collections import Counter, defaultdict
@@ -18,7 +19,7 @@ def tokens(text: str) -> list[str]:
     for w in words:
         if any("\u4e00" <= ch <= "\u9fff" for ch in w):
             out.extend(w)
-            out.extend(w[i:i + 2] for i in range(len(w) - 1))
+            out.extend(w[i : i + 2] for i in range(len(w) - 1))
         elif len(w) > 1:
             out.append(w)
     return out

@@ -5,6 +5,7 @@ with the type), the words of the request (character n-grams, so Chinese needs no
 the type's questions and the time of day and week. It trains on a million rows in minutes with little memory,
 takes a sample weight (recent history weighs more) and says how sure it is. No database access here.
 """
+
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,8 +65,12 @@ class DispatchModel:
     feature_names: np.ndarray  # both vectorizers' features, in matrix column order, for explanations
 
     def _matrix(self, batch: list[Signals]):
-        return hstack([self.signals.transform([signal_tokens(s) for s in batch]),
-                       self.words.transform([s.text.lower() for s in batch])]).tocsr()
+        return hstack(
+            [
+                self.signals.transform([signal_tokens(s) for s in batch]),
+                self.words.transform([s.text.lower() for s in batch]),
+            ]
+        ).tocsr()
 
     def knows_type(self, service_type: str) -> bool:
         return f"type={service_type}" in self.signals.vocabulary_
@@ -96,8 +101,14 @@ class DispatchModel:
 def train(batch: list[Signals], team_ids: list[int], weights: list[float] | None = None) -> DispatchModel:
     """Fit on signals and the team each request belonged to, each row counting as much as its weight."""
     signals = CountVectorizer(analyzer=_tokens_as_is, binary=True, lowercase=False)
-    words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, max_features=MAX_TEXT_FEATURES,
-                            sublinear_tf=True, dtype=np.float32)
+    words = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        min_df=2,
+        max_features=MAX_TEXT_FEATURES,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
     x_signals = signals.fit_transform([signal_tokens(s) for s in batch])
     texts = [s.text.lower() for s in batch]
     try:
@@ -106,8 +117,11 @@ def train(batch: list[Signals], team_ids: list[int], weights: list[float] | None
         words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), dtype=np.float32).fit(["-"])
         x_words = words.transform(texts)
     classifier = MultinomialNB(alpha=ALPHA)
-    classifier.fit(hstack([x_signals, x_words]).tocsr(), np.asarray(team_ids),
-                   sample_weight=None if weights is None else np.asarray(weights, dtype=np.float64))
+    classifier.fit(
+        hstack([x_signals, x_words]).tocsr(),
+        np.asarray(team_ids),
+        sample_weight=None if weights is None else np.asarray(weights, dtype=np.float64),
+    )
     names = np.concatenate([signals.get_feature_names_out(), words.get_feature_names_out()])
     return DispatchModel(signals=signals, words=words, classifier=classifier, rows=len(batch), feature_names=names)
 

@@ -1,5 +1,6 @@
 """The rule matcher: plain data in, the first matching rule out. No database access here, so the
 router, the draft evaluator, `routing_evaluate` and the benchmark all judge rules exactly the same way."""
+
 import re
 from dataclasses import dataclass, field
 
@@ -23,10 +24,17 @@ class Inputs:
     priority: int = 2
 
     def as_record(self) -> dict:
-        return {"service_type_id": self.service_type_id, "service_group": self.service_group,
-                "area_ids": sorted(self.area_ids), "layer_ids": sorted(self.layer_ids), "answers": self.answers,
-                "description_words": len(WORD.findall(self.description)), "local_hour": self.local_hour,
-                "in_business_hours": self.in_business_hours, "priority": self.priority}
+        return {
+            "service_type_id": self.service_type_id,
+            "service_group": self.service_group,
+            "area_ids": sorted(self.area_ids),
+            "layer_ids": sorted(self.layer_ids),
+            "answers": self.answers,
+            "description_words": len(WORD.findall(self.description)),
+            "local_hour": self.local_hour,
+            "in_business_hours": self.in_business_hours,
+            "priority": self.priority,
+        }
 
 
 def is_han(ch: str) -> bool:
@@ -127,18 +135,23 @@ def _words_covered(earlier: list[str], later: list[str]) -> bool:
 
 def _covers(earlier: RoutingRule, later: RoutingRule) -> bool:
     """True when every request ``later`` matches is matched by ``earlier`` already (a safe approximation)."""
+
     def same_or_unset(a, b):
         return not a or a == b
-    return (same_or_unset(earlier.service_type_id, later.service_type_id)
-            and same_or_unset(earlier.service_group.lower(), later.service_group.lower())
-            and same_or_unset(earlier.area_id, later.area_id)
-            and same_or_unset(earlier.area_layer_id, later.area_layer_id)
-            and same_or_unset(earlier.answer_code, later.answer_code)
-            and same_or_unset(earlier.answer_value, later.answer_value)
-            and _words_covered(earlier.words, later.words)
-            and earlier.hours in (RoutingRule.Hours.ANY, later.hours)
-            and earlier.hour_from is None and earlier.hour_to is None
-            and (not earlier.min_priority or (later.min_priority or 0) >= earlier.min_priority))
+
+    return (
+        same_or_unset(earlier.service_type_id, later.service_type_id)
+        and same_or_unset(earlier.service_group.lower(), later.service_group.lower())
+        and same_or_unset(earlier.area_id, later.area_id)
+        and same_or_unset(earlier.area_layer_id, later.area_layer_id)
+        and same_or_unset(earlier.answer_code, later.answer_code)
+        and same_or_unset(earlier.answer_value, later.answer_value)
+        and _words_covered(earlier.words, later.words)
+        and earlier.hours in (RoutingRule.Hours.ANY, later.hours)
+        and earlier.hour_from is None
+        and earlier.hour_to is None
+        and (not earlier.min_priority or (later.min_priority or 0) >= earlier.min_priority)
+    )
 
 
 def never_matching(rules: list[RoutingRule]) -> dict[int, RoutingRule | None]:
@@ -148,11 +161,14 @@ def never_matching(rules: list[RoutingRule]) -> dict[int, RoutingRule | None]:
         if rule.area_id and rule.area_layer_id and rule.area.layer_id != rule.area_layer_id:
             found[rule.pk] = None
             continue
-        if (rule.hour_from is not None and rule.hour_to is not None and rule.hour_from == rule.hour_to):
+        if rule.hour_from is not None and rule.hour_to is not None and rule.hour_from == rule.hour_to:
             found[rule.pk] = None
             continue
-        if rule.service_type_id and rule.service_group and \
-                rule.service_type.group.lower() != rule.service_group.lower():
+        if (
+            rule.service_type_id
+            and rule.service_group
+            and rule.service_type.group.lower() != rule.service_group.lower()
+        ):
             found[rule.pk] = None
             continue
         for earlier in rules[:i]:

@@ -1,4 +1,5 @@
 """Replay cases through a rule set without saving anything, and say how often it picks the right queue."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,18 +48,30 @@ class Report:
             belonged[actual] += n
             if actual == chosen:
                 hits[actual] += n
-        return [{"department": name, "requests": belonged[name], "sent": sent[name],
-                 "precision": hits[name] / sent[name] if sent[name] else 0.0,
-                 "recall": hits[name] / belonged[name] if belonged[name] else 0.0}
-                for name in sorted(set(sent) | set(belonged), key=lambda d: (-belonged[d], d))]
+        return [
+            {
+                "department": name,
+                "requests": belonged[name],
+                "sent": sent[name],
+                "precision": hits[name] / sent[name] if sent[name] else 0.0,
+                "recall": hits[name] / belonged[name] if belonged[name] else 0.0,
+            }
+            for name in sorted(set(sent) | set(belonged), key=lambda d: (-belonged[d], d))
+        ]
 
     def as_dict(self) -> dict:
-        return {"rows": self.rows, "department_accuracy": round(self.department_accuracy, 4),
-                "queue_accuracy": round(self.queue_accuracy, 4), "triage": self.triage}
+        return {
+            "rows": self.rows,
+            "department_accuracy": round(self.department_accuracy, 4),
+            "queue_accuracy": round(self.queue_accuracy, 4),
+            "triage": self.triage,
+        }
 
     def last_line(self) -> str:
-        return (f"department_accuracy={self.department_accuracy:.3f} queue_accuracy={self.queue_accuracy:.3f} "
-                f"rows={self.rows}")
+        return (
+            f"department_accuracy={self.department_accuracy:.3f} queue_accuracy={self.queue_accuracy:.3f} "
+            f"rows={self.rows}"
+        )
 
 
 def evaluate(rule_set: RuleSet, cases, *, only=None, decides=None, use_model=True, progress=None) -> Report:
@@ -67,10 +80,23 @@ def evaluate(rule_set: RuleSet, cases, *, only=None, decides=None, use_model=Tru
     ctx = Context.load(rule_set.jurisdiction, rule_set)
     report = Report()
     for start in range(0, len(cases), CHUNK):
-        chunk = cases[start:start + CHUNK]
-        for case, areas in zip(chunk, areas_covering(ctx.jurisdiction.pk, [c.request.location for c in chunk])):
-            _score(report, case, decide(case.request, ctx, areas=areas, now=case.request.submitted_at,
-                                        rule_filter=only, decides=decides, use_model=use_model))
+        chunk = cases[start : start + CHUNK]
+        for case, areas in zip(
+            chunk, areas_covering(ctx.jurisdiction.pk, [c.request.location for c in chunk]), strict=False
+        ):
+            _score(
+                report,
+                case,
+                decide(
+                    case.request,
+                    ctx,
+                    areas=areas,
+                    now=case.request.submitted_at,
+                    rule_filter=only,
+                    decides=decides,
+                    use_model=use_model,
+                ),
+            )
             if progress:
                 progress.advance()
     return report
@@ -104,8 +130,10 @@ def classifier_accuracy(rule_set: RuleSet, cases) -> tuple[float, int]:
 
 def cases_from_history(rule_set: RuleSet, limit: int = 1000) -> list[Case]:
     """The jurisdiction's most recent routed requests, as cases for judging a draft before it is activated."""
-    requests = (ServiceRequest.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, department__isnull=False)
-                .exclude(routing_state="pending").select_related("service_type", "jurisdiction", "department", "team")
-                .order_by("-submitted_at")[:limit])
-    return [Case(request=sr, department=sr.department.name, queue=sr.team.name if sr.team else "")
-            for sr in requests]
+    requests = (
+        ServiceRequest.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, department__isnull=False)
+        .exclude(routing_state="pending")
+        .select_related("service_type", "jurisdiction", "department", "team")
+        .order_by("-submitted_at")[:limit]
+    )
+    return [Case(request=sr, department=sr.department.name, queue=sr.team.name if sr.team else "") for sr in requests]

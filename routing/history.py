@@ -1,8 +1,9 @@
 """Reading a city's 311 history export through a column map, skipping (and counting) the rows it can't use."""
+
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,10 @@ def parse_columns(spec: str) -> dict[str, list[str]]:
     for part in filter(None, (p.strip() for p in spec.split(","))):
         key, _sep, value = part.partition("=")
         if key not in KNOWN or not value:
-            raise BadColumns(_("Unknown column mapping %(part)r; use %(known)s.") % {
-                "part": part, "known": ", ".join(f"{k}=COLUMN" for k in KNOWN)})
+            raise BadColumns(
+                _("Unknown column mapping %(part)r; use %(known)s.")
+                % {"part": part, "known": ", ".join(f"{k}=COLUMN" for k in KNOWN)}
+            )
         columns[key] = [v.strip() for v in value.split("+") if v.strip()]
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
@@ -56,7 +59,7 @@ def _parse_time(text: str) -> datetime | None:
     text = text.strip().removesuffix(" UTC").replace("T", " ").rstrip("Z")
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M"):
         try:
-            return datetime.strptime(text[:26], fmt).replace(tzinfo=dt_timezone.utc)
+            return datetime.strptime(text[:26], fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     return None
@@ -102,10 +105,17 @@ def read_history(path, columns: dict[str, list[str]]) -> tuple[list[HistoryRow],
             if lat is None or lon is None or (lat == 0 and lon == 0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 skipped[_("blank or 0,0 coordinates")] += 1
                 lat = lon = None
-            rows.append(HistoryRow(type=kind, queue=queue, department=get(record, "department") or
-                                   department_of_queue(queue), lat=lat, lon=lon,
-                                   opened=_parse_time(get(record, "opened")) if "opened" in columns else None,
-                                   text=get(record, "text")))
+            rows.append(
+                HistoryRow(
+                    type=kind,
+                    queue=queue,
+                    department=get(record, "department") or department_of_queue(queue),
+                    lat=lat,
+                    lon=lon,
+                    opened=_parse_time(get(record, "opened")) if "opened" in columns else None,
+                    text=get(record, "text"),
+                )
+            )
     return rows, skipped
 
 
@@ -118,15 +128,27 @@ def rows_from_requests(jurisdiction_id: int) -> tuple[list[HistoryRow], Counter]
     """
     skipped: Counter = Counter()
     rows = []
-    closed = (ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, status__in=[Status.RESOLVED,
-                                                                                          Status.CLOSED])
-              .values_list("service_type__name", "team__name", "department__name", "location", "submitted_at",
-                           "description", "answers").order_by("submitted_at", "id"))
+    closed = (
+        ServiceRequest.objects.filter(jurisdiction_id=jurisdiction_id, status__in=[Status.RESOLVED, Status.CLOSED])
+        .values_list(
+            "service_type__name", "team__name", "department__name", "location", "submitted_at", "description", "answers"
+        )
+        .order_by("submitted_at", "id")
+    )
     for kind, team, department, location, submitted_at, description, answers in closed.iterator(chunk_size=5000):
         if not team:
             skipped[_("closed without a team")] += 1
             continue
-        rows.append(HistoryRow(type=kind, queue=team, department=department or "",
-                               lat=location.y if location else None, lon=location.x if location else None,
-                               opened=submitted_at, text=description or "", answers=answers or {}))
+        rows.append(
+            HistoryRow(
+                type=kind,
+                queue=team,
+                department=department or "",
+                lat=location.y if location else None,
+                lon=location.x if location else None,
+                opened=submitted_at,
+                text=description or "",
+                answers=answers or {},
+            )
+        )
     return rows, skipped

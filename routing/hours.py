@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 NO_HOLIDAYS: frozenset[date] = frozenset()
 
 
-def public_holidays(country: str, subdivision: str = "", extra: Iterable[date] = (),
-                    years: Iterable[int] = ()) -> Container[date]:
+def public_holidays(
+    country: str, subdivision: str = "", extra: Iterable[date] = (), years: Iterable[int] = ()
+) -> Container[date]:
     """The days a jurisdiction is closed: its country's (and region's) public holidays plus the city's own.
 
     Years not named in ``years`` are filled in on first look, so the set works for any date. Where a country
@@ -78,8 +79,9 @@ def _working_spans(start: datetime, business_hours: dict, zone: ZoneInfo, closed
     raise ValueError("business hours leave no working time in two years")
 
 
-def add_business_hours(start: datetime, hours: float, business_hours: dict, tz: str, *,
-                       closed_days: Container[date] = NO_HOLIDAYS) -> datetime:
+def add_business_hours(
+    start: datetime, hours: float, business_hours: dict, tz: str, *, closed_days: Container[date] = NO_HOLIDAYS
+) -> datetime:
     """The moment ``hours`` working hours after ``start``, counted in the jurisdiction's time zone."""
     if not business_hours and not closed_days:
         return start + timedelta(hours=hours)
@@ -91,8 +93,9 @@ def add_business_hours(start: datetime, hours: float, business_hours: dict, tz: 
     raise AssertionError("unreachable: _working_spans raises when time runs out")
 
 
-def business_time_between(start: datetime, end: datetime, business_hours: dict, tz: str, *,
-                          closed_days: Container[date] = NO_HOLIDAYS) -> timedelta:
+def business_time_between(
+    start: datetime, end: datetime, business_hours: dict, tz: str, *, closed_days: Container[date] = NO_HOLIDAYS
+) -> timedelta:
     """Working time from ``start`` to ``end`` (zero when ``end`` is not later)."""
     if end <= start:
         return timedelta(0)
@@ -111,8 +114,9 @@ def is_working_day(day: date, business_hours: dict, closed_days: Container[date]
     return not business_hours or _window(business_hours, day, closed_days) is not None
 
 
-def add_working_days(start: date, days: int, business_hours: dict, *,
-                     closed_days: Container[date] = NO_HOLIDAYS) -> date:
+def add_working_days(
+    start: date, days: int, business_hours: dict, *, closed_days: Container[date] = NO_HOLIDAYS
+) -> date:
     """The date ``days`` working days after ``start`` (a decision due "within 10 working days")."""
     cursor, left = start, days
     for _step in range(366 * 2 + days):

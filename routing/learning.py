@@ -3,6 +3,7 @@ rule table, a routing model over every signal, a fallback to triage, and a text 
 
 Nothing of it is live until an operator activates the draft: new types, departments and teams stay inactive.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -41,8 +42,12 @@ def _department(jurisdiction, name: str, cache: dict) -> Department:
     if name not in cache:
         found = Department.objects.filter(jurisdiction=jurisdiction, name=name[:200]).first()
         # Made by an import: a draft until an operator activates the rule set that brought it.
-        cache[name] = found or Department.objects.create(jurisdiction=jurisdiction, name=name[:200], active=False,
-                                                         code=_free_code(jurisdiction, slugify(name)[:60] or "dept"))
+        cache[name] = found or Department.objects.create(
+            jurisdiction=jurisdiction,
+            name=name[:200],
+            active=False,
+            code=_free_code(jurisdiction, slugify(name)[:60] or "dept"),
+        )
     return cache[name]
 
 
@@ -95,10 +100,17 @@ def areas_at_every_layer(rows: list[HistoryRow], jurisdiction: Jurisdiction) -> 
 
 
 @transaction.atomic
-def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer: AreaLayer | None,
-                   half_life_days: float | None = None, area_of: dict[int, int] | None = None,
-                   area_ids: dict[int, list[int]] | None = None, choice: Choice | None = None,
-                   progress=None) -> Learned:
+def learn_rule_set(
+    jurisdiction: Jurisdiction,
+    rows: list[HistoryRow],
+    *,
+    layer: AreaLayer | None,
+    half_life_days: float | None = None,
+    area_of: dict[int, int] | None = None,
+    area_ids: dict[int, list[int]] | None = None,
+    choice: Choice | None = None,
+    progress=None,
+) -> Learned:
     """Make departments, teams (queues), service types and a draft rule set from history, with its routing
     model and text model. ``choice`` (from validation.choose) says which method decides each target and with
     which half-life; without one the rule table decides and the model fills in where no learned rule matches.
@@ -112,8 +124,10 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
     queue_department = {}
     for queue, counts in _counts(rows, key=lambda r: r.queue, value=lambda r: r.department).items():
         queue_department[queue] = counts.most_common(1)[0][0]
-    teams = {queue: _team(_department(jurisdiction, dept, departments), queue)
-             for queue, dept in sorted(queue_department.items())}
+    teams = {
+        queue: _team(_department(jurisdiction, dept, departments), queue)
+        for queue, dept in sorted(queue_department.items())
+    }
     new_types: list[ServiceType] = []
     types = {name: _service_type(jurisdiction, name, new_types) for name in sorted({r.type for r in rows})}
     area_of = areas_of_rows(rows, layer) if area_of is None else area_of
@@ -122,8 +136,7 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
     note = _("Learned from %(n)d history rows") % {"n": len(rows)}
     if half_life_days:
         note += _(", half-life %(days)s days") % {"days": f"{half_life_days:g}"}
-    rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=next_rule_set_version(jurisdiction),
-                                      note=note)
+    rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=next_rule_set_version(jurisdiction), note=note)
     rule_set.new_service_types.set(new_types)
     rule_set.new_departments.set([d for d in departments.values() if not d.active])
     rule_set.new_teams.set([t for t in teams.values() if not t.active])
@@ -131,32 +144,68 @@ def learn_rule_set(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer:
     rules = []
     for order, route in enumerate(routes, start=1):
         team = teams[route.queue]
-        label = route.type + (f" / {area_names[route.area_id]}" if route.area_id else "") + \
-            (f" / «{route.word}»" if route.word else "")
-        rules.append(RoutingRule(rule_set=rule_set, order=order, name=label[:200], service_type=types[route.type],
-                                 area_id=route.area_id, words=[route.word] if route.word else [],
-                                 department=team.department, team=team, learned=True))
+        label = (
+            route.type
+            + (f" / {area_names[route.area_id]}" if route.area_id else "")
+            + (f" / «{route.word}»" if route.word else "")
+        )
+        rules.append(
+            RoutingRule(
+                rule_set=rule_set,
+                order=order,
+                name=label[:200],
+                service_type=types[route.type],
+                area_id=route.area_id,
+                words=[route.word] if route.word else [],
+                department=team.department,
+                team=team,
+                learned=True,
+            )
+        )
         if progress and not route.area_id and not route.word:
             progress.advance()
-    rules.append(RoutingRule(rule_set=rule_set, order=len(routes) + 1, name=_("Fallback: triage"),
-                             department=routing_settings.triage_department, team=routing_settings.triage_team))
+    rules.append(
+        RoutingRule(
+            rule_set=rule_set,
+            order=len(routes) + 1,
+            name=_("Fallback: triage"),
+            department=routing_settings.triage_department,
+            team=routing_settings.triage_team,
+        )
+    )
     RoutingRule.objects.bulk_create(rules, batch_size=2000)
     examples = [(r.text, types[r.type].code) for r in rows if r.text]
     trained = save_classifier(jurisdiction, examples, rule_set=rule_set) if examples else None
     area_ids = areas_at_every_layer(rows, jurisdiction) if area_ids is None else area_ids
     decides = choice.decides if choice else {"department": "rules", "queue": "rules"}
     if rows:  # an empty history (a city starting fresh) has nothing to fit: its rules and triage route alone
-        model = dispatch_model.train(signals_of(rows, area_ids, jurisdiction.timezone),
-                                     [teams[r.queue].pk for r in rows],
-                                     decay_weights([r.opened for r in rows], half_life_days))
-        RoutingModel.objects.create(rule_set=rule_set, rows=len(rows), half_life_days=half_life_days,
-                                    decides=decides, validation=choice.as_dict() if choice else {},
-                                    data=dispatch_model.dumps(model))
-    return Learned(rule_set=rule_set, rows=len(rows), departments=len(departments), teams=len(teams),
-                   service_types=len(types), type_rules=sum(1 for r in routes if not r.area_id and not r.word),
-                   area_rules=sum(1 for r in routes if r.area_id), word_rules=sum(1 for r in routes if r.word),
-                   classifier_rows=trained.rows if trained else 0, new_types=[st.name for st in new_types],
-                   half_life_days=half_life_days, decides=decides)
+        model = dispatch_model.train(
+            signals_of(rows, area_ids, jurisdiction.timezone),
+            [teams[r.queue].pk for r in rows],
+            decay_weights([r.opened for r in rows], half_life_days),
+        )
+        RoutingModel.objects.create(
+            rule_set=rule_set,
+            rows=len(rows),
+            half_life_days=half_life_days,
+            decides=decides,
+            validation=choice.as_dict() if choice else {},
+            data=dispatch_model.dumps(model),
+        )
+    return Learned(
+        rule_set=rule_set,
+        rows=len(rows),
+        departments=len(departments),
+        teams=len(teams),
+        service_types=len(types),
+        type_rules=sum(1 for r in routes if not r.area_id and not r.word),
+        area_rules=sum(1 for r in routes if r.area_id),
+        word_rules=sum(1 for r in routes if r.word),
+        classifier_rows=trained.rows if trained else 0,
+        new_types=[st.name for st in new_types],
+        half_life_days=half_life_days,
+        decides=decides,
+    )
 
 
 def _counts(rows, *, key, value) -> dict[str, Counter]:
@@ -166,15 +215,21 @@ def _counts(rows, *, key, value) -> dict[str, Counter]:
     return counts
 
 
-def learn_with_choice(jurisdiction: Jurisdiction, rows: list[HistoryRow], *, layer: AreaLayer | None,
-                      half_life_days: float | None | str = "auto") -> tuple[Learned, Choice]:
+def learn_with_choice(
+    jurisdiction: Jurisdiction,
+    rows: list[HistoryRow],
+    *,
+    layer: AreaLayer | None,
+    half_life_days: float | None | str = "auto",
+) -> tuple[Learned, Choice]:
     """Choose the method per target (and the half-life, unless given) on the newest fifth of ``rows``, then
     learn the draft from all of them. The rows are the training period only: the caller keeps its test rows."""
     area_of = areas_of_rows(rows, layer)
     area_ids = areas_at_every_layer(rows, jurisdiction)
     candidates = None if half_life_days == "auto" else (half_life_days,)
-    choice = choose(rows, area_of, area_ids, jurisdiction.timezone,
-                    **({} if candidates is None else {"half_lives": candidates}))
+    choice = choose(
+        rows, area_of, area_ids, jurisdiction.timezone, **({} if candidates is None else {"half_lives": candidates})
+    )
     learned = learn_rule_set(jurisdiction, rows, layer=layer, area_of=area_of, area_ids=area_ids, choice=choice)
     return learned, choice
 
@@ -191,8 +246,11 @@ def learn_from_own_history(jurisdiction: Jurisdiction) -> Learned | None:
     learned, choice = learn_with_choice(jurisdiction, rows, layer=layer, half_life_days=half_life or "auto")
     best = [s for s in choice.scores if s.half_life_days == choice.half_life_days]
     if best:
-        learned.rule_set.note = (learned.rule_set.note + "; " + _(
-            "on the newest fifth: department accuracy %(d).3f, queue accuracy %(q).3f") % {
-            "d": max(s.department for s in best), "q": max(s.queue for s in best)})[:300]
+        learned.rule_set.note = (
+            learned.rule_set.note
+            + "; "
+            + _("on the newest fifth: department accuracy %(d).3f, queue accuracy %(q).3f")
+            % {"d": max(s.department for s in best), "q": max(s.queue for s in best)}
+        )[:300]
         learned.rule_set.save(update_fields=["note"])
     return learned

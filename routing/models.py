@@ -1,4 +1,5 @@
 """Who handles what: departments and teams, area layers, versioned rule sets, SLA targets, and the decisions made."""
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -10,18 +11,26 @@ from requests_app.statuses import Priority, RoutingState
 
 
 class Department(Translated):
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="departments",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="departments", verbose_name=_("jurisdiction")
+    )
     code = models.SlugField(_("code"), max_length=60)
     # None: the jurisdiction's business hours (RoutingSettings); {} would mean around the clock.
-    business_hours = models.JSONField(_("business hours"), null=True, blank=True,
-                                      help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
-                                                  "leave empty for the city's business hours"))
+    business_hours = models.JSONField(
+        _("business hours"),
+        null=True,
+        blank=True,
+        help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; leave empty for the city\'s business hours'),
+    )
     # Off unless an operator turns it on (the admin keeps who did it and when, in the department's history).
     crew_may_call = models.BooleanField(
-        _("crews may call requesters"), default=False,
-        help_text=_("A crew member assigned a request may see the requester's phone number, on a tap that is "
-                    "logged, if the requester agreed to a call from the crew."))
+        _("crews may call requesters"),
+        default=False,
+        help_text=_(
+            "A crew member assigned a request may see the requester's phone number, on a tap that is "
+            "logged, if the requester agreed to a call from the crew."
+        ),
+    )
     # A department an import made stays inactive until the rule set that brought it is activated.
     active = models.BooleanField(_("active"), default=True)
 
@@ -38,15 +47,19 @@ class Team(Translated):
         ROUND_ROBIN = "round_robin", _("Round robin")
         LEAST_OPEN = "least_open", _("Least open work")
 
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams",
-                                   verbose_name=_("department"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="teams", verbose_name=_("department")
+    )
     code = models.SlugField(_("code"), max_length=80)
-    assignment_strategy = models.CharField(_("assignment"), max_length=20, choices=Strategy.choices,
-                                           default=Strategy.NONE)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams",
-                                     verbose_name=_("members"))
-    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_teams",
-                                   verbose_name=_("team leads"))
+    assignment_strategy = models.CharField(
+        _("assignment"), max_length=20, choices=Strategy.choices, default=Strategy.NONE
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("members")
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_teams", verbose_name=_("team leads")
+    )
     # A team (queue) an import made stays inactive until the rule set that brought it is activated.
     active = models.BooleanField(_("active"), default=True)
 
@@ -60,8 +73,9 @@ class Team(Translated):
 class AreaLayer(Translated):
     """A set of polygons that cover a jurisdiction one way: neighborhoods, districts, maintenance regions."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="area_layers",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="area_layers", verbose_name=_("jurisdiction")
+    )
     code = models.SlugField(_("code"), max_length=60)
 
     class Meta:
@@ -86,31 +100,56 @@ class Area(Translated):
 class RoutingSettings(models.Model):
     """A jurisdiction's routing defaults: where unmatched requests go, business hours, thresholds."""
 
-    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="routing_settings",
-                                        verbose_name=_("jurisdiction"))
-    triage_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
-                                          verbose_name=_("triage department"))
-    triage_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                    verbose_name=_("triage team"))
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, related_name="routing_settings", verbose_name=_("jurisdiction")
+    )
+    triage_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("triage department")
+    )
+    triage_team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("triage team")
+    )
     # {"0": ["09:00", "17:00"], ...} with Monday = "0"; a missing day is closed. Empty: open around the clock.
-    business_hours = models.JSONField(_("business hours"), default=dict, blank=True,
-                                      help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; '
-                                                  'leave empty for around the clock'))
-    holiday_country = models.CharField(_("holiday country"), max_length=3, blank=True,
-                                       help_text=_("ISO code whose public holidays close the clocks, e.g. US or CN"))
-    holiday_subdivision = models.CharField(_("holiday region"), max_length=10, blank=True,
-                                           help_text=_("State or province code, e.g. CA; empty for national only"))
-    general_type_codes = ArrayField(models.CharField(max_length=60), default=list, blank=True,
-                                    verbose_name=_("general service types"),
-                                    help_text=_("Codes of catch-all types whose requests the classifier sorts"))
+    business_hours = models.JSONField(
+        _("business hours"),
+        default=dict,
+        blank=True,
+        help_text=_('Monday is 0, for example {"0": ["08:00", "17:00"]}; leave empty for around the clock'),
+    )
+    holiday_country = models.CharField(
+        _("holiday country"),
+        max_length=3,
+        blank=True,
+        help_text=_("ISO code whose public holidays close the clocks, e.g. US or CN"),
+    )
+    holiday_subdivision = models.CharField(
+        _("holiday region"),
+        max_length=10,
+        blank=True,
+        help_text=_("State or province code, e.g. CA; empty for national only"),
+    )
+    general_type_codes = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        verbose_name=_("general service types"),
+        help_text=_("Codes of catch-all types whose requests the classifier sorts"),
+    )
     classifier_threshold = models.FloatField(_("classifier confidence threshold"), default=0.6)
     learn_from_history = models.BooleanField(
-        _("learn from own history"), default=False,
-        help_text=_("Each week, learn a draft rule set from this city's closed requests and staff transfers "
-                    "(never activated by itself)"))
+        _("learn from own history"),
+        default=False,
+        help_text=_(
+            "Each week, learn a draft rule set from this city's closed requests and staff transfers "
+            "(never activated by itself)"
+        ),
+    )
     learn_half_life_days = models.FloatField(
-        _("learning half-life (days)"), null=True, blank=True,
-        help_text=_("How fast old history fades when learning; empty: chosen on the newest training rows"))
+        _("learning half-life (days)"),
+        null=True,
+        blank=True,
+        help_text=_("How fast old history fades when learning; empty: chosen on the newest training rows"),
+    )
     duplicate_metres = models.PositiveIntegerField(_("duplicate radius (metres)"), default=150)
     duplicate_days = models.PositiveIntegerField(_("duplicate window (days)"), default=30)
 
@@ -135,8 +174,9 @@ class RuleSet(models.Model):
         ACTIVE = "active", _("Active")
         RETIRED = "retired", _("Retired")
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="rule_sets",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="rule_sets", verbose_name=_("jurisdiction")
+    )
     version = models.PositiveIntegerField(_("version"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -145,10 +185,12 @@ class RuleSet(models.Model):
     # Bumped whenever a rule changes, so routers drop their cached copy of the rules.
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # Service types an import made for this version; residents see them only once it is activated.
-    new_service_types = models.ManyToManyField("requests_app.ServiceType", blank=True, related_name="+",
-                                               verbose_name=_("new service types"))
-    new_departments = models.ManyToManyField(Department, blank=True, related_name="+",
-                                             verbose_name=_("new departments"))
+    new_service_types = models.ManyToManyField(
+        "requests_app.ServiceType", blank=True, related_name="+", verbose_name=_("new service types")
+    )
+    new_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("new departments")
+    )
     new_teams = models.ManyToManyField(Team, blank=True, related_name="+", verbose_name=_("new teams"))
 
     objects = RuleSetQuerySet.as_manager()
@@ -159,8 +201,9 @@ class RuleSet(models.Model):
         ordering = ["jurisdiction", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "version"], name="unique_rule_set_version"),
-            models.UniqueConstraint(fields=["jurisdiction"], condition=models.Q(state="active"),
-                                    name="one_active_rule_set"),
+            models.UniqueConstraint(
+                fields=["jurisdiction"], condition=models.Q(state="active"), name="one_active_rule_set"
+            ),
         ]
 
     def __str__(self):
@@ -179,35 +222,63 @@ class RoutingRule(models.Model):
     order = models.PositiveIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=200, blank=True)
     # Conditions
-    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+", verbose_name=_("service type"))
+    service_type = models.ForeignKey(
+        "requests_app.ServiceType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service type"),
+    )
     service_group = models.CharField(_("service group"), max_length=120, blank=True)
-    area_layer = models.ForeignKey(AreaLayer, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                                   verbose_name=_("area layer"),
-                                   help_text=_("Alone: the point must lie in some area of this layer"))
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                             verbose_name=_("area"))
+    area_layer = models.ForeignKey(
+        AreaLayer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area layer"),
+        help_text=_("Alone: the point must lie in some area of this layer"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
     answer_code = models.CharField(_("question code"), max_length=60, blank=True)
     answer_value = models.CharField(_("answer"), max_length=200, blank=True)
-    words = ArrayField(models.CharField(max_length=60), default=list, blank=True, verbose_name=_("words"),
-                       help_text=_("Any of these words in the description"))
+    words = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        verbose_name=_("words"),
+        help_text=_("Any of these words in the description"),
+    )
     hours = models.CharField(_("when"), max_length=10, choices=Hours.choices, default=Hours.ANY)
     hour_from = models.PositiveSmallIntegerField(_("from hour"), null=True, blank=True)
-    hour_to = models.PositiveSmallIntegerField(_("to hour"), null=True, blank=True,
-                                               help_text=_("Local time; 22 to 6 spans midnight"))
-    min_priority = models.PositiveSmallIntegerField(_("lowest priority"), choices=Priority.choices, null=True,
-                                                    blank=True)
+    hour_to = models.PositiveSmallIntegerField(
+        _("to hour"), null=True, blank=True, help_text=_("Local time; 22 to 6 spans midnight")
+    )
+    min_priority = models.PositiveSmallIntegerField(
+        _("lowest priority"), choices=Priority.choices, null=True, blank=True
+    )
     # Actions
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("department"))
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                             verbose_name=_("team"))
-    set_priority = models.PositiveSmallIntegerField(_("set priority"), choices=Priority.choices, null=True,
-                                                    blank=True)
-    sla_hours = models.PositiveIntegerField(_("SLA target (business hours)"), null=True, blank=True,
-                                            help_text=_("Overrides the SLA targets of the service type"))
-    assignment_strategy = models.CharField(_("assignment"), max_length=20, choices=Team.Strategy.choices,
-                                           blank=True, help_text=_("Empty: the team's own strategy"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("department"))
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
+    set_priority = models.PositiveSmallIntegerField(_("set priority"), choices=Priority.choices, null=True, blank=True)
+    sla_hours = models.PositiveIntegerField(
+        _("SLA target (business hours)"),
+        null=True,
+        blank=True,
+        help_text=_("Overrides the SLA targets of the service type"),
+    )
+    assignment_strategy = models.CharField(
+        _("assignment"),
+        max_length=20,
+        choices=Team.Strategy.choices,
+        blank=True,
+        help_text=_("Empty: the team's own strategy"),
+    )
     # Made by learning from history: where the rule set's routing model decides, it decides in place of these.
     learned = models.BooleanField(_("learned"), default=False)
 
@@ -216,10 +287,12 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
         ordering = ["rule_set", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(hour_from__isnull=True) | models.Q(hour_from__lte=23),
-                                   name="rule_hour_from_valid"),
-            models.CheckConstraint(condition=models.Q(hour_to__isnull=True) | models.Q(hour_to__lte=24),
-                                   name="rule_hour_to_valid"),
+            models.CheckConstraint(
+                condition=models.Q(hour_from__isnull=True) | models.Q(hour_from__lte=23), name="rule_hour_from_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hour_to__isnull=True) | models.Q(hour_to__lte=24), name="rule_hour_to_valid"
+            ),
         ]
 
     def __str__(self):
@@ -227,16 +300,26 @@ class RoutingRule(models.Model):
 
     @property
     def is_unconditional(self) -> bool:
-        return not (self.service_type_id or self.service_group or self.area_layer_id or self.area_id
-                    or self.answer_code or self.words or self.hours != self.Hours.ANY
-                    or self.hour_from is not None or self.hour_to is not None or self.min_priority)
+        return not (
+            self.service_type_id
+            or self.service_group
+            or self.area_layer_id
+            or self.area_id
+            or self.answer_code
+            or self.words
+            or self.hours != self.Hours.ANY
+            or self.hour_from is not None
+            or self.hour_to is not None
+            or self.min_priority
+        )
 
 
 class CityHoliday(models.Model):
     """A day the city closes beyond its country's and region's public holidays (a local festival, a storm day)."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="city_holidays",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="city_holidays", verbose_name=_("jurisdiction")
+    )
     day = models.DateField(_("day"))
     name = models.CharField(_("name"), max_length=120)
 
@@ -253,10 +336,17 @@ class CityHoliday(models.Model):
 class SlaTarget(models.Model):
     """Business hours to acknowledge and to resolve a request; the most specific target (type and priority) wins."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="sla_targets",
-                                     verbose_name=_("jurisdiction"))
-    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="sla_targets", verbose_name=_("service type"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="sla_targets", verbose_name=_("jurisdiction")
+    )
+    service_type = models.ForeignKey(
+        "requests_app.ServiceType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_targets",
+        verbose_name=_("service type"),
+    )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, null=True, blank=True)
     hours = models.PositiveIntegerField(_("business hours to resolve"))
     acknowledge_hours = models.PositiveIntegerField(_("business hours to acknowledge"), null=True, blank=True)
@@ -264,15 +354,22 @@ class SlaTarget(models.Model):
     class Meta:
         verbose_name = _("SLA target")
         verbose_name_plural = _("SLA targets")
-        constraints = [models.UniqueConstraint(fields=["jurisdiction", "service_type", "priority"],
-                                               name="unique_sla_target", nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "service_type", "priority"], name="unique_sla_target", nulls_distinct=False
+            )
+        ]
 
 
 class DuplicateWindow(models.Model):
     """How near and how recent an open request of the same type must be to count as a possible duplicate."""
 
-    service_type = models.OneToOneField("requests_app.ServiceType", on_delete=models.CASCADE,
-                                        related_name="duplicate_window", verbose_name=_("service type"))
+    service_type = models.OneToOneField(
+        "requests_app.ServiceType",
+        on_delete=models.CASCADE,
+        related_name="duplicate_window",
+        verbose_name=_("service type"),
+    )
     metres = models.PositiveIntegerField(_("radius (metres)"))
     days = models.PositiveIntegerField(_("window (days)"))
 
@@ -284,32 +381,63 @@ class DuplicateWindow(models.Model):
 class RoutingDecision(models.Model):
     """Why a request went where it went: everything the engine saw and chose, kept for staff."""
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                        related_name="routing_decisions", verbose_name=_("service request"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="routing_decisions",
+        verbose_name=_("service request"),
+    )
     created_at = models.DateTimeField(_("decided"), default=timezone.now)
     state = models.CharField(_("routing"), max_length=10, choices=RoutingState.choices)
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("rule set"))
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule set")
+    )
     rule_set_version = models.PositiveIntegerField(_("rule set version"), null=True, blank=True)
-    rule = models.ForeignKey(RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                             verbose_name=_("rule"))
+    rule = models.ForeignKey(
+        RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
     rule_label = models.CharField(_("rule"), max_length=220, blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="+", verbose_name=_("areas"))
     inputs = models.JSONField(_("inputs"), default=dict)
-    routed_service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.SET_NULL, null=True,
-                                            blank=True, related_name="+", verbose_name=_("routed as"))
-    suggested_service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.SET_NULL, null=True,
-                                               blank=True, related_name="+",
-                                               verbose_name=_("suggested service type"))
-    suggested_department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                                             related_name="+", verbose_name=_("suggested department"))
+    routed_service_type = models.ForeignKey(
+        "requests_app.ServiceType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("routed as"),
+    )
+    suggested_service_type = models.ForeignKey(
+        "requests_app.ServiceType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested service type"),
+    )
+    suggested_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested department"),
+    )
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, related_name="+",
-                                   verbose_name=_("department"))
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                             verbose_name=_("team"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("assignee"))
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("department")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
     reason = models.TextField(_("reason"), help_text=_("For staff; the public reason is rendered without it"))
@@ -324,10 +452,18 @@ class RoutingDecision(models.Model):
 class PossibleDuplicate(models.Model):
     """Found on routing for staff to look at; merging is the staff queue's job."""
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                        related_name="possible_duplicates", verbose_name=_("service request"))
-    candidate = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("possible duplicate of"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="possible_duplicates",
+        verbose_name=_("service request"),
+    )
+    candidate = models.ForeignKey(
+        "requests_app.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+    )
     metres = models.FloatField(_("distance (metres)"))
     found_at = models.DateTimeField(_("found"), default=timezone.now)
 
@@ -335,8 +471,9 @@ class PossibleDuplicate(models.Model):
         verbose_name = _("possible duplicate")
         verbose_name_plural = _("possible duplicates")
         ordering = ["service_request", "metres"]
-        constraints = [models.UniqueConstraint(fields=["service_request", "candidate"],
-                                               name="unique_possible_duplicate")]
+        constraints = [
+            models.UniqueConstraint(fields=["service_request", "candidate"], name="unique_possible_duplicate")
+        ]
 
 
 class TextClassifier(models.Model):
@@ -346,11 +483,18 @@ class TextClassifier(models.Model):
     activating the draft switches rules and model together.
     """
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="text_classifiers",
-                                     verbose_name=_("jurisdiction"))
-    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="text_classifier", verbose_name=_("rule set"),
-                                    help_text=_("Empty only for a model trained before models had versions"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="text_classifiers", verbose_name=_("jurisdiction")
+    )
+    rule_set = models.OneToOneField(
+        RuleSet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="text_classifier",
+        verbose_name=_("rule set"),
+        help_text=_("Empty only for a model trained before models had versions"),
+    )
     trained_at = models.DateTimeField(_("trained"), default=timezone.now)
     rows = models.PositiveIntegerField(_("training rows"))
     model = models.JSONField(_("model"))
@@ -368,8 +512,9 @@ class RoutingModel(models.Model):
     slice: {"department": "model" | "rules", "queue": "model" | "rules"}.
     """
 
-    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, related_name="routing_model",
-                                    verbose_name=_("rule set"))
+    rule_set = models.OneToOneField(
+        RuleSet, on_delete=models.CASCADE, related_name="routing_model", verbose_name=_("rule set")
+    )
     trained_at = models.DateTimeField(_("trained"), default=timezone.now)
     rows = models.PositiveIntegerField(_("training rows"))
     half_life_days = models.FloatField(_("half-life (days)"), null=True, blank=True)
@@ -392,8 +537,12 @@ class SlaClock(models.Model):
     The resolve due time is mirrored in ServiceRequest.expected_at, which the staff queue sorts by.
     """
 
-    service_request = models.OneToOneField("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                           related_name="sla_clock", verbose_name=_("service request"))
+    service_request = models.OneToOneField(
+        "requests_app.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="sla_clock",
+        verbose_name=_("service request"),
+    )
     started_at = models.DateTimeField(_("started"))
     acknowledge_hours = models.PositiveIntegerField(_("business hours to acknowledge"), null=True, blank=True)
     resolve_hours = models.PositiveIntegerField(_("business hours to resolve"), null=True, blank=True)
@@ -415,8 +564,9 @@ class EscalationLevel(models.Model):
         DEPARTMENT_HEAD = 2, _("Department head")
         OPERATOR = 3, _("Operator")
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="escalation_levels",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="escalation_levels", verbose_name=_("jurisdiction")
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     after_hours = models.PositiveIntegerField(_("business hours past due"), default=0)
 
@@ -436,15 +586,19 @@ class EscalationNotice(models.Model):
         FAILED = "failed", _("Failed; will be retried")
         GAVE_UP = "gave_up", _("Given up after retries")
 
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                        related_name="escalation_notices", verbose_name=_("service request"))
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest",
+        on_delete=models.CASCADE,
+        related_name="escalation_notices",
+        verbose_name=_("service request"),
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=EscalationLevel.Level.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
     # The due time this notice is about: a reopened request's fresh clock escalates anew.
     due_at = models.DateTimeField(_("due"))
-    state = models.CharField(_("delivery"), max_length=10, choices=State.choices, default=State.PENDING,
-                             db_index=True)
+    state = models.CharField(_("delivery"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -454,5 +608,8 @@ class EscalationNotice(models.Model):
         verbose_name = _("escalation notice")
         verbose_name_plural = _("escalation notices")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["service_request", "level", "recipient", "due_at"],
-                                               name="unique_escalation_notice")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_request", "level", "recipient", "due_at"], name="unique_escalation_notice"
+            )
+        ]

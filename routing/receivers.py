@@ -1,4 +1,5 @@
 """What routing does when a request is filed or changes status (connected in RoutingConfig.ready)."""
+
 import logging
 
 from django.db import transaction
@@ -22,8 +23,9 @@ def _enqueue_routing(service_request_id: int) -> None:
     try:
         route_request_task.delay(service_request_id)
     except (KombuError, RedisError, OSError):
-        logger.warning("could not enqueue routing of request %s; the sweep will route it", service_request_id,
-                       exc_info=True)
+        logger.warning(
+            "could not enqueue routing of request %s; the sweep will route it", service_request_id, exc_info=True
+        )
 
 
 def follow_status_change(sender, service_request, old_status, new_status, at, **kwargs) -> None:

@@ -3,6 +3,7 @@
 Words that move a type to another queue, areas that do, then the type's usual queue; a combination needs
 enough (decayed) weight before it may overrule the type's usual queue, else it backs off to the type alone.
 """
+
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ def row_words(text: str) -> set[str]:
     found = set()
     for word in engine.WORD.findall(text.lower()):
         if any(engine.is_han(ch) for ch in word):
-            found.update(word[i:i + 2] for i in range(len(word) - 1))
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
         elif len(word) > 2 and not word.isdigit():
             found.add(engine.stem(word))
     return found

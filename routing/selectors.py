@@ -1,4 +1,5 @@
 """Routing reads: the public reason, everything stored for staff, and what is wrong with a rule set."""
+
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -13,10 +14,12 @@ from .models import Area, PossibleDuplicate, RoutingDecision, RoutingRule, RuleS
 def reason_text(decision: RoutingDecision, area: Area | None) -> str:
     """The plain-language, public reason for a decision, in the active language. No personal data."""
     language = translation.get_language()
-    values = {"type": decision.routed_service_type.localized_name(language) if decision.routed_service_type else "",
-              "department": decision.department.localized_name(language) if decision.department else "",
-              "team": decision.team.localized_name(language) if decision.team else "",
-              "area": area.localized_name(language) if area else ""}
+    values = {
+        "type": decision.routed_service_type.localized_name(language) if decision.routed_service_type else "",
+        "department": decision.department.localized_name(language) if decision.department else "",
+        "team": decision.team.localized_name(language) if decision.team else "",
+        "area": area.localized_name(language) if area else "",
+    }
     if decision.state == RoutingState.TRIAGE:
         return _("%(type)s goes to %(department)s, where a person decides who handles it.") % values
     if area and decision.team:
@@ -29,8 +32,12 @@ def reason_text(decision: RoutingDecision, area: Area | None) -> str:
 
 
 def latest_decision(service_request) -> RoutingDecision | None:
-    return (RoutingDecision.objects.filter(service_request_id=service_request.pk)
-            .select_related("routed_service_type", "department", "team").order_by("-created_at", "-id").first())
+    return (
+        RoutingDecision.objects.filter(service_request_id=service_request.pk)
+        .select_related("routed_service_type", "department", "team")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def routing_reason_for(service_request, language: str | None = None) -> str:
@@ -47,8 +54,7 @@ def routing_reason_for(service_request, language: str | None = None) -> str:
             department = service_request.department
             if department is None:
                 return _("Staff sent this request to the team that handles it.")
-            return _("Staff sent this request to %(department)s.") % {
-                "department": department.localized_name(language)}
+            return _("Staff sent this request to %(department)s.") % {"department": department.localized_name(language)}
         area_id = decision.inputs.get("reason_area_id")
         area = Area.objects.filter(pk=area_id).first() if area_id else None
         return reason_text(decision, area)
@@ -56,28 +62,54 @@ def routing_reason_for(service_request, language: str | None = None) -> str:
 
 def decision_for_staff(service_request) -> dict:
     """Everything stored about how a request was routed, for staff: every decision, newest first, and duplicates."""
-    decisions = (RoutingDecision.objects.filter(service_request_id=service_request.pk)
-                 .select_related("rule", "rule_set", "routed_service_type", "suggested_service_type",
-                                 "suggested_department", "department", "team", "assignee")
-                 .prefetch_related("areas__layer").order_by("-created_at", "-id"))
-    duplicates = (PossibleDuplicate.objects.filter(service_request_id=service_request.pk)
-                  .select_related("candidate__service_type").order_by("metres"))
+    decisions = (
+        RoutingDecision.objects.filter(service_request_id=service_request.pk)
+        .select_related(
+            "rule",
+            "rule_set",
+            "routed_service_type",
+            "suggested_service_type",
+            "suggested_department",
+            "department",
+            "team",
+            "assignee",
+        )
+        .prefetch_related("areas__layer")
+        .order_by("-created_at", "-id")
+    )
+    duplicates = (
+        PossibleDuplicate.objects.filter(service_request_id=service_request.pk)
+        .select_related("candidate__service_type")
+        .order_by("metres")
+    )
     return {
         "routing_state": service_request.routing_state,
-        "decisions": [{
-            "at": d.created_at, "state": d.state, "rule_set_version": d.rule_set_version,
-            "rule": d.rule_label, "rule_id": d.rule_id, "reason": d.reason,
-            "areas": [{"layer": a.layer.code, "code": a.code, "name": a.name} for a in d.areas.all()],
-            "inputs": d.inputs,
-            "routed_service_type": d.routed_service_type.code if d.routed_service_type else None,
-            "suggested_service_type": d.suggested_service_type.code if d.suggested_service_type else None,
-            "suggested_department": d.suggested_department.name if d.suggested_department else None,
-            "confidence": d.confidence, "department": d.department.name if d.department else None,
-            "team": d.team.name if d.team else None, "assignee": d.assignee.get_username() if d.assignee else None,
-            "priority": d.priority, "expected_at": d.expected_at,
-        } for d in decisions],
-        "possible_duplicates": [{"public_id": p.candidate.public_id, "metres": round(p.metres, 1),
-                                 "status": p.candidate.status} for p in duplicates],
+        "decisions": [
+            {
+                "at": d.created_at,
+                "state": d.state,
+                "rule_set_version": d.rule_set_version,
+                "rule": d.rule_label,
+                "rule_id": d.rule_id,
+                "reason": d.reason,
+                "areas": [{"layer": a.layer.code, "code": a.code, "name": a.name} for a in d.areas.all()],
+                "inputs": d.inputs,
+                "routed_service_type": d.routed_service_type.code if d.routed_service_type else None,
+                "suggested_service_type": d.suggested_service_type.code if d.suggested_service_type else None,
+                "suggested_department": d.suggested_department.name if d.suggested_department else None,
+                "confidence": d.confidence,
+                "department": d.department.name if d.department else None,
+                "team": d.team.name if d.team else None,
+                "assignee": d.assignee.get_username() if d.assignee else None,
+                "priority": d.priority,
+                "expected_at": d.expected_at,
+            }
+            for d in decisions
+        ],
+        "possible_duplicates": [
+            {"public_id": p.candidate.public_id, "metres": round(p.metres, 1), "status": p.candidate.status}
+            for p in duplicates
+        ],
     }
 
 
@@ -90,8 +122,10 @@ def rule_set_problems(rule_set: RuleSet) -> list[str]:
         if shadow is None:
             problems.append(_("Rule %(rule)s can never match: its conditions contradict each other.") % {"rule": rule})
         else:
-            problems.append(_("Rule %(rule)s can never match: rule %(earlier)s before it takes every request it "
-                              "would.") % {"rule": rule, "earlier": shadow})
+            problems.append(
+                _("Rule %(rule)s can never match: rule %(earlier)s before it takes every request it would.")
+                % {"rule": rule, "earlier": shadow}
+            )
     for rule in rules:
         if rule.team_id and rule.team.department_id != rule.department_id:
             problems.append(_("Rule %(rule)s sends to a team outside its department.") % {"rule": rule})
@@ -108,8 +142,11 @@ def service_types_without_route(rule_set: RuleSet, rules: list[RoutingRule] | No
     catch_all = any(not r.service_type_id and not r.service_group for r in rules)
     if catch_all:
         return []
-    return [st for st in ServiceType.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, active=True)
-            .order_by("name") if st.pk not in typed and st.group.lower() not in groups]
+    return [
+        st
+        for st in ServiceType.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, active=True).order_by("name")
+        if st.pk not in typed and st.group.lower() not in groups
+    ]
 
 
 def areas_for_points(layer_id: int, points: list[tuple[float, float]]) -> dict[int, int]:

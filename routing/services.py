@@ -2,6 +2,7 @@
 
 Each is one transaction that locks what it changes and writes the history row beside it.
 """
+
 import json
 import logging
 from dataclasses import dataclass, field
@@ -23,12 +24,25 @@ from requests_app.statuses import OPEN_STATUSES, RoutingState
 from . import classifier, dispatch_model, engine
 from .clocks import Calendars, SlaTable, new_clock, save_clocks
 from .hours import is_open
-from .models import (Area, AreaLayer, Department, DuplicateWindow, PossibleDuplicate, RoutingDecision, RoutingModel,
-                     RoutingRule, RoutingSettings, RuleSet, Team, TextClassifier)
+from .models import (
+    Area,
+    AreaLayer,
+    Department,
+    DuplicateWindow,
+    PossibleDuplicate,
+    RoutingDecision,
+    RoutingModel,
+    RoutingRule,
+    RoutingSettings,
+    RuleSet,
+    Team,
+    TextClassifier,
+)
 from .selectors import reason_text
 from .signals import requests_routed
 
 logger = logging.getLogger(__name__)
+
 
 class RuleSetNotDraft(Exception):
     pass
@@ -45,8 +59,11 @@ def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
     cached = _rules_cache.get(rule_set.pk)
     if cached and cached[0] == key:
         return cached[1]
-    rules = list(rule_set.rules.select_related("department", "team", "area", "area__layer", "service_type")
-                 .order_by("order", "id"))
+    rules = list(
+        rule_set.rules.select_related("department", "team", "area", "area__layer", "service_type").order_by(
+            "order", "id"
+        )
+    )
     _rules_cache[rule_set.pk] = (key, rules)
     return rules
 
@@ -55,8 +72,9 @@ def _classifier_row(jurisdiction_id: int, rule_set: RuleSet | None):
     """The rule set's own model; a jurisdiction's unversioned model (trained before versions) serves any."""
     rows = TextClassifier.objects.filter(jurisdiction_id=jurisdiction_id)
     own = rows.filter(rule_set=rule_set) if rule_set else rows.none()
-    return (own.values("pk", "trained_at").first()
-            or rows.filter(rule_set__isnull=True).values("pk", "trained_at").first())
+    return (
+        own.values("pk", "trained_at").first() or rows.filter(rule_set__isnull=True).values("pk", "trained_at").first()
+    )
 
 
 def classifier_model_for(jurisdiction_id: int, rule_set: RuleSet | None = None) -> dict | None:
@@ -121,16 +139,22 @@ def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[Service
 # --- Settings ----------------------------------------------------------------------------------------------------
 def ensure_routing_settings(jurisdiction: Jurisdiction) -> RoutingSettings:
     """The jurisdiction's routing settings, made with a "Triage" department the first time they are needed."""
-    found = RoutingSettings.objects.select_related("triage_department", "triage_team").filter(
-        jurisdiction=jurisdiction).first()
+    found = (
+        RoutingSettings.objects.select_related("triage_department", "triage_team")
+        .filter(jurisdiction=jurisdiction)
+        .first()
+    )
     if found:
         return found
     department, _created = Department.objects.get_or_create(
-        jurisdiction=jurisdiction, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}})
+        jurisdiction=jurisdiction, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}}
+    )
     team, _created = Team.objects.get_or_create(
-        department=department, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}})
+        department=department, code="triage", defaults={"name": "Triage", "name_translations": {"zh-hans": "分诊"}}
+    )
     found, _created = RoutingSettings.objects.get_or_create(
-        jurisdiction=jurisdiction, defaults={"triage_department": department, "triage_team": team})
+        jurisdiction=jurisdiction, defaults={"triage_department": department, "triage_team": team}
+    )
     return found
 
 
@@ -154,10 +178,16 @@ class Context:
         """The jurisdiction's active rule set unless ``rule_set`` is given (a draft being evaluated)."""
         rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
         routing_settings = ensure_routing_settings(jurisdiction)
-        return cls(jurisdiction=jurisdiction, routing_settings=routing_settings,
-                   rule_set=rule_set, rules=rules_of(rule_set) if rule_set else [],
-                   model=classifier_model_for(jurisdiction.pk, rule_set), has_layers=jurisdiction.area_layers.exists(),
-                   calendars=Calendars(routing_settings, jurisdiction), learned=learned_routing_for(rule_set))
+        return cls(
+            jurisdiction=jurisdiction,
+            routing_settings=routing_settings,
+            rule_set=rule_set,
+            rules=rules_of(rule_set) if rule_set else [],
+            model=classifier_model_for(jurisdiction.pk, rule_set),
+            has_layers=jurisdiction.area_layers.exists(),
+            calendars=Calendars(routing_settings, jurisdiction),
+            learned=learned_routing_for(rule_set),
+        )
 
     def service_type(self, code: str) -> ServiceType | None:
         if code not in self.types_by_code:
@@ -197,11 +227,17 @@ def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
     if not located:
         return found
     with connection.cursor() as cursor:
-        cursor.execute(AREAS_SQL, [[i for i, _p in located], [p.x for _i, p in located], [p.y for _i, p in located],
-                                   jurisdiction_id])
+        cursor.execute(
+            AREAS_SQL,
+            [[i for i, _p in located], [p.x for _i, p in located], [p.y for _i, p in located], jurisdiction_id],
+        )
         pairs = cursor.fetchall()
-    areas = {a.pk: a for a in Area.objects.filter(pk__in={area_id for _i, area_id in pairs}).select_related("layer")
-             .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")}
+    areas = {
+        a.pk: a
+        for a in Area.objects.filter(pk__in={area_id for _i, area_id in pairs})
+        .select_related("layer")
+        .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")
+    }
     for i, area_id in pairs:
         found[i].append(areas[area_id])
     for row in found:
@@ -209,8 +245,16 @@ def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
     return found
 
 
-def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rule_filter=None,
-           decides: dict | None = None, use_model: bool = True) -> Outcome:
+def decide(
+    sr: ServiceRequest,
+    ctx: Context,
+    *,
+    areas: list[Area],
+    now=None,
+    rule_filter=None,
+    decides: dict | None = None,
+    use_model: bool = True,
+) -> Outcome:
     """Choose a department and team for a request without writing anything (used by the router and the evaluator).
 
     Rules written by people decide first. Where only learned rules (or none) match, the rule set's routing
@@ -238,12 +282,18 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
             triage_reason = _("The description does not say clearly enough what kind of problem this is.")
 
     inputs = engine.Inputs(
-        service_type_id=routed_type.pk, service_group=routed_type.group,
-        area_ids={a.pk for a in areas}, layer_ids={a.layer_id for a in areas}, answers=sr.answers or {},
-        description=sr.description, local_hour=local.hour,
-        in_business_hours=is_open(routing_settings.business_hours, now, jurisdiction.timezone,
-                                  closed_days=ctx.calendars.closed_days),
-        priority=sr.priority)
+        service_type_id=routed_type.pk,
+        service_group=routed_type.group,
+        area_ids={a.pk for a in areas},
+        layer_ids={a.layer_id for a in areas},
+        answers=sr.answers or {},
+        description=sr.description,
+        local_hour=local.hour,
+        in_business_hours=is_open(
+            routing_settings.business_hours, now, jurisdiction.timezone, closed_days=ctx.calendars.closed_days
+        ),
+        priority=sr.priority,
+    )
     rule = None
     if not triage_reason:
         if sr.location is not None and not areas and ctx.has_layers:
@@ -255,26 +305,57 @@ def decide(sr: ServiceRequest, ctx: Context, *, areas: list[Area], now=None, rul
             rule = engine.first_match(rules, inputs)
             if use_model and ctx.learned and (rule is None or rule.learned or rule.is_unconditional):
                 decides = ctx.learned.decides if decides is None else decides
-                by_target = {target: _learned_rule(rules, rule, method, inputs)
-                             for target, method in decides.items()}
-                signals = dispatch_model.Signals(service_type=routed_type.name, area_ids=[a.pk for a in areas],
-                                                 text=sr.description, answers=sr.answers or {}, opened=local)
+                by_target = {target: _learned_rule(rules, rule, method, inputs) for target, method in decides.items()}
+                signals = dispatch_model.Signals(
+                    service_type=routed_type.name,
+                    area_ids=[a.pk for a in areas],
+                    text=sr.description,
+                    answers=sr.answers or {},
+                    opened=local,
+                )
                 chosen = _learned_choice(ctx.learned, signals, by_target, decides, areas)
                 if chosen is not None:
                     department, team, learned = chosen
-                    return Outcome(state=RoutingState.ROUTED, department=department, team=team, rule=None,
-                                   reason=learned.pop("reason"), learned=learned, routed_type=routed_type,
-                                   areas=areas, inputs=inputs, suggestion=suggestion, suggested_type=suggested_type)
+                    return Outcome(
+                        state=RoutingState.ROUTED,
+                        department=department,
+                        team=team,
+                        rule=None,
+                        reason=learned.pop("reason"),
+                        learned=learned,
+                        routed_type=routed_type,
+                        areas=areas,
+                        inputs=inputs,
+                        suggestion=suggestion,
+                        suggested_type=suggested_type,
+                    )
                 rule = by_target.get("queue", rule)
             if rule is None:
                 triage_reason = _("No routing rule covers this request.")
-    common = {"routed_type": routed_type, "areas": areas, "inputs": inputs, "suggestion": suggestion,
-              "suggested_type": suggested_type}
+    common = {
+        "routed_type": routed_type,
+        "areas": areas,
+        "inputs": inputs,
+        "suggestion": suggestion,
+        "suggested_type": suggested_type,
+    }
     if rule is None:
-        return Outcome(state=RoutingState.TRIAGE, department=routing_settings.triage_department,
-                       team=routing_settings.triage_team, rule=None, reason=triage_reason, **common)
-    return Outcome(state=RoutingState.ROUTED, department=rule.department, team=rule.team, rule=rule,
-                   reason=_("Rule %(rule)s matched.") % {"rule": rule}, **common)
+        return Outcome(
+            state=RoutingState.TRIAGE,
+            department=routing_settings.triage_department,
+            team=routing_settings.triage_team,
+            rule=None,
+            reason=triage_reason,
+            **common,
+        )
+    return Outcome(
+        state=RoutingState.ROUTED,
+        department=rule.department,
+        team=rule.team,
+        rule=rule,
+        reason=_("Rule %(rule)s matched.") % {"rule": rule},
+        **common,
+    )
 
 
 def type_only(rule: RoutingRule) -> bool:
@@ -332,9 +413,20 @@ def _learned_choice(learned: LearnedRouting, signals, by_target: dict, decides: 
         team, probability = next(((t, p) for t, p in likely if t.department_id == department.pk), (None, 0.0))
     said = [_signal_label(token, areas) for token in learned.model.explain(signals, team.pk)] if team else []
     reason = _("The learned routing model chose %(team)s with probability %(p).2f, from: %(signals)s.") % {
-        "team": team or department, "p": probability, "signals": ", ".join(dict.fromkeys(said)) or _("the type")}
-    return department, team, {"reason": reason, "probability": round(probability, 4), "signals": said,
-                              "decided": [t for t, yes in by_model.items() if yes]}
+        "team": team or department,
+        "p": probability,
+        "signals": ", ".join(dict.fromkeys(said)) or _("the type"),
+    }
+    return (
+        department,
+        team,
+        {
+            "reason": reason,
+            "probability": round(probability, 4),
+            "signals": said,
+            "decided": [t for t, yes in by_model.items() if yes],
+        },
+    )
 
 
 def _signal_label(token: str, areas: list[Area]) -> str:
@@ -373,17 +465,28 @@ class _Assigner:
             return None
         if strategy == Team.Strategy.ROUND_ROBIN:
             if team.pk not in self.next_index:
-                last = (RoutingDecision.objects.filter(team=team, assignee__isnull=False)
-                        .order_by("-created_at", "-id").values_list("assignee_id", flat=True).first())
+                last = (
+                    RoutingDecision.objects.filter(team=team, assignee__isnull=False)
+                    .order_by("-created_at", "-id")
+                    .values_list("assignee_id", flat=True)
+                    .first()
+                )
                 ids = [m.pk for m in members]
                 self.next_index[team.pk] = (ids.index(last) + 1) % len(ids) if last in ids else 0
             chosen = members[self.next_index[team.pk]]
             self.next_index[team.pk] = (self.next_index[team.pk] + 1) % len(members)
             return chosen
         if team.pk not in self.loads:
-            self.loads[team.pk] = dict(team.members.filter(is_active=True).annotate(
-                load=Count("assigned_requests", filter=Q(assigned_requests__status__in=OPEN_STATUSES,
-                                                         assigned_requests__team=team))).values_list("id", "load"))
+            self.loads[team.pk] = dict(
+                team.members.filter(is_active=True)
+                .annotate(
+                    load=Count(
+                        "assigned_requests",
+                        filter=Q(assigned_requests__status__in=OPEN_STATUSES, assigned_requests__team=team),
+                    )
+                )
+                .values_list("id", "load")
+            )
         loads = self.loads[team.pk]
         chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
         loads[chosen.pk] = loads.get(chosen.pk, 0) + 1
@@ -395,18 +498,32 @@ def _duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) ->
     located = [sr for sr in srs if sr.location is not None]
     if not located:
         return {}
-    windows = {w.service_type_id: w for w in DuplicateWindow.objects.filter(
-        service_type_id__in={sr.service_type_id for sr in located})}
+    windows = {
+        w.service_type_id: w
+        for w in DuplicateWindow.objects.filter(service_type_id__in={sr.service_type_id for sr in located})
+    }
     probes = []
     for sr in located:
         window = windows.get(sr.service_type_id)
-        probes.append(NearbyProbe(key=sr.pk, service_type_id=sr.service_type_id, point=sr.location, exclude_id=sr.pk,
-                                  metres=window.metres if window else routing_settings.duplicate_metres,
-                                  days=window.days if window else routing_settings.duplicate_days))
+        probes.append(
+            NearbyProbe(
+                key=sr.pk,
+                service_type_id=sr.service_type_id,
+                point=sr.location,
+                exclude_id=sr.pk,
+                metres=window.metres if window else routing_settings.duplicate_metres,
+                days=window.days if window else routing_settings.duplicate_days,
+            )
+        )
     found = nearby_open_requests_for_many(probes)
-    PossibleDuplicate.objects.bulk_create([
-        PossibleDuplicate(service_request_id=sr_id, candidate_id=pk, metres=metres)
-        for sr_id, rows in found.items() for pk, _public_id, metres in rows], ignore_conflicts=True)
+    PossibleDuplicate.objects.bulk_create(
+        [
+            PossibleDuplicate(service_request_id=sr_id, candidate_id=pk, metres=metres)
+            for sr_id, rows in found.items()
+            for pk, _public_id, metres in rows
+        ],
+        ignore_conflicts=True,
+    )
     return {sr_id: [public_id for _pk, public_id, _metres in rows] for sr_id, rows in found.items()}
 
 
@@ -425,8 +542,11 @@ def route_request(service_request_id: int) -> RoutingDecision | None:
     (None if staff placed it by hand). Raises ServiceRequest.DoesNotExist for an unknown id.
     """
     with transaction.atomic():
-        sr = (_locked_for_routing(ServiceRequest.objects).select_related("service_type", "jurisdiction")
-              .get(pk=service_request_id))
+        sr = (
+            _locked_for_routing(ServiceRequest.objects)
+            .select_related("service_type", "jurisdiction")
+            .get(pk=service_request_id)
+        )
         if sr.routing_state != RoutingState.PENDING:
             return sr.routing_decisions.first()
         return _route_locked([sr])[0]
@@ -443,10 +563,13 @@ def route_waiting_requests(*, older_than_seconds: int, limit: int = 5000, batch:
         srs: list[ServiceRequest] = []
         try:
             with transaction.atomic():
-                srs = list(ServiceRequest.objects.waiting_for_routing().filter(submitted_at__lte=cutoff)
-                           .select_for_update(skip_locked=True, no_key=True, of=("self",))  # _locked_for_routing
-                           .select_related("service_type", "jurisdiction")
-                           .order_by("submitted_at", "pk")[:min(batch, limit - done)])
+                srs = list(
+                    ServiceRequest.objects.waiting_for_routing()
+                    .filter(submitted_at__lte=cutoff)
+                    .select_for_update(skip_locked=True, no_key=True, of=("self",))  # _locked_for_routing
+                    .select_related("service_type", "jurisdiction")
+                    .order_by("submitted_at", "pk")[: min(batch, limit - done)]
+                )
                 if srs:
                     _route_locked(srs)
         except Exception:  # one bad request must not stop the sweep: route this batch one by one instead
@@ -483,50 +606,79 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
     jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
     assigner, sla, calendars = _Assigner(), SlaTable(jurisdiction.pk), ctx.calendars
     decisions, area_links, reason_areas, clocks = [], [], [], []
-    for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs])):
+    for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs]), strict=False):
         outcome = decide(sr, ctx, areas=areas, now=now)
         rule = outcome.rule
         priority = rule.set_priority if rule and rule.set_priority else sr.priority
-        strategy = (rule.assignment_strategy if rule and rule.assignment_strategy
-                    else outcome.team.assignment_strategy if outcome.team else Team.Strategy.NONE)
+        strategy = (
+            rule.assignment_strategy
+            if rule and rule.assignment_strategy
+            else outcome.team.assignment_strategy
+            if outcome.team
+            else Team.Strategy.NONE
+        )
         hours = rule.sla_hours if rule and rule.sla_hours else sla.hours(outcome.routed_type.pk, priority)
-        clock = new_clock(sr, start=sr.submitted_at, calendar=calendars.of(outcome.department),
-                          acknowledge_hours=sla.acknowledge_hours(outcome.routed_type.pk, priority),
-                          resolve_hours=hours)
+        clock = new_clock(
+            sr,
+            start=sr.submitted_at,
+            calendar=calendars.of(outcome.department),
+            acknowledge_hours=sla.acknowledge_hours(outcome.routed_type.pk, priority),
+            resolve_hours=hours,
+        )
         clocks.append(clock)
         reason_area = _reason_area(outcome.areas, rule)
         reason_areas.append(reason_area)
-        decisions.append(RoutingDecision(
-            service_request=sr, created_at=now, state=outcome.state, rule_set=ctx.rule_set,
-            rule_set_version=ctx.rule_set.version if ctx.rule_set else None, rule=rule,
-            rule_label=str(rule) if rule else "",
-            inputs=outcome.inputs.as_record() | {"reason_area_id": reason_area.pk if reason_area else None,
-                                                 "classifier_used": outcome.suggestion is not None,
-                                                 "learned_model": outcome.learned},
-            routed_service_type=outcome.routed_type, suggested_service_type=outcome.suggested_type,
-            suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
-            confidence=outcome.suggestion[1] if outcome.suggestion else None, department=outcome.department,
-            team=outcome.team, assignee=assigner.pick(outcome.team, strategy), priority=priority,
-            expected_at=clock.resolve_due_at,
-            reason=outcome.reason))
+        decisions.append(
+            RoutingDecision(
+                service_request=sr,
+                created_at=now,
+                state=outcome.state,
+                rule_set=ctx.rule_set,
+                rule_set_version=ctx.rule_set.version if ctx.rule_set else None,
+                rule=rule,
+                rule_label=str(rule) if rule else "",
+                inputs=outcome.inputs.as_record()
+                | {
+                    "reason_area_id": reason_area.pk if reason_area else None,
+                    "classifier_used": outcome.suggestion is not None,
+                    "learned_model": outcome.learned,
+                },
+                routed_service_type=outcome.routed_type,
+                suggested_service_type=outcome.suggested_type,
+                suggested_department=_department_for_type(outcome.suggested_type, ctx, outcome.inputs),
+                confidence=outcome.suggestion[1] if outcome.suggestion else None,
+                department=outcome.department,
+                team=outcome.team,
+                assignee=assigner.pick(outcome.team, strategy),
+                priority=priority,
+                expected_at=clock.resolve_due_at,
+                reason=outcome.reason,
+            )
+        )
         area_links.append(outcome.areas)
     RoutingDecision.objects.bulk_create(decisions)
-    RoutingDecision.areas.through.objects.bulk_create([
-        RoutingDecision.areas.through(routingdecision_id=d.pk, area_id=a.pk)
-        for d, areas in zip(decisions, area_links) for a in areas])
+    RoutingDecision.areas.through.objects.bulk_create(
+        [
+            RoutingDecision.areas.through(routingdecision_id=d.pk, area_id=a.pk)
+            for d, areas in zip(decisions, area_links, strict=False)
+            for a in areas
+        ]
+    )
     duplicates = _duplicates(srs, routing_settings)
 
     notes = []
     with translation.override(jurisdiction.default_language):
-        for sr, decision, area in zip(srs, decisions, reason_areas):
+        for sr, decision, area in zip(srs, decisions, reason_areas, strict=False):
             # The public explanation is read from the latest decision when a page is shown (routing_reason_for),
             # never frozen into the public history: a routing staff later correct must not stay on show.
             internal = f"{reason_text(decision, area)} {decision.reason}"
             if duplicates.get(sr.pk):
-                internal += " " + _("Possible duplicates: %(ids)s.") % {
-                    "ids": ", ".join(duplicates[sr.pk])}
-            notes.append(StatusChange(service_request=sr, at=now, old_status=sr.status, new_status=sr.status,
-                                      internal_note=internal))
+                internal += " " + _("Possible duplicates: %(ids)s.") % {"ids": ", ".join(duplicates[sr.pk])}
+            notes.append(
+                StatusChange(
+                    service_request=sr, at=now, old_status=sr.status, new_status=sr.status, internal_note=internal
+                )
+            )
             sr.department, sr.team, sr.assignee = decision.department, decision.team, decision.assignee
             sr.priority, sr.expected_at, sr.routing_state = decision.priority, decision.expected_at, decision.state
             sr.updated_at = now
@@ -550,10 +702,19 @@ WHERE sr.id = v.id
 def _save_routing(srs: list[ServiceRequest], now) -> None:
     # One statement for the whole batch; Django's bulk_update builds a CASE per field and row, far slower.
     with connection.cursor() as cursor:
-        cursor.execute(SAVE_ROUTING_SQL, [
-            now, [sr.pk for sr in srs], [sr.department_id for sr in srs], [sr.team_id for sr in srs],
-            [sr.assignee_id for sr in srs], [sr.priority for sr in srs], [sr.expected_at for sr in srs],
-            [sr.routing_state for sr in srs]])
+        cursor.execute(
+            SAVE_ROUTING_SQL,
+            [
+                now,
+                [sr.pk for sr in srs],
+                [sr.department_id for sr in srs],
+                [sr.team_id for sr in srs],
+                [sr.assignee_id for sr in srs],
+                [sr.priority for sr in srs],
+                [sr.expected_at for sr in srs],
+                [sr.routing_state for sr in srs],
+            ],
+        )
 
 
 def _reason_area(areas: list[Area], rule: RoutingRule | None) -> Area | None:
@@ -567,8 +728,9 @@ def _reason_area(areas: list[Area], rule: RoutingRule | None) -> Area | None:
 def _department_for_type(service_type: ServiceType | None, ctx: Context, inputs: engine.Inputs):
     if service_type is None or ctx.rule_set is None:
         return None
-    probe = engine.Inputs(**{**inputs.__dict__, "service_type_id": service_type.pk,
-                             "service_group": service_type.group})
+    probe = engine.Inputs(
+        **{**inputs.__dict__, "service_type_id": service_type.pk, "service_group": service_type.group}
+    )
     rule = engine.first_match(ctx.rules, probe)
     return rule.department if rule else None
 
@@ -585,7 +747,8 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
         raise RuleSetNotDraft(rule_set.pk)
     now = timezone.now()
     RuleSet.objects.filter(jurisdiction_id=rule_set.jurisdiction_id, state=RuleSet.State.ACTIVE).update(
-        state=RuleSet.State.RETIRED, updated_at=now)
+        state=RuleSet.State.RETIRED, updated_at=now
+    )
     rule_set.state, rule_set.activated_at, rule_set.updated_at = RuleSet.State.ACTIVE, now, now
     rule_set.save(update_fields=["state", "activated_at", "updated_at"])
     # Rules and the types, departments and teams an import brought go live together.
@@ -601,8 +764,9 @@ def next_rule_set_version(jurisdiction: Jurisdiction) -> int:
 
 
 @transaction.atomic
-def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]], *,
-                    rule_set: RuleSet | None = None) -> TextClassifier:
+def save_classifier(
+    jurisdiction: Jurisdiction, examples: list[tuple[str, str]], *, rule_set: RuleSet | None = None
+) -> TextClassifier:
     """Train a text classifier on (text, service type code) pairs and store it with the rule set it belongs to.
 
     Raises RuleSetNotDraft for a rule set already active or retired: its model changes only with a new draft.
@@ -613,17 +777,21 @@ def save_classifier(jurisdiction: Jurisdiction, examples: list[tuple[str, str]],
             raise RuleSetNotDraft(rule_set.pk)
     model = classifier.train(examples)
     found, _created = TextClassifier.objects.update_or_create(
-        jurisdiction=jurisdiction, rule_set=rule_set,
-        defaults={"model": model, "rows": sum(model["docs"].values()), "trained_at": timezone.now()})
+        jurisdiction=jurisdiction,
+        rule_set=rule_set,
+        defaults={"model": model, "rows": sum(model["docs"].values()), "trained_at": timezone.now()},
+    )
     return found
 
 
 @transaction.atomic
 def copy_rule_set(rule_set: RuleSet) -> RuleSet:
     """A new draft with the same rules, to edit and evaluate before it replaces the active one."""
-    draft = RuleSet.objects.create(jurisdiction_id=rule_set.jurisdiction_id,
-                                   version=next_rule_set_version(rule_set.jurisdiction),
-                                   note=_("Copy of version %(version)s") % {"version": rule_set.version})
+    draft = RuleSet.objects.create(
+        jurisdiction_id=rule_set.jurisdiction_id,
+        version=next_rule_set_version(rule_set.jurisdiction),
+        note=_("Copy of version %(version)s") % {"version": rule_set.version},
+    )
     rules = list(rule_set.rules.all())
     for rule in rules:
         rule.pk, rule.rule_set = None, draft
@@ -659,8 +827,9 @@ def _polygons_of(geom) -> MultiPolygon | None:
     return None
 
 
-def prepare_area_features(features: list[dict], *, name_field: str, code_field: str | None = None,
-                          repair: bool = False) -> list[tuple[str, str, MultiPolygon]]:
+def prepare_area_features(
+    features: list[dict], *, name_field: str, code_field: str | None = None, repair: bool = False
+) -> list[tuple[str, str, MultiPolygon]]:
     """Check every feature of a GeoJSON layer and return (code, name, boundary) for each.
 
     Raises InvalidGeometries listing every bad feature; with ``repair`` invalid shapes are made valid instead.
@@ -695,14 +864,16 @@ def prepare_area_features(features: list[dict], *, name_field: str, code_field: 
 
 
 @transaction.atomic
-def import_area_layer(jurisdiction: Jurisdiction, *, code: str, name: str,
-                      areas: list[tuple[str, str, MultiPolygon]], progress=None) -> tuple[AreaLayer, int]:
+def import_area_layer(
+    jurisdiction: Jurisdiction, *, code: str, name: str, areas: list[tuple[str, str, MultiPolygon]], progress=None
+) -> tuple[AreaLayer, int]:
     """Create or refresh an area layer from prepared areas; returns the layer and how many areas are new."""
     layer, _created = AreaLayer.objects.get_or_create(jurisdiction=jurisdiction, code=code, defaults={"name": name})
     created = 0
     for area_code, area_name, boundary in areas:
-        _area, was_created = Area.objects.update_or_create(layer=layer, code=area_code,
-                                                           defaults={"name": area_name, "boundary": boundary})
+        _area, was_created = Area.objects.update_or_create(
+            layer=layer, code=area_code, defaults={"name": area_name, "boundary": boundary}
+        )
         created += was_created
         if progress:
             progress.advance()

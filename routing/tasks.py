@@ -1,4 +1,5 @@
 """Routing in the background. Tasks take ids and call a service; a request's routing_state is the durable queue."""
+
 from celery import shared_task
 from django.conf import settings
 

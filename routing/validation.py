@@ -4,6 +4,7 @@ Each half-life is tried with each method — the learned rule table, the model, 
 common queue for the type; for the type in each area) — learned on the older rows and scored on the newest
 ones. The test period is never seen here: callers pass only training rows.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -41,18 +42,35 @@ class Choice:
     rows: int = 0  # validation rows
 
     def as_dict(self) -> dict:
-        return {"half_life_days": self.half_life_days, "decides": self.decides, "validation_rows": self.rows,
-                "scores": [{"method": s.method, "half_life_days": s.half_life_days,
-                            "department_accuracy": round(s.department, 4), "queue_accuracy": round(s.queue, 4)}
-                           for s in self.scores]}
+        return {
+            "half_life_days": self.half_life_days,
+            "decides": self.decides,
+            "validation_rows": self.rows,
+            "scores": [
+                {
+                    "method": s.method,
+                    "half_life_days": s.half_life_days,
+                    "department_accuracy": round(s.department, 4),
+                    "queue_accuracy": round(s.queue, 4),
+                }
+                for s in self.scores
+            ],
+        }
 
 
 def signals_of(rows: list[HistoryRow], area_ids: dict[int, list[int]], timezone: str) -> list:
     """Each history row as the model sees a request: its areas at every layer and its local time."""
     zone = ZoneInfo(timezone)
-    return [dispatch_model.Signals(service_type=r.type, area_ids=area_ids.get(i, []), text=r.text,
-                                   answers=r.answers, opened=r.opened.astimezone(zone) if r.opened else None)
-            for i, r in enumerate(rows)]
+    return [
+        dispatch_model.Signals(
+            service_type=r.type,
+            area_ids=area_ids.get(i, []),
+            text=r.text,
+            answers=r.answers,
+            opened=r.opened.astimezone(zone) if r.opened else None,
+        )
+        for i, r in enumerate(rows)
+    ]
 
 
 def split(rows: list[HistoryRow]) -> tuple[list[int], list[int]]:
@@ -62,8 +80,15 @@ def split(rows: list[HistoryRow]) -> tuple[list[int], list[int]]:
     return order[:cut], order[cut:]
 
 
-def choose(rows: list[HistoryRow], area_of: dict[int, int], area_ids: dict[int, list[int]], timezone: str, *,
-           half_lives=HALF_LIVES, progress=None) -> Choice:
+def choose(
+    rows: list[HistoryRow],
+    area_of: dict[int, int],
+    area_ids: dict[int, list[int]],
+    timezone: str,
+    *,
+    half_lives=HALF_LIVES,
+    progress=None,
+) -> Choice:
     """The half-life and, per target, the method that did best on the newest rows of ``rows``."""
     older, newer = split(rows)
     if not older or not newer:
@@ -79,21 +104,26 @@ def choose(rows: list[HistoryRow], area_of: dict[int, int], area_ids: dict[int, 
     scores = []
     for half_life in half_lives:
         routes = plan_routes(fit, fit_area_of, half_life)
-        tables = {"type": by_type([r for r in routes if not r.area_id and not r.word]),
-                  "type_area": by_type([r for r in routes if not r.word]), "rules": by_type(routes)}
+        tables = {
+            "type": by_type([r for r in routes if not r.area_id and not r.word]),
+            "type_area": by_type([r for r in routes if not r.word]),
+            "rules": by_type(routes),
+        }
         for method, table in tables.items():
             predicted = [predict_queue(table, rows[i], area_of.get(i)) for i in newer]
             scores.append(_score(method, half_life, predicted, actual, department_of))
-        model = dispatch_model.train(fit_signals, [team_of[r.queue] for r in fit],
-                                     decay_weights([r.opened for r in fit], half_life))
+        model = dispatch_model.train(
+            fit_signals, [team_of[r.queue] for r in fit], decay_weights([r.opened for r in fit], half_life)
+        )
         predicted = [queue_of[t] for t in model.predict(held_signals)]
         scores.append(_score("model", half_life, predicted, actual, department_of))
         if progress:
             progress.advance()
     best_half_life = max(half_lives, key=lambda h: max(s.queue for s in scores if s.half_life_days == h))
     at_best = [s for s in scores if s.half_life_days == best_half_life]
-    decides = {target: max(at_best, key=lambda s: (s.of(target), -METHODS.index(s.method))).method
-               for target in TARGETS}
+    decides = {
+        target: max(at_best, key=lambda s: (s.of(target), -METHODS.index(s.method))).method for target in TARGETS
+    }
     return Choice(half_life_days=best_half_life, decides=decides, scores=scores, rows=len(newer))
 
 
@@ -106,7 +136,9 @@ def majority_department(rows: list[HistoryRow]) -> dict[str, str]:
 
 
 def _score(method, half_life, predicted: list[str | None], actual: list[HistoryRow], department_of) -> Score:
-    queue_hits = sum(p == r.queue for p, r in zip(predicted, actual))
-    department_hits = sum(p is not None and department_of.get(p) == r.department for p, r in zip(predicted, actual))
+    queue_hits = sum(p == r.queue for p, r in zip(predicted, actual, strict=False))
+    department_hits = sum(
+        p is not None and department_of.get(p) == r.department for p, r in zip(predicted, actual, strict=False)
+    )
     n = len(actual)
     return Score(method=method, half_life_days=half_life, department=department_hits / n, queue=queue_hits / n)

@@ -1,4 +1,5 @@
 """The roles staff hold above a team. ``staffing.access`` reads them, with the team memberships, into scopes."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,14 +17,22 @@ class StaffRole(models.Model):
         # Field crews see only the work assigned to them, in crew mode; never the queue or contact details.
         CREW = "crew", _("Field crew")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("jurisdiction"))
-    department = models.ForeignKey("routing.Department", on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="+", verbose_name=_("department"),
-                                   help_text=_("Required for a manager or a crew; empty for an operator"))
+    jurisdiction = models.ForeignKey(
+        "requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+", verbose_name=_("jurisdiction")
+    )
+    department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Required for a manager or a crew; empty for an operator"),
+    )
 
     class Meta:
         # The table kept its name when the model moved here from the staff pages' app.
@@ -32,11 +41,13 @@ class StaffRole(models.Model):
         verbose_name_plural = _("staff roles")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(role__in=["manager", "crew"], department__isnull=False)
-                           | models.Q(role="operator", department__isnull=True)),
-                name="staffrole_department_matches_role"),
-            models.UniqueConstraint(fields=["user", "role", "jurisdiction", "department"],
-                                    name="unique_staff_role"),
+                condition=(
+                    models.Q(role__in=["manager", "crew"], department__isnull=False)
+                    | models.Q(role="operator", department__isnull=True)
+                ),
+                name="staffrole_department_matches_role",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "jurisdiction", "department"], name="unique_staff_role"),
         ]
 
     def __str__(self):

@@ -106,8 +106,9 @@ class AreaLayerFactory(factory.django.DjangoModelFactory):
 
 
 def square(x0, y0, size=1.0) -> MultiPolygon:
-    return MultiPolygon(Polygon(((x0, y0), (x0, y0 + size), (x0 + size, y0 + size), (x0 + size, y0), (x0, y0))),
-                        srid=4326)
+    return MultiPolygon(
+        Polygon(((x0, y0), (x0, y0 + size), (x0 + size, y0 + size), (x0 + size, y0), (x0, y0))), srid=4326
+    )
 
 
 class AreaFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """Whole stacks of real processes (tests/faults/stack.py) for the fault and scale-out tests: one migrated and
 seeded cluster per run, copied for each test."""
+
 import logging
 import shutil
 import tempfile
@@ -46,5 +47,3 @@ def stack(seeded_cluster, caplog):
     finally:
         stack.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-

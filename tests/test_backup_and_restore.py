@@ -1,4 +1,5 @@
 """The documented backup procedure, end to end: back up, damage, restore, and find everything as it was."""
+
 import hashlib
 import os
 import subprocess
@@ -23,10 +24,15 @@ def _database_url() -> str:
 
 
 def _fingerprint() -> str:
-    rows = [(*row[:-1], row[-1].wkt) for row in ServiceRequest.objects.order_by("public_id").values_list(
-        "public_id", "tracking_token_digest", "status", "description", "submitted_at", "location")]
-    rows += list(StatusChange.objects.order_by("id").values_list("service_request__public_id", "new_status",
-                                                                 "public_note", "at"))
+    rows = [
+        (*row[:-1], row[-1].wkt)
+        for row in ServiceRequest.objects.order_by("public_id").values_list(
+            "public_id", "tracking_token_digest", "status", "description", "submitted_at", "location"
+        )
+    ]
+    rows += list(
+        StatusChange.objects.order_by("id").values_list("service_request__public_id", "new_status", "public_note", "at")
+    )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
@@ -37,14 +43,22 @@ def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, set
     settings.PRIVATE_MEDIA_ROOT = str(private)
     requests = [ServiceRequestFactory(service_type=pothole, description=f"Hole number {i}") for i in range(5)]
     change_status(requests[0], to=Status.ACKNOWLEDGED, by=staff, public_note="On our list")
-    Photo.objects.create(service_request=requests[1], original=ContentFile(b"\xff\xd8photo-bytes", name="p.jpg"),
-                         public_image=ContentFile(b"\xff\xd8blurred-bytes", name="p.jpg"), state=Photo.State.PUBLIC)
+    Photo.objects.create(
+        service_request=requests[1],
+        original=ContentFile(b"\xff\xd8photo-bytes", name="p.jpg"),
+        public_image=ContentFile(b"\xff\xd8blurred-bytes", name="p.jpg"),
+        state=Photo.State.PUBLIC,
+    )
     photo_path, copy_path = Path(Photo.objects.get().original.path), Path(Photo.objects.get().public_image.path)
     counts, fingerprint = (ServiceRequest.objects.count(), StatusChange.objects.count()), _fingerprint()
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": str(media),
-           "DJANGO_PRIVATE_MEDIA_ROOT": str(private),
-           "PERMIT_DOCUMENTS_ROOT": str(tmp_path / "permit-documents")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_MEDIA_ROOT": str(media),
+        "DJANGO_PRIVATE_MEDIA_ROOT": str(private),
+        "PERMIT_DOCUMENTS_ROOT": str(tmp_path / "permit-documents"),
+    }
     document = tmp_path / "permit-documents" / "SF1" / "plan.pdf"  # kept apart from the media
     document.parent.mkdir(parents=True)
     document.write_bytes(b"%PDF-plan")
@@ -57,8 +71,9 @@ def test_a_backup_restores_the_same_rows_and_media(tmp_path, staff, pothole, set
     document.unlink()
     connection.close()  # restore drops the database: let go of our connection to it
 
-    result = subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert (ServiceRequest.objects.count(), StatusChange.objects.count()) == counts
     assert _fingerprint() == fingerprint
@@ -73,6 +88,11 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
     (backup / "database.dump").write_bytes(b"not what was saved")
     (backup / "media.tar.gz").write_bytes(b"")
     (backup / "SHA256SUMS").write_text(f"{'0' * 64}  database.dump\n{'0' * 64}  media.tar.gz\n")
-    result = subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": "postgis://nobody@127.0.0.1:1/none"})
+    result = subprocess.run(
+        ["bash", "scripts/restore.sh", str(backup)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "postgis://nobody@127.0.0.1:1/none"},
+    )
     assert result.returncode != 0 and "checksums" in result.stderr

@@ -1,4 +1,5 @@
 """docs/capacity.md is computed from benchmark figures, never typed: regenerating it gives the committed text."""
+
 import json
 
 import pytest
@@ -20,8 +21,9 @@ def test_nodes_follow_the_measured_figures(tmp_path):
     before = {need.part: need.nodes for need in capacity.needs_for(20_000_000, figures)}
     after = {need.part: need.nodes for need in capacity.needs_for(20_000_000, slower)}
     assert after["web: map tiles"] == pytest.approx(4 * before["web: map tiles"], rel=0.02)
-    assert {k: v for k, v in after.items() if k != "web: map tiles"} == \
-        {k: v for k, v in before.items() if k != "web: map tiles"}
+    assert {k: v for k, v in after.items() if k != "web: map tiles"} == {
+        k: v for k, v in before.items() if k != "web: map tiles"
+    }
 
 
 def test_a_report_without_a_needed_figure_says_to_run_the_benchmarks(tmp_path):

@@ -1,5 +1,6 @@
 """The floors point one way ([tool.importlinter] in pyproject.toml): a module imports only from its own floor or
 below, so the request domain never reaches into routing or contacts, nor the domain into a page or the API."""
+
 import shutil
 import subprocess
 import sys
@@ -22,8 +23,11 @@ def test_no_module_imports_from_a_floor_above_its_own():
 def test_an_import_from_a_floor_above_breaks_the_contract(tmp_path):
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     for package in config["tool"]["importlinter"]["root_packages"]:
-        shutil.copytree(ROOT / package, tmp_path / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "locale", "static", "templates", "data"))
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("__pycache__", "locale", "static", "templates", "data"),
+        )
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     (tmp_path / "requests_app" / "upward.py").write_text("from routing.models import Department\n", encoding="utf-8")
 

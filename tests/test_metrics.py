@@ -17,8 +17,9 @@ def _value(body: str, name: str) -> float:
 
 
 def test_metrics_report_routing_lag_queue_depth_and_sla_breaches(client, pothole):
-    ServiceRequestFactory(service_type=pothole, routing_state=RoutingState.PENDING,
-                          submitted_at=timezone.now() - timedelta(minutes=5))
+    ServiceRequestFactory(
+        service_type=pothole, routing_state=RoutingState.PENDING, submitted_at=timezone.now() - timedelta(minutes=5)
+    )
     ServiceRequestFactory(service_type=pothole, routing_state=RoutingState.ROUTED, overdue=True)
     body = client.get("/metrics").content.decode()
     assert 290 < _value(body, "civic311_routing_lag_seconds") < 400

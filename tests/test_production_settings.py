@@ -2,6 +2,7 @@
 
 Each case starts a real process (manage.py, gunicorn) with its own environment and the production settings
 module, as a server would; nothing here goes through the test settings."""
+
 import os
 import secrets
 import subprocess
@@ -28,15 +29,19 @@ SAFE = {
 UNSAFE = {
     "default secret key": ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY is the development key"),
     "short secret key": ({"DJANGO_SECRET_KEY": "s3cret-but-short"}, "DJANGO_SECRET_KEY is too short"),
-    "plain old key kept for rotation": ({"DJANGO_SECRET_KEY_FALLBACKS": "x" * 60},
-                                        "DJANGO_SECRET_KEY_FALLBACKS is too short or too plain"),
+    "plain old key kept for rotation": (
+        {"DJANGO_SECRET_KEY_FALLBACKS": "x" * 60},
+        "DJANGO_SECRET_KEY_FALLBACKS is too short or too plain",
+    ),
     "no contact key": ({"CIVIC311_CONTACT_KEYS": None}, "CIVIC311_CONTACT_KEYS is not set"),
     "localhost site url": ({"CIVIC311_SITE_URL": None}, "CIVIC311_SITE_URL points at this machine"),
     "loopback site url": ({"CIVIC311_SITE_URL": "http://127.0.0.1:8000"}, "CIVIC311_SITE_URL points at this machine"),
     "console email": ({"EMAIL_URL": None}, "EMAIL_BACKEND is the console backend"),
     "console sms": ({"CIVIC311_SMS_BACKEND": None}, "CIVIC311_SMS_BACKEND prints or keeps messages"),
-    "twilio without credentials": ({"CIVIC311_SMS_BACKEND": "contacts.sms.twilio.TwilioSmsBackend"},
-                                   "CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN"),
+    "twilio without credentials": (
+        {"CIVIC311_SMS_BACKEND": "contacts.sms.twilio.TwilioSmsBackend"},
+        "CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN",
+    ),
 }
 
 
@@ -44,8 +49,10 @@ def environment(overrides: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CIVIC311_", "EMAIL_"))}
     env.update(SAFE)
     database = connection.settings_dict
-    env["DATABASE_URL"] = (f"postgis://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-                           f"{database['PORT']}/{database['NAME']}")
+    env["DATABASE_URL"] = (
+        f"postgis://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
     for name, value in (overrides or {}).items():
         if value is None:
             env.pop(name, None)
@@ -61,8 +68,14 @@ def shell(code: str, overrides: dict) -> str:
 
 
 def manage(*args, overrides=None, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment(overrides),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment(overrides),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.django_db
@@ -84,10 +97,23 @@ def test_each_unsafe_setting_stops_the_process_with_a_clear_message(overrides, m
 
 @pytest.mark.django_db
 def test_the_web_server_refuses_to_start_with_the_development_key():
-    server = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application",
-                             "--config", "python:config.gunicorn", "--bind", "127.0.0.1:0", "--workers", "1"],
-                            cwd=ROOT, env=environment({"DJANGO_SECRET_KEY": None}), capture_output=True, text=True,
-                            timeout=120)
+    server = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--config",
+            "python:config.gunicorn",
+            "--bind",
+            "127.0.0.1:0",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=environment({"DJANGO_SECRET_KEY": None}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert server.returncode != 0
     assert "DJANGO_SECRET_KEY is the development key" in server.stdout + server.stderr
 
@@ -116,8 +142,12 @@ def test_contact_and_secret_keys_rotate_through_the_environment(jurisdiction, po
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     old_secret, new_secret = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
 
-    assert manage("shell", "--no-imports", "-c", SAVE.format(pk=sr.pk),
-                  overrides={"CIVIC311_CONTACT_KEYS": old}).returncode == 0
+    assert (
+        manage(
+            "shell", "--no-imports", "-c", SAVE.format(pk=sr.pk), overrides={"CIVIC311_CONTACT_KEYS": old}
+        ).returncode
+        == 0
+    )
     # New key first, old key still there: rows open, and reencrypt_contacts rewrites them with the new one.
     both = {"CIVIC311_CONTACT_KEYS": f"{new},{old}"}
     assert shell(READ.format(pk=sr.pk), both) == "rotate@example.org"
@@ -131,10 +161,23 @@ def test_contact_and_secret_keys_rotate_through_the_environment(jurisdiction, po
     # A value signed with the old secret (sessions, trusted browsers) verifies while it is a fallback, not after.
     signed = shell(SIGN, {"DJANGO_SECRET_KEY": old_secret})
     with_fallback = {"DJANGO_SECRET_KEY": new_secret, "DJANGO_SECRET_KEY_FALLBACKS": old_secret}
-    run = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", UNSIGN], cwd=ROOT, input=signed,
-                         env=environment(with_fallback), capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", UNSIGN],
+        cwd=ROOT,
+        input=signed,
+        env=environment(with_fallback),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.stdout.strip() == "still me", run.stderr
-    run = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", UNSIGN], cwd=ROOT, input=signed,
-                         env=environment({"DJANGO_SECRET_KEY": new_secret}), capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", UNSIGN],
+        cwd=ROOT,
+        input=signed,
+        env=environment({"DJANGO_SECRET_KEY": new_secret}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0 and "BadSignature" in run.stderr

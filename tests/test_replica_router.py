@@ -1,4 +1,5 @@
 """Which reads a replica may serve: public tables inside a public read, never personal data or accounts."""
+
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 

@@ -1,4 +1,5 @@
 """Work is split over queues by kind, and the production shape has workers for every queue."""
+
 import re
 from pathlib import Path
 

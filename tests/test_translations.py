@@ -17,6 +17,10 @@ def test_chinese_ships_for_every_app_with_strings():
 
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=_app)
 def test_every_string_has_a_chinese_translation(catalogue):
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr

@@ -2,6 +2,7 @@
 
 Backends: ``console`` (development: prints), ``locmem`` (tests: keeps an outbox), ``twilio`` (Twilio's REST API).
 """
+
 import abc
 
 from django.conf import settings

@@ -3,6 +3,7 @@
 Settings: CIVIC311_TWILIO_ACCOUNT_SID, CIVIC311_TWILIO_AUTH_TOKEN, CIVIC311_TWILIO_FROM, and
 CIVIC311_TWILIO_API_BASE (https://api.twilio.com unless a test points it at a local server).
 """
+
 import base64
 import json
 import urllib.error
@@ -22,10 +23,14 @@ class TwilioSmsBackend(BaseSmsBackend):
         url = f"{settings.CIVIC311_TWILIO_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
         credentials = base64.b64encode(f"{sid}:{settings.CIVIC311_TWILIO_AUTH_TOKEN}".encode()).decode()
         request = urllib.request.Request(
-            url, method="POST",
+            url,
+            method="POST",
             data=urllib.parse.urlencode({"To": to, "From": settings.CIVIC311_TWILIO_FROM, "Body": body}).encode(),
-            headers={"Authorization": f"Basic {credentials}", "Accept": "application/json",
-                     "Content-Type": "application/x-www-form-urlencoded"},
+            headers={
+                "Authorization": f"Basic {credentials}",
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
         )
         # The number travels only in the POST body; errors below carry the HTTP status, never the body we sent.
         try:

@@ -1,5 +1,6 @@
 """The permit forms: the application (with its documents and its own consent), the applicant's answers, and
 the staff actions. Questions come from the service type and are checked by submit_request like any request's."""
+
 import json
 
 from django import forms
@@ -40,29 +41,44 @@ class GeometryField(forms.CharField):
 def document_field(requirement) -> forms.FileField:
     kinds = ", ".join(str(DocumentKind(kind).label) for kind in requirement.kinds)
     return forms.FileField(
-        label=requirement.localized_name(), required=False,
+        label=requirement.localized_name(),
+        required=False,
         help_text=_("%(kinds)s, at most %(mb).1f MB.") % {"kinds": kinds, "mb": requirement.max_bytes / 1024 / 1024},
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPT[k] for k in requirement.kinds)}))
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPT[k] for k in requirement.kinds)}),
+    )
 
 
 class ApplicationForm(forms.Form):
     geometry = GeometryField(required=False)
-    address = forms.CharField(label=_("Address or place"), required=True, max_length=300,
-                              help_text=_("The street and number, or the stretch between two crossings."))
+    address = forms.CharField(
+        label=_("Address or place"),
+        required=True,
+        max_length=300,
+        help_text=_("The street and number, or the stretch between two crossings."),
+    )
     starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("What will you do there?"), required=False,
-                                  max_length=DESCRIPTION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("What will you do there?"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=_("Email"), required=False,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     purposes = forms.MultipleChoiceField(
-        label=_("What may we use your contact details for?"), required=False,
+        label=_("What may we use your contact details for?"),
+        required=False,
         choices=[(purpose.value, sentence) for purpose, sentence in WORDING[PERMIT_WORDING_VERSION].items()],
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, permit_type, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,19 +98,29 @@ class ApplicationForm(forms.Form):
         return data
 
     def documents(self) -> dict:
-        return {r.code: self.cleaned_data[f"document_{r.code}"] for r in self.requirements
-                if self.cleaned_data.get(f"document_{r.code}")}
+        return {
+            r.code: self.cleaned_data[f"document_{r.code}"]
+            for r in self.requirements
+            if self.cleaned_data.get(f"document_{r.code}")
+        }
 
     def contact(self, *, language: str) -> ContactDetails:
         data = self.cleaned_data
-        return ContactDetails(first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-                              phone=data["phone"], language=language, purposes=frozenset(data["purposes"]),
-                              wording_version=PERMIT_WORDING_VERSION)
+        return ContactDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            language=language,
+            purposes=frozenset(data["purposes"]),
+            wording_version=PERMIT_WORDING_VERSION,
+        )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Your answer"), required=False, max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(
+        label=_("Your answer"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, permit_type, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,33 +129,48 @@ class AnswerForm(forms.Form):
             self.fields[f"document_{requirement.code}"] = document_field(requirement)
 
     def documents(self) -> dict:
-        return {r.code: self.cleaned_data[f"document_{r.code}"] for r in self.requirements
-                if self.cleaned_data.get(f"document_{r.code}")}
+        return {
+            r.code: self.cleaned_data[f"document_{r.code}"]
+            for r in self.requirements
+            if self.cleaned_data.get(f"document_{r.code}")
+        }
 
 
 class ExtensionForm(forms.Form):
     until = forms.DateField(label=_("New last day"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Why do you need longer?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why do you need longer?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StepForm(forms.Form):
-    note = forms.CharField(label=_("What was checked (staff only)"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What was checked (staff only)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InformationForm(forms.Form):
-    question = forms.CharField(label=_("What do you need from the applicant?"), max_length=2000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        label=_("What do you need from the applicant?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
-                                 widget=forms.RadioSelect)
-    added_conditions = forms.CharField(label=_("Added conditions, one per line"), required=False, max_length=4000,
-                                       widget=forms.Textarea(attrs={"rows": 3}))
-    reasons = forms.CharField(label=_("Reasons for refusing"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
+    )
+    added_conditions = forms.CharField(
+        label=_("Added conditions, one per line"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reasons = forms.CharField(
+        label=_("Reasons for refusing"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PaymentForm(forms.Form):
@@ -137,8 +178,12 @@ class PaymentForm(forms.Form):
 
 
 class ExtensionDecisionForm(forms.Form):
-    grant = forms.TypedChoiceField(label=_("Extension"), coerce=lambda v: v == "yes",
-                                   choices=[("yes", _("Grant")), ("no", _("Refuse"))], widget=forms.RadioSelect)
+    grant = forms.TypedChoiceField(
+        label=_("Extension"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Grant")), ("no", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(label=_("Note to the applicant"), required=False, max_length=2000)
 
 

@@ -1,5 +1,6 @@
 """The applicant's permit pages (apply, what happens next, answer, extension, documents, certificate) and the
 public ones (verification page, map layer, open data)."""
+
 import csv
 import io
 import json
@@ -14,19 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config import ratelimits
-from masking import mask_personal_identifiers
 from contacts.wording import PERMIT_WORDING_VERSION
 from frontend.form_keys import form_client, form_content
 from frontend.forms import IDEMPOTENCY_KEY
 from frontend.services import submit_request_once
 from frontend.views import _jurisdiction, _plain_required_messages, _questions_with_answers, _tracked, _wants_json
+from masking import mask_personal_identifiers
 from permits import clock, selectors
 from permits.certificate import certificate_pdf
 from permits.exceptions import InvalidApplication, PermitActionRefused
 from permits.models import PermitType
 from permits.services import PermitApplication, answer_information, apply_for_permit, request_extension
-from requests_app.idempotency import IdempotencyConflict
 from requests_app.exceptions import DomainError
+from requests_app.idempotency import IdempotencyConflict
 from requests_app.statuses import Channel
 
 from .forms import AnswerForm, ApplicationForm, ExtensionForm
@@ -34,9 +35,13 @@ from .forms import AnswerForm, ApplicationForm, ExtensionForm
 
 def _permit_type(jurisdiction, code: str) -> PermitType:
     return get_object_or_404(
-        PermitType.objects.select_related("service_type__jurisdiction")
-        .prefetch_related("documents", "service_type__questions"),
-        service_type__jurisdiction=jurisdiction, service_type__code=code, service_type__active=True)
+        PermitType.objects.select_related("service_type__jurisdiction").prefetch_related(
+            "documents", "service_type__questions"
+        ),
+        service_type__jurisdiction=jurisdiction,
+        service_type__code=code,
+        service_type__active=True,
+    )
 
 
 def _file(request, permit_type, form):
@@ -48,16 +53,29 @@ def _file(request, permit_type, form):
         return None, False, errors
     data = form.cleaned_data
     application = PermitApplication(
-        permit_type=permit_type, geometry=data["geometry"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-        address=data["address"], description=data["description"], answers=answers, documents=form.documents(),
-        channel=Channel.WEB, contact=form.contact(language=translation.get_language()))
+        permit_type=permit_type,
+        geometry=data["geometry"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        address=data["address"],
+        description=data["description"],
+        answers=answers,
+        documents=form.documents(),
+        channel=Channel.WEB,
+        contact=form.contact(language=translation.get_language()),
+    )
     key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key", "")
     try:
         if key:
             if not IDEMPOTENCY_KEY.match(key):
                 return None, False, {"idempotency_key": [_("The Idempotency-Key is not valid.")]}
-            sr, created = submit_request_once(application, client=form_client(request), key=key,
-                                              content=form_content(request, service_type), submit=apply_for_permit)
+            sr, created = submit_request_once(
+                application,
+                client=form_client(request),
+                key=key,
+                content=form_content(request, service_type),
+                submit=apply_for_permit,
+            )
         else:
             sr, created = apply_for_permit(application), True
     except IdempotencyConflict as exc:
@@ -79,10 +97,14 @@ def apply(request, slug, code):
         if sr is not None:
             filed_url = reverse("permit_pages:filed", args=[sr.tracking_token])
             if _wants_json(request):
-                return JsonResponse({"public_id": sr.public_id, "filed_url": filed_url,
-                                     "tracking_url": request.build_absolute_uri(
-                                         reverse("frontend:track", args=[sr.tracking_token]))},
-                                    status=201 if created else 200)
+                return JsonResponse(
+                    {
+                        "public_id": sr.public_id,
+                        "filed_url": filed_url,
+                        "tracking_url": request.build_absolute_uri(reverse("frontend:track", args=[sr.tracking_token])),
+                    },
+                    status=201 if created else 200,
+                )
             return redirect(filed_url)
         if _wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
@@ -91,15 +113,25 @@ def apply(request, slug, code):
         return HttpResponse(status=405)
     hours, closed = clock.working_calendar(jurisdiction)
     today = timezone.localdate()
-    return render(request, "permits/apply.html", {
-        "jurisdiction": jurisdiction, "permit_type": permit_type, "service_type": permit_type.service_type,
-        "form": form, "errors": errors, "consent_wording": PERMIT_WORDING_VERSION,
-        "questions": _questions_with_answers(permit_type.service_type,
-                                             request.POST if request.method == "POST" else None),
-        "earliest_start": clock.earliest_start(today, permit_type.min_notice_days, hours, closed),
-        "decision_due": selectors.decision_due_for_today(permit_type),
-        "conditions": permit_type.localized_conditions(),
-    }, status=status)
+    return render(
+        request,
+        "permits/apply.html",
+        {
+            "jurisdiction": jurisdiction,
+            "permit_type": permit_type,
+            "service_type": permit_type.service_type,
+            "form": form,
+            "errors": errors,
+            "consent_wording": PERMIT_WORDING_VERSION,
+            "questions": _questions_with_answers(
+                permit_type.service_type, request.POST if request.method == "POST" else None
+            ),
+            "earliest_start": clock.earliest_start(today, permit_type.min_notice_days, hours, closed),
+            "decision_due": selectors.decision_due_for_today(permit_type),
+            "conditions": permit_type.localized_conditions(),
+        },
+        status=status,
+    )
 
 
 def _tracked_permit(request, token):
@@ -113,9 +145,15 @@ def _tracked_permit(request, token):
 @require_GET
 def filed(request, token):
     sr, permit = _tracked_permit(request, token)
-    return render(request, "permits/filed.html", {
-        "sr": sr, "permit": permit,
-        "tracking_url": request.build_absolute_uri(reverse("frontend:track", args=[token]))})
+    return render(
+        request,
+        "permits/filed.html",
+        {
+            "sr": sr,
+            "permit": permit,
+            "tracking_url": request.build_absolute_uri(reverse("frontend:track", args=[token])),
+        },
+    )
 
 
 @require_POST
@@ -155,8 +193,12 @@ def extension(request, token):
 def document_response(document) -> FileResponse:
     """A stored document as a download: never cached, never sniffed into something a browser would run."""
     extension = document.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=f"{document.requirement.code}-{document.pk}.{extension}")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{document.requirement.code}-{document.pk}.{extension}",
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -166,8 +208,11 @@ def document_response(document) -> FileResponse:
 @require_GET
 def document(request, token, document_id):
     # A miss counts against the client's address like a wrong tracking link, so documents can't be guessed.
-    return document_response(ratelimits.looked_up_or_counted(
-        request, lambda: selectors.document_for_applicant(token=token, document_id=document_id)))
+    return document_response(
+        ratelimits.looked_up_or_counted(
+            request, lambda: selectors.document_for_applicant(token=token, document_id=document_id)
+        )
+    )
 
 
 def verification_url(request, permit) -> str:
@@ -179,8 +224,11 @@ def certificate(request, token):
     sr, permit = _tracked_permit(request, token)
     if not selectors.is_issued(permit):
         raise Http404
-    pdf = certificate_pdf(permit, verification_url=verification_url(request, permit),
-                          language=translation.get_language() or settings.LANGUAGE_CODE)
+    pdf = certificate_pdf(
+        permit,
+        verification_url=verification_url(request, permit),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="permit-{sr.public_id}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -191,18 +239,34 @@ def certificate(request, token):
 def verify(request, code):
     permit = selectors.verification_page_for(code=code)
     _jurisdiction(request, permit.service_request.jurisdiction.slug)
-    return render(request, "permits/verify.html", {
-        "permit": permit, "sr": permit.service_request, "validity": selectors.validity_of(permit),
-        "place": mask_personal_identifiers(permit.service_request.address)})
+    return render(
+        request,
+        "permits/verify.html",
+        {
+            "permit": permit,
+            "sr": permit.service_request,
+            "validity": selectors.validity_of(permit),
+            "place": mask_personal_identifiers(permit.service_request.address),
+        },
+    )
 
 
 def _public_feature(request, permit) -> dict:
     sr = permit.service_request
-    return {"type": "Feature", "geometry": json.loads(permit.geometry.geojson), "properties": {
-        "permit": sr.public_id, "type": sr.service_type.localized_name(), "type_code": sr.service_type.code,
-        "place": mask_personal_identifiers(sr.address), "starts_on": permit.starts_on.isoformat(),
-        "ends_on": permit.ends_on.isoformat(), "conditions": permit.localized_conditions(),
-        "verification_url": verification_url(request, permit)}}
+    return {
+        "type": "Feature",
+        "geometry": json.loads(permit.geometry.geojson),
+        "properties": {
+            "permit": sr.public_id,
+            "type": sr.service_type.localized_name(),
+            "type_code": sr.service_type.code,
+            "place": mask_personal_identifiers(sr.address),
+            "starts_on": permit.starts_on.isoformat(),
+            "ends_on": permit.ends_on.isoformat(),
+            "conditions": permit.localized_conditions(),
+            "verification_url": verification_url(request, permit),
+        },
+    }
 
 
 @require_GET
@@ -219,13 +283,37 @@ def permits_csv(request, slug):
     jurisdiction = _jurisdiction(request, slug)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["permit", "type_code", "type", "place", "starts_on", "ends_on", "geometry_wkt", "conditions",
-                     "verification_url"])
+    writer.writerow(
+        [
+            "permit",
+            "type_code",
+            "type",
+            "place",
+            "starts_on",
+            "ends_on",
+            "geometry_wkt",
+            "conditions",
+            "verification_url",
+        ]
+    )
     for permit in selectors.active_permits(jurisdiction):
         feature = _public_feature(request, permit)["properties"]
-        writer.writerow([_cell(value) for value in (
-            feature["permit"], feature["type_code"], feature["type"], feature["place"], feature["starts_on"],
-            feature["ends_on"], permit.geometry.wkt, " | ".join(feature["conditions"]), feature["verification_url"])])
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    feature["permit"],
+                    feature["type_code"],
+                    feature["type"],
+                    feature["place"],
+                    feature["starts_on"],
+                    feature["ends_on"],
+                    permit.geometry.wkt,
+                    " | ".join(feature["conditions"]),
+                    feature["verification_url"],
+                )
+            ]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-permits.csv"'
     return response
@@ -238,6 +326,12 @@ def _cell(value: str) -> str:
 
 def map_layer_config(slug: str) -> dict:
     """What the public map needs to draw active permits as their own layer, with its words."""
-    return {"url": reverse("permit_pages:map-layer", args=[slug]), "labels": {
-        "layer": _("Permits (streets in use and why)"), "valid": _("Permit valid"),
-        "check": _("Check this permit"), "until": _("until")}}
+    return {
+        "url": reverse("permit_pages:map-layer", args=[slug]),
+        "labels": {
+            "layer": _("Permits (streets in use and why)"),
+            "valid": _("Permit valid"),
+            "check": _("Check this permit"),
+            "until": _("until"),
+        },
+    }

@@ -3,6 +3,7 @@
 Python's round() and PostgreSQL's round(double precision) both round halves to even, so the grid cell
 picked here is the one coarsen() picks; the final round to 6 decimals goes through numeric like Python's.
 """
+
 from django.db.models import Aggregate, BooleanField, Case, CharField, F, FloatField, Func, When
 
 from requests_app.public_location import GRID_DEGREES
@@ -25,8 +26,11 @@ class Snapped(_Coordinate):
 
 
 def _public(axis):
-    return Case(When(service_type__sensitive=True, then=Snapped(axis("location"))), default=axis("location"),
-                output_field=FloatField())
+    return Case(
+        When(service_type__sensitive=True, then=Snapped(axis("location"))),
+        default=axis("location"),
+        output_field=FloatField(),
+    )
 
 
 def public_x():
@@ -55,8 +59,7 @@ class Percentile(Aggregate):
 
 def hours_between(start: str, end: str):
     """Hours from one timestamp column to another, as a number."""
-    return Func(F(end) - F(start), template="EXTRACT(EPOCH FROM %(expressions)s) / 3600.0",
-                output_field=FloatField())
+    return Func(F(end) - F(start), template="EXTRACT(EPOCH FROM %(expressions)s) / 3600.0", output_field=FloatField())
 
 
 class IsoUtc(Func):

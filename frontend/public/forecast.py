@@ -1,4 +1,5 @@
 """Next weeks' demand from weekly counts only: a moving average, and its error on the weeks just past."""
+
 from dataclasses import dataclass
 
 WINDOW = 8
@@ -8,7 +9,7 @@ HORIZON = 4
 @dataclass(frozen=True)
 class Forecast:
     next_weeks: list[float]
-    backtest_mae: float | None   # mean absolute error over the last HORIZON weeks, forecast from the WINDOW before
+    backtest_mae: float | None  # mean absolute error over the last HORIZON weeks, forecast from the WINDOW before
     backtest_actual_mean: float | None
 
 
@@ -24,5 +25,5 @@ def forecast(history: list[int], window: int = WINDOW, horizon: int = HORIZON) -
         return Forecast(moving_average(history, window, horizon), None, None)
     past, actual = history[:-horizon], history[-horizon:]
     predicted = moving_average(past, window, horizon)
-    mae = sum(abs(p - a) for p, a in zip(predicted, actual)) / horizon
+    mae = sum(abs(p - a) for p, a in zip(predicted, actual, strict=False)) / horizon
     return Forecast(moving_average(history, window, horizon), round(mae, 1), round(sum(actual) / horizon, 1))

@@ -11,9 +11,16 @@ class RequestFilterForm(forms.Form):
     group = forms.CharField(label=_("Group"), required=False, max_length=120)
     # "Closed" stands for every way a request ends (closed, resolved, duplicate, not ours), so the status
     # of that name is not listed a second time among the stages.
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status")), ("open", _("Open")), ("closed", _("Closed")),
-                                        (_("Stage"), [c for c in Status.choices if c[0] != Status.CLOSED])])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            ("open", _("Open")),
+            ("closed", _("Closed")),
+            (_("Stage"), [c for c in Status.choices if c[0] != Status.CLOSED]),
+        ],
+    )
     department = forms.CharField(label=_("Department"), required=False, max_length=60)
     area = forms.IntegerField(label=_("Area"), required=False, min_value=1)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -51,10 +58,18 @@ class BoundsForm(forms.Form):
 class StatsWindowForm(forms.Form):
     """The months the statistics page's month-by-month tables show."""
 
-    since = forms.DateField(label=_("From month"), required=False, input_formats=["%Y-%m"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    until = forms.DateField(label=_("To month"), required=False, input_formats=["%Y-%m"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    since = forms.DateField(
+        label=_("From month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    until = forms.DateField(
+        label=_("To month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
 
     def clean(self):
         data = super().clean()

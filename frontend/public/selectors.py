@@ -4,6 +4,7 @@ Nothing here returns an exact location of a sensitive request or unmasked free t
 expressions.public_x/public_y (SQL) or requests_app.public_location.public_point (Python); text is the public
 text stored when it was written (public_description, masked public notes; requests_app.public_text).
 """
+
 import json
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -58,8 +59,11 @@ def main_area_layer(jurisdiction) -> AreaLayer | None:
 
 def map_filter_choices(jurisdiction) -> dict:
     """Options of the map's filters: service types, groups, departments and the main layer's areas."""
-    types = list(ServiceType.objects.filter(jurisdiction=jurisdiction).only("code", "name", "name_translations",
-                                                                            "group", "group_translations"))
+    types = list(
+        ServiceType.objects.filter(jurisdiction=jurisdiction).only(
+            "code", "name", "name_translations", "group", "group_translations"
+        )
+    )
     layer = main_area_layer(jurisdiction)
     areas = list(Area.objects.filter(layer=layer).only("id", "name", "name_translations")) if layer else []
     return {
@@ -87,11 +91,16 @@ def area_outlines(jurisdiction) -> dict:
     layer = main_area_layer(jurisdiction)
     if layer is None:
         return {"type": "FeatureCollection", "features": []}
-    areas = (Area.objects.filter(layer=layer).order_by("id")
-             .annotate(outline=AsGeoJSON(SimplifyPreserveTopology("boundary", 0.0002), precision=5))
-             .only("id", "name", "name_translations"))
-    features = [{"type": "Feature", "id": a.pk, "geometry": json.loads(a.outline),
-                 "properties": {"name": a.localized_name()}} for a in areas]
+    areas = (
+        Area.objects.filter(layer=layer)
+        .order_by("id")
+        .annotate(outline=AsGeoJSON(SimplifyPreserveTopology("boundary", 0.0002), precision=5))
+        .only("id", "name", "name_translations")
+    )
+    features = [
+        {"type": "Feature", "id": a.pk, "geometry": json.loads(a.outline), "properties": {"name": a.localized_name()}}
+        for a in areas
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -121,8 +130,13 @@ def filtered_requests(jurisdiction, filters: dict):
     if filters.get("department"):
         qs = qs.filter(department__code=filters["department"])
     if filters.get("area"):
-        qs = qs.filter(Exists(Area.objects.filter(pk=filters["area"], layer__jurisdiction=jurisdiction,
-                                                  boundary__covers=OuterRef("location"))))
+        qs = qs.filter(
+            Exists(
+                Area.objects.filter(
+                    pk=filters["area"], layer__jurisdiction=jurisdiction, boundary__covers=OuterRef("location")
+                )
+            )
+        )
     zone = ZoneInfo(jurisdiction.timezone)
     if filters.get("since"):
         qs = qs.filter(submitted_at__gte=datetime.combine(filters["since"], time.min, tzinfo=zone))
@@ -141,8 +155,11 @@ def _in_box(qs, west: float, south: float, east: float, north: float):
     margin = GRID_DEGREES
     box = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
     box.srid = 4326
-    return (qs.filter(location__bboverlaps=box).annotate(px=public_x(), py=public_y())
-            .filter(px__gte=west, px__lt=east, py__gt=south, py__lte=north))
+    return (
+        qs.filter(location__bboverlaps=box)
+        .annotate(px=public_x(), py=public_y())
+        .filter(px__gte=west, px__lt=east, py__gt=south, py__lte=north)
+    )
 
 
 def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
@@ -158,19 +175,31 @@ def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE p.status = ANY(%s)), avg(p.px), avg(p.py)"
             f" FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)",
-            [list(OPEN_STATUSES), *params, west, (east - west) / CLUSTER_CELLS, south, (north - south) / CLUSTER_CELLS])
+            [list(OPEN_STATUSES), *params, west, (east - west) / CLUSTER_CELLS, south, (north - south) / CLUSTER_CELLS],
+        )
         rows = cursor.fetchall()
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-                 "properties": {"cluster": True, "count": n, "open": n_open}} for n, n_open, x, y in rows]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+            "properties": {"cluster": True, "count": n, "open": n_open},
+        }
+        for n, n_open, x, y in rows
+    ]
     return {"type": "FeatureCollection", "features": features, "zoom": tile.z, "truncated": False}
 
 
 def _point_features(qs) -> dict:
-    rows = list(qs.order_by("-submitted_at").values_list("public_id", "status", "px", "py")[:MAX_POINTS_PER_TILE + 1])
-    features = [{"type": "Feature", "id": public_id,
-                 "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-                 "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES}}
-                for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]]
+    rows = list(qs.order_by("-submitted_at").values_list("public_id", "status", "px", "py")[: MAX_POINTS_PER_TILE + 1])
+    features = [
+        {
+            "type": "Feature",
+            "id": public_id,
+            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+            "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES},
+        }
+        for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]
+    ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
 
 
@@ -181,28 +210,51 @@ def requests_in_view(jurisdiction, filters: dict, bounds: tuple[float, float, fl
     """The newest requests the map shows inside ``bounds`` (west, south, east, north), as a list: the map's
     text equivalent for screen readers and for anyone who prefers reading to pointing."""
     qs = _in_box(filtered_requests(jurisdiction, filters), *bounds)
-    rows = list(qs.select_related("service_type").order_by("-submitted_at", "-id")
-                .only("public_id", "status", "submitted_at", "public_description", "service_type__name",
-                      "service_type__name_translations", "service_type__sensitive")[:MAX_LISTED + 1])
+    rows = list(
+        qs.select_related("service_type")
+        .order_by("-submitted_at", "-id")
+        .only(
+            "public_id",
+            "status",
+            "submitted_at",
+            "public_description",
+            "service_type__name",
+            "service_type__name_translations",
+            "service_type__sensitive",
+        )[: MAX_LISTED + 1]
+    )
     zone = ZoneInfo(jurisdiction.timezone)
     return {
         "more": len(rows) > MAX_LISTED,
-        "requests": [{
-            "public_id": sr.public_id, "service_type": sr.service_type.localized_name(),
-            "status": sr.status, "status_label": str(Status(sr.status).label), "open": sr.is_open,
-            "submitted": sr.submitted_at.astimezone(zone).date().isoformat(),
-            "excerpt": excerpt(sr.public_description, 90),
-            "coordinates": [round(sr.px, 6), round(sr.py, 6)],
-        } for sr in rows[:MAX_LISTED]],
+        "requests": [
+            {
+                "public_id": sr.public_id,
+                "service_type": sr.service_type.localized_name(),
+                "status": sr.status,
+                "status_label": str(Status(sr.status).label),
+                "open": sr.is_open,
+                "submitted": sr.submitted_at.astimezone(zone).date().isoformat(),
+                "excerpt": excerpt(sr.public_description, 90),
+                "coordinates": [round(sr.px, 6), round(sr.py, 6)],
+            }
+            for sr in rows[:MAX_LISTED]
+        ],
     }
 
 
 def request_card(jurisdiction, public_id: str) -> dict:
     """The public card of one request (what a click on the map shows); raises Http404."""
-    sr = get_object_or_404(ServiceRequest.objects.select_related("service_type", "department", "jurisdiction"),
-                           jurisdiction=jurisdiction, public_id=public_id)
-    notes = list(StatusChange.objects.filter(service_request=sr).exclude(public_note="")
-                 .order_by("at", "id").values_list("public_note", flat=True))
+    sr = get_object_or_404(
+        ServiceRequest.objects.select_related("service_type", "department", "jurisdiction"),
+        jurisdiction=jurisdiction,
+        public_id=public_id,
+    )
+    notes = list(
+        StatusChange.objects.filter(service_request=sr)
+        .exclude(public_note="")
+        .order_by("at", "id")
+        .values_list("public_note", flat=True)
+    )
     point = public_point(sr)
     return {
         "public_id": sr.public_id,
@@ -227,17 +279,25 @@ def request_card(jurisdiction, public_id: str) -> dict:
 
 # ---- Statistics -------------------------------------------------------------------------------------------
 
+
 def requests_per_type(jurisdiction) -> list[dict]:
-    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                .values(code=F("service_type__code"), name=F("service_type__name"))
-                .annotate(n=Count("id")).order_by("-n", "code"))
+    return list(
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .values(code=F("service_type__code"), name=F("service_type__name"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "code")
+    )
 
 
 def requests_per_month(jurisdiction) -> list[dict]:
     zone = ZoneInfo(jurisdiction.timezone)
-    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                .annotate(month=TruncMonth("submitted_at", tzinfo=zone)).values("month")
-                .annotate(n=Count("id")).order_by("month"))
+    return list(
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .annotate(month=TruncMonth("submitted_at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
 
 
 def requests_per_area(jurisdiction) -> list[dict]:
@@ -250,14 +310,19 @@ def requests_per_area(jurisdiction) -> list[dict]:
             "SELECT a.id, a.name, count(sr.id) FROM routing_area a"
             " JOIN requests_app_servicerequest sr ON sr.jurisdiction_id = %s AND ST_Covers(a.boundary, sr.location)"
             " WHERE a.layer_id = %s GROUP BY a.id, a.name ORDER BY count(sr.id) DESC, a.name",
-            [jurisdiction.pk, layer.pk])
+            [jurisdiction.pk, layer.pk],
+        )
         return [{"id": pk, "name": name, "n": n} for pk, name, n in cursor.fetchall()]
 
 
 def open_backlog(jurisdiction) -> list[dict]:
-    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction).open()
-                .values(department_name=F("department__name"), type_name=F("service_type__name"))
-                .annotate(n=Count("id")).order_by("-n", "department_name", "type_name"))
+    return list(
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .open()
+        .values(department_name=F("department__name"), type_name=F("service_type__name"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "department_name", "type_name")
+    )
 
 
 def response_times(jurisdiction, by: str) -> list[dict]:
@@ -266,14 +331,21 @@ def response_times(jurisdiction, by: str) -> list[dict]:
     to_ack = hours_between("submitted_at", "acknowledged_at")
     to_resolve = hours_between("submitted_at", "closed_at")
     resolved = Q(status__in=RESOLVED_STATUSES)
-    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                .values(name=F(field)).order_by()
-                .annotate(n=Count("id"), n_acknowledged=Count("acknowledged_at"),
-                          n_resolved=Count("id", filter=resolved & Q(closed_at__isnull=False)),
-                          ack_p50=Percentile(to_ack, 0.5), ack_p90=Percentile(to_ack, 0.9),
-                          resolve_p50=Percentile(to_resolve, 0.5, filter=resolved),
-                          resolve_p90=Percentile(to_resolve, 0.9, filter=resolved))
-                .order_by("name"))
+    return list(
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .values(name=F(field))
+        .order_by()
+        .annotate(
+            n=Count("id"),
+            n_acknowledged=Count("acknowledged_at"),
+            n_resolved=Count("id", filter=resolved & Q(closed_at__isnull=False)),
+            ack_p50=Percentile(to_ack, 0.5),
+            ack_p90=Percentile(to_ack, 0.9),
+            resolve_p50=Percentile(to_resolve, 0.5, filter=resolved),
+            resolve_p90=Percentile(to_resolve, 0.9, filter=resolved),
+        )
+        .order_by("name")
+    )
 
 
 def resolve_times_by_area_and_month(jurisdiction) -> list[dict]:
@@ -289,17 +361,21 @@ def resolve_times_by_area_and_month(jurisdiction) -> list[dict]:
             " ON a.layer_id = %s AND ST_Covers(a.boundary, sr.location)"
             " WHERE sr.jurisdiction_id = %s AND sr.status = ANY(%s) AND sr.closed_at IS NOT NULL"
             " GROUP BY 1, 2 ORDER BY 1, 2",
-            [jurisdiction.timezone, layer.pk, jurisdiction.pk, list(RESOLVED_STATUSES)])
+            [jurisdiction.timezone, layer.pk, jurisdiction.pk, list(RESOLVED_STATUSES)],
+        )
         return [{"area": area, "month": month, "n": n, "resolve_p50": p50} for area, month, n, p50 in cursor.fetchall()]
 
 
 def sla_share(jurisdiction) -> list[dict]:
     """Per department: closed requests that had an expected date, and how many closed by it."""
-    return list(ServiceRequest.objects.in_jurisdiction(jurisdiction)
-                .filter(status__in=CLOSED_STATUSES, expected_at__isnull=False, closed_at__isnull=False)
-                .values(name=F("department__name")).order_by()
-                .annotate(n=Count("id"), n_within=Count("id", filter=Q(closed_at__lte=F("expected_at"))))
-                .order_by("name"))
+    return list(
+        ServiceRequest.objects.in_jurisdiction(jurisdiction)
+        .filter(status__in=CLOSED_STATUSES, expected_at__isnull=False, closed_at__isnull=False)
+        .values(name=F("department__name"))
+        .order_by()
+        .annotate(n=Count("id"), n_within=Count("id", filter=Q(closed_at__lte=F("expected_at"))))
+        .order_by("name")
+    )
 
 
 def weekly_counts(jurisdiction, by: str, weeks: int) -> tuple[list, dict[str, dict]]:
@@ -316,8 +392,13 @@ def weekly_counts(jurisdiction, by: str, weeks: int) -> tuple[list, dict[str, di
     starts = [last_week - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     since = datetime.combine(starts[0], time.min, tzinfo=zone)
     if by == "service_type":
-        rows = (qs.filter(submitted_at__gte=since).annotate(week=TruncWeek("submitted_at", tzinfo=zone))
-                .values("week", label=F("service_type__name")).annotate(n=Count("id")).order_by())
+        rows = (
+            qs.filter(submitted_at__gte=since)
+            .annotate(week=TruncWeek("submitted_at", tzinfo=zone))
+            .values("week", label=F("service_type__name"))
+            .annotate(n=Count("id"))
+            .order_by()
+        )
         rows = [(r["label"], r["week"].date(), r["n"]) for r in rows]
     else:
         layer = main_area_layer(jurisdiction)
@@ -329,7 +410,8 @@ def weekly_counts(jurisdiction, by: str, weeks: int) -> tuple[list, dict[str, di
                     " FROM requests_app_servicerequest sr JOIN routing_area a"
                     " ON a.layer_id = %s AND ST_Covers(a.boundary, sr.location)"
                     " WHERE sr.jurisdiction_id = %s AND sr.submitted_at >= %s GROUP BY 1, 2",
-                    [jurisdiction.timezone, layer.pk, jurisdiction.pk, since])
+                    [jurisdiction.timezone, layer.pk, jurisdiction.pk, since],
+                )
                 rows = cursor.fetchall()
     series: dict[str, dict] = {}
     for label, week, n in rows:
@@ -339,9 +421,24 @@ def weekly_counts(jurisdiction, by: str, weeks: int) -> tuple[list, dict[str, di
 
 # ---- Open data and feeds ----------------------------------------------------------------------------------
 
-EXPORT_FIELDS = ["public_id", "service_code", "service_name", "group", "status", "department", "submitted_at",
-                 "acknowledged_at", "closed_at", "expected_at", "longitude", "latitude", "location_coarsened",
-                 "address", "description", "me_too_count"]
+EXPORT_FIELDS = [
+    "public_id",
+    "service_code",
+    "service_name",
+    "group",
+    "status",
+    "department",
+    "submitted_at",
+    "acknowledged_at",
+    "closed_at",
+    "expected_at",
+    "longitude",
+    "latitude",
+    "location_coarsened",
+    "address",
+    "description",
+    "me_too_count",
+]
 
 
 def export_rows(jurisdiction, filters: dict):
@@ -351,14 +448,38 @@ def export_rows(jurisdiction, filters: dict):
     the description is the public text stored when it was written.
     """
     # No ORDER BY: the cursor then streams rows as the table scan finds them, with no sort to wait for.
-    rows = (filtered_requests(jurisdiction, filters).order_by()
-            .annotate(lon=public_x(), lat=public_y(), is_coarsened=coarsened(), submitted=IsoUtc("submitted_at"),
-                      acknowledged=IsoUtc("acknowledged_at"), closed=IsoUtc("closed_at"),
-                      expected=IsoUtc("expected_at"))
-            .values_list("public_id", "service_type__code", "service_type__name", "service_type__group", "status",
-                         "department__code", "submitted", "acknowledged", "closed", "expected",
-                         "lon", "lat", "is_coarsened", "address", "public_description", "me_too_count")
-            .iterator(chunk_size=2000))
+    rows = (
+        filtered_requests(jurisdiction, filters)
+        .order_by()
+        .annotate(
+            lon=public_x(),
+            lat=public_y(),
+            is_coarsened=coarsened(),
+            submitted=IsoUtc("submitted_at"),
+            acknowledged=IsoUtc("acknowledged_at"),
+            closed=IsoUtc("closed_at"),
+            expected=IsoUtc("expected_at"),
+        )
+        .values_list(
+            "public_id",
+            "service_type__code",
+            "service_type__name",
+            "service_type__group",
+            "status",
+            "department__code",
+            "submitted",
+            "acknowledged",
+            "closed",
+            "expected",
+            "lon",
+            "lat",
+            "is_coarsened",
+            "address",
+            "public_description",
+            "me_too_count",
+        )
+        .iterator(chunk_size=2000)
+    )
     for row in rows:
         row = list(row)
         if row[12]:

@@ -1,4 +1,5 @@
 """The statistics page's tables, with small-cell suppression, and their charts as plain SVG geometry."""
+
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -63,7 +64,9 @@ def with_gaps(months: list[tuple[date, object]]) -> list[tuple[str, object]]:
         if previous is not None:
             missing = _months_between(previous, month)
             if len(missing) > 2:
-                rows.append((f"{_label(missing[0])} – {_label(missing[-1])}", Gap(_label(missing[0]), _label(missing[-1]))))
+                rows.append(
+                    (f"{_label(missing[0])} – {_label(missing[-1])}", Gap(_label(missing[0]), _label(missing[-1])))
+                )
             else:
                 rows.extend((_label(m), 0) for m in missing)
         rows.append((_label(month), value))
@@ -124,11 +127,26 @@ def bar_chart(rows: list[tuple[str, object]], limit: int = 25) -> dict:
         width = round(span * value / top, 1) if isinstance(value, (int, float)) else 0
         y = i * (BAR_HEIGHT + 4)
         label = str(label)
-        short = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
-        bars.append({"label": short, "full_label": label, "value": str(value), "y": y, "text_y": y + BAR_HEIGHT - 4,
-                     "width": width, "value_x": LABEL_WIDTH + width + 4, "gap": isinstance(value, Gap)})
-    return {"bars": bars, "width": CHART_WIDTH, "height": max(len(bars) * (BAR_HEIGHT + 4), BAR_HEIGHT),
-            "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+        bars.append(
+            {
+                "label": short,
+                "full_label": label,
+                "value": str(value),
+                "y": y,
+                "text_y": y + BAR_HEIGHT - 4,
+                "width": width,
+                "value_x": LABEL_WIDTH + width + 4,
+                "gap": isinstance(value, Gap),
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": max(len(bars) * (BAR_HEIGHT + 4), BAR_HEIGHT),
+        "label_width": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+    }
 
 
 # The statistics of a whole history take about a minute on 1,000,000 requests (the area join alone half of
@@ -179,13 +197,16 @@ def ask_for_statistics(jurisdiction) -> None:
     if cache.add(_pending_key(jurisdiction.pk), 1, PENDING_SECONDS):
         try:
             refresh_public_statistics_task.delay(jurisdiction.pk)
-        except Exception:   # broker down: the beat task will prepare them; the page says they are coming
+        except Exception:  # broker down: the beat task will prepare them; the page says they are coming
             logger.warning("could not enqueue statistics of jurisdiction %s", jurisdiction.pk, exc_info=True)
             cache.delete(_pending_key(jurisdiction.pk))
 
 
-def statistics_for(jurisdiction, k: int | None = None, window: tuple[date | None, date | None] = (None, None),
-                   ) -> tuple[dict[str, Table], object] | None:
+def statistics_for(
+    jurisdiction,
+    k: int | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+) -> tuple[dict[str, Table], object] | None:
     """The statistics page's tables and when their numbers were computed, or None while not prepared yet.
 
     ``window`` (first month, last month) narrows the tables that go month by month.
@@ -206,46 +227,104 @@ def _build(data: dict, k: int, window=(None, None)) -> dict[str, Table]:
     count = _("Requests")
     tables = []
 
-    per_type = [[r["name"], n] for r, n in zip(data["per_type"], suppress_groups([r["n"] for r in data["per_type"]], k))]
-    tables.append(Table("per-type", _("Requests per service type"), [_("Service type"), count], per_type,
-                        bar_chart([tuple(r) for r in per_type])))
+    per_type = [
+        [r["name"], n]
+        for r, n in zip(data["per_type"], suppress_groups([r["n"] for r in data["per_type"]], k), strict=False)
+    ]
+    tables.append(
+        Table(
+            "per-type",
+            _("Requests per service type"),
+            [_("Service type"), count],
+            per_type,
+            bar_chart([tuple(r) for r in per_type]),
+        )
+    )
 
-    per_area = [[r["name"], n] for r, n in zip(data["per_area"], suppress_groups([r["n"] for r in data["per_area"]], k))]
-    tables.append(Table("per-area", _("Requests per area"), [_("Area"), count], per_area,
-                        bar_chart([tuple(r) for r in per_area])))
+    per_area = [
+        [r["name"], n]
+        for r, n in zip(data["per_area"], suppress_groups([r["n"] for r in data["per_area"]], k), strict=False)
+    ]
+    tables.append(
+        Table("per-area", _("Requests per area"), [_("Area"), count], per_area, bar_chart([tuple(r) for r in per_area]))
+    )
 
     in_window = [r for r in data["per_month"] if _in_window(r["month"], window)]
-    months = [(r["month"].date(), n) for r, n in zip(in_window, suppress_groups([r["n"] for r in in_window], k))]
+    months = [
+        (r["month"].date(), n) for r, n in zip(in_window, suppress_groups([r["n"] for r in in_window], k), strict=False)
+    ]
     per_month = [list(r) for r in with_gaps(months)]
-    tables.append(Table("per-month", _("Requests per month"), [_("Month"), count], per_month,
-                        bar_chart([tuple(r) for r in per_month[-24:]], limit=24),
-                        note=_("The chart shows the last 24 rows; the table and CSV have all. A run of months "
-                               "without requests is one row.")))
+    tables.append(
+        Table(
+            "per-month",
+            _("Requests per month"),
+            [_("Month"), count],
+            per_month,
+            bar_chart([tuple(r) for r in per_month[-24:]], limit=24),
+            note=_(
+                "The chart shows the last 24 rows; the table and CSV have all. A run of months "
+                "without requests is one row."
+            ),
+        )
+    )
 
     # Rows and columns of the department × type grid are both groups: a hidden cell is hidden in each.
     by_department, by_type = {}, {}
     for i, r in enumerate(data["backlog"]):
         by_department.setdefault(r["department_name"], []).append(i)
         by_type.setdefault(r["type_name"], []).append(i)
-    backlog_counts = suppress_groups([r["n"] for r in data["backlog"]], k,
-                                     [*by_department.values(), *by_type.values(), list(range(len(data["backlog"])))])
-    backlog = [[r["department_name"] or _("Not routed"), r["type_name"], n]
-               for r, n in zip(data["backlog"], backlog_counts)]
-    tables.append(Table("open-backlog", _("Open backlog"), [_("Department"), _("Service type"), _("Open requests")],
-                        backlog, bar_chart([(f"{r[0]} · {r[1]}", r[2]) for r in backlog])))
+    backlog_counts = suppress_groups(
+        [r["n"] for r in data["backlog"]],
+        k,
+        [*by_department.values(), *by_type.values(), list(range(len(data["backlog"])))],
+    )
+    backlog = [
+        [r["department_name"] or _("Not routed"), r["type_name"], n]
+        for r, n in zip(data["backlog"], backlog_counts, strict=False)
+    ]
+    tables.append(
+        Table(
+            "open-backlog",
+            _("Open backlog"),
+            [_("Department"), _("Service type"), _("Open requests")],
+            backlog,
+            bar_chart([(f"{r[0]} · {r[1]}", r[2]) for r in backlog]),
+        )
+    )
 
-    for by, title, column in (("department", _("Response times per department"), _("Department")),
-                              ("service_type", _("Response times per service type"), _("Service type"))):
+    for by, title, column in (
+        ("department", _("Response times per department"), _("Department")),
+        ("service_type", _("Response times per service type"), _("Service type")),
+    ):
         counts = suppress_groups([r["n"] for r in data[f"times_{by}"]], k)
-        rows = [[r["name"] or _("Not routed"), n,
-                 days(r["ack_p50"], r["n_acknowledged"], k), days(r["ack_p90"], r["n_acknowledged"], k),
-                 days(r["resolve_p50"], r["n_resolved"], k), days(r["resolve_p90"], r["n_resolved"], k)]
-                for r, n in zip(data[f"times_{by}"], counts)]
-        tables.append(Table(f"times-{by.replace('_', '-')}", title,
-                            [column, count, _("Days to acknowledge, median"), _("Days to acknowledge, 90th percentile"),
-                             _("Days to resolve, median"), _("Days to resolve, 90th percentile")],
-                            rows, bar_chart([(r[0], r[4]) for r in rows]),
-                            note=_("The chart shows the median days to resolve.")))
+        rows = [
+            [
+                r["name"] or _("Not routed"),
+                n,
+                days(r["ack_p50"], r["n_acknowledged"], k),
+                days(r["ack_p90"], r["n_acknowledged"], k),
+                days(r["resolve_p50"], r["n_resolved"], k),
+                days(r["resolve_p90"], r["n_resolved"], k),
+            ]
+            for r, n in zip(data[f"times_{by}"], counts, strict=False)
+        ]
+        tables.append(
+            Table(
+                f"times-{by.replace('_', '-')}",
+                title,
+                [
+                    column,
+                    count,
+                    _("Days to acknowledge, median"),
+                    _("Days to acknowledge, 90th percentile"),
+                    _("Days to resolve, median"),
+                    _("Days to resolve, 90th percentile"),
+                ],
+                rows,
+                bar_chart([(r[0], r[4]) for r in rows]),
+                note=_("The chart shows the median days to resolve."),
+            )
+        )
 
     trend_rows = [r for r in data.get("resolve_trend", []) if _in_window(r["month"], window)]
     # Each area's months and each month's areas add up to totals shown elsewhere: suppress across both.
@@ -253,42 +332,77 @@ def _build(data: dict, k: int, window=(None, None)) -> dict[str, Table]:
     for i, r in enumerate(trend_rows):
         by_area[r["area"]].append(i)
         by_month[r["month"]].append(i)
-    trend_counts = suppress_groups([r["n"] for r in trend_rows], k,
-                                   groups=[*by_area.values(), *by_month.values()])
-    trend = [[r["area"], _label(r["month"].date()), n, days(r["resolve_p50"], r["n"], k)]
-             for r, n in zip(trend_rows, trend_counts)]
-    tables.append(Table("resolve-trend", _("Days to resolve, per area and month"),
-                        [_("Area"), _("Month"), _("Resolved requests"), _("Days to resolve, median")], trend,
-                        note=_("Requests resolved, by the month they were filed in. Use the dates above to "
-                               "choose the months.")))
+    trend_counts = suppress_groups([r["n"] for r in trend_rows], k, groups=[*by_area.values(), *by_month.values()])
+    trend = [
+        [r["area"], _label(r["month"].date()), n, days(r["resolve_p50"], r["n"], k)]
+        for r, n in zip(trend_rows, trend_counts, strict=False)
+    ]
+    tables.append(
+        Table(
+            "resolve-trend",
+            _("Days to resolve, per area and month"),
+            [_("Area"), _("Month"), _("Resolved requests"), _("Days to resolve, median")],
+            trend,
+            note=_("Requests resolved, by the month they were filed in. Use the dates above to choose the months."),
+        )
+    )
 
     sla = data["sla"]
     sla_rows = [_sla_row(r, k) for r in sla]
-    tables.append(Table("sla", _("Resolved within the promised time"),
-                        [_("Department"), _("Closed with a promised date"), _("Closed by that date"), _("Share (%)")],
-                        sla_rows, bar_chart([(r[0], r[3]) for r in sla_rows]) if sla_rows else None,
-                        note="" if sla_rows else _("No closed request has a promised (expected) date yet, so the "
-                                                   "share resolved within the promised time cannot be computed.")))
+    tables.append(
+        Table(
+            "sla",
+            _("Resolved within the promised time"),
+            [_("Department"), _("Closed with a promised date"), _("Closed by that date"), _("Share (%)")],
+            sla_rows,
+            bar_chart([(r[0], r[3]) for r in sla_rows]) if sla_rows else None,
+            note=""
+            if sla_rows
+            else _(
+                "No closed request has a promised (expected) date yet, so the "
+                "share resolved within the promised time cannot be computed."
+            ),
+        )
+    )
 
-    for by, title, column in (("service_type", _("Forecast per service type"), _("Service type")),
-                              ("area", _("Forecast per area"), _("Area"))):
+    for by, title, column in (
+        ("service_type", _("Forecast per service type"), _("Service type")),
+        ("area", _("Forecast per area"), _("Area")),
+    ):
         starts, series = data[f"weekly_{by}"]
         rows = []
         for label, by_week in sorted(series.items(), key=lambda item: -sum(item[1].values()))[:15]:
             history = [by_week.get(week, 0) for week in starts]
             result = forecast(history)
-            rows.append([label, *[_forecast_cell(v, k) for v in result.next_weeks],
-                         "" if result.backtest_mae is None else result.backtest_mae,
-                         "" if result.backtest_actual_mean is None else _forecast_cell(result.backtest_actual_mean, k)])
+            rows.append(
+                [
+                    label,
+                    *[_forecast_cell(v, k) for v in result.next_weeks],
+                    "" if result.backtest_mae is None else result.backtest_mae,
+                    "" if result.backtest_actual_mean is None else _forecast_cell(result.backtest_actual_mean, k),
+                ]
+            )
         weeks = [(starts[-1] + timedelta(weeks=i + 1)).isoformat() for i in range(HORIZON)] if starts else []
-        tables.append(Table(
-            f"forecast-{by.replace('_', '-')}", title,
-            [column, *[_("Week of %(date)s") % {"date": w} for w in weeks],
-             _("Backtest mean absolute error"), _("Actual weekly mean in the backtest")],
-            rows, bar_chart([(r[0], r[1]) for r in rows]) if rows else None,
-            note=_("Forecast: the mean of the last %(window)s weeks with data. Backtest: the same method "
-                   "forecast the %(horizon)s weeks just past from the %(window)s before them; the error is "
-                   "in requests per week.") % {"window": WINDOW, "horizon": HORIZON}))
+        tables.append(
+            Table(
+                f"forecast-{by.replace('_', '-')}",
+                title,
+                [
+                    column,
+                    *[_("Week of %(date)s") % {"date": w} for w in weeks],
+                    _("Backtest mean absolute error"),
+                    _("Actual weekly mean in the backtest"),
+                ],
+                rows,
+                bar_chart([(r[0], r[1]) for r in rows]) if rows else None,
+                note=_(
+                    "Forecast: the mean of the last %(window)s weeks with data. Backtest: the same method "
+                    "forecast the %(horizon)s weeks just past from the %(window)s before them; the error is "
+                    "in requests per week."
+                )
+                % {"window": WINDOW, "horizon": HORIZON},
+            )
+        )
     return {t.key: t for t in tables}
 
 

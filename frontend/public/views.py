@@ -1,6 +1,6 @@
 import csv
-import io
 import hashlib
+import io
 import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -78,20 +78,39 @@ def map_page(request, slug):
         "streets": street_tiles_template(slug),
         "pointsZoom": selectors.POINTS_ZOOM,
         "permits": map_layer_config(slug),
-        "labels": {"open": _("Open the request page"), "requests": _("requests"), "open_count": _("open"),
-                   "submitted": _("Submitted"), "acknowledged": _("Acknowledged"), "closed": _("Closed"),
-                   "expected": _("Expected"), "department": _("Handled by"), "reason": _("Why there"), "me_too": _("\"Me too\""),
-                   "notes": _("Public notes"), "coarsened": _("Location shown approximately to protect privacy"),
-                   "truncated": _("Too many requests here: zoom in or filter to see them all"),
-                   "error": _("The map could not load these requests."),
-                   "show": _("Show on the map"), "none": _("No request here with these filters."),
-                   "close": _("Close"), "excerpt": _("What the resident wrote")},
+        "labels": {
+            "open": _("Open the request page"),
+            "requests": _("requests"),
+            "open_count": _("open"),
+            "submitted": _("Submitted"),
+            "acknowledged": _("Acknowledged"),
+            "closed": _("Closed"),
+            "expected": _("Expected"),
+            "department": _("Handled by"),
+            "reason": _("Why there"),
+            "me_too": _('"Me too"'),
+            "notes": _("Public notes"),
+            "coarsened": _("Location shown approximately to protect privacy"),
+            "truncated": _("Too many requests here: zoom in or filter to see them all"),
+            "error": _("The map could not load these requests."),
+            "show": _("Show on the map"),
+            "none": _("No request here with these filters."),
+            "close": _("Close"),
+            "excerpt": _("What the resident wrote"),
+        },
         "timezone": jurisdiction.timezone,
     }
-    return render(request, "public/map.html", {
-        "jurisdiction": jurisdiction, "form": form, "choices": choices, "config": config,
-        "statuses": Status.choices,
-    })
+    return render(
+        request,
+        "public/map.html",
+        {
+            "jurisdiction": jurisdiction,
+            "form": form,
+            "choices": choices,
+            "config": config,
+            "statuses": Status.choices,
+        },
+    )
 
 
 # Cluster tiles summarise up to a whole city: they take seconds on a long history and would be recomputed after
@@ -171,10 +190,18 @@ def stats_page(request, slug):
         ask_for_statistics(jurisdiction)
         return render(request, "public/stats.html", {"jurisdiction": jurisdiction, "k": k, "preparing": True})
     tables, computed_at = prepared
-    return render(request, "public/stats.html", {
-        "jurisdiction": jurisdiction, "tables": tables.values(), "k": k, "computed_at": computed_at,
-        "empty_tables": [t for t in tables.values() if not t.rows], "window_form": window_form,
-    })
+    return render(
+        request,
+        "public/stats.html",
+        {
+            "jurisdiction": jurisdiction,
+            "tables": tables.values(),
+            "k": k,
+            "computed_at": computed_at,
+            "empty_tables": [t for t in tables.values() if not t.rows],
+            "window_form": window_form,
+        },
+    )
 
 
 def _cell(value):
@@ -189,8 +216,11 @@ def stats_csv(request, slug, key):
     prepared = statistics_for(jurisdiction)
     if prepared is None:
         ask_for_statistics(jurisdiction)
-        response = HttpResponse(_("The statistics are being prepared; try again in a minute."), status=503,
-                                content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            _("The statistics are being prepared; try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
         response["Retry-After"] = "60"
         return response
     table = prepared[0].get(key)
@@ -208,9 +238,15 @@ def stats_csv(request, slug, key):
 @require_GET
 def data_dictionary(request, slug):
     jurisdiction = selectors.public_jurisdiction(slug)
-    return render(request, "public/open_data.html", {
-        "jurisdiction": jurisdiction, "fields": export_field_descriptions(), "choices": selectors.map_filter_choices(jurisdiction),
-    })
+    return render(
+        request,
+        "public/open_data.html",
+        {
+            "jurisdiction": jurisdiction,
+            "fields": export_field_descriptions(),
+            "choices": selectors.map_filter_choices(jurisdiction),
+        },
+    )
 
 
 def _export(request, slug):
@@ -238,7 +274,7 @@ def export_csv(request, slug):
         writer.writerow(EXPORT_FIELDS)
         for n, row in enumerate(rows, 1):
             row[coarsened_at] = "true" if row[coarsened_at] else "false"
-            writer.writerow(safe_row(row))   # None is written as an empty cell
+            writer.writerow(safe_row(row))  # None is written as an empty cell
             if n % EXPORT_BATCH == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -261,11 +297,14 @@ def export_geojson(request, slug):
         yield '{"type":"FeatureCollection","features":['
         first = True
         for row in rows:
-            record = dict(zip(EXPORT_FIELDS, row))
+            record = dict(zip(EXPORT_FIELDS, row, strict=False))
             lon, lat = record.pop("longitude"), record.pop("latitude")
-            feature = {"type": "Feature", "id": record["public_id"],
-                       "geometry": None if lon is None else {"type": "Point", "coordinates": [lon, lat]},
-                       "properties": {f: record[f] for f in properties}}
+            feature = {
+                "type": "Feature",
+                "id": record["public_id"],
+                "geometry": None if lon is None else {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {f: record[f] for f in properties},
+            }
             yield ("" if first else ",") + json.dumps(feature, separators=(",", ":"), ensure_ascii=False)
             first = False
         yield "]}"

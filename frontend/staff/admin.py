@@ -53,11 +53,13 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)  # a reset goes through reset_two_factor, which logs it
         return actions
 
-    @admin.action(description=_("Reset two-factor for the selected people (lost device)"),
-                  permissions=["delete"])
+    @admin.action(description=_("Reset two-factor for the selected people (lost device)"), permissions=["delete"])
     def reset(self, request, queryset):
         users = {device.user for device in queryset.select_related("user")}
         for user in users:
             reset_two_factor(user, by=request.user)
-        self.message_user(request, ngettext("Two-factor reset for %(n)d person.",
-                                            "Two-factor reset for %(n)d people.", len(users)) % {"n": len(users)})
+        self.message_user(
+            request,
+            ngettext("Two-factor reset for %(n)d person.", "Two-factor reset for %(n)d people.", len(users))
+            % {"n": len(users)},
+        )

@@ -1,5 +1,6 @@
 """A request's answers as staff read them: each question's label and each chosen option's label, in the
 reader's language, never the stored codes."""
+
 from django.utils.translation import get_language
 
 

@@ -5,6 +5,7 @@ applies once; its outcome is kept and answered again. An action that no longer f
 transferred or given to someone else meanwhile) is kept as a conflict for the crew to see, never dropped.
 State changes go through the staff services (and so requests_app's change_status): one status pipeline.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,7 @@ class CrewActionRefused(DomainError):
 
 def _conflict(sr, scope) -> str:
     if sr.status not in OPEN_STATUSES:
-        return _("%(id)s was closed meanwhile (%(status)s).") % {"id": sr.public_id,
-                                                                 "status": sr.get_status_display()}
+        return _("%(id)s was closed meanwhile (%(status)s).") % {"id": sr.public_id, "status": sr.get_status_display()}
     if not scope.crews_on(sr):
         return _("%(id)s was transferred or given to someone else meanwhile.") % {"id": sr.public_id}
     return ""
@@ -53,8 +53,13 @@ def _fixed(sr, by, data):
     if sr.status != Status.IN_PROGRESS and Status.RESOLVED not in ALLOWED_TRANSITIONS[sr.status]:
         services.set_status(sr, to=Status.IN_PROGRESS, by=by, internal_note=_("Crew started work on site."))
     attach_photo(sr, data["photo"], source=Photo.Source.AFTER)
-    services.set_status(sr, to=Status.RESOLVED, by=by, public_note=data["public_note"] or _("Fixed by our crew."),
-                        internal_note=data["note"])
+    services.set_status(
+        sr,
+        to=Status.RESOLVED,
+        by=by,
+        public_note=data["public_note"] or _("Fixed by our crew."),
+        internal_note=data["note"],
+    )
 
 
 def _cant_fix(sr, by, data):
@@ -62,16 +67,33 @@ def _cant_fix(sr, by, data):
         raise CrewActionRefused(_("Say why it can't be fixed."))
     # Back to the queue: unassigned, with the reason where the department reads it.
     sr = services.assign(sr, by=by, assignee=None)
-    services.set_status(sr, to=sr.status, by=by,
-                        internal_note=_("Crew could not fix it: %(reason)s") % {"reason": data["reason"]})
+    services.set_status(
+        sr, to=sr.status, by=by, internal_note=_("Crew could not fix it: %(reason)s") % {"reason": data["reason"]}
+    )
 
 
-APPLY = {CrewAction.Kind.START: _start, CrewAction.Kind.NOTE: _note, CrewAction.Kind.PHOTO: _photo,
-         CrewAction.Kind.FIXED: _fixed, CrewAction.Kind.CANT_FIX: _cant_fix}
+APPLY = {
+    CrewAction.Kind.START: _start,
+    CrewAction.Kind.NOTE: _note,
+    CrewAction.Kind.PHOTO: _photo,
+    CrewAction.Kind.FIXED: _fixed,
+    CrewAction.Kind.CANT_FIX: _cant_fix,
+}
 
 
-def record_crew_action(*, scope, by, key, service_request: ServiceRequest, kind: str, note: str = "",
-                       public_note: str = "", reason: str = "", photo=None, done_at=None) -> tuple[CrewAction, bool]:
+def record_crew_action(
+    *,
+    scope,
+    by,
+    key,
+    service_request: ServiceRequest,
+    kind: str,
+    note: str = "",
+    public_note: str = "",
+    reason: str = "",
+    photo=None,
+    done_at=None,
+) -> tuple[CrewAction, bool]:
     """Apply one crew action once. Returns (the kept action, whether it was already known by its key).
 
     A photo is put through the same intake as residents' photos (metadata stripped, re-encoded) before any lock.
@@ -97,8 +119,14 @@ def record_crew_action(*, scope, by, key, service_request: ServiceRequest, kind:
                 except DomainError as exc:
                     refusal = str(exc)
             action = CrewAction.objects.create(
-                key=key, user=by, service_request=sr, kind=kind, done_on_device_at=done_at,
-                outcome=CrewAction.Outcome.CONFLICT if refusal else CrewAction.Outcome.DONE, message=refusal[:500])
+                key=key,
+                user=by,
+                service_request=sr,
+                kind=kind,
+                done_on_device_at=done_at,
+                outcome=CrewAction.Outcome.CONFLICT if refusal else CrewAction.Outcome.DONE,
+                message=refusal[:500],
+            )
     except IntegrityError:
         # The same key sent twice at once: the other request applied it; answer with its outcome.
         return CrewAction.objects.get(key=key), True

@@ -18,9 +18,12 @@ from .selectors import SORTS, QueueFilters
 class SignInForm(AuthenticationForm):
     """Username and password, then the authenticator code, unless this browser is trusted for the shift."""
 
-    otp_token = forms.CharField(label=_("Authenticator code"), required=False, max_length=8,
-                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                              "inputmode": "numeric"}))
+    otp_token = forms.CharField(
+        label=_("Authenticator code"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
     trust_browser = forms.BooleanField(label=_("Trust this browser until the end of my shift"), required=False)
 
     def clean(self):
@@ -43,32 +46,45 @@ class SignInForm(AuthenticationForm):
 
 
 class ConfirmDeviceForm(forms.Form):
-    otp_token = forms.CharField(label=_("Code from your authenticator app"), max_length=8,
-                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                              "inputmode": "numeric"}))
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
     trust_browser = forms.BooleanField(label=_("Trust this browser until the end of my shift"), required=False)
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.MultipleChoiceField(label=_("Status"), required=False,
-                                       choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES])
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES]
+    )
     type = forms.ModelChoiceField(label=_("Service type"), required=False, queryset=ServiceType.objects.none())
     area = forms.ModelChoiceField(label=_("Area"), required=False, queryset=Area.objects.none())
     assignee = forms.CharField(label=_("Assignee"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     duplicates = forms.BooleanField(label=_("Possible duplicates"), required=False)
-    submitted_from = forms.DateField(label=_("Submitted from"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_to = forms.DateField(label=_("Submitted to"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        help_text=_("Any part of an id, an address or words of the description"),
-                        widget=forms.TextInput(attrs={"type": "search"}))
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Any part of an id, an address or words of the description"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.none())
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
     triage = forms.BooleanField(label=_("In triage only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=forms.HiddenInput,
-                             choices=[("", "")] + [(s, s) for key in SORTS for s in (key, "-" + key)])
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[("", "")] + [(s, s) for key in SORTS for s in (key, "-" + key)],
+    )
 
     # Shown in the compact bar; the others fold under "More filters".
     MAIN = ("q", "status", "type", "assignee")
@@ -77,7 +93,8 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = ServiceType.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids)
         self.fields["area"].queryset = Area.objects.filter(layer__jurisdiction_id__in=scope.jurisdiction_ids).defer(
-            "boundary")
+            "boundary"
+        )
         self.fields["department"].queryset = Department.objects.filter(pk__in=scope.visible_department_ids)
         self.fields["team"].queryset = Team.objects.filter(department_id__in=scope.visible_department_ids)
 
@@ -90,12 +107,20 @@ class QueueFilterForm(forms.Form):
     def filters(self) -> QueueFilters:
         d = self.cleaned_data
         return QueueFilters(
-            statuses=tuple(d["status"]), service_type_id=d["type"].pk if d["type"] else None,
-            area_id=d["area"].pk if d["area"] else None, assignee=d["assignee"], overdue=d["overdue"],
-            possible_duplicates=d["duplicates"], submitted_from=d["submitted_from"],
-            submitted_to=d["submitted_to"], q=d["q"].strip(),
+            statuses=tuple(d["status"]),
+            service_type_id=d["type"].pk if d["type"] else None,
+            area_id=d["area"].pk if d["area"] else None,
+            assignee=d["assignee"],
+            overdue=d["overdue"],
+            possible_duplicates=d["duplicates"],
+            submitted_from=d["submitted_from"],
+            submitted_to=d["submitted_to"],
+            q=d["q"].strip(),
             department_id=d["department"].pk if d["department"] else None,
-            team_id=d["team"].pk if d["team"] else None, triage=d["triage"], sort=d["sort"])
+            team_id=d["team"].pk if d["team"] else None,
+            triage=d["triage"],
+            sort=d["sort"],
+        )
 
     def main_fields(self):
         return [self[name] for name in self.MAIN]
@@ -121,10 +146,18 @@ class SavedViewForm(forms.Form):
 
 
 class NoteFields(forms.Form):
-    public_note = forms.CharField(label=_("Public note (the requester and the public see it)"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    internal_note = forms.CharField(label=_("Internal note (your department only)"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    public_note = forms.CharField(
+        label=_("Public note (the requester and the public see it)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+    internal_note = forms.CharField(
+        label=_("Internal note (your department only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+    )
 
 
 class StatusForm(NoteFields):
@@ -142,22 +175,30 @@ class HoldForm(NoteFields):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), required=False,
-                                      queryset=get_user_model().objects.none())
+    assignee = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=get_user_model().objects.none())
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
 
     def __init__(self, *args, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = get_user_model().objects.filter(
-            Q(pk__in=Team.members.through.objects.filter(team__department_id=department_id).values("user_id"))
-            | Q(pk__in=StaffRole.objects.filter(role=StaffRole.Role.CREW, department_id=department_id)
-                .values("user_id"))).order_by("username")
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Q(pk__in=Team.members.through.objects.filter(team__department_id=department_id).values("user_id"))
+                | Q(
+                    pk__in=StaffRole.objects.filter(role=StaffRole.Role.CREW, department_id=department_id).values(
+                        "user_id"
+                    )
+                )
+            )
+            .order_by("username")
+        )
         self.fields["team"].queryset = Team.objects.filter(department_id=department_id)
 
 
 class RedactTextForm(forms.Form):
-    description = forms.CharField(label=_("Public description"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Public description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     hide_answers = forms.BooleanField(label=_("Hide the written answers from the public"), required=False)
     reason = forms.CharField(label=_("Why (kept in the history)"), max_length=500)
 
@@ -169,8 +210,9 @@ class PriorityForm(forms.Form):
 
 class ServiceTypeForm(forms.Form):
     service_type = forms.ModelChoiceField(label=_("Service type"), queryset=ServiceType.objects.none())
-    department = forms.ModelChoiceField(label=_("Move to department"), required=False,
-                                        queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Move to department"), required=False, queryset=Department.objects.none()
+    )
     internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
 
     def __init__(self, *args, jurisdiction_id=None, **kwargs):
@@ -181,8 +223,9 @@ class ServiceTypeForm(forms.Form):
 
 class TransferForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Transfer to"), queryset=Department.objects.none())
-    reason = forms.CharField(label=_("Reason (the receiving department sees it)"), max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (the receiving department sees it)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     public_note = forms.CharField(label=_("Public note"), required=False, max_length=4000)
 
     def __init__(self, *args, jurisdiction_id=None, **kwargs):
@@ -197,32 +240,61 @@ class MergeForm(forms.Form):
 
 class PermitForm(forms.Form):
     step = forms.ChoiceField(label=_("Permit step"), choices=PermitStep.choices)
-    explanation = forms.CharField(label=_("Explanation to the applicant"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    explanation = forms.CharField(
+        label=_("Explanation to the applicant"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     internal_note = forms.CharField(label=_("Internal note"), required=False, max_length=4000)
 
 
 class ContactForm(forms.Form):
     purpose = forms.ChoiceField(label=_("What for"), choices=Purpose.choices)
-    reason = forms.CharField(label=_("Why you need it (kept in the access log the requester can read)"),
-                             max_length=250, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why you need it (kept in the access log the requester can read)"),
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class QuestionForm(forms.Form):
-    question = forms.CharField(label=_("Question (the requester and the public see it on the request's page)"),
-                               max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        label=_("Question (the requester and the public see it on the request's page)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BulkForm(NoteFields):
-    ACTIONS = [("acknowledge", _("Acknowledge")), ("assign", _("Assign")), ("status", _("Change status")),
-               ("transfer", _("Transfer")), ("merge", _("Merge into one"))]
-    field_order = ["action", "to", "reply", "assignee", "department", "original", "reason", "public_note",
-                   "internal_note"]
+    ACTIONS = [
+        ("acknowledge", _("Acknowledge")),
+        ("assign", _("Assign")),
+        ("status", _("Change status")),
+        ("transfer", _("Transfer")),
+        ("merge", _("Merge into one")),
+    ]
+    field_order = [
+        "action",
+        "to",
+        "reply",
+        "assignee",
+        "department",
+        "original",
+        "reason",
+        "public_note",
+        "internal_note",
+    ]
     selected = forms.MultipleChoiceField(required=False, choices=[])
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     to = forms.ChoiceField(label=_("New status"), choices=[("", "-")] + list(Status.choices), required=False)
-    reply = forms.TypedChoiceField(label=_("Ready reply"), required=False, coerce=int, empty_value=None,
-                                   help_text=_("Each request gets it in its requester's language"))
+    reply = forms.TypedChoiceField(
+        label=_("Ready reply"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Each request gets it in its requester's language"),
+    )
     assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int, empty_value=None)
     department = forms.TypedChoiceField(label=_("Transfer to"), required=False, coerce=int, empty_value=None)
     original = forms.CharField(label=_("Original request (public id)"), required=False, max_length=12)
@@ -231,11 +303,22 @@ class BulkForm(NoteFields):
     def __init__(self, *args, scope, replies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selected"].choices = [(v, v) for v in self.data.getlist("selected")] if self.data else []
-        people = get_user_model().objects.filter(
-            Q(pk__in=Team.members.through.objects.filter(team__department_id__in=scope.visible_department_ids)
-              .values("user_id"))
-            | Q(pk__in=StaffRole.objects.filter(role=StaffRole.Role.CREW, department_id__in=scope.visible_department_ids)
-                .values("user_id"))).order_by("username")
+        people = (
+            get_user_model()
+            .objects.filter(
+                Q(
+                    pk__in=Team.members.through.objects.filter(
+                        team__department_id__in=scope.visible_department_ids
+                    ).values("user_id")
+                )
+                | Q(
+                    pk__in=StaffRole.objects.filter(
+                        role=StaffRole.Role.CREW, department_id__in=scope.visible_department_ids
+                    ).values("user_id")
+                )
+            )
+            .order_by("username")
+        )
         self.fields["assignee"].choices = [("", "-")] + [(u.pk, u.get_username()) for u in people]
         departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by("name")
         self.fields["department"].choices = [("", "-")] + [(d.pk, d.localized_name()) for d in departments]
@@ -251,8 +334,9 @@ class BulkForm(NoteFields):
             cleaned["to"] = self.replies[cleaned["reply"]].status
         needs = {"assign": "assignee", "status": "to", "transfer": "department", "merge": "original"}
         if action in needs and not cleaned.get(needs[action]):
-            raise forms.ValidationError(_("This action needs: %(field)s.") % {
-                "field": self.fields[needs[action]].label})
+            raise forms.ValidationError(
+                _("This action needs: %(field)s.") % {"field": self.fields[needs[action]].label}
+            )
         if action == "transfer" and not (cleaned.get("reason") or "").strip():
             raise forms.ValidationError(_("Say why the requests are transferred."))
         cleaned["reply_template"] = self.replies.get(cleaned.get("reply"))
@@ -262,8 +346,15 @@ class BulkForm(NoteFields):
 class PhotoModerationForm(forms.Form):
     """Hide or show a photo, check it again, or blur one more box given in percent of the photo."""
 
-    action = forms.ChoiceField(label=_("Action"), choices=[
-        ("blur_box", _("Blur a box")), ("hide", _("Hide")), ("show", _("Show again")), ("retry", _("Check again"))])
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("blur_box", _("Blur a box")),
+            ("hide", _("Hide")),
+            ("show", _("Show again")),
+            ("retry", _("Check again")),
+        ],
+    )
     reason = forms.CharField(label=_("Why"), max_length=300)
     left = forms.FloatField(label=_("Left (%)"), min_value=0, max_value=100, required=False)
     top = forms.FloatField(label=_("Top (%)"), min_value=0, max_value=100, required=False)

@@ -1,6 +1,7 @@
 """The one door to the staff workspace and crew mode: signed in, holding the role the page is for, and verified by
 an authenticator. Every staff role may read a requester's contact, and a crew phone can be lost in the street, so
 neither works on a password alone."""
+
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -51,11 +52,16 @@ def _crew_home(view, scope: Scope) -> str | None:
 
 def staff_only(*, api: bool = False):
     """For the staff workspace: any staff role, two factors."""
-    return _guard(holds_role=lambda scope: scope.is_staff, api=api, elsewhere=_crew_home,
-                  second_factor_needed=_("Staff need two-factor authentication."))
+    return _guard(
+        holds_role=lambda scope: scope.is_staff,
+        api=api,
+        elsewhere=_crew_home,
+        second_factor_needed=_("Staff need two-factor authentication."),
+    )
 
 
 def crew_only(*, api: bool = False):
     """For crew mode: a crew role, two factors."""
-    return _guard(holds_role=lambda scope: scope.is_crew, api=api,
-                  second_factor_needed=_("Crews need two-factor authentication."))
+    return _guard(
+        holds_role=lambda scope: scope.is_crew, api=api, second_factor_needed=_("Crews need two-factor authentication.")
+    )

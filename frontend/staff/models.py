@@ -1,5 +1,6 @@
 """The staff queue's own rows: saved views, response templates, and the department each history entry belongs
 to (so internal notes stay inside the department that wrote them). Who holds which role is kept by ``staffing``."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +11,9 @@ from requests_app.statuses import Status
 class SavedView(models.Model):
     """A named set of queue filters, kept as the query string the queue understands."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -29,13 +31,21 @@ class SavedView(models.Model):
 class ResponseTemplate(models.Model):
     """A ready answer for the public note, per service type and status, in one of the jurisdiction's languages."""
 
-    jurisdiction = models.ForeignKey("requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("jurisdiction"))
-    service_type = models.ForeignKey("requests_app.ServiceType", on_delete=models.CASCADE, null=True,
-                                     blank=True, related_name="+", verbose_name=_("service type"),
-                                     help_text=_("Empty: for every service type"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, blank=True,
-                              help_text=_("Empty: for every status"))
+    jurisdiction = models.ForeignKey(
+        "requests_app.Jurisdiction", on_delete=models.CASCADE, related_name="+", verbose_name=_("jurisdiction")
+    )
+    service_type = models.ForeignKey(
+        "requests_app.ServiceType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service type"),
+        help_text=_("Empty: for every service type"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, blank=True, help_text=_("Empty: for every status")
+    )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     name = models.CharField(_("name"), max_length=120)
     text = models.TextField(_("text"))
@@ -66,18 +76,34 @@ class HistoryScope(models.Model):
         HOLD = "hold", _("Hold")
         PERMIT = "permit", _("Permit step")
 
-    status_change = models.OneToOneField("requests_app.StatusChange", on_delete=models.CASCADE,
-                                         related_name="scope", verbose_name=_("history entry"))
+    status_change = models.OneToOneField(
+        "requests_app.StatusChange", on_delete=models.CASCADE, related_name="scope", verbose_name=_("history entry")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    department = models.ForeignKey("routing.Department", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("department"))
-    to_department = models.ForeignKey("routing.Department", on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("transferred to"))
+    department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    to_department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transferred to"),
+    )
 
     class Meta:
         verbose_name = _("history scope")
         verbose_name_plural = _("history scopes")
         indexes = [models.Index(fields=["to_department", "kind"], name="historyscope_to_kind")]
+
+    def __str__(self):
+        return f"{self.kind} · {self.department_id}"
 
 
 class CrewAction(models.Model):
@@ -99,10 +125,12 @@ class CrewAction(models.Model):
         CONFLICT = "conflict", _("Conflict")
 
     key = models.UUIDField(_("device key"), unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("crew member"))
-    service_request = models.ForeignKey("requests_app.ServiceRequest", on_delete=models.CASCADE,
-                                        related_name="+", verbose_name=_("service request"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("crew member")
+    )
+    service_request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("service request")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     message = models.CharField(_("message"), max_length=500, blank=True)
@@ -113,3 +141,6 @@ class CrewAction(models.Model):
         verbose_name = _("crew action")
         verbose_name_plural = _("crew actions")
         ordering = ["received_at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.service_request_id}: {self.outcome}"

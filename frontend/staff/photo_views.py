@@ -1,4 +1,5 @@
 """Staff and request photos: the original for the handling department, and moderation."""
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -41,7 +42,8 @@ def photo_original(request, pk):
 
 MODERATION = {
     "blur_box": lambda photo, data, by: photos.add_blur_box(
-        photo, box=(data["left"], data["top"], data["width"], data["height"]), by=by, reason=data["reason"]),
+        photo, box=(data["left"], data["top"], data["width"], data["height"]), by=by, reason=data["reason"]
+    ),
     "hide": lambda photo, data, by: photos.hide_photo(photo, by=by, reason=data["reason"]),
     "show": lambda photo, data, by: photos.show_photo(photo, by=by, reason=data["reason"]),
     "retry": lambda photo, data, by: photos.retry_photo(photo, by=by, reason=data["reason"]),

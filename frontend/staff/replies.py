@@ -1,11 +1,11 @@
 """Ready replies: response templates offered by the request's type and next statuses, filled with its facts
 ({public_id}, {service}, {due}, ...) in the language its requester wrote in."""
+
 import re
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
-from zoneinfo import ZoneInfo
-
 from django.utils import formats, translation
 
 from contacts.selectors import requester_language
@@ -49,9 +49,12 @@ def fill(text: str, sr, *, language: str, status: str = "") -> str:
 
 
 def _offered(jurisdiction_id, service_type_id, statuses):
-    return (ResponseTemplate.objects.filter(jurisdiction_id=jurisdiction_id)
-            .filter(Q(service_type_id=service_type_id) | Q(service_type__isnull=True))
-            .filter(Q(status="") | Q(status__in=statuses)).order_by("name", "language"))
+    return (
+        ResponseTemplate.objects.filter(jurisdiction_id=jurisdiction_id)
+        .filter(Q(service_type_id=service_type_id) | Q(service_type__isnull=True))
+        .filter(Q(status="") | Q(status__in=statuses))
+        .order_by("name", "language")
+    )
 
 
 def ready_replies_for(sr) -> list[dict]:
@@ -65,17 +68,27 @@ def ready_replies_for(sr) -> list[dict]:
     replies = []
     for name, versions in by_name.items():
         template = versions.get(language) or next(iter(versions.values()))
-        replies.append({"id": template.pk, "name": name, "status": template.status, "language": template.language,
-                        "text": fill(template.text, sr, language=template.language, status=template.status)})
+        replies.append(
+            {
+                "id": template.pk,
+                "name": name,
+                "status": template.status,
+                "language": template.language,
+                "text": fill(template.text, sr, language=template.language, status=template.status),
+            }
+        )
     return replies
 
 
 def reply_for(template: ResponseTemplate, sr) -> str:
     """A chosen template (by its name) filled for one request of a bulk action, in that request's language."""
     language = reply_language(sr)
-    versions = {t.language: t for t in ResponseTemplate.objects.filter(
-        jurisdiction_id=sr.jurisdiction_id, name=template.name)
-        .filter(Q(service_type_id=sr.service_type_id) | Q(service_type__isnull=True))}
+    versions = {
+        t.language: t
+        for t in ResponseTemplate.objects.filter(jurisdiction_id=sr.jurisdiction_id, name=template.name).filter(
+            Q(service_type_id=sr.service_type_id) | Q(service_type__isnull=True)
+        )
+    }
     chosen = versions.get(language) or versions.get(template.language) or template
     return fill(chosen.text, sr, language=chosen.language, status=template.status)
 
@@ -84,7 +97,8 @@ def bulk_replies(scope) -> list[ResponseTemplate]:
     """Templates a bulk status change may use: one per name in the user's cities."""
     seen, replies = set(), []
     for template in ResponseTemplate.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by(
-            "name", "language"):
+        "name", "language"
+    ):
         if template.name not in seen:
             seen.add(template.name)
             replies.append(template)

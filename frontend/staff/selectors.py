@@ -1,4 +1,5 @@
 """Reads for the staff screens. Each runs a fixed number of queries whatever the queue length."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -8,9 +9,9 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.selectors import live_purposes
 from requests_app.models import Photo, PhotoModeration, ServiceRequest, StatusChange
 from requests_app.selectors import nearby_open_requests
-from contacts.selectors import live_purposes
 from requests_app.statuses import OPEN_STATUSES, RoutingState
 from routing.models import Area
 from routing.selectors import decision_for_staff
@@ -50,7 +51,7 @@ class QueueFilters:
     statuses: tuple[str, ...] = ()
     service_type_id: int | None = None
     area_id: int | None = None
-    assignee: str = ""            # "", "me", "none" or a user id
+    assignee: str = ""  # "", "me", "none" or a user id
     overdue: bool = False
     possible_duplicates: bool = False
     submitted_from: date | None = None
@@ -59,13 +60,14 @@ class QueueFilters:
     department_id: int | None = None
     team_id: int | None = None
     triage: bool = False
-    sort: str = ""                # one of SORTS, "-" first for the other way; "" is newest first
+    sort: str = ""  # one of SORTS, "-" first for the other way; "" is newest first
 
 
 def requests_in_scope(scope: Scope):
     """Every request the user may see in a queue: those of their departments and of the cities they operate."""
     return ServiceRequest.objects.filter(
-        Q(department_id__in=scope.department_ids) | Q(jurisdiction_id__in=scope.operator_jurisdiction_ids))
+        Q(department_id__in=scope.department_ids) | Q(jurisdiction_id__in=scope.operator_jurisdiction_ids)
+    )
 
 
 def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
@@ -96,20 +98,26 @@ def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
         qs = qs.filter(submitted_at__date__lte=filters.submitted_to)
     for word in filters.q.split()[:8]:
         # Every word must appear somewhere: in the id (any part of it), the address or the description.
-        qs = qs.filter(Q(public_id__contains=word.upper()) | Q(address__icontains=word)
-                       | Q(description__icontains=word))
+        qs = qs.filter(
+            Q(public_id__contains=word.upper()) | Q(address__icontains=word) | Q(description__icontains=word)
+        )
     if filters.possible_duplicates:
         qs = qs.filter(RawSQL(POSSIBLE_DUPLICATE_SQL, [], output_field=BooleanField()))
     return qs
 
 
-NEEDS_ACTION_ORDER = [F("overdue").desc(), F("expected_at").asc(nulls_last=True), F("priority").desc(),
-                      F("submitted_at").asc(), F("id").asc()]
+NEEDS_ACTION_ORDER = [
+    F("overdue").desc(),
+    F("expected_at").asc(nulls_last=True),
+    F("priority").desc(),
+    F("submitted_at").asc(),
+    F("id").asc(),
+]
 # Newest open work first: an imported backlog from years ago must not bury what came in this morning.
 NEWEST_FIRST = [F("submitted_at").desc(), F("id").desc()]
 # The queue's sortable columns; each sorts ascending by name, descending with a leading "-".
 SORTS = {
-    "age": "submitted_at_desc",   # ascending age = newest first
+    "age": "submitted_at_desc",  # ascending age = newest first
     "due": "expected_at",
     "priority": "priority",
     "status": "status",
@@ -121,9 +129,11 @@ DUE_SOON = timedelta(hours=24)
 
 def _area_name():
     """The name of the first area (in layer order) that covers the request: the queue's "Area" column."""
-    return Subquery(Area.objects.filter(layer__jurisdiction_id=OuterRef("jurisdiction_id"),
-                                        boundary__covers=OuterRef("location"))
-                    .order_by("layer_id", "name").values("name")[:1])
+    return Subquery(
+        Area.objects.filter(layer__jurisdiction_id=OuterRef("jurisdiction_id"), boundary__covers=OuterRef("location"))
+        .order_by("layer_id", "name")
+        .values("name")[:1]
+    )
 
 
 def _ordered(qs, sort: str):
@@ -152,20 +162,41 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
     total = qs.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = list(_ordered(qs.annotate(area_name=_area_name()), filters.sort)
-                .select_related("service_type", "department", "team", "assignee")
-                .only("public_id", "status", "priority", "overdue", "expected_at", "submitted_at", "updated_at",
-                      "address", "me_too_count", "on_hold_until", "jurisdiction_id",
-                      "service_type__name", "service_type__name_translations", "department__name",
-                      "department__name_translations", "team__name", "team__name_translations",
-                      "assignee__username", "duplicate_of_id")
-                [(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+    rows = list(
+        _ordered(qs.annotate(area_name=_area_name()), filters.sort)
+        .select_related("service_type", "department", "team", "assignee")
+        .only(
+            "public_id",
+            "status",
+            "priority",
+            "overdue",
+            "expected_at",
+            "submitted_at",
+            "updated_at",
+            "address",
+            "me_too_count",
+            "on_hold_until",
+            "jurisdiction_id",
+            "service_type__name",
+            "service_type__name_translations",
+            "department__name",
+            "department__name_translations",
+            "team__name",
+            "team__name_translations",
+            "assignee__username",
+            "duplicate_of_id",
+        )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    )
     reasons = {}
-    for sr_id, note in (HistoryScope.objects.filter(
-            kind=HistoryScope.Kind.TRANSFER, status_change__service_request_id__in=[r.pk for r in rows],
-            to_department_id__in=scope.visible_department_ids)
-            .order_by("status_change__service_request_id", "-status_change_id")
-            .values_list("status_change__service_request_id", "status_change__internal_note")):
+    for sr_id, note in (
+        HistoryScope.objects.filter(
+            kind=HistoryScope.Kind.TRANSFER,
+            status_change__service_request_id__in=[r.pk for r in rows],
+            to_department_id__in=scope.visible_department_ids,
+        )
+        .order_by("status_change__service_request_id", "-status_change_id")
+        .values_list("status_change__service_request_id", "status_change__internal_note")
+    ):
         reasons.setdefault(sr_id, note)
     now = timezone.now()
     for row in rows:
@@ -178,20 +209,32 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
 
 def map_features(scope: Scope, filters: QueueFilters, *, user_id: int, limit: int = MAP_LIMIT) -> dict:
     """The queue's selection as a GeoJSON FeatureCollection (one query), most in need of action first."""
-    rows = list(queue_selection(scope, filters, user_id=user_id).filter(location__isnull=False)
-                .order_by(*NEEDS_ACTION_ORDER)
-                .annotate(lon=Lon("location"), lat=Lat("location"))
-                .values_list("public_id", "status", "priority", "overdue", "lon", "lat")[:limit + 1])
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                 "properties": {"id": public_id, "status": status, "priority": priority, "overdue": overdue}}
-                for public_id, status, priority, overdue, lon, lat in rows[:limit]]
+    rows = list(
+        queue_selection(scope, filters, user_id=user_id)
+        .filter(location__isnull=False)
+        .order_by(*NEEDS_ACTION_ORDER)
+        .annotate(lon=Lon("location"), lat=Lat("location"))
+        .values_list("public_id", "status", "priority", "overdue", "lon", "lat")[: limit + 1]
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"id": public_id, "status": status, "priority": priority, "overdue": overdue},
+        }
+        for public_id, status, priority, overdue, lon, lat in rows[:limit]
+    ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
 
 
 def changed_since(scope: Scope, since, *, limit: int = 50) -> list[dict]:
     """Requests of the user's departments created or changed after ``since``, newest first (one query)."""
-    rows = (requests_in_scope(scope).filter(updated_at__gt=since).order_by("-updated_at")
-            .values("public_id", "status", "updated_at", "address", "service_type__name")[:limit])
+    rows = (
+        requests_in_scope(scope)
+        .filter(updated_at__gt=since)
+        .order_by("-updated_at")
+        .values("public_id", "status", "updated_at", "address", "service_type__name")[:limit]
+    )
     return list(rows)
 
 
@@ -239,30 +282,44 @@ def request_page(scope: Scope, sr: ServiceRequest) -> RequestPage:
     """A request with its history (internal notes only where the user's departments may read them), how it was
     routed, and which purposes its requester consented to (the purposes only: the contact is read on demand)."""
     history = []
-    entries = (StatusChange.objects.filter(service_request=sr).select_related("actor", "scope")
-               .order_by("at", "id"))
+    entries = StatusChange.objects.filter(service_request=sr).select_related("actor", "scope").order_by("at", "id")
     for entry in entries:
         meta = getattr(entry, "scope", None)
         if meta is not None:
             visible = scope.sees_internal(meta.department_id, meta.to_department_id)
         else:
             visible = scope.sees_internal(sr.department_id)
-        history.append({"entry": entry, "kind": meta.get_kind_display() if meta else "",
-                        "internal_note": entry.internal_note if visible else ""})
+        history.append(
+            {
+                "entry": entry,
+                "kind": meta.get_kind_display() if meta else "",
+                "internal_note": entry.internal_note if visible else "",
+            }
+        )
     nearby = []
     if sr.location is not None and sr.is_open:
         nearby = list(nearby_open_requests(service_type=sr.service_type, point=sr.location, exclude_id=sr.pk))
     questions = list(sr.service_type.questions.all())
     answers = labelled_answers(sr, questions)
     public_answers = labelled_answers(sr, questions, answers=sr.public_answers)
-    return RequestPage(sr=sr, history=history, nearby=nearby, photos=photos_for_staff(scope, sr), answers=answers,
-                       public_answers=public_answers,
-                       works_on=scope.works_on(sr), leads=scope.leads(sr), routing=decision_for_staff(sr),
-                       consented=live_purposes(sr.pk))
+    return RequestPage(
+        sr=sr,
+        history=history,
+        nearby=nearby,
+        photos=photos_for_staff(scope, sr),
+        answers=answers,
+        public_answers=public_answers,
+        works_on=scope.works_on(sr),
+        leads=scope.leads(sr),
+        routing=decision_for_staff(sr),
+        consented=live_purposes(sr.pk),
+    )
 
 
 def request_for(scope: Scope, public_id: str):
     """The request by public id if it is in one of the user's jurisdictions (else None: it stays invisible)."""
-    return (ServiceRequest.objects.filter(public_id=public_id.upper(), jurisdiction_id__in=scope.jurisdiction_ids)
-            .select_related("service_type", "department", "team", "assignee", "jurisdiction", "duplicate_of")
-            .first())
+    return (
+        ServiceRequest.objects.filter(public_id=public_id.upper(), jurisdiction_id__in=scope.jurisdiction_ids)
+        .select_related("service_type", "department", "team", "assignee", "jurisdiction", "duplicate_of")
+        .first()
+    )

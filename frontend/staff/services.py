@@ -1,5 +1,6 @@
 """Staff actions on service requests. Each is one transaction: it locks the row, checks the change, writes a
 history row (who, when, public and internal note) with the department it belongs to, and saves the fields."""
+
 from datetime import date
 
 from django.db import transaction
@@ -25,7 +26,6 @@ from staffing.models import StaffRole
 from .models import HistoryScope
 
 
-
 class InvalidAction(DomainError):
     """A staff action that can't apply to this request (the message says why, for the person who tried)."""
 
@@ -46,15 +46,25 @@ def _lock(service_request) -> ServiceRequest:
     return ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
 
 
-def _record(sr, *, by, kind, old_status=None, public_note="", internal_note="", to_department=None,
-            department_id=None) -> StatusChange:
+def _record(
+    sr, *, by, kind, old_status=None, public_note="", internal_note="", to_department=None, department_id=None
+) -> StatusChange:
     public_note = masking_for(sr.jurisdiction).text(public_note.strip()) if public_note.strip() else ""
     entry = StatusChange.objects.create(
-        service_request=sr, at=timezone.now(), actor=by, old_status=sr.status if old_status is None else old_status,
-        new_status=sr.status, public_note=public_note, internal_note=internal_note.strip())
-    HistoryScope.objects.create(status_change=entry, kind=kind,
-                                department_id=department_id if department_id is not None else sr.department_id,
-                                to_department=to_department)
+        service_request=sr,
+        at=timezone.now(),
+        actor=by,
+        old_status=sr.status if old_status is None else old_status,
+        new_status=sr.status,
+        public_note=public_note,
+        internal_note=internal_note.strip(),
+    )
+    HistoryScope.objects.create(
+        status_change=entry,
+        kind=kind,
+        department_id=department_id if department_id is not None else sr.department_id,
+        to_department=to_department,
+    )
     return entry
 
 
@@ -154,10 +164,15 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
 def _assignable(sr, user) -> bool:
     """Works in the request's department: on one of its teams, as its manager or field crew, or as the city's
     operator."""
-    return (Team.objects.filter(department_id=sr.department_id).filter(Q(members=user) | Q(leads=user)).exists()
-            or StaffRole.objects.filter(user=user).filter(
-                Q(role__in=[StaffRole.Role.MANAGER, StaffRole.Role.CREW], department_id=sr.department_id)
-                | Q(role=StaffRole.Role.OPERATOR, jurisdiction_id=sr.jurisdiction_id)).exists())
+    return (
+        Team.objects.filter(department_id=sr.department_id).filter(Q(members=user) | Q(leads=user)).exists()
+        or StaffRole.objects.filter(user=user)
+        .filter(
+            Q(role__in=[StaffRole.Role.MANAGER, StaffRole.Role.CREW], department_id=sr.department_id)
+            | Q(role=StaffRole.Role.OPERATOR, jurisdiction_id=sr.jurisdiction_id)
+        )
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -187,8 +202,9 @@ def assign(service_request, *, by, assignee=None, team: Team | None = None) -> S
 
 
 @transaction.atomic
-def redact_public_text(service_request, *, by, reason: str, description: str,
-                       hide_answers: bool = False) -> ServiceRequest:
+def redact_public_text(
+    service_request, *, by, reason: str, description: str, hide_answers: bool = False
+) -> ServiceRequest:
     """Moderation: replace what the public sees of the resident's words; the original stays for staff.
 
     The new public description is masked like any public text; ``hide_answers`` withdraws the free-text
@@ -200,13 +216,19 @@ def redact_public_text(service_request, *, by, reason: str, description: str,
     sr = _lock(service_request)
     sr.public_description = masking_for(sr.jurisdiction).text(description.strip())
     if hide_answers:
-        free_text = set(sr.service_type.questions.filter(datatype__in=[Question.Datatype.STRING,
-                                                                       Question.Datatype.TEXT])
-                        .values_list("code", flat=True))
+        free_text = set(
+            sr.service_type.questions.filter(
+                datatype__in=[Question.Datatype.STRING, Question.Datatype.TEXT]
+            ).values_list("code", flat=True)
+        )
         sr.public_answers = {code: value for code, value in sr.public_answers.items() if code not in free_text}
     _touch(sr, "public_description", "public_answers")
-    _record(sr, by=by, kind=HistoryScope.Kind.NOTE,
-            internal_note=_("Public text redacted: %(reason)s") % {"reason": reason[:500]})
+    _record(
+        sr,
+        by=by,
+        kind=HistoryScope.Kind.NOTE,
+        internal_note=_("Public text redacted: %(reason)s") % {"reason": reason[:500]},
+    )
     return sr
 
 
@@ -228,8 +250,9 @@ def change_priority(service_request, *, priority: int, by, internal_note: str = 
 
 
 @transaction.atomic
-def change_service_type(service_request, *, service_type: ServiceType, by, internal_note: str = "",
-                        department: Department | None = None) -> ServiceRequest:
+def change_service_type(
+    service_request, *, service_type: ServiceType, by, internal_note: str = "", department: Department | None = None
+) -> ServiceRequest:
     """Change the service type (of the same jurisdiction) and route the request again after commit.
 
     With a ``department`` chosen by staff the request moves there as a transfer would, and routing keeps that
@@ -260,8 +283,14 @@ def change_service_type(service_request, *, service_type: ServiceType, by, inter
         _touch(sr, "service_type", "routing_state")
         note += " " + _("Routing again for the new type.")
         _route_after_commit(sr)
-    _record(sr, by=by, kind=HistoryScope.Kind.SERVICE_TYPE, internal_note=f"{note} {internal_note}".strip(),
-            to_department=department, department_id=from_department_id)
+    _record(
+        sr,
+        by=by,
+        kind=HistoryScope.Kind.SERVICE_TYPE,
+        internal_note=f"{note} {internal_note}".strip(),
+        to_department=department,
+        department_id=from_department_id,
+    )
     return sr
 
 
@@ -275,16 +304,25 @@ def _record_staff_decision(sr) -> RoutingDecision:
     involved; the decision, which any staff of the city may read, says only that staff chose.
     """
     return RoutingDecision.objects.create(
-        service_request=sr, created_at=timezone.now(), state=RoutingState.ROUTED, rule_label="",
+        service_request=sr,
+        created_at=timezone.now(),
+        state=RoutingState.ROUTED,
+        rule_label="",
         inputs={"staff_choice": True},
-        routed_service_type=sr.service_type, department=sr.department, team=sr.team, assignee=sr.assignee,
-        priority=sr.priority, expected_at=sr.expected_at,
-        reason=_("Staff chose %(department)s.") % {"department": sr.department.name})
+        routed_service_type=sr.service_type,
+        department=sr.department,
+        team=sr.team,
+        assignee=sr.assignee,
+        priority=sr.priority,
+        expected_at=sr.expected_at,
+        reason=_("Staff chose %(department)s.") % {"department": sr.department.name},
+    )
 
 
 @transaction.atomic
-def transfer(service_request, *, to_department: Department, reason: str, by, team: Team | None = None,
-             public_note: str = "") -> ServiceRequest:
+def transfer(
+    service_request, *, to_department: Department, reason: str, by, team: Team | None = None, public_note: str = ""
+) -> ServiceRequest:
     """Send a request to another department with a reason its queue sees; it becomes the routing decision.
 
     Only the department holding the request (triage while it waits there) or an operator of its city may: a
@@ -308,8 +346,15 @@ def transfer(service_request, *, to_department: Department, reason: str, by, tea
     sr.routing_state = RoutingState.ROUTED
     _touch(sr, "department", "team", "assignee", "routing_state")
     _record_staff_decision(sr)
-    _record(sr, by=by, kind=HistoryScope.Kind.TRANSFER, public_note=public_note, internal_note=reason,
-            to_department=to_department, department_id=from_department_id)
+    _record(
+        sr,
+        by=by,
+        kind=HistoryScope.Kind.TRANSFER,
+        public_note=public_note,
+        internal_note=reason,
+        to_department=to_department,
+        department_id=from_department_id,
+    )
     return sr
 
 
@@ -327,8 +372,9 @@ def ask_requester(service_request, *, question: str, by) -> ServiceRequest:
     if Purpose.DEPARTMENT_QUESTIONS not in live_purposes(sr.pk):
         raise InvalidAction(_("The requester did not agree to questions from the department."))
     _touch(sr)
-    _record(sr, by=by, kind=HistoryScope.Kind.NOTE, public_note=question,
-            internal_note=_("Question sent to the requester."))
+    _record(
+        sr, by=by, kind=HistoryScope.Kind.NOTE, public_note=question, internal_note=_("Question sent to the requester.")
+    )
     # The id only: the question itself is on the requester's page, the message just points there.
     transaction.on_commit(lambda: notify_requester(sr.pk, Event.DEPARTMENT_QUESTION), robust=True)
     return sr
@@ -344,8 +390,10 @@ def merge(duplicate, *, into, by, public_note: str = "") -> ServiceRequest:
     if duplicate.pk == into.pk:
         raise InvalidAction(_("A request can't be a duplicate of itself."))
     # Lock both rows in id order so two merges of the same pair can't deadlock.
-    locked = {sr.pk: sr for sr in ServiceRequest.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])
-              .order_by("pk")}
+    locked = {
+        sr.pk: sr
+        for sr in ServiceRequest.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).order_by("pk")
+    }
     dup, original = locked[duplicate.pk], locked[into.pk]
     while original.duplicate_of_id is not None and original.status == Status.DUPLICATE:
         original = ServiceRequest.objects.select_for_update().get(pk=original.duplicate_of_id)
@@ -361,24 +409,35 @@ def merge(duplicate, *, into, by, public_note: str = "") -> ServiceRequest:
     ServiceRequest.objects.filter(duplicate_of=dup).update(duplicate_of=original)
     original.me_too_count += moved
     _touch(original, "me_too_count")
-    _record(original, by=by, kind=HistoryScope.Kind.MERGE,
-            internal_note=_("%(dup)s merged into this request (+%(n)d \"me too\").") % {"dup": dup.public_id,
-                                                                                      "n": moved})
+    _record(
+        original,
+        by=by,
+        kind=HistoryScope.Kind.MERGE,
+        internal_note=_('%(dup)s merged into this request (+%(n)d "me too").') % {"dup": dup.public_id, "n": moved},
+    )
     old = dup.status
     now = timezone.now()
     dup.status, dup.duplicate_of, dup.me_too_count, dup.closed_at = Status.DUPLICATE, original, 0, now
     _touch(dup, "status", "duplicate_of", "me_too_count", "closed_at")
     note = public_note.strip() or _("This is the same problem as request %(id)s; follow it there.") % {
-        "id": original.public_id}
-    _record(dup, by=by, kind=HistoryScope.Kind.MERGE, old_status=old, public_note=note,
-            internal_note=_("Merged into %(id)s.") % {"id": original.public_id})
+        "id": original.public_id
+    }
+    _record(
+        dup,
+        by=by,
+        kind=HistoryScope.Kind.MERGE,
+        old_status=old,
+        public_note=note,
+        internal_note=_("Merged into %(id)s.") % {"id": original.public_id},
+    )
     _notify_status_change(dup, old_status=old, public_note=note)
     return dup
 
 
 @transaction.atomic
-def set_permit_step(service_request, *, step: str, by, explanation: str = "",
-                    internal_note: str = "") -> ServiceRequest:
+def set_permit_step(
+    service_request, *, step: str, by, explanation: str = "", internal_note: str = ""
+) -> ServiceRequest:
     """Move a permit application to its next step; a decision is explained to the applicant as a public note.
 
     Approval and refusal resolve the request. Raises InvalidAction for a non-permit request, a step that
@@ -388,9 +447,13 @@ def set_permit_step(service_request, *, step: str, by, explanation: str = "",
     if sr.service_type.kind != ServiceType.Kind.PERMIT:
         raise InvalidAction(_("Only permit applications have permit steps."))
     if step not in PERMIT_STEPS.get(sr.permit_step, frozenset()):
-        raise InvalidAction(_("A permit can't go from %(old)s to %(new)s.") % {
-            "old": sr.get_permit_step_display() or "-", "new": PermitStep(step).label if step in PermitStep.values
-            else step})
+        raise InvalidAction(
+            _("A permit can't go from %(old)s to %(new)s.")
+            % {
+                "old": sr.get_permit_step_display() or "-",
+                "new": PermitStep(step).label if step in PermitStep.values else step,
+            }
+        )
     if step in PERMIT_DECISIONS and not explanation.strip():
         raise InvalidAction(_("Explain the decision to the applicant."))
     old_status = sr.status
@@ -406,8 +469,13 @@ def set_permit_step(service_request, *, step: str, by, explanation: str = "",
     sr.permit_step = step
     _touch(sr, "permit_step", "status", "closed_at")
     note = _("Permit step: %(step)s.") % {"step": PermitStep(step).label}
-    _record(sr, by=by, kind=HistoryScope.Kind.PERMIT, old_status=old_status,
-            public_note=f"{note} {explanation}".strip(), internal_note=internal_note)
+    _record(
+        sr,
+        by=by,
+        kind=HistoryScope.Kind.PERMIT,
+        old_status=old_status,
+        public_note=f"{note} {explanation}".strip(),
+        internal_note=internal_note,
+    )
     _notify_status_change(sr, old_status=old_status, public_note=explanation)
     return sr
-

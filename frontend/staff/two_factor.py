@@ -1,5 +1,6 @@
 """The second factor of staff accounts (django-otp, TOTP): who needs it, a browser trusted for one shift, what a
 throttled code is told, and an operator's reset of a lost authenticator."""
+
 import logging
 import math
 
@@ -30,8 +31,11 @@ def refusal_for(device: TOTPDevice) -> str:
         return ""
     if (details or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS and details.get("locked_until"):
         seconds = max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
-        return ngettext("Too many wrong codes. Try again in %(seconds)d second.",
-                        "Too many wrong codes. Try again in %(seconds)d seconds.", seconds) % {"seconds": seconds}
+        return ngettext(
+            "Too many wrong codes. Try again in %(seconds)d second.",
+            "Too many wrong codes. Try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
     return _("This authenticator takes no codes now. Ask an operator to reset it.")
 
 
@@ -66,9 +70,15 @@ def trusted_device(request, user) -> TOTPDevice | None:
 
 
 def remember_browser(response, user, device: TOTPDevice):
-    response.set_cookie(TRUSTED_COOKIE, trusted_browser_value(user, device),
-                        max_age=int(settings.STAFF_TRUSTED_BROWSER_HOURS * 3600), httponly=True, samesite="Strict",
-                        secure=settings.SESSION_COOKIE_SECURE, path="/staff/")
+    response.set_cookie(
+        TRUSTED_COOKIE,
+        trusted_browser_value(user, device),
+        max_age=int(settings.STAFF_TRUSTED_BROWSER_HOURS * 3600),
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SESSION_COOKIE_SECURE,
+        path="/staff/",
+    )
 
 
 @transaction.atomic
@@ -81,8 +91,12 @@ def reset_two_factor(user, *, by) -> int:
     devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
     if devices:
         # Django's admin history, where operators already read who changed what.
-        LogEntry.objects.log_actions(user_id=by.pk, queryset=devices, action_flag=DELETION,
-                                     change_message=_("Two-factor reset for %(user)s") % {"user": user.get_username()})
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=devices,
+            action_flag=DELETION,
+            change_message=_("Two-factor reset for %(user)s") % {"user": user.get_username()},
+        )
     TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
     logger.warning("two-factor reset", extra={"user_id": user.pk, "by_user_id": by.pk, "devices": len(devices)})
     return len(devices)

@@ -49,15 +49,22 @@ def sign_in(request):
         if form.device is not None:
             otp_login(request, form.device)
         target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             target = reverse("staff:queue")
         response = redirect(target)
         if form.device is not None and not form.trusted and form.cleaned_data.get("trust_browser"):
             two_factor.remember_browser(response, user, form.device)
         return response
-    return _no_store(render(request, "staff/sign_in.html", {"form": form, "next": request.GET.get("next", "")},
-                            status=400 if form.is_bound else 200))
+    return _no_store(
+        render(
+            request,
+            "staff/sign_in.html",
+            {"form": form, "next": request.GET.get("next", "")},
+            status=400 if form.is_bound else 200,
+        )
+    )
 
 
 @require_POST
@@ -74,8 +81,9 @@ def two_factor_page(request):
     device = two_factor.confirmed_device(request.user)
     confirmed = device is not None
     if not confirmed:
-        device = (TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
-                  or TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False))
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by(
+            "pk"
+        ).first() or TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
     verified = request.user.is_verified()
     form = forms.ConfirmDeviceForm(request.POST or None)
     if request.method == "POST" and not verified and form.is_valid():
@@ -93,10 +101,13 @@ def two_factor_page(request):
         form.add_error("otp_token", refusal)
     context = {"form": form, "confirmed": confirmed, "verified": verified}
     if not confirmed:
-        context.update(secret=b32encode(device.bin_key).decode(),
-                       qr=qr_svg(device.config_url, title=_("Scan with your authenticator app")))
-    return _no_store(render(request, "staff/two_factor.html", context,
-                            status=400 if form.is_bound and form.errors else 200))
+        context.update(
+            secret=b32encode(device.bin_key).decode(),
+            qr=qr_svg(device.config_url, title=_("Scan with your authenticator app")),
+        )
+    return _no_store(
+        render(request, "staff/two_factor.html", context, status=400 if form.is_bound and form.errors else 200)
+    )
 
 
 def _filter_form(request):
@@ -118,16 +129,23 @@ def queue(request):
     query = request.GET.copy()
     query.pop("page", None)
     replies = bulk_replies(request.scope)
-    return render(request, "staff/queue.html", {
-        "form": form, "page": page, "query": query.urlencode(), "sort": filters.sort,
-        "sort_links": _sort_links(request, filters.sort),
-        "saved_views": list(SavedView.objects.filter(user=request.user)),
-        "save_form": forms.SavedViewForm(initial={"query": query.urlencode()}),
-        "bulk_form": forms.BulkForm(scope=request.scope, replies=replies),
-        "bulk_replies": [{"id": t.pk, "status": t.status} for t in replies],
-        "poll_seconds": settings.STAFF_POLL_SECONDS,
-        "loaded_at": timezone.now().isoformat(),
-    })
+    return render(
+        request,
+        "staff/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "sort": filters.sort,
+            "sort_links": _sort_links(request, filters.sort),
+            "saved_views": list(SavedView.objects.filter(user=request.user)),
+            "save_form": forms.SavedViewForm(initial={"query": query.urlencode()}),
+            "bulk_form": forms.BulkForm(scope=request.scope, replies=replies),
+            "bulk_replies": [{"id": t.pk, "status": t.status} for t in replies],
+            "poll_seconds": settings.STAFF_POLL_SECONDS,
+            "loaded_at": timezone.now().isoformat(),
+        },
+    )
 
 
 def _sort_links(request, current: str) -> dict:
@@ -163,10 +181,23 @@ def changes(request):
         since = timezone.make_aware(since, timezone.utc)
     now = timezone.now()
     rows = changed_since(request.scope, max(since, now - timedelta(days=1)))
-    return JsonResponse({"now": now.isoformat(), "changed": [
-        {"id": r["public_id"], "status": r["status"], "status_label": Status(r["status"]).label,
-         "service_type": r["service_type__name"], "address": r["address"], "updated_at": r["updated_at"].isoformat(),
-         "url": reverse("staff:request", args=[r["public_id"]])} for r in rows]})
+    return JsonResponse(
+        {
+            "now": now.isoformat(),
+            "changed": [
+                {
+                    "id": r["public_id"],
+                    "status": r["status"],
+                    "status_label": Status(r["status"]).label,
+                    "service_type": r["service_type__name"],
+                    "address": r["address"],
+                    "updated_at": r["updated_at"].isoformat(),
+                    "url": reverse("staff:request", args=[r["public_id"]]),
+                }
+                for r in rows
+            ],
+        }
+    )
 
 
 @require_POST
@@ -176,8 +207,9 @@ def save_view(request):
     if not form.is_valid():
         messages.error(request, _("Give the view a name."))
         return redirect("staff:queue")
-    SavedView.objects.update_or_create(user=request.user, name=form.cleaned_data["name"].strip(),
-                                       defaults={"query": form.cleaned_data["query"]})
+    SavedView.objects.update_or_create(
+        user=request.user, name=form.cleaned_data["name"].strip(), defaults={"query": form.cleaned_data["query"]}
+    )
     messages.success(request, _("View saved."))
     return redirect(f"{reverse('staff:queue')}?{form.cleaned_data['query']}")
 
@@ -201,7 +233,9 @@ def _request_context(request, sr, **extra) -> dict:
     data = request_page(request.scope, sr)
     templates = ready_replies_for(sr) if data.works_on else []
     return {
-        "page": data, "sr": sr, "templates": templates,
+        "page": data,
+        "sr": sr,
+        "templates": templates,
         "status_form": forms.StatusForm(initial={"to": sr.status}, auto_id="status_%s"),
         "hold_form": forms.HoldForm(auto_id="hold_%s"),
         "assign_form": forms.AssignForm(department_id=sr.department_id, auto_id="assign_%s"),
@@ -209,7 +243,8 @@ def _request_context(request, sr, **extra) -> dict:
         "redact_form": forms.RedactTextForm(initial={"description": sr.public_description}, auto_id="redact_%s"),
         "type_form": forms.ServiceTypeForm(jurisdiction_id=sr.jurisdiction_id, auto_id="type_%s"),
         "transfer_form": forms.TransferForm(jurisdiction_id=sr.jurisdiction_id, auto_id="transfer_%s"),
-        "merge_form": forms.MergeForm(auto_id="merge_%s"), "permit_form": forms.PermitForm(auto_id="permit_%s"),
+        "merge_form": forms.MergeForm(auto_id="merge_%s"),
+        "permit_form": forms.PermitForm(auto_id="permit_%s"),
         "contact_form": forms.ContactForm(auto_id="contact_%s"),
         "question_form": forms.QuestionForm(auto_id="question_%s"),
         "may_ask": Purpose.DEPARTMENT_QUESTIONS in data.consented,
@@ -238,16 +273,28 @@ def show_contact(request, public_id):
         purpose = form.cleaned_data["purpose"]
         if purpose in live_purposes(sr.pk):
             # Raises PermissionDenied (403) for anyone the consent rule does not allow, before anything is read.
-            contact = contact_for_staff(service_request=sr, user=request.user, reason="%s: %s" % (
-                Purpose(purpose).label, form.cleaned_data["reason"].strip()))
+            contact = contact_for_staff(
+                service_request=sr,
+                user=request.user,
+                reason=f"{Purpose(purpose).label}: {form.cleaned_data['reason'].strip()}",
+            )
             if contact is None:
                 refusal = _("Nothing to show: the contact was erased.")
         else:
             refusal = _("The requester did not agree to: %(purpose)s.") % {"purpose": Purpose(purpose).label}
-    response = render(request, "staff/request.html", _request_context(
-        request, sr, contact=contact, contact_refusal=refusal, contact_form=form,
-        contact_purposes=[Purpose(p).label for p in sorted(contact.purposes)] if contact else []),
-        status=400 if form.errors else 200)
+    response = render(
+        request,
+        "staff/request.html",
+        _request_context(
+            request,
+            sr,
+            contact=contact,
+            contact_refusal=refusal,
+            contact_form=form,
+            contact_purposes=[Purpose(p).label for p in sorted(contact.purposes)] if contact else [],
+        ),
+        status=400 if form.errors else 200,
+    )
     return _no_store(response)
 
 
@@ -265,13 +312,15 @@ def _do_acknowledge(request, sr, data):
 
 
 def _do_status(request, sr, data):
-    return services.set_status(sr, to=data["to"], by=request.user, public_note=data["public_note"],
-                               internal_note=data["internal_note"])
+    return services.set_status(
+        sr, to=data["to"], by=request.user, public_note=data["public_note"], internal_note=data["internal_note"]
+    )
 
 
 def _do_hold(request, sr, data):
-    return services.hold(sr, until=data["until"], by=request.user, public_note=data["public_note"],
-                         internal_note=data["internal_note"])
+    return services.hold(
+        sr, until=data["until"], by=request.user, public_note=data["public_note"], internal_note=data["internal_note"]
+    )
 
 
 def _do_assign(request, sr, data):
@@ -284,28 +333,35 @@ def _do_assign(request, sr, data):
 
 
 def _do_priority(request, sr, data):
-    return services.change_priority(sr, priority=data["priority"], by=request.user,
-                                    internal_note=data["internal_note"])
+    return services.change_priority(sr, priority=data["priority"], by=request.user, internal_note=data["internal_note"])
 
 
 def _do_redact_text(request, sr, data):
-    return services.redact_public_text(sr, by=request.user, reason=data["reason"], description=data["description"],
-                                       hide_answers=data["hide_answers"])
+    return services.redact_public_text(
+        sr, by=request.user, reason=data["reason"], description=data["description"], hide_answers=data["hide_answers"]
+    )
 
 
 def _do_service_type(request, sr, data):
-    return services.change_service_type(sr, service_type=data["service_type"], by=request.user,
-                                        department=data["department"], internal_note=data["internal_note"])
+    return services.change_service_type(
+        sr,
+        service_type=data["service_type"],
+        by=request.user,
+        department=data["department"],
+        internal_note=data["internal_note"],
+    )
 
 
 def _do_transfer(request, sr, data):
-    return services.transfer(sr, to_department=data["department"], reason=data["reason"], by=request.user,
-                             public_note=data["public_note"])
+    return services.transfer(
+        sr, to_department=data["department"], reason=data["reason"], by=request.user, public_note=data["public_note"]
+    )
 
 
 def _do_merge(request, sr, data):
-    return services.merge(sr, into=_merge_target(request, sr, data["original"]), by=request.user,
-                          public_note=data["public_note"])
+    return services.merge(
+        sr, into=_merge_target(request, sr, data["original"]), by=request.user, public_note=data["public_note"]
+    )
 
 
 def _do_question(request, sr, data):
@@ -313,8 +369,9 @@ def _do_question(request, sr, data):
 
 
 def _do_permit(request, sr, data):
-    return services.set_permit_step(sr, step=data["step"], by=request.user, explanation=data["explanation"],
-                                    internal_note=data["internal_note"])
+    return services.set_permit_step(
+        sr, step=data["step"], by=request.user, explanation=data["explanation"], internal_note=data["internal_note"]
+    )
 
 
 # action name: (form, handler, who may: "work" = the request's department or an operator of its city)
@@ -375,20 +432,23 @@ def _bulk_status(request, sr, data, extra):
     public_note = data["public_note"]
     if data["reply_template"] is not None and not public_note.strip():
         public_note = reply_for(data["reply_template"], sr)
-    return services.set_status(sr, to=data["to"], by=request.user, public_note=public_note,
-                               internal_note=data["internal_note"])
+    return services.set_status(
+        sr, to=data["to"], by=request.user, public_note=public_note, internal_note=data["internal_note"]
+    )
 
 
 BULK = {
-    "acknowledge": lambda request, sr, data, extra: services.acknowledge(sr, by=request.user,
-                                                                         public_note=data["public_note"]),
+    "acknowledge": lambda request, sr, data, extra: services.acknowledge(
+        sr, by=request.user, public_note=data["public_note"]
+    ),
     "assign": lambda request, sr, data, extra: services.assign(sr, by=request.user, assignee=extra["assignee"]),
     "status": _bulk_status,
     "transfer": lambda request, sr, data, extra: services.transfer(
-        sr, to_department=extra["department"], reason=data["reason"], by=request.user,
-        public_note=data["public_note"]),
-    "merge": lambda request, sr, data, extra: services.merge(sr, into=extra["original"], by=request.user,
-                                                             public_note=data["public_note"]),
+        sr, to_department=extra["department"], reason=data["reason"], by=request.user, public_note=data["public_note"]
+    ),
+    "merge": lambda request, sr, data, extra: services.merge(
+        sr, into=extra["original"], by=request.user, public_note=data["public_note"]
+    ),
 }
 
 
@@ -416,9 +476,11 @@ def bulk(request):
             messages.error(request, error)
         return redirect(back)
     data = form.cleaned_data
-    selected = list(ServiceRequest.objects.filter(public_id__in=data["selected"],
-                                                  jurisdiction_id__in=request.scope.jurisdiction_ids)
-                    .select_related("service_type", "jurisdiction", "department"))
+    selected = list(
+        ServiceRequest.objects.filter(
+            public_id__in=data["selected"], jurisdiction_id__in=request.scope.jurisdiction_ids
+        ).select_related("service_type", "jurisdiction", "department")
+    )
     if len(selected) != len(set(data["selected"])):
         raise Http404
     extra = {}
@@ -464,4 +526,3 @@ def _bulk_department(request, department_id):
     if department is None:
         raise services.InvalidAction(_("No such department."))
     return department
-

@@ -1,7 +1,7 @@
-from django.conf import settings
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse

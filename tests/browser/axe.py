@@ -1,4 +1,5 @@
 """axe-core (bundled by the axe-playwright-python package, injected from our disk) run in the real page."""
+
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -1,12 +1,20 @@
 """Browser tests drive Debian's Chromium through pytest-playwright (no browser download)."""
+
 import shutil
 from pathlib import Path
 
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """The API documentation page works in Chromium under the strict Content-Security-Policy."""
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

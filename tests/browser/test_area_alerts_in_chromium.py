@@ -8,8 +8,9 @@ from .axe import violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_resident_asks_for_alerts_of_an_area_from_the_map_and_confirms_them(page, live_server, jurisdiction,
-                                                                             screenshot):
+def test_a_resident_asks_for_alerts_of_an_area_from_the_map_and_confirms_them(
+    page, live_server, jurisdiction, screenshot
+):
     layer = AreaLayerFactory(jurisdiction=jurisdiction, code="neighborhoods", name="Neighborhoods")
     AreaFactory(layer=layer, code="mission", name="Mission", boundary=square(-122.45, 37.75, 0.05))
 

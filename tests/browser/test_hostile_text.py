@@ -1,14 +1,15 @@
 """Script, HTML, attribute-breaking and SQL text in every free-text field, filed through the resident form,
 Open311 and staff notes, then every page that shows it opened in Chromium: nothing runs, the CSP is never
 violated, the layout holds, and the text is stored exactly as sent."""
+
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from contacts.models import Contact
 from frontend.staff import services as staff_services
-from requests_app.models import ServiceRequest
 from open311.services import create_api_key
+from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
 from tests.factories import tracking_token_for
 from tests.frontend.conftest import streetlight  # noqa: F401  (a fixture: a type with a free-text question)
@@ -17,10 +18,12 @@ from tests.staff.conftest import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Every payload, if it ever ran, sets window.__pwned or opens a dialog; an element that escaped has id=injected.
-PAYLOAD = ("<script>window.__pwned=1</script>\"><img src=x id=injected onerror=\"window.__pwned=1;alert(1)\">"
-           "'><svg id=injected onload=alert(2)></textarea></main><b id=injected style=position:fixed;inset:0>"
-           "x</b>\" autofocus onfocus=\"alert(3)\" '; DROP TABLE requests_app_servicerequest; -- {{ 7*7 }} "
-           "javascript:alert(4)")
+PAYLOAD = (
+    '<script>window.__pwned=1</script>"><img src=x id=injected onerror="window.__pwned=1;alert(1)">'
+    "'><svg id=injected onload=alert(2)></textarea></main><b id=injected style=position:fixed;inset:0>"
+    'x</b>" autofocus onfocus="alert(3)" \'; DROP TABLE requests_app_servicerequest; -- {{ 7*7 }} '
+    "javascript:alert(4)"
+)
 LONG_WORD = "W" * 120  # one unbreakable word must wrap, not push the page sideways
 
 
@@ -31,22 +34,46 @@ def text(limit=None):
 @pytest.fixture
 def filed(jurisdiction, streetlight, department, team, staff):  # noqa: F811
     resident = Client(HTTP_ACCEPT="application/json")
-    form = resident.post("/sf.example/report/streetlight/", {
-        "description": text(), "address": text(300), "lat": "37.78", "lon": "-122.41",
-        "q_pole": text(), "q_notes": text(), "q_state": "dark", "first_name": text(100), "last_name": text(100),
-        "email": "resident@example.org", "purposes": ["status_updates"]})
+    form = resident.post(
+        "/sf.example/report/streetlight/",
+        {
+            "description": text(),
+            "address": text(300),
+            "lat": "37.78",
+            "lon": "-122.41",
+            "q_pole": text(),
+            "q_notes": text(),
+            "q_state": "dark",
+            "first_name": text(100),
+            "last_name": text(100),
+            "email": "resident@example.org",
+            "purposes": ["status_updates"],
+        },
+    )
     assert form.status_code == 201, form.content
     key = create_api_key(application="Hostile", jurisdiction=jurisdiction)[1]
-    api = Client().post("/open311/v2/requests.json", {
-        "api_key": key, "service_code": "streetlight", "lat": "37.781", "long": "-122.411",
-        "description": text(), "address_string": text(300), "attribute[pole]": text(), "attribute[notes]": text(),
-        "attribute[state]": "dark", "first_name": text(100), "last_name": text(100),
-        "email": "other@example.org", "email_alerts_requested": "true"})
+    api = Client().post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "streetlight",
+            "lat": "37.781",
+            "long": "-122.411",
+            "description": text(),
+            "address_string": text(300),
+            "attribute[pole]": text(),
+            "attribute[notes]": text(),
+            "attribute[state]": "dark",
+            "first_name": text(100),
+            "last_name": text(100),
+            "email": "other@example.org",
+            "email_alerts_requested": "true",
+        },
+    )
     assert api.status_code == 200, api.content
     ServiceRequest.objects.update(department=department, team=team)
     for sr in ServiceRequest.objects.all():
-        staff_services.set_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note=text(),
-                                  internal_note=text())
+        staff_services.set_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note=text(), internal_note=text())
     filed = list(ServiceRequest.objects.order_by("pk"))
     for sr in filed:
         tracking_token_for(sr)  # the rows keep only digests; the pages are opened by fresh links
@@ -95,8 +122,12 @@ def test_hostile_text_runs_nowhere_and_breaks_no_page(page, live_server, filed, 
         assert card["public_id"] == sr.public_id
     assert_held(page, seen, "map card")
 
-    for path in ["/open-data/sf.example/requests.csv", "/open-data/sf.example/requests.geojson",
-                 "/feeds/sf.example/types/streetlight/rss/", "/feeds/sf.example/types/streetlight/atom/"]:
+    for path in [
+        "/open-data/sf.example/requests.csv",
+        "/open-data/sf.example/requests.geojson",
+        "/feeds/sf.example/types/streetlight/rss/",
+        "/feeds/sf.example/types/streetlight/atom/",
+    ]:
         response = page.request.get(live_server.url + path)
         assert response.ok and "html" not in response.headers["content-type"], path
         assert response.headers["x-content-type-options"] == "nosniff"
@@ -105,8 +136,15 @@ def test_hostile_text_runs_nowhere_and_breaks_no_page(page, live_server, filed, 
 
     staff_client = Client()
     sign_in(staff_client, staff)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                               "value": staff_client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "url": live_server.url,
+                "value": staff_client.cookies[settings.SESSION_COOKIE_NAME].value,
+            }
+        ]
+    )
     for path in ["/staff/"] + [f"/staff/requests/{sr.public_id}/" for sr in filed]:
         response = page.goto(live_server.url + path)
         assert response.status == 200, path

@@ -1,6 +1,7 @@
 """A resident applies for a permit on a phone in Debian's Chromium: draws the stretch of street, sees the fee
 before sending, attaches a plan, consents to hear the decision, and follows the application; axe-core finds
 nothing on any page. Staff then see it in the permit queue with its decision clock."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,8 @@ def city(jurisdiction, skip_permit):  # noqa: F811
 
 
 def test_a_resident_applies_for_a_skip_permit_on_a_phone_and_sees_the_fee_before_sending(
-        page, live_server, city, screenshot):
+    page, live_server, city, screenshot
+):
     outside, errors = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
@@ -46,8 +48,9 @@ def test_a_resident_applies_for_a_skip_permit_on_a_phone_and_sees_the_fee_before
     page.get_by_label("Last day").fill((start + timedelta(days=2)).isoformat())
     assert page.locator("#fee-preview").inner_text() == "Fee if approved: 75.00 USD (3 days)"
     page.get_by_label("Address or place").fill("1 Market St")
-    page.get_by_label("Site plan").set_input_files(files=[{"name": "plan.pdf", "mimeType": "application/pdf",
-                                                           "buffer": plain_pdf()}])
+    page.get_by_label("Site plan").set_input_files(
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": plain_pdf()}]
+    )
     page.get_by_label("Phone").fill("+1 415 555 0100")
     page.get_by_label("Tell me the decision on this permit", exact=False).check()
     screenshot("permit-2-filled-390")
@@ -72,15 +75,17 @@ def test_a_resident_applies_for_a_skip_permit_on_a_phone_and_sees_the_fee_before
     assert outside == []
 
 
-def test_staff_see_the_application_in_the_permit_queue_with_its_clock(page, live_server, city, staff, apply_one,
-                                                                      screenshot):
+def test_staff_see_the_application_in_the_permit_queue_with_its_clock(
+    page, live_server, city, staff, apply_one, screenshot
+):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(live_server.url + "/staff/sign-in/")
     device = TOTPDevice.objects.get_or_create(user=staff, name="phone", defaults={"confirmed": True})[0]
     page.get_by_label("Username").fill("staff")
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_label("Authenticator code").fill(
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    )
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/staff/**")
     page.goto(live_server.url + "/staff/permits/")
@@ -104,16 +109,23 @@ def apply_one(skip_permit, department):  # noqa: F811
     from requests_app.models import ServiceRequest
 
     start = timezone.localdate() + timedelta(days=14)
-    sr = apply_for_permit(PermitApplication(
-        permit_type=skip_permit, geometry=LineString((-122.4194, 37.7749), (-122.4188, 37.7752), srid=4326),
-        starts_on=start, ends_on=start + timedelta(days=2), address="1 Market St",
-        documents={"plan": SimpleUploadedFile("plan.pdf", plain_pdf(), "application/pdf")}))
+    sr = apply_for_permit(
+        PermitApplication(
+            permit_type=skip_permit,
+            geometry=LineString((-122.4194, 37.7749), (-122.4188, 37.7752), srid=4326),
+            starts_on=start,
+            ends_on=start + timedelta(days=2),
+            address="1 Market St",
+            documents={"plan": SimpleUploadedFile("plan.pdf", plain_pdf(), "application/pdf")},
+        )
+    )
     ServiceRequest.objects.filter(pk=sr.pk).update(department=department)
     return sr.permit
 
 
-def test_the_public_map_shows_granted_permits_as_their_own_layer_saying_why(page, live_server, city, staff,
-                                                                            apply_one, screenshot):
+def test_the_public_map_shows_granted_permits_as_their_own_layer_saying_why(
+    page, live_server, city, staff, apply_one, screenshot
+):
     from permits.services import complete_step, decide_permit, mark_fee_paid
 
     complete_step(apply_one, by=staff)
@@ -142,8 +154,9 @@ def test_an_application_made_offline_waits_on_the_phone_and_is_filed_once_when_b
     page.get_by_label("First day").fill(start.isoformat())
     page.get_by_label("Last day").fill(start.isoformat())
     page.get_by_label("Address or place").fill("1 Market St")
-    page.get_by_label("Site plan").set_input_files(files=[{"name": "plan.pdf", "mimeType": "application/pdf",
-                                                           "buffer": plain_pdf()}])
+    page.get_by_label("Site plan").set_input_files(
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": plain_pdf()}]
+    )
     page.context.set_offline(True)
     page.get_by_role("button", name="Send the application").click()
     page.wait_for_selector("#outbox-list li.waiting")

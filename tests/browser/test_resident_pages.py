@@ -1,4 +1,5 @@
 """The resident's side in Debian's Chromium on a phone-sized screen, checked with axe-core on every page."""
+
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,8 @@ def watch_outside(page, live_server):
 
 
 def test_a_resident_files_with_a_photo_questions_and_consent_then_follows_the_link(
-        page, live_server, city, big_photo, screenshot):
+    page, live_server, city, big_photo, screenshot
+):
     outside, csp = watch_outside(page, live_server)
     page.goto(live_server.url + "/sf.example/report/")
     page.get_by_label("Search the services").fill("blink")
@@ -95,21 +97,28 @@ def test_the_whole_form_can_be_filled_and_sent_with_the_keyboard(page, live_serv
     reached = []
     for _ in range(60):
         page.keyboard.press("Tab")
-        name = page.evaluate("document.activeElement.name || document.activeElement.id || document.activeElement.textContent")
+        name = page.evaluate(
+            "document.activeElement.name || document.activeElement.id || document.activeElement.textContent"
+        )
         reached.append(name)
         if name.strip() == "Send the request":
             break
-    assert {"place-search", "locate", "address", "description", "photos", "first_name", "email", "purposes"} <= set(reached)
+    assert {"place-search", "locate", "address", "description", "photos", "first_name", "email", "purposes"} <= set(
+        reached
+    )
     page.get_by_label("Address or place").focus()
     page.keyboard.type("Corner of Pine and Front")
     page.keyboard.press("Enter")
     page.wait_for_url("**/filed/")
-    assert ServiceRequest.objects.get(service_type__code="pothole", status=Status.SUBMITTED).address == \
-        "Corner of Pine and Front"
+    assert (
+        ServiceRequest.objects.get(service_type__code="pothole", status=Status.SUBMITTED).address
+        == "Corner of Pine and Front"
+    )
 
 
 def test_a_request_made_offline_waits_on_the_phone_and_is_sent_once_when_back_online(
-        page, live_server, city, screenshot):
+    page, live_server, city, screenshot
+):
     page.goto(live_server.url + "/sf.example/report/pothole/")
     page.get_by_label("Address or place").fill("Pine and Battery")
     page.get_by_label("What is the problem?").fill("A deep hole")
@@ -136,11 +145,16 @@ def test_a_request_made_offline_waits_on_the_phone_and_is_sent_once_when_back_on
 
 @pytest.mark.parametrize("width", [320, 390, 1366])
 def test_a_resident_near_an_open_request_judges_it_and_says_me_too_instead_of_filing(
-        page, live_server, city, pothole, screenshot, width):
+    page, live_server, city, pothole, screenshot, width
+):
     page.set_viewport_size({"width": width, "height": 900})
-    open_one = ServiceRequestFactory(service_type=pothole, location=Point(-122.4000, 37.7900, srid=4326),
-                                     submitted_at=timezone.now() - timedelta(days=3), me_too_count=2,
-                                     description="Deep hole in the bike lane, call 415 555 0100")
+    open_one = ServiceRequestFactory(
+        service_type=pothole,
+        location=Point(-122.4000, 37.7900, srid=4326),
+        submitted_at=timezone.now() - timedelta(days=3),
+        me_too_count=2,
+        description="Deep hole in the bike lane, call 415 555 0100",
+    )
     page.context.grant_permissions(["geolocation"])
     page.context.set_geolocation({"latitude": 37.7901, "longitude": -122.4001})
     page.goto(live_server.url + "/sf.example/report/pothole/")
@@ -167,7 +181,9 @@ def test_a_resident_near_an_open_request_judges_it_and_says_me_too_instead_of_fi
 
 
 def test_the_requester_reopens_a_request_that_was_closed_but_not_fixed(page, live_server, city, pothole, screenshot):
-    sr = ServiceRequestFactory(service_type=pothole, status=Status.RESOLVED, closed_at=timezone.now() - timedelta(days=2))
+    sr = ServiceRequestFactory(
+        service_type=pothole, status=Status.RESOLVED, closed_at=timezone.now() - timedelta(days=2)
+    )
     page.goto(live_server.url + f"/track/{sr.tracking_token}/")
     assert page.get_by_role("heading", name="Was it fixed?").is_visible()
     assert violations(page) == []
@@ -192,8 +208,9 @@ def test_a_resident_switches_the_form_to_chinese(page, live_server, city, screen
 
 
 def test_the_offline_page_and_a_stopped_service_are_accessible(page, live_server, city, screenshot):
-    ServiceTypeFactory(jurisdiction=city, code="gas", name="Gas smell", stops_filing=True,
-                       notice="Danger to life: call 911 now.")
+    ServiceTypeFactory(
+        jurisdiction=city, code="gas", name="Gas smell", stops_filing=True, notice="Danger to life: call 911 now."
+    )
     page.goto(live_server.url + "/sf.example/report/gas/")
     assert page.get_by_text("Danger to life: call 911 now.").is_visible()
     assert violations(page) == []
@@ -208,7 +225,8 @@ def test_the_accessibility_check_does_catch_a_broken_page(page):
 
 
 def test_a_draft_is_kept_on_the_phone_and_the_form_opens_without_a_connection(
-        page, live_server, city, pothole, screenshot):
+    page, live_server, city, pothole, screenshot
+):
     private = live_server.url + f"/track/{ServiceRequestFactory(service_type=pothole).tracking_token}/"
     page.goto(live_server.url + "/sf.example/report/streetlight/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -221,7 +239,9 @@ def test_a_draft_is_kept_on_the_phone_and_the_form_opens_without_a_connection(
     page.context.set_offline(True)
     page.reload()
     assert page.get_by_label("What is the problem?").input_value() == "Dark since Friday"
-    assert page.get_by_label("Pole number").input_value() == "SL-9" and page.get_by_label("Dark", exact=True).is_checked()
+    assert (
+        page.get_by_label("Pole number").input_value() == "SL-9" and page.get_by_label("Dark", exact=True).is_checked()
+    )
     screenshot("resident-13-offline-draft")
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.goto(private)  # a private tracking page is never kept on the device

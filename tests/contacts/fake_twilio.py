@@ -1,4 +1,5 @@
 """A stand-in for Twilio's REST API on 127.0.0.1: answers each POST with the next queued status."""
+
 import contextlib
 import http.server
 import json
@@ -12,8 +13,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         server = self.server
         form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-        server.received.append({"path": self.path, "auth": self.headers["Authorization"],
-                                **{k: v[0] for k, v in form.items()}})
+        server.received.append(
+            {"path": self.path, "auth": self.headers["Authorization"], **{k: v[0] for k, v in form.items()}}
+        )
         status = server.statuses.pop(0) if server.statuses else 201
         body = json.dumps({"sid": f"SM{len(server.received):032d}"} if status == 201 else {"code": 30006}).encode()
         self.send_response(status)

@@ -1,4 +1,5 @@
 """Area alerts: double opt-in, the expiry the resident chose, one-click stop, and the address erased at the end."""
+
 import re
 from datetime import timedelta
 
@@ -10,8 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 from contacts.models import AreaAlert
-from contacts.services import (confirm_area_alert, end_expired_area_alerts, send_area_alerts, stop_area_alert,
-                               subscribe_to_area_alerts)
+from contacts.services import (
+    confirm_area_alert,
+    end_expired_area_alerts,
+    send_area_alerts,
+    stop_area_alert,
+    subscribe_to_area_alerts,
+)
 from contacts.tasks import send_area_alert_confirmation_task, send_area_alerts_task
 from requests_app.services import Submission, submit_request
 from routing.tasks import route_request_task
@@ -36,8 +42,13 @@ def tasks_in_process(monkeypatch):
 @pytest.fixture
 def mission(jurisdiction):
     layer = AreaLayerFactory(jurisdiction=jurisdiction, code="neighborhoods", name="Neighborhoods")
-    return AreaFactory(layer=layer, code="mission", name="Mission", name_translations={"zh-hans": "教会区"},
-                       boundary=square(-122.45, 37.75, 0.05))
+    return AreaFactory(
+        layer=layer,
+        code="mission",
+        name="Mission",
+        name_translations={"zh-hans": "教会区"},
+        boundary=square(-122.45, 37.75, 0.05),
+    )
 
 
 @pytest.fixture
@@ -45,6 +56,7 @@ def file_at(pothole, django_capture_on_commit_callbacks):
     def file(point):
         with django_capture_on_commit_callbacks(execute=True):
             return submit_request(Submission(service_type=pothole, location=point, description="Deep hole"))
+
     return file
 
 
@@ -64,7 +76,8 @@ def _subscribed(jurisdiction, area, django_capture_on_commit_callbacks, **kwargs
 
 
 def test_nothing_is_sent_before_the_link_mailed_to_the_address_is_confirmed(
-        jurisdiction, mission, file_at, django_capture_on_commit_callbacks):
+    jurisdiction, mission, file_at, django_capture_on_commit_callbacks
+):
     alert = _subscribed(jurisdiction, mission, django_capture_on_commit_callbacks)
     (confirmation,) = mail.outbox
     assert confirmation.to == [ADDRESS] and "/alerts/confirm/" in confirmation.body
@@ -91,8 +104,8 @@ def test_an_alert_near_a_point_covers_requests_within_the_distance_chosen(jurisd
     confirm_area_alert(alert.token)
     mail.outbox.clear()
 
-    file_at(Point(-122.42, 37.773, srid=4326))   # about 330 m north
-    file_at(Point(-122.42, 37.78, srid=4326))    # about 1.1 km north
+    file_at(Point(-122.42, 37.773, srid=4326))  # about 330 m north
+    file_at(Point(-122.42, 37.78, srid=4326))  # about 1.1 km north
 
     assert len(mail.outbox) == 1
 
@@ -108,9 +121,9 @@ def test_one_click_stop_from_the_mail_program_ends_the_alert_and_erases_the_addr
     confirm_area_alert(alert.token)
 
     # RFC 8058: the mail program POSTs this body to the List-Unsubscribe URL, with no cookie and no CSRF token.
-    response = Client(enforce_csrf_checks=True).post(f"/alerts/stop/{alert.token}/",
-                                                     "List-Unsubscribe=One-Click",
-                                                     content_type="application/x-www-form-urlencoded")
+    response = Client(enforce_csrf_checks=True).post(
+        f"/alerts/stop/{alert.token}/", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
 
     assert response.status_code == 200
     alert.refresh_from_db()
@@ -158,7 +171,8 @@ def test_an_expired_alert_sends_nothing_even_before_the_sweep(jurisdiction, miss
 
 @pytest.mark.parametrize("language, heading", [("en", "Alerts of new reports"), ("zh-hans", "新报告提醒")])
 def test_the_subscribe_page_speaks_both_languages_and_is_linked_from_the_map(
-        client, jurisdiction, mission, language, heading):
+    client, jurisdiction, mission, language, heading
+):
     client.cookies["django_language"] = language
     page = client.get(f"/alerts/{jurisdiction.slug}/")
     assert page.status_code == 200 and heading in page.content.decode()
@@ -166,15 +180,16 @@ def test_the_subscribe_page_speaks_both_languages_and_is_linked_from_the_map(
 
 
 def test_the_subscribe_page_files_the_wish_and_answers_a_bad_address_with_a_form_error(client, jurisdiction, mission):
-    bad = client.post(f"/alerts/{jurisdiction.slug}/", {"email": "not-an-address", "area": mission.pk,
-                                                        "radius": 500, "months": 6})
+    bad = client.post(
+        f"/alerts/{jurisdiction.slug}/", {"email": "not-an-address", "area": mission.pk, "radius": 500, "months": 6}
+    )
     assert bad.status_code == 200 and "errors" in bad.content.decode() and not AreaAlert.objects.exists()
 
     neither = client.post(f"/alerts/{jurisdiction.slug}/", {"email": ADDRESS, "radius": 500, "months": 6})
     assert neither.status_code == 200 and not AreaAlert.objects.exists()
 
-    client.post(f"/alerts/{jurisdiction.slug}/", {"email": ADDRESS, "lat": 37.77, "lon": -122.42, "radius": 1000,
-                                                  "months": 3})
+    client.post(
+        f"/alerts/{jurisdiction.slug}/", {"email": ADDRESS, "lat": 37.77, "lon": -122.42, "radius": 1000, "months": 3}
+    )
     alert = AreaAlert.objects.get()
     assert (alert.radius_metres, alert.area, alert.confirmed_at) == (1000, None, None)
-

@@ -44,7 +44,8 @@ def test_each_consent_is_withdrawn_with_one_button(client, file_request):
     assert confirm.status_code == 200 and Consent.objects.live().filter(service_request_id=sr.pk).count() == 2
     client.post(f"/track/{sr.tracking_token}/data/withdraw/{Purpose.STATUS_UPDATES}/")
     assert list(Consent.objects.live().filter(service_request_id=sr.pk).values_list("purpose", flat=True)) == [
-        Purpose.DEPARTMENT_QUESTIONS]
+        Purpose.DEPARTMENT_QUESTIONS
+    ]
 
 
 def test_post_actions_need_the_csrf_token(file_request):
@@ -71,7 +72,7 @@ def test_an_unknown_purpose_is_404(client, file_request):
 
 
 def test_messages_sent_are_named_in_words_with_times_in_the_city_zone(client, file_request):
-    sr = file_request(email="ana@example.org", purposes={Purpose.STATUS_UPDATES})   # filing queues "received"
+    sr = file_request(email="ana@example.org", purposes={Purpose.STATUS_UPDATES})  # filing queues "received"
     page = client.get(f"/track/{sr.tracking_token}/data/").content.decode()
     assert "The request was received (Email" in page and "received (" not in page.replace("was received (", "")
     assert "status_changed" not in page and "Times are San Francisco time (America/Los_Angeles" in page

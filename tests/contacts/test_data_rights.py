@@ -1,5 +1,6 @@
 """The requester's data rights cover everything they sent: the export holds it all; "erase" removes the contact
 and, if they ask, their words and photos from public view; a restored backup brings none of it back."""
+
 import json
 import os
 import subprocess
@@ -22,12 +23,22 @@ WORDS = "Hole by my door, call 415-555-0123"
 
 def _file(pothole, *, with_contact: bool = True) -> ServiceRequest:
     contact = ContactDetails(email="jane@example.org", language="en", purposes=frozenset({Purpose.STATUS_UPDATES}))
-    sr = submit_request(Submission(
-        service_type=pothole, location=Point(-122.41, 37.77, srid=4326), address="12 Quiet Lane",
-        description=WORDS, contact=contact if with_contact else ContactDetails()))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=Point(-122.41, 37.77, srid=4326),
+            address="12 Quiet Lane",
+            description=WORDS,
+            contact=contact if with_contact else ContactDetails(),
+        )
+    )
     # A photo whose blurred public copy exists (its private original beside it).
-    Photo.objects.create(service_request=sr, original=ContentFile(b"\xff\xd8photo", name="p.jpg"),
-                         public_image=ContentFile(b"\xff\xd8blurred", name="p.jpg"), state=Photo.State.PUBLIC)
+    Photo.objects.create(
+        service_request=sr,
+        original=ContentFile(b"\xff\xd8photo", name="p.jpg"),
+        public_image=ContentFile(b"\xff\xd8blurred", name="p.jpg"),
+        state=Photo.State.PUBLIC,
+    )
     return sr
 
 
@@ -85,14 +96,18 @@ def test_a_requester_withdraws_their_words_and_photos_without_erasing_any_contac
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restored_backup_never_brings_an_erased_contact_or_withdrawn_words_back(tmp_path, client, pothole,
-                                                                                    settings):
+def test_a_restored_backup_never_brings_an_erased_contact_or_withdrawn_words_back(tmp_path, client, pothole, settings):
     ledger = tmp_path / "ledger.jsonl"
     settings.ERASURE_LEDGER_PATH = str(ledger)
     settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "media"), str(tmp_path / "private")
     sr, kept = _file(pothole), _file(pothole)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT,
-           "DJANGO_PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT, "ERASURE_LEDGER_PATH": str(ledger)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT,
+        "DJANGO_PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
+        "ERASURE_LEDGER_PATH": str(ledger),
+    }
     backup = tmp_path / "backup"
     subprocess.run(["bash", "scripts/backup.sh", str(backup)], cwd=ROOT, env=env, check=True, capture_output=True)
 
@@ -100,8 +115,9 @@ def test_a_restored_backup_never_brings_an_erased_contact_or_withdrawn_words_bac
     assert [json.loads(line)["service_request_id"] for line in ledger.read_text().splitlines()] == [sr.pk, sr.pk]
 
     connection.close()
-    result = subprocess.run(["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        ["bash", "scripts/restore.sh", str(backup)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "1 contacts erased again, 1 requests' words withdrawn again" in result.stdout
     restored = ServiceRequest.objects.get(pk=sr.pk)

@@ -28,7 +28,8 @@ def test_it_erases_contacts_of_requests_closed_longer_than_the_retention(file_re
     assert erase_expired_contacts(now=timezone.now() + timedelta(days=31)) == 1
     assert _email(sr) == ""
     assert set(Consent.objects.filter(service_request_id=sr.pk).values_list("ended_by", flat=True)) == {
-        Consent.Ending.RETENTION}
+        Consent.Ending.RETENTION
+    }
 
 
 def test_each_jurisdiction_sets_its_own_retention(file_request, staff, jurisdiction):

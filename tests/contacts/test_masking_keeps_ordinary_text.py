@@ -3,21 +3,23 @@
 Masking must not eat what reports are made of: every address, descriptor, date, time, quantity and reference
 number in 10,000 real San Francisco requests survives; only phone numbers and emails of people go.
 """
+
 import csv
 import re
 
 import pytest
 
-from masking import MASK
 from demo import catalogue
 from demo.loader import DATA_DIR
+from masking import MASK
 from requests_app.models import Jurisdiction
 from requests_app.public_text import masking_for
 
 ORDINARY = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # dates and times
     r"|\b\d+(?:\.\d+)?\s?(?:ft|feet|in|inches|mph|MPH|PPM|ppm|watt|lbs|gallons|yards|days|hours|am|pm|AM|PM)\b"
-    r"|#\s?\d+|\b\d{1,5}\s+(?:[A-Z][a-z]+|[A-Z]{2,})\s+(?:St|Street|Ave|AVE|ST|Avenue|Blvd|BLVD|Way|Dr|DR)\b")
+    r"|#\s?\d+|\b\d{1,5}\s+(?:[A-Z][a-z]+|[A-Z]{2,})\s+(?:St|Street|Ave|AVE|ST|Avenue|Blvd|BLVD|Way|Dr|DR)\b"
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +30,18 @@ def rows():
 
 @pytest.fixture(scope="module")
 def sf_masking():
-    return masking_for(Jurisdiction(slug="sfgov.org", regions=catalogue.SF_REGIONS,
-                                    published_contacts=catalogue.SF_PUBLISHED_CONTACTS))
+    return masking_for(
+        Jurisdiction(slug="sfgov.org", regions=catalogue.SF_REGIONS, published_contacts=catalogue.SF_PUBLISHED_CONTACTS)
+    )
 
 
 def test_every_address_and_descriptor_of_the_demo_city_is_kept_whole(rows, sf_masking):
-    changed = [r[column] for r in rows for column in ("incident_address", "descriptor", "complaint_type")
-               if sf_masking.text(r[column]) != r[column]]
+    changed = [
+        r[column]
+        for r in rows
+        for column in ("incident_address", "descriptor", "complaint_type")
+        if sf_masking.text(r[column]) != r[column]
+    ]
     assert changed == []
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from config.celery import app
 from contacts.models import Notification
 from contacts.notifications import Event
 from contacts.purposes import Purpose
@@ -12,7 +13,6 @@ from contacts.services import notify_requester, send_notification, withdraw_cons
 from contacts.sms import SmsError, locmem
 from contacts.sms.console import ConsoleSmsBackend
 from contacts.sms.twilio import TwilioSmsBackend
-from config.celery import app
 from tests.celery_worker import running_worker
 
 from .fake_twilio import fake_twilio
@@ -39,6 +39,7 @@ def twilio(settings):
         settings.CIVIC311_TWILIO_API_BASE = f"http://127.0.0.1:{server.server_address[1]}"
         servers.append(server_cm)
         return server
+
     servers = []
     yield started
     for server_cm in servers:
@@ -91,7 +92,10 @@ def test_the_twilio_adapter_posts_the_message_and_reports_failures_without_the_n
     assert TwilioSmsBackend().send(to=PHONE, body="Hello").startswith("SM")
     assert server.received[0]["path"] == "/2010-04-01/Accounts/AC123/Messages.json"
     assert (server.received[0]["To"], server.received[0]["From"], server.received[0]["Body"]) == (
-        PHONE, "+15550001111", "Hello")
+        PHONE,
+        "+15550001111",
+        "Hello",
+    )
     with pytest.raises(SmsError) as error:
         TwilioSmsBackend().send(to=PHONE, body="Hello")
     assert "503" in str(error.value) and "0177" not in str(error.value)
@@ -123,8 +127,9 @@ def _wait_for(predicate, seconds=20):
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_send_is_retried_by_the_worker_and_never_leaks_the_number(empty_queue, file_request, twilio,
-                                                                           published, caplog):
+def test_a_failed_send_is_retried_by_the_worker_and_never_leaks_the_number(
+    empty_queue, file_request, twilio, published, caplog
+):
     server = twilio(statuses=[500, 503])
     with running_worker():
         _capturing(caplog)
@@ -140,8 +145,9 @@ def test_a_failed_send_is_retried_by_the_worker_and_never_leaks_the_number(empty
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_a_send_that_keeps_failing_is_given_up_after_the_last_retry(empty_queue, file_request, twilio, settings,
-                                                                    caplog):
+def test_a_send_that_keeps_failing_is_given_up_after_the_last_retry(
+    empty_queue, file_request, twilio, settings, caplog
+):
     settings.CIVIC311_NOTIFY_MAX_RETRIES = 1
     twilio(statuses=[500] * 5)
     with running_worker():

@@ -32,9 +32,15 @@ def test_no_orm_path_leads_from_a_request_to_its_contact():
 
 @pytest.mark.django_db
 def test_a_serialised_request_carries_no_personal_data(pothole):
-    sr = submit_request(Submission(service_type=pothole, location=Point(-122.4, 37.7, srid=4326),
-                                   contact=ContactDetails(email="canary-7781@example.org", phone="+1 555 0100",
-                                                          first_name="Canaryname", purposes=UPDATES)))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=Point(-122.4, 37.7, srid=4326),
+            contact=ContactDetails(
+                email="canary-7781@example.org", phone="+1 555 0100", first_name="Canaryname", purposes=UPDATES
+            ),
+        )
+    )
     dumped = serializers.serialize("json", ServiceRequest.objects.filter(pk=sr.pk))
     assert "canary-7781" not in dumped and "0100" not in dumped and "Canaryname" not in dumped
     assert not PERSONAL_FIELD_NAMES & set(json.loads(dumped)[0]["fields"])
@@ -42,8 +48,13 @@ def test_a_serialised_request_carries_no_personal_data(pothole):
 
 @pytest.mark.django_db
 def test_erasure_scrubs_the_person_and_keeps_the_request(pothole):
-    sr = submit_request(Submission(service_type=pothole, location=Point(-122.4, 37.7, srid=4326),
-                                   contact=ContactDetails(email="canary@example.org", phone="+1 555 0100", purposes=UPDATES)))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=Point(-122.4, 37.7, srid=4326),
+            contact=ContactDetails(email="canary@example.org", phone="+1 555 0100", purposes=UPDATES),
+        )
+    )
     assert erase_contact(service_request_id=sr.pk) is True
     contact = Contact.objects.get(service_request_id=sr.pk)
     assert (contact.email, contact.phone, contact.erased_at is not None) == ("", "", True)

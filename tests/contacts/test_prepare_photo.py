@@ -20,8 +20,9 @@ def _phone_photo() -> bytes:
     gps[ExifTags.GPS.GPSLongitudeRef] = "W"
     gps[ExifTags.GPS.GPSLongitude] = (122.0, 25.0, 9.8)
     out = io.BytesIO()
-    Image.new("RGB", (64, 32), (200, 30, 30)).save(out, format="JPEG", exif=exif,
-                                                    xmp=b"<x:xmpmeta>canary-xmp</x:xmpmeta>")
+    Image.new("RGB", (64, 32), (200, 30, 30)).save(
+        out, format="JPEG", exif=exif, xmp=b"<x:xmpmeta>canary-xmp</x:xmpmeta>"
+    )
     return out.getvalue()
 
 

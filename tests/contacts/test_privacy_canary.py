@@ -4,6 +4,7 @@ The walk covers every URL pattern outside the staff and admin areas, so a public
 without touching this test. Pages reached by a requester's private link may show them what they wrote themselves
 (the identifiers written into the description), never the contact details kept in ``contacts``.
 """
+
 import itertools
 import logging
 import re
@@ -19,8 +20,8 @@ from config.celery import app
 from contacts.models import Contact
 from contacts.notifications import Event
 from contacts.purposes import Purpose
-from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from contacts.services import ContactDetails, notify_requester
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from integrations.events import SUBSCRIBABLE
 from integrations.events import Event as IntegrationEvent
 from integrations.models import OutboxMessage, WebhookSubscription
@@ -62,17 +63,23 @@ def _patterns(resolver, prefix="", namespace=""):
 
 def _candidates(requests) -> dict[str, list[str]]:
     """Sample values by kind; an argument whose name gives no hint gets every one of them."""
-    kinds = {"token": [sr.tracking_token for sr in requests], "purpose": list(Purpose.values),
-             "format": ["json", "xml"], "jurisdiction": [requests[0].jurisdiction.slug],
-             "code": [requests[0].service_type.code, requests[0].department.code],
-             "id": [sr.public_id for sr in requests] + [str(sr.pk) for sr in requests]}
+    kinds = {
+        "token": [sr.tracking_token for sr in requests],
+        "purpose": list(Purpose.values),
+        "format": ["json", "xml"],
+        "jurisdiction": [requests[0].jurisdiction.slug],
+        "code": [requests[0].service_type.code, requests[0].department.code],
+        "id": [sr.public_id for sr in requests] + [str(sr.pk) for sr in requests],
+    }
     kinds["any"] = list(dict.fromkeys(v for values in kinds.values() for v in values))
     return kinds
 
 
 def _values_for(argument: str, kinds: dict[str, list[str]]) -> list[str]:
-    hint = next((kind for kind in ("token", "purpose", "format", "jurisdiction", "code") if kind in argument),
-                "id" if argument == "pk" or argument.endswith("id") else "any")
+    hint = next(
+        (kind for kind in ("token", "purpose", "format", "jurisdiction", "code") if kind in argument),
+        "id" if argument == "pk" or argument.endswith("id") else "any",
+    )
     return kinds[hint]
 
 
@@ -103,11 +110,11 @@ def public_urls(requests) -> list[tuple[str, bool]]:
         for values in itertools.product(*(_values_for(argument, kinds) for argument in arguments)):
             if name:
                 try:
-                    urls.append((reverse(name, kwargs=dict(zip(arguments, values))), private))
+                    urls.append((reverse(name, kwargs=dict(zip(arguments, values, strict=False))), private))
                 except NoReverseMatch:
                     continue
             else:
-                urls.append((_filled(route, dict(zip(arguments, values))), private))
+                urls.append((_filled(route, dict(zip(arguments, values, strict=False))), private))
     return list(dict.fromkeys(urls))
 
 
@@ -116,14 +123,25 @@ def canary_requests(published, caplog, pothole, department, staff, django_captur
     caplog.set_level(logging.DEBUG)
     requests = []
     # Every event is written to the outbox for a webhook subscriber: its payloads are checked with every table.
-    WebhookSubscription.objects.create(jurisdiction=pothole.jurisdiction, url="http://127.0.0.1:9/hooks",
-                                       events=[value for value, _label in SUBSCRIBABLE])
+    WebhookSubscription.objects.create(
+        jurisdiction=pothole.jurisdiction,
+        url="http://127.0.0.1:9/hooks",
+        events=[value for value, _label in SUBSCRIBABLE],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for channel in (Channel.WEB, Channel.OPEN311, Channel.MOBILE):
-            sr = submit_request(Submission(
-                service_type=pothole, location=Point(-122.41, 37.77, srid=4326), address="1 Market St",
-                description=f"Deep hole. Call me at {WRITTEN['phone']} or {WRITTEN['email']}", channel=channel,
-                contact=ContactDetails(**CANARY, language="en", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))))
+            sr = submit_request(
+                Submission(
+                    service_type=pothole,
+                    location=Point(-122.41, 37.77, srid=4326),
+                    address="1 Market St",
+                    description=f"Deep hole. Call me at {WRITTEN['phone']} or {WRITTEN['email']}",
+                    channel=channel,
+                    contact=ContactDetails(
+                        **CANARY, language="en", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])
+                    ),
+                )
+            )
             ServiceRequest.objects.filter(pk=sr.pk).update(department=department)
             change_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="We are on it.")
             notify_requester(sr.pk, Event.STATUS_CHANGED)
@@ -131,8 +149,11 @@ def canary_requests(published, caplog, pothole, department, staff, django_captur
             filed.tracking_token = sr.tracking_token  # as the resident holds it: the row has only its digest
             requests.append(filed)
         # Given without a consent: stored nowhere.
-        submit_request(Submission(service_type=pothole, location=Point(-122.42, 37.78, srid=4326),
-                                  contact=ContactDetails(**CANARY)))
+        submit_request(
+            Submission(
+                service_type=pothole, location=Point(-122.42, 37.78, srid=4326), contact=ContactDetails(**CANARY)
+            )
+        )
     yield requests
     app.control.purge()  # the queued messages name rows this test rolls back
 
@@ -167,8 +188,11 @@ def test_no_table_outside_the_encrypted_contact_holds_a_canary(canary_requests):
     with connection.cursor() as cursor:
         for model in apps.get_models():
             table = model._meta.db_table
-            columns = [f.column for f in model._meta.concrete_fields
-                       if not (model is ServiceRequest and f.name == "description")]  # staff see the original
+            columns = [
+                f.column
+                for f in model._meta.concrete_fields
+                if not (model is ServiceRequest and f.name == "description")
+            ]  # staff see the original
             selected = ", ".join(f"{connection.ops.quote_name(c)}::text" for c in columns)
             cursor.execute(f"SELECT {selected} FROM {connection.ops.quote_name(table)}")
             rows = repr(cursor.fetchall())

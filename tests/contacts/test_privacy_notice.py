@@ -37,6 +37,18 @@ def test_what_a_resident_sends_with_a_request_is_declared_too():
     from requests_app.models import Photo, ServiceRequest
 
     declared = {name for stored in ServiceRequest.STORED_ABOUT_YOU for name in stored.fields}
-    assert {"description", "answers", "location", "address", "address_id", "zipcode", "public_description",
-            "public_answers"} == declared
-    assert {name for stored in Photo.STORED_ABOUT_YOU for name in stored.fields} == {"original", "public_image", "external_url"}
+    assert {
+        "description",
+        "answers",
+        "location",
+        "address",
+        "address_id",
+        "zipcode",
+        "public_description",
+        "public_answers",
+    } == declared
+    assert {name for stored in Photo.STORED_ABOUT_YOU for name in stored.fields} == {
+        "original",
+        "public_image",
+        "external_url",
+    }

@@ -5,6 +5,7 @@ and through Open311 (JSON and XML, with and without an Idempotency-Key), puts th
 and in a free-text answer, and staff quote them in a public note. Then every public output is read in both
 languages. A test that puts the original text where the public text belongs proves that the reading catches it.
 """
+
 import io
 import itertools
 
@@ -16,14 +17,21 @@ from PIL import Image
 
 from frontend.public.stats import refresh_statistics
 from frontend.public.tiles import tile_for
-from requests_app.models import Question, ServiceRequest
 from open311.services import create_api_key
+from requests_app.models import Question, ServiceRequest
 from requests_app.photos import blur_photo
 from requests_app.public_location import public_point
 from requests_app.services import change_status
 from requests_app.statuses import Status
-from tests.factories import (AreaFactory, AreaLayerFactory, DepartmentFactory, JurisdictionFactory, QuestionFactory,
-                             ServiceTypeFactory, square)
+from tests.factories import (
+    AreaFactory,
+    AreaLayerFactory,
+    DepartmentFactory,
+    JurisdictionFactory,
+    QuestionFactory,
+    ServiceTypeFactory,
+    square,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +104,9 @@ def _png() -> SimpleUploadedFile:
 
 class City:
     def __init__(self, slug, regions, entries, point, language):
-        self.jurisdiction = JurisdictionFactory(slug=slug, regions=regions, languages=[language, "en"],
-                                                published_contacts=["311", "12345"])
+        self.jurisdiction = JurisdictionFactory(
+            slug=slug, regions=regions, languages=[language, "en"], published_contacts=["311", "12345"]
+        )
         self.department = DepartmentFactory(jurisdiction=self.jurisdiction, code=f"works-{slug}")
         self.entries, self.point = entries, point
         layer = AreaLayerFactory(jurisdiction=self.jurisdiction, code="districts")
@@ -120,9 +129,19 @@ def _file_everywhere(client, city: City, code: str, place: dict) -> None:
         response = client.post(f"/{slug}/report/{code}/", form, HTTP_ACCEPT="application/json", **headers)
         assert response.status_code == 201, response.content.decode()
     for fmt, key in itertools.product(("json", "xml"), (None, "privacy-open311")):
-        data = {"api_key": city.api_key, "jurisdiction_id": slug, "service_code": code, "lat": lat, "long": lon,
-                "description": text, "attribute[details]": text, "address_string": place.get("address", ""),
-                "address_id": place.get("address_id", ""), "zipcode": place.get("zipcode", ""), "media": _png()}
+        data = {
+            "api_key": city.api_key,
+            "jurisdiction_id": slug,
+            "service_code": code,
+            "lat": lat,
+            "long": lon,
+            "description": text,
+            "attribute[details]": text,
+            "address_string": place.get("address", ""),
+            "address_id": place.get("address_id", ""),
+            "zipcode": place.get("zipcode", ""),
+            "media": _png(),
+        }
         headers = {"Idempotency-Key": f"{key}-{slug}-{code}-{fmt}"} if key else None
         response = client.post(f"/open311/v2/requests.{fmt}", data, headers=headers)
         assert response.status_code == 200, response.content
@@ -150,8 +169,10 @@ def public_outputs(client, city: City, language: str):
         yield f"open311 list {fmt} extensions", _body(get(f"/open311/v2/requests.{fmt}?{query}&extensions=true"))
         yield f"open311 updates {fmt}", _body(get(f"/open311/v2/servicerequestupdates.{fmt}?{query}"))
         for sr in requests:
-            yield (f"open311 {sr.public_id}.{fmt}",
-                   _body(get(f"/open311/v2/requests/{sr.public_id}.{fmt}?{query}&extensions=true")))
+            yield (
+                f"open311 {sr.public_id}.{fmt}",
+                _body(get(f"/open311/v2/requests/{sr.public_id}.{fmt}?{query}&extensions=true")),
+            )
     for sr in requests:
         yield f"card {sr.public_id}", _body(get(f"/map/{slug}/cards/{sr.public_id}.json"))
         yield f"public page {sr.public_id}", _body(get(f"/requests/{sr.public_id}/"))
@@ -184,8 +205,10 @@ def leaks(outputs, needles) -> dict[str, list[str]]:
 @pytest.fixture
 def cities(db):
     cache.clear()  # rate-limit counters of earlier tests
-    return {"sf": City("sf.example", ["US"], ENGLISH, (-122.4194, 37.7749), "en"),
-            "sz": City("sz.example", ["CN", "HK"], CHINESE, (114.0579, 22.5431), "zh-hans")}
+    return {
+        "sf": City("sf.example", ["US"], ENGLISH, (-122.4194, 37.7749), "en"),
+        "sz": City("sz.example", ["CN", "HK"], CHINESE, (114.0579, 22.5431), "zh-hans"),
+    }
 
 
 @pytest.fixture

@@ -33,18 +33,23 @@ def test_it_stores_nothing_when_only_an_unusable_email_was_given(file_request):
 
 def test_giving_the_same_purpose_again_keeps_one_live_consent(file_request):
     sr = file_request(phone="+1 415 555 0101", purposes=frozenset({Purpose.STATUS_UPDATES}))
-    save_contact(service_request_id=sr.pk, details=ContactDetails(phone="+1 415 555 0101",
-                                                                  purposes=frozenset({Purpose.STATUS_UPDATES})),
-                 tracking_token=sr.tracking_token, how_given=Consent.Method.STAFF)
+    save_contact(
+        service_request_id=sr.pk,
+        details=ContactDetails(phone="+1 415 555 0101", purposes=frozenset({Purpose.STATUS_UPDATES})),
+        tracking_token=sr.tracking_token,
+        how_given=Consent.Method.STAFF,
+    )
     assert Consent.objects.live().filter(service_request_id=sr.pk).count() == 1
 
 
 def test_it_rejects_a_purpose_that_does_not_exist():
     sr = ServiceRequestFactory()
     with pytest.raises(ValueError):
-        save_contact(service_request_id=sr.pk, details=ContactDetails(email="a@example.org",
-                                                                      purposes=frozenset({"marketing"})),
-                     tracking_token=sr.tracking_token)
+        save_contact(
+            service_request_id=sr.pk,
+            details=ContactDetails(email="a@example.org", purposes=frozenset({"marketing"})),
+            tracking_token=sr.tracking_token,
+        )
 
 
 def test_contact_fields_are_encrypted_at_rest(file_request):
@@ -54,8 +59,11 @@ def test_contact_fields_are_encrypted_at_rest(file_request):
         stored = cursor.fetchone()
     assert not any(v in "".join(stored) for v in ("Plainname", "plain-canary", "0199"))
     contact = Contact.objects.get(service_request_id=sr.pk)
-    assert (contact.first_name, contact.email, contact.phone) == ("Plainname", "plain-canary@example.org",
-                                                                  "+1 415 555 0199")
+    assert (contact.first_name, contact.email, contact.phone) == (
+        "Plainname",
+        "plain-canary@example.org",
+        "+1 415 555 0199",
+    )
 
 
 def test_the_wording_of_each_purpose_is_a_plain_sentence_that_names_the_request():
@@ -66,15 +74,27 @@ def test_the_wording_of_each_purpose_is_a_plain_sentence_that_names_the_request(
 def test_the_wording_version_the_resident_read_is_recorded_and_unknown_ones_are_refused(file_request):
     sr = file_request(email="w@example.org", wording_version=CURRENT_WORDING_VERSION)
     assert set(Consent.objects.filter(service_request_id=sr.pk).values_list("wording_version", flat=True)) == {
-        CURRENT_WORDING_VERSION}
+        CURRENT_WORDING_VERSION
+    }
     with pytest.raises(ValueError):
-        save_contact(service_request_id=sr.pk, details=ContactDetails(email="w@example.org", wording_version="v0",
-                                                                      purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])),
-                     tracking_token=sr.tracking_token)
+        save_contact(
+            service_request_id=sr.pk,
+            details=ContactDetails(
+                email="w@example.org", wording_version="v0", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])
+            ),
+            tracking_token=sr.tracking_token,
+        )
 
 
 def test_callers_can_tell_the_resident_why_nothing_was_kept():
     assert "consent" in contact_not_kept_reason(ContactDetails(email="a@example.org"))
-    assert "not valid" in contact_not_kept_reason(ContactDetails(email="nope", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION])))
-    assert contact_not_kept_reason(ContactDetails(email="a@example.org", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))) == ""
+    assert "not valid" in contact_not_kept_reason(
+        ContactDetails(email="nope", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))
+    )
+    assert (
+        contact_not_kept_reason(
+            ContactDetails(email="a@example.org", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))
+        )
+        == ""
+    )
     assert contact_not_kept_reason(ContactDetails()) == ""

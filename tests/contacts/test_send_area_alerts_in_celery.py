@@ -1,4 +1,5 @@
 """Area alerts through a real Celery worker on the real Redis broker: the confirmation, then the alert."""
+
 import time
 
 import pytest

@@ -32,7 +32,8 @@ def test_erasing_ends_the_consents_as_erased(file_request):
     sr = file_request(phone="+1 415 555 0102")
     erase_contact(service_request_id=sr.pk)
     assert set(Consent.objects.filter(service_request_id=sr.pk).values_list("ended_by", flat=True)) == {
-        Consent.Ending.ERASED}
+        Consent.Ending.ERASED
+    }
 
 
 def test_an_unknown_purpose_is_rejected(file_request):

@@ -1,5 +1,6 @@
 """PostgreSQL restarts under a running web server: clear 503s during the outage, then service resumes
 without restarting the web processes."""
+
 import time
 
 import httpx

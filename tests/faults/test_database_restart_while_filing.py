@@ -1,5 +1,6 @@
 """PostgreSQL restarted while Open311 clients file: a clear 503 with Retry-After during the outage, nothing
 half-written, and filing resumes on the same web processes."""
+
 import threading
 
 import httpx

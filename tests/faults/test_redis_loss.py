@@ -1,5 +1,6 @@
 """Redis killed in the middle of a burst of Open311 filings, then restarted: filing goes on without it, and
 routing catches up by itself (beat's sweep) once it is back."""
+
 import itertools
 import threading
 

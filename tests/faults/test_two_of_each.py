@@ -1,5 +1,6 @@
 """Two web processes and two Celery workers at once, clients retrying the same filing on the other web
 process, routing tasks delivered more than once: one request per filing, each routed once."""
+
 import threading
 import uuid
 
@@ -48,5 +49,7 @@ def test_retries_across_two_web_processes_and_two_workers_make_no_duplicate_and_
 
     stack.wait_until_routed(FILINGS)
     # Until every delivery has run (none queued, none taken and unfinished), so a second routing would show.
-    stack.wait_for(lambda: stack.redis("llen", "routing") == stack.redis("hlen", "unacked") == "0", "the queue to drain")
+    stack.wait_for(
+        lambda: stack.redis("llen", "routing") == stack.redis("hlen", "unacked") == "0", "the queue to drain"
+    )
     stack.assert_each_stored_and_routed_once(acknowledged)

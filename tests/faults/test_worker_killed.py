@@ -1,5 +1,6 @@
 """A Celery worker SIGKILLed in the middle of routing a burst: a new worker and beat's sweep route what it
 left, and no request is routed twice."""
+
 import pytest
 
 from tests.faults.stack import Client, in_threads

@@ -1,4 +1,5 @@
 """Finding the right service: everyday words in both languages, the classifier's guess, and "not sure"."""
+
 import pytest
 
 from routing.services import ensure_routing_settings, save_classifier
@@ -11,17 +12,27 @@ PICKER = "/sf.example/report/"
 
 @pytest.fixture
 def street_defects(jurisdiction):
-    return ServiceTypeFactory(jurisdiction=jurisdiction, code="street-defects", name="Pothole or street damage",
-                              name_translations={"zh-hans": "路面坑洞或损坏"}, group="Streets",
-                              description="Potholes, a missing manhole cover or a shifted construction plate.",
-                              keywords=["pothole", "manhole", "坑", "坑洞", "井盖"])
+    return ServiceTypeFactory(
+        jurisdiction=jurisdiction,
+        code="street-defects",
+        name="Pothole or street damage",
+        name_translations={"zh-hans": "路面坑洞或损坏"},
+        group="Streets",
+        description="Potholes, a missing manhole cover or a shifted construction plate.",
+        keywords=["pothole", "manhole", "坑", "坑洞", "井盖"],
+    )
 
 
 @pytest.fixture
 def cleaning(jurisdiction):
-    return ServiceTypeFactory(jurisdiction=jurisdiction, code="cleaning", name="Street cleaning, dumping or litter",
-                              group="Cleanliness", description="Litter or dumped bags on a street.",
-                              keywords=["trash", "garbage", "垃圾"])
+    return ServiceTypeFactory(
+        jurisdiction=jurisdiction,
+        code="cleaning",
+        name="Street cleaning, dumping or litter",
+        group="Cleanliness",
+        description="Litter or dumped bags on a street.",
+        keywords=["trash", "garbage", "垃圾"],
+    )
 
 
 @pytest.fixture
@@ -50,8 +61,11 @@ def test_trash_finds_the_cleaning_service_by_its_search_words(client, street_def
 
 
 def test_the_classifier_suggests_a_service_from_the_words_typed(client, jurisdiction, street_defects, cleaning):
-    save_classifier(jurisdiction, [("deep hole in the road by the bus stop", "street-defects")] * 5
-                    + [("bags dumped on the corner", "cleaning")] * 5)
+    save_classifier(
+        jurisdiction,
+        [("deep hole in the road by the bus stop", "street-defects")] * 5
+        + [("bags dumped on the corner", "cleaning")] * 5,
+    )
     page = _found(client, "hole in road")
     assert 'id="suggestion"' in page and "Looks like:" in page
     assert '<a href="/sf.example/report/street-defects/">Pothole or street damage</a>' in page

@@ -11,8 +11,14 @@ from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from frontend.forms import CONSENT_WORDING_VERSION
 from requests_app.models import IdempotentWrite, Photo, ServiceRequest
 from requests_app.statuses import Channel
-from tests.factories import (AreaFactory, AreaLayerFactory, JurisdictionFactory, ServiceRequestFactory,
-                             ServiceTypeFactory, square)
+from tests.factories import (
+    AreaFactory,
+    AreaLayerFactory,
+    JurisdictionFactory,
+    ServiceRequestFactory,
+    ServiceTypeFactory,
+    square,
+)
 
 from .conftest import jpeg
 
@@ -47,15 +53,31 @@ def test_consent_boxes_are_never_ticked_and_send_their_wording_version_without_s
 
 
 def test_a_resident_files_with_answers_a_photo_and_consent(client, streetlight, answers):
-    response = client.post(URL, {
-        **answers, "description": "Blinks all night", "address": "1 Market St", "lat": "37.79", "lon": "-122.39",
-        "photos": [jpeg()], "email": "jane@example.org", "purposes": [Purpose.STATUS_UPDATES],
-        "consent_wording": CONSENT_WORDING_VERSION})
+    response = client.post(
+        URL,
+        {
+            **answers,
+            "description": "Blinks all night",
+            "address": "1 Market St",
+            "lat": "37.79",
+            "lon": "-122.39",
+            "photos": [jpeg()],
+            "email": "jane@example.org",
+            "purposes": [Purpose.STATUS_UPDATES],
+            "consent_wording": CONSENT_WORDING_VERSION,
+        },
+    )
     sr = ServiceRequest.objects.get()
     assert response.status_code == 302 and response["Location"].endswith("/filed/")
     assert ServiceRequest.objects.tracked_by(response["Location"].split("/")[2]).get() == sr
-    assert sr.answers == {"pole": "SL-1234", "lamps": 2, "since": "2026-11-20T21:30:00", "notes": "Near the bus stop",
-                          "state": "blinking", "near": ["school", "crossing"]}
+    assert sr.answers == {
+        "pole": "SL-1234",
+        "lamps": 2,
+        "since": "2026-11-20T21:30:00",
+        "notes": "Near the bus stop",
+        "state": "blinking",
+        "near": ["school", "crossing"],
+    }
     assert sr.location.equals_exact(Point(-122.39, 37.79, srid=4326), 1e-9) and sr.channel == Channel.WEB
     photo = Photo.objects.get(service_request=sr)
     assert "Jane" not in photo.original.name and photo.original.name.endswith(".jpg")
@@ -90,15 +112,22 @@ def test_the_forms_own_errors_and_the_answers_errors_are_shown_together(client, 
 
 
 def test_a_file_that_is_not_a_photo_is_refused_next_to_the_photo_field(client, streetlight, answers):
-    page = client.post(URL, {**answers, "address": "1 Market St",
-                             "photos": [SimpleUploadedFile("x.jpg", b"not an image", "image/jpeg")]}).content.decode()
+    page = client.post(
+        URL,
+        {**answers, "address": "1 Market St", "photos": [SimpleUploadedFile("x.jpg", b"not an image", "image/jpeg")]},
+    ).content.decode()
     assert '<p class="error" id="photos-error">This file is not a photo we can read.</p>' in page
     assert not ServiceRequest.objects.exists()
 
 
 def test_a_type_that_stops_filing_shows_its_notice_and_accepts_nothing(client, jurisdiction):
-    ServiceTypeFactory(jurisdiction=jurisdiction, code="gas", name="Gas smell", stops_filing=True,
-                       notice="Danger to life: call 911 now.")
+    ServiceTypeFactory(
+        jurisdiction=jurisdiction,
+        code="gas",
+        name="Gas smell",
+        stops_filing=True,
+        notice="Danger to life: call 911 now.",
+    )
     page = client.get("/sf.example/report/gas/").content.decode()
     assert "Danger to life: call 911 now." in page and 'id="report-form"' not in page
     response = client.post("/sf.example/report/gas/", {"address": "1 Market St"})
@@ -130,8 +159,9 @@ def test_a_refused_submission_leaves_its_idempotency_key_free_for_the_corrected_
 
 
 def test_a_malformed_idempotency_key_is_a_clear_error(client, streetlight, answers):
-    response = client.post(URL, {**answers, "address": "1 Market St"}, HTTP_IDEMPOTENCY_KEY="<script>",
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        URL, {**answers, "address": "1 Market St"}, HTTP_IDEMPOTENCY_KEY="<script>", HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 400 and "idempotency_key" in response.json()["errors"]
 
 
@@ -163,8 +193,9 @@ def test_the_place_search_answers_from_the_jurisdictions_own_addresses(client, p
 
 
 def test_shenzhen_pages_speak_chinese_unless_the_resident_chose_english(client):
-    shenzhen = JurisdictionFactory(slug="sz.example", name="Shenzhen", name_translations={"zh-hans": "深圳"},
-                                   languages=["zh-hans", "en"])
+    shenzhen = JurisdictionFactory(
+        slug="sz.example", name="Shenzhen", name_translations={"zh-hans": "深圳"}, languages=["zh-hans", "en"]
+    )
     ServiceTypeFactory(jurisdiction=shenzhen, code="pothole", name="Pothole", name_translations={"zh-hans": "道路坑洼"})
     page = client.get("/sz.example/report/")
     assert page["Content-Language"] == "zh-hans" and "道路坑洼" in page.content.decode()
@@ -178,13 +209,17 @@ def test_an_unknown_city_or_service_is_a_404(client, streetlight):
 
 
 def test_more_photos_than_allowed_are_refused_next_to_the_photo_field(client, streetlight, answers):
-    page = client.post(URL, {**answers, "address": "1 Market St", "photos": [jpeg() for _ in range(4)]}).content.decode()
+    page = client.post(
+        URL, {**answers, "address": "1 Market St", "photos": [jpeg() for _ in range(4)]}
+    ).content.decode()
     assert '<p class="error" id="photos-error">Send at most 3 photos.</p>' in page
     assert not ServiceRequest.objects.exists()
 
 
 def test_the_map_gets_the_outlines_of_the_jurisdictions_areas(client, jurisdiction):
-    AreaFactory(layer=AreaLayerFactory(jurisdiction=jurisdiction), name="Mission", boundary=square(-122.43, 37.75, 0.02))
+    AreaFactory(
+        layer=AreaLayerFactory(jurisdiction=jurisdiction), name="Mission", boundary=square(-122.43, 37.75, 0.02)
+    )
     areas = client.get("/sf.example/areas/").json()["areas"]
     assert [a["name"] for a in areas] == ["Mission"] and '"coordinates"' in areas[0]["geometry"]
 
@@ -195,8 +230,17 @@ def test_the_form_takes_a_fixed_number_of_queries(client, streetlight, django_as
 
 
 def test_filing_with_consent_to_updates_queues_the_link_by_email_and_says_so(client, streetlight, answers):
-    response = client.post(URL, {**answers, "description": "Out", "address": "1 Market St",
-                                 "email": "jane@example.org", "purposes": [Purpose.STATUS_UPDATES]}, follow=True)
+    response = client.post(
+        URL,
+        {
+            **answers,
+            "description": "Out",
+            "address": "1 Market St",
+            "email": "jane@example.org",
+            "purposes": [Purpose.STATUS_UPDATES],
+        },
+        follow=True,
+    )
     sr = ServiceRequest.objects.get()
     assert Notification.objects.filter(service_request_id=sr.pk, event=Event.RECEIVED, medium="email").exists()
     page = response.content.decode()

@@ -23,8 +23,14 @@ def test_two_sends_of_one_queued_request_arriving_together_file_it_once(pothole)
     def send():
         try:
             barrier.wait()
-            results.append(submit_request_once(Submission(service_type=pothole, address="Pine and Battery"),
-                                               client="browser-1", key="same-key-from-the-outbox", content=CONTENT))
+            results.append(
+                submit_request_once(
+                    Submission(service_type=pothole, address="Pine and Battery"),
+                    client="browser-1",
+                    key="same-key-from-the-outbox",
+                    content=CONTENT,
+                )
+            )
         finally:
             connection.close()
 
@@ -50,8 +56,9 @@ def test_the_key_is_bound_to_the_content_and_the_client(pothole):
 
 
 def test_only_keyed_hashes_are_kept_and_they_expire(pothole, settings):
-    submit_request_once(Submission(service_type=pothole, address="Pine and Battery"), client="browser-1", key="k",
-                        content=CONTENT)
+    submit_request_once(
+        Submission(service_type=pothole, address="Pine and Battery"), client="browser-1", key="k", content=CONTENT
+    )
     record = IdempotentWrite.objects.get()
     stored = json.dumps([record.key_digest, record.fingerprint, record.payload])
     assert "ana@example.org" not in stored and "browser-1" not in stored
@@ -62,9 +69,11 @@ def test_only_keyed_hashes_are_kept_and_they_expire(pothole, settings):
     settings.SECRET_KEY = "another-server-secret-" + "x" * 40
     assert fingerprint(CONTENT) != record.fingerprint
     IdempotentWrite.objects.filter(pk=record.pk).update(
-        created_at=timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS, minutes=1))
-    fresh = submit_request_once(Submission(service_type=pothole, address="Pine and Battery"), client="b",
-                                key="fresh", content=CONTENT)
+        created_at=timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS, minutes=1)
+    )
+    fresh = submit_request_once(
+        Submission(service_type=pothole, address="Pine and Battery"), client="b", key="fresh", content=CONTENT
+    )
     assert fresh[1]
     assert forget_expired_idempotency_keys_task() == 1
     assert list(IdempotentWrite.objects.values_list("pk", flat=True)) != [record.pk]

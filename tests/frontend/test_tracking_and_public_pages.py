@@ -15,12 +15,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def handled(pothole, department, team, staff):
-    sr = ServiceRequestFactory(service_type=pothole, department=department, team=team, me_too_count=4,
-                               description="Hole outside my flat, email me at jane@example.org",
-                               expected_at=timezone.now() + timedelta(days=3))
-    handled = change_status(sr, to=Status.ACKNOWLEDGED, by=staff,
-                            public_note="We called the resident on 415-555-0199 and will fill it this week",
-                            internal_note="Crew 7 has the asphalt")
+    sr = ServiceRequestFactory(
+        service_type=pothole,
+        department=department,
+        team=team,
+        me_too_count=4,
+        description="Hole outside my flat, email me at jane@example.org",
+        expected_at=timezone.now() + timedelta(days=3),
+    )
+    handled = change_status(
+        sr,
+        to=Status.ACKNOWLEDGED,
+        by=staff,
+        public_note="We called the resident on 415-555-0199 and will fill it this week",
+        internal_note="Crew 7 has the asphalt",
+    )
     handled.tracking_token = sr.tracking_token  # the row keeps only its digest
     return handled
 
@@ -85,8 +94,12 @@ def test_the_requester_reopens_a_request_that_is_not_fixed(client, pothole):
 
 
 def test_reopening_after_the_window_is_refused_with_a_reason(client, pothole):
-    sr = ServiceRequestFactory(service_type=pothole, status=Status.CLOSED,
-                               closed_at=timezone.now() - timedelta(days=90), updated_at=timezone.now() - timedelta(days=90))
+    sr = ServiceRequestFactory(
+        service_type=pothole,
+        status=Status.CLOSED,
+        closed_at=timezone.now() - timedelta(days=90),
+        updated_at=timezone.now() - timedelta(days=90),
+    )
     assert "Reopen the request" not in client.get(f"/track/{sr.tracking_token}/").content.decode()
     page = client.post(f"/track/{sr.tracking_token}/reopen/", follow=True).content.decode()
     sr.refresh_from_db()
@@ -111,8 +124,7 @@ def test_the_tracking_page_takes_a_fixed_number_of_queries(client, handled, djan
         client.get(f"/track/{handled.tracking_token}/")
 
 
-def test_the_public_page_says_overdue_honestly_while_the_request_is_open(
-        client, handled):
+def test_the_public_page_says_overdue_honestly_while_the_request_is_open(client, handled):
     url = f"/requests/{handled.public_id}/"
     assert "Overdue" not in client.get(url).content.decode()
     ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True)
@@ -123,10 +135,14 @@ def test_the_public_page_says_overdue_honestly_while_the_request_is_open(
 
 def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handled):
     token = handled.tracking_token
-    for response in (client.get(f"/track/{token}/"), client.get(f"/track/{token}/filed/"),
-                     client.get(f"/track/{token}/data/"), client.get(f"/track/{token}/data/download.json"),
-                     client.get(f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/"),
-                     client.post(f"/track/{token}/reopen/", {"reason": "Still there"})):
+    for response in (
+        client.get(f"/track/{token}/"),
+        client.get(f"/track/{token}/filed/"),
+        client.get(f"/track/{token}/data/"),
+        client.get(f"/track/{token}/data/download.json"),
+        client.get(f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/"),
+        client.post(f"/track/{token}/reopen/", {"reason": "Still there"}),
+    ):
         assert "no-store" in response["Cache-Control"], response.request["PATH_INFO"]
         assert "noindex" in response["X-Robots-Tag"]
     # The public page of the same request may be cached and indexed: it holds nothing private.
@@ -137,13 +153,18 @@ def test_pages_behind_the_private_link_are_never_cached_or_indexed(client, handl
 def test_the_timeline_shows_each_step_once_with_a_label_and_keeps_only_public_updates(client, pothole, staff):
     sr = ServiceRequestFactory(service_type=pothole)
     StatusChange.objects.create(service_request=sr, old_status="", new_status=Status.SUBMITTED)
-    StatusChange.objects.create(service_request=sr, old_status=Status.SUBMITTED, new_status=Status.SUBMITTED,
-                                public_note="Sent to Streets: potholes in the Mission go there")
-    StatusChange.objects.create(service_request=sr, old_status=Status.SUBMITTED, new_status=Status.SUBMITTED,
-                                internal_note="Marked overdue")
+    StatusChange.objects.create(
+        service_request=sr,
+        old_status=Status.SUBMITTED,
+        new_status=Status.SUBMITTED,
+        public_note="Sent to Streets: potholes in the Mission go there",
+    )
+    StatusChange.objects.create(
+        service_request=sr, old_status=Status.SUBMITTED, new_status=Status.SUBMITTED, internal_note="Marked overdue"
+    )
     change_status(sr, to=Status.ACKNOWLEDGED, by=staff)
     page = client.get(f"/track/{sr.tracking_token}/").content.decode()
-    timeline = page[page.index('<ol class="timeline">'):page.index("</ol>")]
+    timeline = page[page.index('<ol class="timeline">') : page.index("</ol>")]
     assert timeline.count("<strong>Submitted</strong>") == 1 and timeline.count("<strong>Update</strong>") == 1
     assert "Sent to Streets" in timeline and "Marked overdue" not in timeline
     assert timeline.count("<strong>Acknowledged</strong>") == 1 and "submitted</strong>" not in timeline
@@ -158,9 +179,11 @@ def test_request_pages_say_which_time_zone_their_times_are_in(client, handled, p
 def test_the_requester_adds_a_comment_and_a_photo_kept_for_staff_not_published(client, handled):
     from tests.frontend.conftest import jpeg
 
-    response = client.post(f"/track/{handled.tracking_token}/add/",
-                           {"text": "It got deeper after the rain, ring 415 555 0100", "photos": [jpeg()]},
-                           follow=True)
+    response = client.post(
+        f"/track/{handled.tracking_token}/add/",
+        {"text": "It got deeper after the rain, ring 415 555 0100", "photos": [jpeg()]},
+        follow=True,
+    )
     page = response.content.decode()
     assert "Thank you: the department will see what you added." in page
     assert "It got deeper after the rain" in page and handled.photos.count() == 1

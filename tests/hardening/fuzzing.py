@@ -4,12 +4,13 @@ Generated requests go through the WSGI application in the test's own thread, so 
 The write operations get a real API key on most cases, so fuzzed bodies reach validation and filing
 instead of stopping at the key check.
 """
+
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from config.wsgi import application
 from open311.services import create_api_key
@@ -43,8 +44,13 @@ def wsgi_keeps_the_test_connection():
 
 
 def fuzz_settings(max_examples: int):
-    return settings(max_examples=max_examples, deadline=None, database=None, derandomize=max_examples <= 50,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=max_examples <= 50,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def with_api_key(case, jurisdiction) -> None:
@@ -53,7 +59,8 @@ def with_api_key(case, jurisdiction) -> None:
         return
     query = dict(case.query or {})
     if not query.get("api_key") or len(str(query["api_key"])) < 40:
-        query["api_key"] = create_api_key(application="Fuzzer", jurisdiction=jurisdiction,
-                                          scopes=["read", "file", "update"])[1]
+        query["api_key"] = create_api_key(
+            application="Fuzzer", jurisdiction=jurisdiction, scopes=["read", "file", "update"]
+        )[1]
         query["jurisdiction_id"] = jurisdiction.slug
     case.query = query

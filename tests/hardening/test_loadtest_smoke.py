@@ -1,5 +1,6 @@
 """`make loadtest` in small: a few seconds at a low rate through gunicorn with production settings and a real
 Celery worker, on the test database: no errors, every acknowledged filing stored once."""
+
 import os
 import socket
 import subprocess
@@ -29,12 +30,28 @@ def gunicorn(jurisdiction, pothole, team):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "false",
-           "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "REDIS_URL": settings.REDIS_URL, "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": ""}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": "",
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application",
-                               "--bind", f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -1,10 +1,16 @@
 """A short Schemathesis run over every operation in /api/schema/: no 5xx, every response as documented.
 `make fuzz` runs the same with many more examples (CIVIC311_FUZZ_EXAMPLES)."""
+
 import os
 
 import pytest
 
-from tests.hardening.fuzzing import call_and_validate, fuzz_settings, load_schema, with_api_key, wsgi_keeps_the_test_connection  # noqa: F401
+from tests.hardening.fuzzing import (
+    call_and_validate,
+    fuzz_settings,
+    load_schema,
+    with_api_key,
+)  # noqa: F401
 
 schema = load_schema()
 

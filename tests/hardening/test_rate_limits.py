@@ -1,5 +1,6 @@
 """Limits on public writes, failed tracking-link lookups and staff sign-in: 429 with Retry-After in the caller's
 format, counted per client address in Redis."""
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -26,8 +27,7 @@ def filing(pothole):
 def test_filings_beyond_the_limit_get_429_with_retry_after_and_file_nothing(client, pothole, settings):
     settings.RATE_LIMIT_FILINGS = "2/3600"
     url = reverse("frontend:report", args=["sf.example", "pothole"])
-    statuses = [client.post(url, filing(pothole), HTTP_ACCEPT="application/json", **HOME).status_code
-                for _ in range(2)]
+    statuses = [client.post(url, filing(pothole), HTTP_ACCEPT="application/json", **HOME).status_code for _ in range(2)]
     refused = client.post(url, filing(pothole), HTTP_ACCEPT="application/json", **HOME)
     assert statuses == [201, 201]
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
@@ -41,10 +41,13 @@ def test_filings_beyond_the_limit_get_429_with_retry_after_and_file_nothing(clie
 def test_me_too_beyond_the_limit_gets_429(client, pothole, settings):
     settings.RATE_LIMIT_ME_TOO = "1/60"
     first, second = ServiceRequestFactory(service_type=pothole), ServiceRequestFactory(service_type=pothole)
-    assert client.post(reverse("frontend:me_too", args=[first.public_id]), HTTP_ACCEPT="application/json",
-                       **HOME).status_code == 200
-    refused = client.post(reverse("frontend:me_too", args=[second.public_id]), HTTP_ACCEPT="application/json",
-                          **HOME)
+    assert (
+        client.post(
+            reverse("frontend:me_too", args=[first.public_id]), HTTP_ACCEPT="application/json", **HOME
+        ).status_code
+        == 200
+    )
+    refused = client.post(reverse("frontend:me_too", args=[second.public_id]), HTTP_ACCEPT="application/json", **HOME)
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     second.refresh_from_db()
     assert second.me_too_count == 0
@@ -76,8 +79,10 @@ def test_the_data_page_shares_the_tracking_miss_limit(client, pothole, settings)
 
 def test_staff_sign_in_locks_out_after_failures_with_429_and_retry_after(client, staff, settings):
     url = reverse("staff:login")
-    failures = [client.post(url, {"username": "staff", "password": "wrong"}, **HOME).status_code
-                for _ in range(settings.AXES_FAILURE_LIMIT - 1)]
+    failures = [
+        client.post(url, {"username": "staff", "password": "wrong"}, **HOME).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1)
+    ]
     locked = client.post(url, {"username": "staff", "password": "wrong"}, **HOME)
     even_right = client.post(url, {"username": "staff", "password": PASSWORD}, **HOME)
     assert failures == [400] * (settings.AXES_FAILURE_LIMIT - 1)
@@ -88,8 +93,9 @@ def test_staff_sign_in_locks_out_after_failures_with_429_and_retry_after(client,
 
 
 def test_with_the_cache_unreachable_residents_are_not_refused(client, pothole, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     sr = ServiceRequestFactory(service_type=pothole)
     assert client.get(reverse("frontend:track", args=[sr.tracking_token]), **HOME).status_code == 200
     assert client.get(reverse("frontend:track", args=["guess"]), **HOME).status_code == 404
@@ -100,10 +106,15 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_filing_limit(client, 
     url = reverse("frontend:report", args=["sf.example", "pothole"])
     assert client.post(url, filing(pothole), HTTP_ACCEPT="application/json", **HOME).status_code == 201
     # Without a configured proxy, a new X-Forwarded-For per request changes nothing: the limit is per REMOTE_ADDR.
-    forged = client.post(url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77",
-                         **HOME)
+    forged = client.post(
+        url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77", **HOME
+    )
     assert forged.status_code == 429
     # Behind a configured proxy, the client the proxy names is counted on its own.
     settings.TRUSTED_PROXIES = ["198.51.100.0/24"]
-    assert client.post(url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77",
-                       **HOME).status_code == 201
+    assert (
+        client.post(
+            url, filing(pothole), HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="192.0.2.77", **HOME
+        ).status_code
+        == 201
+    )

@@ -1,5 +1,6 @@
 """Hostile uploads through the resident form and Open311: refused with a clear message in the caller's format,
 and nothing stored (no request, no Photo row, no file under MEDIA_ROOT)."""
+
 import io
 import json
 from xml.etree import ElementTree
@@ -9,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from requests_app.models import Photo, ServiceRequest
 from open311.services import create_api_key
+from requests_app.models import Photo, ServiceRequest
 
 FORM = reverse("frontend:report", args=["sf.example", "pothole"])
 OPEN311 = "/open311/v2/requests.json"
@@ -86,8 +87,9 @@ def test_a_thousand_files_to_the_form_get_a_clear_page_and_nothing_is_stored(cli
 
 
 def test_a_thousand_files_to_the_form_from_a_script_get_json(client, pothole, media):
-    response = client.post(FORM, form_fields(photos=[upload(f"p{i}.jpg", b"x") for i in range(1000)]),
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        FORM, form_fields(photos=[upload(f"p{i}.jpg", b"x") for i in range(1000)]), HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 400 and response.json() == {"detail": "Too many files: send at most 10."}
     assert nothing_stored(media)
 
@@ -117,8 +119,9 @@ def test_a_body_over_the_size_limit_is_refused_before_it_is_read(client, pothole
     big = upload("big.jpg", b"\xff\xd8\xff" + b"\0" * (1200 * 1024))
     response = client.post(OPEN311, open311_fields(api_key, media=big))
     assert response.status_code == 413
-    assert json.loads(response.content) == [{"code": 413, "description": "What you sent is too large: at most 1 MB "
-                                                                         "in all."}]
+    assert json.loads(response.content) == [
+        {"code": 413, "description": "What you sent is too large: at most 1 MB in all."}
+    ]
     page = client.post(FORM, form_fields(photos=[upload("big.jpg", b"\0" * (1200 * 1024))]))
     assert page.status_code == 413 and "<main" in page.content.decode()
     assert nothing_stored(media)

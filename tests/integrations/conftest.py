@@ -39,24 +39,38 @@ def potholes_to_public_works(jurisdiction, pothole, department, team):
 def contractor(jurisdiction, department, receiver):
     """Public Works hands its requests to a contractor's Open311 server, which needs an email address."""
     return OnwardDestination.objects.create(
-        jurisdiction=jurisdiction, name="Streets contractor", kind=OnwardDestination.Kind.OPEN311,
-        url=receiver.base_url + "open311/v2/", api_key="contractor-key", remote_jurisdiction_id="contractor.example",
-        department=department, service_codes={"pothole": "PH01"}, contact_fields=["email"])
+        jurisdiction=jurisdiction,
+        name="Streets contractor",
+        kind=OnwardDestination.Kind.OPEN311,
+        url=receiver.base_url + "open311/v2/",
+        api_key="contractor-key",
+        remote_jurisdiction_id="contractor.example",
+        department=department,
+        service_codes={"pothole": "PH01"},
+        contact_fields=["email"],
+    )
 
 
 @pytest.fixture
 def subscription(jurisdiction, receiver, secret):
     return WebhookSubscription.objects.create(
-        jurisdiction=jurisdiction, url=receiver.base_url + "hooks", secrets=secret,
-        events=[Event.FILED, Event.ROUTED, Event.STATUS_CHANGED, Event.CLOSED])
+        jurisdiction=jurisdiction,
+        url=receiver.base_url + "hooks",
+        secrets=secret,
+        events=[Event.FILED, Event.ROUTED, Event.STATUS_CHANGED, Event.CLOSED],
+    )
 
 
 @pytest.fixture
 def file_pothole(pothole):
     def file(description="A pothole as deep as a shoe", purposes=(), email="", first_name="", phone=""):
         contact = ContactDetails(email=email, first_name=first_name, phone=phone, purposes=frozenset(purposes))
-        return submit_request(Submission(service_type=pothole, location=HERE, description=description,
-                                         address="1 Market St", contact=contact))
+        return submit_request(
+            Submission(
+                service_type=pothole, location=HERE, description=description, address="1 Market St", contact=contact
+            )
+        )
+
     return file
 
 

@@ -4,6 +4,7 @@ It takes requests onward (POST requests.json), answers servicerequestupdates.jso
 receives signed webhooks and verifies them with the Standard Webhooks reference library, and can be "down"
 (answering 503) for as long as a test wants.
 """
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,10 +17,10 @@ class Receiver:
     def __init__(self, *, webhook_secret: str | None = None):
         self.down = False
         self.lock = threading.Lock()
-        self.filed: list[list[tuple[str, str]]] = []      # POST requests.json bodies, as form pairs
-        self.webhooks: list[tuple[dict, dict]] = []       # (headers, parsed body) of verified webhooks
-        self.refused: list[str] = []                      # why a webhook was refused
-        self.updates: list[dict] = []                     # what servicerequestupdates.json answers
+        self.filed: list[list[tuple[str, str]]] = []  # POST requests.json bodies, as form pairs
+        self.webhooks: list[tuple[dict, dict]] = []  # (headers, parsed body) of verified webhooks
+        self.refused: list[str] = []  # why a webhook was refused
+        self.updates: list[dict] = []  # what servicerequestupdates.json answers
         self.update_queries: list[dict] = []
         self.webhook_secret = webhook_secret
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())

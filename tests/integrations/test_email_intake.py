@@ -1,4 +1,5 @@
 """Residents write to a jurisdiction's address: real MIME messages in, requests (or additions to them) out."""
+
 import base64
 import io
 import json
@@ -43,9 +44,16 @@ def jpeg_bytes() -> bytes:
     return out.getvalue()
 
 
-def resident_mail(*, subject="Broken street light on Oak St", text="The light at Oak and 3rd is out.",
-                  html=None, to="311@sf.example", sender=f"Ann Resident <{RESIDENT}>", headers=None,
-                  attachments=()) -> EmailMessage:
+def resident_mail(
+    *,
+    subject="Broken street light on Oak St",
+    text="The light at Oak and 3rd is out.",
+    html=None,
+    to="311@sf.example",
+    sender=f"Ann Resident <{RESIDENT}>",
+    headers=None,
+    attachments=(),
+) -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message["Message-ID"] = make_msgid(domain="mail.example.org")
@@ -88,9 +96,13 @@ def test_an_html_only_mail_is_read_as_text(intake):
 
 
 def test_photos_attached_go_through_the_photo_pipeline_and_other_files_are_noted(intake):
-    message = resident_mail(attachments=[(jpeg_bytes(), "image", "jpeg", "IMG_0001 Ann's house.jpg"),
-                                         (b"%PDF-1.4 not a photo", "application", "pdf", "letter.pdf"),
-                                         (b"not really a png", "image", "png", "broken.png")])
+    message = resident_mail(
+        attachments=[
+            (jpeg_bytes(), "image", "jpeg", "IMG_0001 Ann's house.jpg"),
+            (b"%PDF-1.4 not a photo", "application", "pdf", "letter.pdf"),
+            (b"not really a png", "image", "png", "broken.png"),
+        ]
+    )
     sr = take_in(message).service_request
 
     (photo,) = Photo.objects.filter(service_request=sr)
@@ -100,13 +112,17 @@ def test_photos_attached_go_through_the_photo_pipeline_and_other_files_are_noted
     assert StatusChange.objects.filter(service_request=sr, internal_note__contains="1 attachments").exists()
 
 
-@pytest.mark.parametrize("headers", [
-    {"Auto-Submitted": "auto-replied"},
-    {"Precedence": "bulk"},
-    {"X-Autoreply": "yes"},
-    {"X-Autorespond": "Out of office"},
-    {"List-Id": "<neighbours.lists.example.org>"},
-], ids=lambda h: next(iter(h)))
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"Precedence": "bulk"},
+        {"X-Autoreply": "yes"},
+        {"X-Autorespond": "Out of office"},
+        {"List-Id": "<neighbours.lists.example.org>"},
+    ],
+    ids=lambda h: next(iter(h)),
+)
 def test_auto_replies_and_bulk_mail_create_nothing(intake, headers):
     result = take_in(resident_mail(subject="Out of office", headers=headers))
 
@@ -155,9 +171,12 @@ def test_a_bounce_from_a_system_sender_without_a_report_part_creates_nothing(int
 def test_a_reply_in_the_thread_joins_its_request_instead_of_filing_another(intake):
     first = take_in(resident_mail()).service_request
     ours = mail.outbox[0].extra_headers["Message-ID"]
-    reply = resident_mail(subject=f"Re: {mail.outbox[0].subject}", text="It is still out.\n\nOn Monday you wrote:\n> Thank you",
-                          headers={"In-Reply-To": ours, "References": ours},
-                          attachments=[(jpeg_bytes(), "image", "jpeg", "light.jpg")])
+    reply = resident_mail(
+        subject=f"Re: {mail.outbox[0].subject}",
+        text="It is still out.\n\nOn Monday you wrote:\n> Thank you",
+        headers={"In-Reply-To": ours, "References": ours},
+        attachments=[(jpeg_bytes(), "image", "jpeg", "light.jpg")],
+    )
 
     result = take_in(reply)
 
@@ -203,7 +222,7 @@ def test_an_emailed_request_of_the_general_type_waits_in_triage(intake, jurisdic
 def test_the_sender_is_kept_only_after_saying_yes_on_the_link_and_then_for_updates_only(intake, client):
     sr = take_in(resident_mail()).service_request
     link = next(line for line in mail.outbox[0].body.splitlines() if "/email-updates/" in line)
-    path = link[link.index("/email-updates/"):]
+    path = link[link.index("/email-updates/") :]
 
     assert client.get(path).status_code == 200
     assert not Contact.objects.filter(service_request_id=sr.pk).exists()  # a mail scanner's GET stores nothing
@@ -218,7 +237,7 @@ def test_the_sender_is_kept_only_after_saying_yes_on_the_link_and_then_for_updat
 def test_a_damaged_updates_link_stores_nothing(intake, client):
     take_in(resident_mail())
     link = next(line for line in mail.outbox[0].body.splitlines() if "/email-updates/" in line)
-    path = link[link.index("/email-updates/"):].rstrip("/")[:-4] + "AAAA/"
+    path = link[link.index("/email-updates/") :].rstrip("/")[:-4] + "AAAA/"
 
     assert client.post(path).status_code == 404
     assert not Contact.objects.exists()
@@ -229,8 +248,9 @@ def test_the_providers_inbound_webhook_files_the_mail_and_refuses_a_caller_witho
     form = {"email": message.as_string(), "envelope": json.dumps({"to": ["311@sf.example"], "from": RESIDENT})}
     auth = "Basic " + base64.b64encode(b"provider:inbound-test-secret").decode()
 
-    refused = client.post("/anymail/sendgrid/inbound/", form, HTTP_AUTHORIZATION="Basic " + base64.b64encode(
-        b"provider:wrong").decode())
+    refused = client.post(
+        "/anymail/sendgrid/inbound/", form, HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"provider:wrong").decode()
+    )
     assert refused.status_code == 400 and not ServiceRequest.objects.exists()
 
     assert client.post("/anymail/sendgrid/inbound/", form, HTTP_AUTHORIZATION=auth).status_code == 200

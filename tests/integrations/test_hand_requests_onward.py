@@ -1,4 +1,5 @@
 """Requests of a department that works in another system go there by Open311, and its updates come back."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,8 @@ def _handover(sr):
 
 
 def test_a_routed_request_is_filed_at_the_departments_open311_server_and_its_id_kept_in_the_history(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     sr = file_pothole()
     route_request(sr.pk)
     message = _handover(sr)
@@ -48,10 +50,12 @@ def test_a_request_is_handed_over_once_however_often_it_is_routed(potholes_to_pu
 
 
 def test_contact_details_go_onward_only_with_the_consent_that_the_department_may_ask(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     consented = file_pothole(email="ann@example.org", first_name="Ann", purposes=ASK_ME)
-    updates_only = file_pothole(email="bob@example.org", purposes=("status_updates",),
-                                description="Call me on +1 415 555 0101")
+    updates_only = file_pothole(
+        email="bob@example.org", purposes=("status_updates",), description="Call me on +1 415 555 0101"
+    )
     for sr in (consented, updates_only):
         route_request(sr.pk)
         deliver_message(_handover(sr).pk)
@@ -64,7 +68,8 @@ def test_contact_details_go_onward_only_with_the_consent_that_the_department_may
 
 
 def test_no_contact_goes_to_a_destination_of_a_department_the_request_left(
-        potholes_to_public_works, contractor, receiver, file_pothole, other_department):
+    potholes_to_public_works, contractor, receiver, file_pothole, other_department
+):
     sr = file_pothole(email="ann@example.org", purposes=ASK_ME)
     route_request(sr.pk)
     type(sr).objects.filter(pk=sr.pk).update(department=other_department)
@@ -75,7 +80,8 @@ def test_no_contact_goes_to_a_destination_of_a_department_the_request_left(
 
 
 def test_a_receiver_that_is_down_is_retried_after_growing_pauses(
-        potholes_to_public_works, contractor, receiver, file_pothole, settings):
+    potholes_to_public_works, contractor, receiver, file_pothole, settings
+):
     settings.INTEGRATIONS_RETRY_BASE_SECONDS = 30
     receiver.down = True
     sr = file_pothole()
@@ -95,7 +101,8 @@ def test_a_receiver_that_is_down_is_retried_after_growing_pauses(
 
 
 def test_a_message_that_fails_past_its_time_is_stuck_until_an_operator_retries_it(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     receiver.down = True
     sr = file_pothole()
     route_request(sr.pk)
@@ -112,8 +119,8 @@ def test_a_message_that_fails_past_its_time_is_stuck_until_an_operator_retries_i
 
 
 def test_a_refused_request_is_stuck_at_once_and_a_stopped_one_lets_the_next_go(
-        potholes_to_public_works, contractor, receiver, file_pothole, subscription,
-        django_capture_on_commit_callbacks):
+    potholes_to_public_works, contractor, receiver, file_pothole, subscription, django_capture_on_commit_callbacks
+):
     contractor.service_codes = {"pothole": "UNKNOWN"}
     contractor.save()
     sr = file_pothole()
@@ -121,8 +128,9 @@ def test_a_refused_request_is_stuck_at_once_and_a_stopped_one_lets_the_next_go(
     message = _handover(sr)
     status_change = OutboxMessage.objects.get(service_request=sr, event=Event.ROUTED)
     # A second handover message to the same destination about the same request waits behind the first.
-    behind = OutboxMessage.objects.create(service_request=sr, destination=contractor, event=Event.HANDOVER,
-                                          give_up_at=message.give_up_at)
+    behind = OutboxMessage.objects.create(
+        service_request=sr, destination=contractor, event=Event.HANDOVER, give_up_at=message.give_up_at
+    )
 
     assert deliver_message(message.pk)[0] == OutboxMessage.State.FAILED
     assert OutboxMessage.objects.get(pk=message.pk).last_error == "HTTP 404 service_code UNKNOWN not found"
@@ -145,17 +153,33 @@ def _handed_over(sr, receiver):
 
 
 def test_updates_from_the_destination_move_the_status_through_the_pipeline_once(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     sr = file_pothole()
     route_request(sr.pk)
     link = _handed_over(sr, receiver)
     receiver.updates = [
-        {"update_id": "u1", "service_request_id": link.external_id, "status": "IN_PROGRESS",
-         "updated_datetime": "2026-12-01T10:00:00Z", "description": "Crew on the way"},
-        {"update_id": "u2", "service_request_id": link.external_id, "status": "FIXED",
-         "updated_datetime": "2026-12-01T12:00:00Z", "description": "Filled"},
-        {"update_id": "u9", "service_request_id": "SOMEONE-ELSES", "status": "CLOSED",
-         "updated_datetime": "2026-12-01T12:00:00Z", "description": ""},
+        {
+            "update_id": "u1",
+            "service_request_id": link.external_id,
+            "status": "IN_PROGRESS",
+            "updated_datetime": "2026-12-01T10:00:00Z",
+            "description": "Crew on the way",
+        },
+        {
+            "update_id": "u2",
+            "service_request_id": link.external_id,
+            "status": "FIXED",
+            "updated_datetime": "2026-12-01T12:00:00Z",
+            "description": "Filled",
+        },
+        {
+            "update_id": "u9",
+            "service_request_id": "SOMEONE-ELSES",
+            "status": "CLOSED",
+            "updated_datetime": "2026-12-01T12:00:00Z",
+            "description": "",
+        },
     ]
 
     assert poll_destination(contractor.pk) == 2
@@ -170,13 +194,22 @@ def test_updates_from_the_destination_move_the_status_through_the_pipeline_once(
 
 
 def test_an_update_the_pipeline_cannot_follow_is_kept_as_a_note(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     sr = file_pothole()
     route_request(sr.pk)
     link = _handed_over(sr, receiver)
 
-    apply_update(contractor, {"key": "u1", "service_request_id": link.external_id, "status": "AWAITING_PARTS",
-                              "description": "", "at": None})
+    apply_update(
+        contractor,
+        {
+            "key": "u1",
+            "service_request_id": link.external_id,
+            "status": "AWAITING_PARTS",
+            "description": "",
+            "at": None,
+        },
+    )
 
     sr.refresh_from_db()
     assert sr.status == Status.SUBMITTED
@@ -185,7 +218,8 @@ def test_an_update_the_pipeline_cannot_follow_is_kept_as_a_note(
 
 
 def test_a_token_answered_for_a_batch_service_is_turned_into_its_id_by_the_next_poll(
-        potholes_to_public_works, contractor, receiver, file_pothole):
+    potholes_to_public_works, contractor, receiver, file_pothole
+):
     contractor.service_codes = {"pothole": "BATCH"}
     contractor.save()
     sr = file_pothole()

@@ -1,4 +1,5 @@
 """Operators see stuck deliveries in the admin and retry or stop them; other staff don't see the outbox."""
+
 import pytest
 from django.utils import timezone
 
@@ -21,8 +22,9 @@ def stuck(subscription, receiver, file_pothole):
     return OutboxMessage.objects.get(pk=message.pk)
 
 
-def test_an_operator_finds_a_stuck_message_with_its_error_and_sends_it_again(client, operator, stuck, receiver,
-                                                                            django_capture_on_commit_callbacks):
+def test_an_operator_finds_a_stuck_message_with_its_error_and_sends_it_again(
+    client, operator, stuck, receiver, django_capture_on_commit_callbacks
+):
     sign_in(client, operator)  # the admin asks for the second factor too
     page = client.get(CHANGELIST + "?state=failed").content.decode()
     assert stuck.message_id in page or f">{stuck.pk}<" in page

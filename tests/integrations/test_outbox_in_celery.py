@@ -1,4 +1,5 @@
 """The outbox through a real Celery worker on the real Redis broker: a receiver that is down loses nothing."""
+
 import time
 
 import pytest
@@ -23,7 +24,8 @@ def wait_for(condition, seconds=30, what="the condition"):
 
 
 def test_while_the_receiver_is_down_nothing_is_lost_and_afterwards_each_message_arrives_once_in_order(
-        potholes_to_public_works, contractor, subscription, receiver, file_pothole, settings):
+    potholes_to_public_works, contractor, subscription, receiver, file_pothole, settings
+):
     settings.INTEGRATIONS_RETRY_BASE_SECONDS = 0.2
     settings.INTEGRATIONS_RETRY_MAX_SECONDS = 1.0
     receiver.down = True
@@ -48,6 +50,7 @@ def test_while_the_receiver_is_down_nothing_is_lost_and_afterwards_each_message_
     assert sorted(webhook_ids) == sorted(m.message_id for m in messages if m.subscription_id)  # each exactly once
     assert len(receiver.filed) == 3
     for sr in requests:
-        arrived = [body["type"] for _headers, body in receiver.webhooks
-                   if body["data"]["service_request_id"] == sr.public_id]
+        arrived = [
+            body["type"] for _headers, body in receiver.webhooks if body["data"]["service_request_id"] == sr.public_id
+        ]
         assert arrived == [Event.FILED, Event.ROUTED, Event.STATUS_CHANGED, Event.STATUS_CHANGED, Event.CLOSED]

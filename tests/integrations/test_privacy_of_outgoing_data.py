@@ -3,6 +3,7 @@
 Contact details go onward only under the consent that the department may contact the resident, and only the
 fields the destination needs; webhooks never carry them, nor the identifiers residents write into their text.
 """
+
 import json
 import uuid
 
@@ -30,9 +31,14 @@ def _leaks(text: str) -> list[str]:
 @pytest.fixture
 def webhook_destination(jurisdiction, pothole, receiver, secret):
     return OnwardDestination.objects.create(
-        jurisdiction=jurisdiction, name="Asset system", kind=OnwardDestination.Kind.WEBHOOK,
-        url=receiver.base_url + "hooks/handover", secret=secret, service_type=pothole,
-        contact_fields=["first_name", "email", "phone"])
+        jurisdiction=jurisdiction,
+        name="Asset system",
+        kind=OnwardDestination.Kind.WEBHOOK,
+        url=receiver.base_url + "hooks/handover",
+        secret=secret,
+        service_type=pothole,
+        contact_fields=["first_name", "email", "phone"],
+    )
 
 
 def _deliver_everything():
@@ -41,7 +47,8 @@ def _deliver_everything():
 
 
 def test_webhooks_and_onward_requests_carry_no_contact_without_the_consent_that_covers_the_receiver(
-        potholes_to_public_works, contractor, webhook_destination, subscription, receiver, file_pothole):
+    potholes_to_public_works, contractor, webhook_destination, subscription, receiver, file_pothole
+):
     sr = file_pothole(description=WRITTEN, purposes=(Purpose.STATUS_UPDATES,), **CONTACT)
     route_request(sr.pk)
     sr.refresh_from_db()
@@ -57,7 +64,8 @@ def test_webhooks_and_onward_requests_carry_no_contact_without_the_consent_that_
 
 
 def test_with_the_consent_only_the_fields_each_destination_needs_go_there_and_webhooks_still_carry_none(
-        potholes_to_public_works, contractor, webhook_destination, subscription, receiver, file_pothole):
+    potholes_to_public_works, contractor, webhook_destination, subscription, receiver, file_pothole
+):
     sr = file_pothole(description=WRITTEN, purposes=(Purpose.DEPARTMENT_QUESTIONS,), **CONTACT)
     route_request(sr.pk)
     _deliver_everything()

@@ -1,7 +1,8 @@
 """Webhooks follow Standard Webhooks: checked here with the reference library and the receiver in the docs."""
+
 import importlib.util
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ def _docs_receiver_class():
 
 
 def test_a_filed_request_reaches_the_subscriber_signed_as_the_reference_library_checks(
-        subscription, receiver, file_pothole):
+    subscription, receiver, file_pothole
+):
     sr = file_pothole()
     message = OutboxMessage.objects.get(service_request=sr, subscription=subscription)
 
@@ -62,27 +64,32 @@ def test_a_changed_body_fails_verification():
 def test_the_docs_receiver_accepts_a_fresh_message_once_and_refuses_an_old_timestamp():
     secret = new_webhook_secret()
     receiver = _docs_receiver_class()(secret)
-    body, headers = signed_request(message_id="msg_fresh", body={"type": "request.closed", "data": {}},
-                                   secrets=[secret])
+    body, headers = signed_request(
+        message_id="msg_fresh", body={"type": "request.closed", "data": {}}, secrets=[secret]
+    )
     assert receiver.handle(body, headers) == (200, "ok")
     assert receiver.handle(body, headers) == (200, "already handled")
 
-    captured_long_ago = datetime.now(timezone.utc) - timedelta(minutes=10)
-    body, headers = signed_request(message_id="msg_replayed", body={"type": "request.closed", "data": {}},
-                                   secrets=[secret], now=captured_long_ago)
+    captured_long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    body, headers = signed_request(
+        message_id="msg_replayed", body={"type": "request.closed", "data": {}}, secrets=[secret], now=captured_long_ago
+    )
     assert Webhook(secret).sign("msg_replayed", captured_long_ago, body.decode()) == headers["webhook-signature"]
     assert receiver.handle(body, headers) == (400, "Message timestamp too old")
 
 
 def test_subscriptions_filter_by_department_and_service_type(
-        jurisdiction, receiver, secret, file_pothole, potholes_to_public_works, department, other_department):
+    jurisdiction, receiver, secret, file_pothole, potholes_to_public_works, department, other_department
+):
     from integrations.models import WebhookSubscription
     from routing.services import route_request
 
-    ours = WebhookSubscription.objects.create(jurisdiction=jurisdiction, url=receiver.base_url + "hooks",
-                                              events=[Event.ROUTED], department=department)
-    theirs = WebhookSubscription.objects.create(jurisdiction=jurisdiction, url=receiver.base_url + "hooks",
-                                                events=[Event.ROUTED], department=other_department)
+    ours = WebhookSubscription.objects.create(
+        jurisdiction=jurisdiction, url=receiver.base_url + "hooks", events=[Event.ROUTED], department=department
+    )
+    theirs = WebhookSubscription.objects.create(
+        jurisdiction=jurisdiction, url=receiver.base_url + "hooks", events=[Event.ROUTED], department=other_department
+    )
     sr = file_pothole()
     route_request(sr.pk)
 
@@ -104,7 +111,7 @@ def test_a_receiver_answering_gone_ends_its_subscription(subscription, receiver,
 
 def test_messages_for_a_subscription_switched_off_are_stopped_not_sent(subscription, receiver, file_pothole):
     sr = file_pothole()
-    first, = OutboxMessage.objects.filter(service_request=sr, subscription=subscription)
+    (first,) = OutboxMessage.objects.filter(service_request=sr, subscription=subscription)
     subscription.active = False
     subscription.save()
 

@@ -18,8 +18,9 @@ def run(*args) -> str:
 
 
 def test_the_command_prints_a_new_key_once_and_stores_only_its_digest(jurisdiction):
-    raw = run("create", "--application", "FixMyStreet", "--jurisdiction", "sf.example",
-              "--writes-per-minute", "30").strip()
+    raw = run(
+        "create", "--application", "FixMyStreet", "--jurisdiction", "sf.example", "--writes-per-minute", "30"
+    ).strip()
     key = ApiKey.objects.get()
     assert key.digest == key_digest(raw) and raw not in str(ApiKey.objects.values().get())
     assert (key.application, key.jurisdiction, key.writes_per_minute) == ("FixMyStreet", jurisdiction, 30)
@@ -48,14 +49,23 @@ def test_revoking_twice_keeps_the_first_time(jurisdiction):
 
 def test_an_operator_creates_a_key_in_the_admin_and_sees_it_once(client, operator, jurisdiction):
     sign_in(client, operator)
-    response = client.post("/admin/open311/apikey/add/", {"application": "City app",
-                                                          "jurisdiction": jurisdiction.pk,
-                                                          "scopes": ["read", "file", "update"],
-                                                          "writes_per_minute": ""}, follow=True)
+    response = client.post(
+        "/admin/open311/apikey/add/",
+        {
+            "application": "City app",
+            "jurisdiction": jurisdiction.pk,
+            "scopes": ["read", "file", "update"],
+            "writes_per_minute": "",
+        },
+        follow=True,
+    )
     key = ApiKey.objects.get()
     assert key.scopes == ["file", "read", "update"]
-    [raw] = [m.group(1) for m in (re.search(r"The new key is ([\w-]+)\.", str(message))
-                                  for message in response.context["messages"]) if m]
+    [raw] = [
+        m.group(1)
+        for m in (re.search(r"The new key is ([\w-]+)\.", str(message)) for message in response.context["messages"])
+        if m
+    ]
     assert key_digest(raw) == key.digest
     assert raw not in client.get(f"/admin/open311/apikey/{key.pk}/change/").content.decode()
     client.post("/admin/open311/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
@@ -65,8 +75,16 @@ def test_an_operator_creates_a_key_in_the_admin_and_sees_it_once(client, operato
 
 def test_the_command_sets_scopes_and_refuses_unknown_ones(jurisdiction):
     out = io.StringIO()
-    call_command("open311_key", "create", "--application", "Reports only", "--jurisdiction", jurisdiction.slug,
-                 stdout=out, stderr=io.StringIO())
+    call_command(
+        "open311_key",
+        "create",
+        "--application",
+        "Reports only",
+        "--jurisdiction",
+        jurisdiction.slug,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     key = ApiKey.objects.get()
     assert key.scopes == ["file", "read"]  # never update by default
     call_command("open311_key", "scopes", key.prefix, "read,update", stdout=io.StringIO())

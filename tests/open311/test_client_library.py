@@ -1,4 +1,5 @@
 """An independent Open311 client from PyPI (georeport) against a live Civic311 server, in both formats."""
+
 import pytest
 import requests
 from georeport import GeoReport
@@ -32,10 +33,20 @@ def test_georeport_reads_the_same_in_xml(base_url, streetlight, pothole):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_a_request_filed_over_http_is_found_by_georeport(base_url, streetlight, api_key, fmt):
-    filed = requests.post(f"{base_url}/requests.json", data={
-        "api_key": api_key, "jurisdiction_id": "sf.example", "service_code": "streetlight", "lat": "37.77",
-        "long": "-122.41", "attribute[pole]": "P-9", "attribute[colours][]": ["red", "amber"],
-        "description": "Flickering"}, timeout=10)
+    filed = requests.post(
+        f"{base_url}/requests.json",
+        data={
+            "api_key": api_key,
+            "jurisdiction_id": "sf.example",
+            "service_code": "streetlight",
+            "lat": "37.77",
+            "long": "-122.41",
+            "attribute[pole]": "P-9",
+            "attribute[colours][]": ["red", "amber"],
+            "description": "Flickering",
+        },
+        timeout=10,
+    )
     assert filed.status_code == 200, filed.text
     request_id = filed.json()[0]["service_request_id"]
     client = GeoReport(base_url, jurisdiction="sf.example", output_format=fmt)

@@ -17,9 +17,16 @@ def test_two_retries_at_the_same_moment_file_one_request_and_get_the_same_answer
     def retry():
         try:
             start.wait()
-            response = Client().post("/open311/v2/requests.json", {
-                "api_key": api_key, "service_code": "streetlight", "address_string": "1 Market St",
-                "attribute[pole]": "P-1"}, headers={"Idempotency-Key": "same-moment"})
+            response = Client().post(
+                "/open311/v2/requests.json",
+                {
+                    "api_key": api_key,
+                    "service_code": "streetlight",
+                    "address_string": "1 Market St",
+                    "attribute[pole]": "P-1",
+                },
+                headers={"Idempotency-Key": "same-moment"},
+            )
             answers.append(parse_json(response))
         finally:
             connections.close_all()

@@ -64,10 +64,12 @@ def test_a_date_window_filters_on_requested_datetime_and_may_span_90_days_at_mos
     start = (timezone.now() - timedelta(days=210)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     end = (timezone.now() - timedelta(days=150)).strftime("%Y-%m-%dT%H:%M:%SZ")
     # A "+" decoded to a space by a sloppy client still reads as an offset.
-    assert ids(client.get("/open311/v2/requests.json", {"start_date": start.replace("+", " "),
-                                                        "end_date": end})) == [inside.public_id]
-    wide = client.get("/open311/v2/requests.xml", {"start_date": "2024-01-01T00:00:00Z",
-                                                   "end_date": "2024-06-01T00:00:00Z"})
+    assert ids(client.get("/open311/v2/requests.json", {"start_date": start.replace("+", " "), "end_date": end})) == [
+        inside.public_id
+    ]
+    wide = client.get(
+        "/open311/v2/requests.xml", {"start_date": "2024-01-01T00:00:00Z", "end_date": "2024-06-01T00:00:00Z"}
+    )
     assert wide.status_code == 400 and "90" in errors_of(wide)[0]["description"]
     reversed_ = client.get("/open311/v2/requests.json", {"start_date": end, "end_date": start})
     assert reversed_.status_code == 400
@@ -77,22 +79,37 @@ def test_a_date_window_filters_on_requested_datetime_and_may_span_90_days_at_mos
 def test_at_most_1000_requests_come_back_and_pages_walk_through_them(client, pothole):
     now = timezone.now()
     ServiceRequest.objects.bulk_create(
-        ServiceRequest(jurisdiction=pothole.jurisdiction, service_type=pothole, public_id=f"T{i:07d}",
-                       tracking_token=f"t{i}", location=Point(-122.4, 37.7, srid=4326),
-                       submitted_at=now - timedelta(minutes=i), updated_at=now) for i in range(1005))
+        ServiceRequest(
+            jurisdiction=pothole.jurisdiction,
+            service_type=pothole,
+            public_id=f"T{i:07d}",
+            tracking_token=f"t{i}",
+            location=Point(-122.4, 37.7, srid=4326),
+            submitted_at=now - timedelta(minutes=i),
+            updated_at=now,
+        )
+        for i in range(1005)
+    )
     assert len(ids(client.get("/open311/v2/requests.json"))) == 1000
     page_two = ids(client.get("/open311/v2/requests.json", {"page": 2, "page_size": 500}))
     assert page_two[0] == "T0000500" and len(page_two) == 500
     assert ids(client.get("/open311/v2/requests.json", {"page": 3, "page_size": 500})) == [
-        "T0001000", "T0001001", "T0001002", "T0001003", "T0001004"]
+        "T0001000",
+        "T0001001",
+        "T0001002",
+        "T0001003",
+        "T0001004",
+    ]
     assert client.get("/open311/v2/requests.json", {"page_size": 1001}).status_code == 400
     assert client.get("/open311/v2/requests.json", {"page": 0}).status_code == 400
 
 
 def test_service_request_id_overrides_every_other_filter(client, pothole):
     old, closed = aged(400, service_type=pothole), aged(1, service_type=pothole, status=Status.CLOSED)
-    response = client.get("/open311/v2/requests.json", {"service_request_id": f"{old.public_id},{closed.public_id}",
-                                                        "status": "open", "service_code": "other"})
+    response = client.get(
+        "/open311/v2/requests.json",
+        {"service_request_id": f"{old.public_id},{closed.public_id}", "status": "open", "service_code": "other"},
+    )
     assert sorted(ids(response)) == sorted([old.public_id, closed.public_id])
 
 
@@ -103,7 +120,9 @@ def test_service_code_and_status_filter_as_comma_lists_or_repeated(client, juris
     aged(3, service_type=litter)
     assert ids(client.get("/open311/v2/requests.json?service_code=pothole,graffiti")) == [a.public_id, b.public_id]
     assert ids(client.get("/open311/v2/requests.json?service_code=pothole&service_code=graffiti")) == [
-        a.public_id, b.public_id]
+        a.public_id,
+        b.public_id,
+    ]
     assert ids(client.get("/open311/v2/requests.json?service_code=graffiti,pothole&status=closed")) == [b.public_id]
     assert len(ids(client.get("/open311/v2/requests.json?status=open&status=closed"))) == 3
     bad = client.get("/open311/v2/requests.xml?status=pending")
@@ -125,9 +144,12 @@ def test_extensions_add_history_attributes_channel_department_and_media(client, 
     plain = parse_json(client.get("/open311/v2/requests.json"))[0]
     assert "notes" not in plain and "extended_attributes" not in plain
     [record] = parse_json(client.get("/open311/v2/requests.json?extensions=true"))
-    assert record["extended_attributes"] == {"channel": "web", "detailed_status": "investigating",
-                                             "department": department.code,
-                                             "media_urls": ["https://img.example/p.jpg"]}
+    assert record["extended_attributes"] == {
+        "channel": "web",
+        "detailed_status": "investigating",
+        "department": department.code,
+        "media_urls": ["https://img.example/p.jpg"],
+    }
     assert record["attributes"] == [{"code": "depth", "value": "call [removed]"}]
     assert [(n["summary"], n["description"]) for n in record["notes"]] == [("Acknowledged", "Seen")]
     assert "crew 7" not in str(record)
@@ -178,10 +200,20 @@ def test_requests_of_another_jurisdiction_are_not_listed(client, pothole):
     assert ids(client.get("/open311/v2/requests.json?jurisdiction_id=sf.example")) == []
 
 
-@pytest.mark.parametrize("query", [
-    "page=abc", "page_size=-1", "extensions=maybe", "start_date=2024-13-45T00:00:00Z", "updated_after=yesterday",
-    "status=open,pending", "page=99999999999999999999", "jurisdiction_id=%00x", "start_date=%FF%FE",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page_size=-1",
+        "extensions=maybe",
+        "start_date=2024-13-45T00:00:00Z",
+        "updated_after=yesterday",
+        "status=open,pending",
+        "page=99999999999999999999",
+        "jurisdiction_id=%00x",
+        "start_date=%FF%FE",
+    ],
+)
 def test_bad_search_parameters_get_an_open311_error_never_a_500(client, pothole, query):
     for fmt in ("json", "xml"):
         response = client.get(f"/open311/v2/requests.{fmt}?{query}")
@@ -190,8 +222,10 @@ def test_bad_search_parameters_get_an_open311_error_never_a_500(client, pothole,
 
 
 def test_text_in_any_script_round_trips_as_utf8(client, pothole, api_key):
-    created = client.post("/open311/v2/requests.json", {"api_key": api_key, "service_code": "pothole",
-                                                       "address_string": "深圳市福田区", "description": "路面有坑 ✓"})
+    created = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": api_key, "service_code": "pothole", "address_string": "深圳市福田区", "description": "路面有坑 ✓"},
+    )
     [record] = parse_json(client.get(f"/open311/v2/requests/{parse_json(created)[0]['service_request_id']}.json"))
     assert (record["address"], record["description"]) == ("深圳市福田区", "路面有坑 ✓")
     root = parse_xml(client.get(f"/open311/v2/requests/{record['service_request_id']}.xml"))

@@ -1,12 +1,24 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from open311_format.mapping import FMS_INBOUND, FMS_STATUS, WIRE_STATUS, inbound_fms_target, parse_w3c, w3c
 from requests_app.statuses import ALLOWED_TRANSITIONS, CLOSED_STATUSES, OPEN_STATUSES, Status
 
-FMS_EXTENDED = {"open", "closed", "fixed", "in_progress", "action_scheduled", "investigating", "duplicate",
-                "not_councils_responsibility", "no_further_action", "internal_referral", "reopen", "for_triage"}
+FMS_EXTENDED = {
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
+}
 
 
 def test_every_domain_status_has_a_wire_status_and_a_fixmystreet_status():
@@ -19,17 +31,20 @@ def test_every_fixmystreet_status_is_understood_inbound():
     assert {s.lower() for s in FMS_INBOUND} == FMS_EXTENDED | {"cancelled"}  # FixMyStreet also sends CANCELLED
 
 
-@pytest.mark.parametrize("wire, current, expected", [
-    ("FIXED", Status.IN_PROGRESS, Status.RESOLVED),
-    ("FIXED", Status.SUBMITTED, Status.CLOSED),
-    ("fixed", Status.SUBMITTED, Status.CLOSED),
-    ("OPEN", Status.ON_HOLD, Status.ON_HOLD),
-    ("REOPEN", Status.CLOSED, Status.REOPENED),
-    ("REOPEN", Status.IN_PROGRESS, Status.IN_PROGRESS),
-    ("DUPLICATE", Status.CLOSED, None),
-    ("NOT_COUNCILS_RESPONSIBILITY", Status.SUBMITTED, Status.NOT_OURS),
-    ("SOMETHING", Status.SUBMITTED, None),
-])
+@pytest.mark.parametrize(
+    "wire, current, expected",
+    [
+        ("FIXED", Status.IN_PROGRESS, Status.RESOLVED),
+        ("FIXED", Status.SUBMITTED, Status.CLOSED),
+        ("fixed", Status.SUBMITTED, Status.CLOSED),
+        ("OPEN", Status.ON_HOLD, Status.ON_HOLD),
+        ("REOPEN", Status.CLOSED, Status.REOPENED),
+        ("REOPEN", Status.IN_PROGRESS, Status.IN_PROGRESS),
+        ("DUPLICATE", Status.CLOSED, None),
+        ("NOT_COUNCILS_RESPONSIBILITY", Status.SUBMITTED, Status.NOT_OURS),
+        ("SOMETHING", Status.SUBMITTED, None),
+    ],
+)
 def test_an_inbound_update_goes_as_far_as_the_pipeline_allows(wire, current, expected):
     assert inbound_fms_target(wire, current, ALLOWED_TRANSITIONS[current]) == expected
 
@@ -40,10 +55,11 @@ def test_datetimes_go_out_in_utc_with_whole_seconds():
     assert w3c(None) is None
 
 
-@pytest.mark.parametrize("text", ["2026-05-01T14:30:15Z", "2026-05-01T16:30:15+02:00", "2026-05-01T16:30:15 02:00",
-                                  "2026-05-01T14:30:15"])
+@pytest.mark.parametrize(
+    "text", ["2026-05-01T14:30:15Z", "2026-05-01T16:30:15+02:00", "2026-05-01T16:30:15 02:00", "2026-05-01T14:30:15"]
+)
 def test_datetimes_come_in_with_z_an_offset_a_decoded_plus_or_no_zone(text):
-    assert parse_w3c(text) == datetime(2026, 5, 1, 14, 30, 15, tzinfo=timezone.utc)
+    assert parse_w3c(text) == datetime(2026, 5, 1, 14, 30, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text", ["yesterday", "2026-13-01T00:00:00Z", "2026-05-01T25:00:00Z", ""])

@@ -7,9 +7,19 @@ OPERATIONS = {
     ("/open311/v2/discovery.{fmt}", "get"): set(),
     ("/open311/v2/services.{fmt}", "get"): {"jurisdiction_id"},
     ("/open311/v2/services/{service_code}.{fmt}", "get"): {"service_code", "jurisdiction_id"},
-    ("/open311/v2/requests.{fmt}", "get"): {"service_request_id", "service_code", "status", "start_date", "end_date",
-                                            "page", "page_size", "updated_after", "updated_before", "extensions",
-                                            "jurisdiction_id"},
+    ("/open311/v2/requests.{fmt}", "get"): {
+        "service_request_id",
+        "service_code",
+        "status",
+        "start_date",
+        "end_date",
+        "page",
+        "page_size",
+        "updated_after",
+        "updated_before",
+        "extensions",
+        "jurisdiction_id",
+    },
     ("/open311/v2/requests.{fmt}", "post"): {"api_key", "jurisdiction_id", "Idempotency-Key"},
     ("/open311/v2/requests/{service_request_id}.{fmt}", "get"): {"service_request_id", "jurisdiction_id"},
     ("/open311/v2/tokens/{token}.{fmt}", "get"): {"token", "jurisdiction_id"},
@@ -36,8 +46,17 @@ def test_the_write_operations_document_their_form_fields_and_key_errors(client):
     create = schema["paths"]["/open311/v2/requests.{fmt}"]["post"]
     assert set(create["requestBody"]["content"]) == {"application/x-www-form-urlencoded", "multipart/form-data"}
     fields = schema["components"]["schemas"]["RequestIn"]["properties"]
-    assert {"api_key", "service_code", "lat", "long", "address_string", "media_url", "media",
-            "email_alerts_requested", "contact_purposes"} <= set(fields)
+    assert {
+        "api_key",
+        "service_code",
+        "lat",
+        "long",
+        "address_string",
+        "media_url",
+        "media",
+        "email_alerts_requested",
+        "contact_purposes",
+    } <= set(fields)
     assert {"400", "403", "404", "429"} <= set(create["responses"])
     request_out = schema["components"]["schemas"]["RequestOut"]["properties"]
     assert {"service_request_id", "requested_datetime", "lat", "long", "media_url", "notes"} <= set(request_out)

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from contacts.models import Contact
-from requests_app.models import Photo, ServiceRequest
 from open311.services import create_api_key, revoke_api_key
+from requests_app.models import Photo, ServiceRequest
 from requests_app.photos import blur_photo
 from requests_app.statuses import Channel, RoutingState
 from tests.factories import JurisdictionFactory, ServiceTypeFactory
@@ -20,14 +20,25 @@ PERSONAL = ("canary-4242@example.org", "+1 415 555 0199", "Canaryfirst", "Canary
 
 
 def file_light(client, api_key, fmt="json", headers=None, **extra):
-    data = {"api_key": api_key, "service_code": "streetlight", "lat": "37.7749", "long": "-122.4194",
-            "attribute[pole]": "P-17", "description": "Dark since Tuesday"} | extra
+    data = {
+        "api_key": api_key,
+        "service_code": "streetlight",
+        "lat": "37.7749",
+        "long": "-122.4194",
+        "attribute[pole]": "P-17",
+        "description": "Dark since Tuesday",
+    } | extra
     return client.post(URL.format(fmt), data, headers=headers)
 
 
 def with_contact(**extra):
-    return {"email": PERSONAL[0], "phone": PERSONAL[1], "first_name": PERSONAL[2], "last_name": PERSONAL[3],
-            "deviceid": PERSONAL[4]} | extra
+    return {
+        "email": PERSONAL[0],
+        "phone": PERSONAL[1],
+        "first_name": PERSONAL[2],
+        "last_name": PERSONAL[3],
+        "deviceid": PERSONAL[4],
+    } | extra
 
 
 def photo(name="IMG_0001.jpg") -> SimpleUploadedFile:
@@ -52,8 +63,10 @@ def test_a_realtime_request_answers_with_its_id_in_xml(client, streetlight, api_
 
 
 def test_the_api_key_may_come_in_the_query_string(client, streetlight, api_key):
-    response = client.post(f"/open311/v2/requests.json?api_key={api_key}&jurisdiction_id=sf.example",
-                           {"service_code": "streetlight", "address_string": "1 Market St", "attribute[pole]": "9"})
+    response = client.post(
+        f"/open311/v2/requests.json?api_key={api_key}&jurisdiction_id=sf.example",
+        {"service_code": "streetlight", "address_string": "1 Market St", "attribute[pole]": "9"},
+    )
     assert response.status_code == 200
     assert ServiceRequest.objects.get().address == "1 Market St"
 
@@ -91,15 +104,17 @@ def test_a_missing_required_attribute_names_its_code(client, streetlight, api_ke
 
 
 def test_a_location_is_required(client, streetlight, api_key):
-    response = client.post(URL.format("json"), {"api_key": api_key, "service_code": "streetlight",
-                                                "attribute[pole]": "1"})
+    response = client.post(
+        URL.format("json"), {"api_key": api_key, "service_code": "streetlight", "attribute[pole]": "1"}
+    )
     assert response.status_code == 400
     assert errors_of(response)[0]["description"].startswith("lat/long:")
 
 
 def test_multivaluelist_answers_come_as_repeated_bracket_parameters(client, streetlight, api_key):
-    [created] = parse_json(file_light(client, api_key, **{"attribute[colours][]": ["red", "green"],
-                                                          "attribute[hazard]": "yes"}))
+    [created] = parse_json(
+        file_light(client, api_key, **{"attribute[colours][]": ["red", "green"], "attribute[hazard]": "yes"})
+    )
     sr = ServiceRequest.objects.get(public_id=created["service_request_id"])
     assert sr.answers["colours"] == ["red", "green"] and sr.answers["hazard"] == "yes"
 
@@ -133,8 +148,10 @@ def test_a_file_that_is_not_a_photo_is_a_400(client, streetlight, api_key):
 
 def test_media_urls_sent_by_the_client_are_kept_as_links(client, streetlight, api_key):
     parse_json(file_light(client, api_key, media_url=["https://img.example/a.jpg", "https://img.example/b.jpg"]))
-    assert sorted(Photo.objects.values_list("external_url", flat=True)) == ["https://img.example/a.jpg",
-                                                                             "https://img.example/b.jpg"]
+    assert sorted(Photo.objects.values_list("external_url", flat=True)) == [
+        "https://img.example/a.jpg",
+        "https://img.example/b.jpg",
+    ]
 
 
 def test_contact_details_are_kept_when_the_client_asks_for_alerts(client, streetlight, api_key):
@@ -160,19 +177,24 @@ def test_contact_details_without_an_ask_are_not_kept_and_the_notice_says_so(clie
 
 
 def test_no_answer_ever_carries_contact_details(client, streetlight, api_key):
-    bodies = [file_light(client, api_key, fmt, **with_contact(email_alerts_requested="true")).content
-              for fmt in ("json", "xml")]
+    bodies = [
+        file_light(client, api_key, fmt, **with_contact(email_alerts_requested="true")).content
+        for fmt in ("json", "xml")
+    ]
     bodies += [client.get(f"/open311/v2/requests.{fmt}?extensions=true").content for fmt in ("json", "xml")]
     for body in bodies:
         text = body.decode("utf-8")
         assert not any(value in text for value in PERSONAL), text
-        assert not any(f'"{name}"' in text or f"<{name}>" in text
-                       for name in ("email", "phone", "first_name", "last_name", "device_id"))
+        assert not any(
+            f'"{name}"' in text or f"<{name}>" in text
+            for name in ("email", "phone", "first_name", "last_name", "device_id")
+        )
 
 
 def test_a_batch_type_answers_with_a_token_that_resolves_once_routed(client, bulky, api_key):
-    [created] = parse_json(client.post(URL.format("json"), {"api_key": api_key, "service_code": "bulky",
-                                                            "address_string": "5 Elm St"}))
+    [created] = parse_json(
+        client.post(URL.format("json"), {"api_key": api_key, "service_code": "bulky", "address_string": "5 Elm St"})
+    )
     assert "service_request_id" not in created
     token = created["token"]
     assert parse_json(client.get(f"/open311/v2/tokens/{token}.json")) == [{"token": token}]
@@ -190,8 +212,9 @@ def test_an_unknown_token_is_a_404(client, jurisdiction, fmt):
 
 def test_a_blackbox_type_answers_with_neither_id_nor_token(client, jurisdiction, api_key):
     ServiceTypeFactory(jurisdiction=jurisdiction, code="tip", delivery="blackbox")
-    [created] = parse_json(client.post(URL.format("json"), {"api_key": api_key, "service_code": "tip",
-                                                            "address_string": "somewhere"}))
+    [created] = parse_json(
+        client.post(URL.format("json"), {"api_key": api_key, "service_code": "tip", "address_string": "somewhere"})
+    )
     assert set(created) == {"service_notice"}
     assert ServiceRequest.objects.count() == 1
 
@@ -233,8 +256,9 @@ def test_writes_go_through_uncounted_while_redis_is_unreachable(client, settings
     with socket.socket() as s:  # a port nothing listens on: the cache's Redis is gone
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
     assert [file_light(client, raw).status_code for _ in range(3)] == [200, 200, 200]
     assert ServiceRequest.objects.count() == 3
 
@@ -269,14 +293,16 @@ def test_bad_input_gets_an_open311_error_never_a_500(client, streetlight, api_ke
     assert errors_of(response)[0]["code"] == response.status_code
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n", "multipart/form-data; boundary=x"),
-    (b'{"service_code": "streetlight"}', "application/json"),
-    (b"<x/>", "text/xml"),
-    (b"api_key=%ZZ&service_code=%FF%FE", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n', "multipart/form-data; boundary=x"),
+        (b'{"service_code": "streetlight"}', "application/json"),
+        (b"<x/>", "text/xml"),
+        (b"api_key=%ZZ&service_code=%FF%FE", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_unreadable_bodies_get_an_open311_error(client, streetlight, api_key, body, content_type):
     response = client.post(URL.format("xml"), body, content_type=content_type)
     assert response.status_code in (400, 403)
     assert errors_of(response)[0]["code"] == response.status_code
-

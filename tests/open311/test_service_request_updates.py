@@ -11,9 +11,17 @@ URL = "/open311/v2/servicerequestupdates.{}"
 
 
 def post_update(client, api_key, sr, fmt="json", **extra):
-    data = {"api_key": api_key, "service_request_id": sr.public_id, "update_id": "fms-1",
-            "updated_datetime": "2026-01-02T03:04:05+00:00", "status": "FIXED", "description": "Mended, thanks",
-            "email": "canary-9@example.org", "first_name": "Canary", "email_alerts_requested": "true"} | extra
+    data = {
+        "api_key": api_key,
+        "service_request_id": sr.public_id,
+        "update_id": "fms-1",
+        "updated_datetime": "2026-01-02T03:04:05+00:00",
+        "status": "FIXED",
+        "description": "Mended, thanks",
+        "email": "canary-9@example.org",
+        "first_name": "Canary",
+        "email_alerts_requested": "true",
+    } | extra
     return client.post(URL.format(fmt), data)
 
 
@@ -73,6 +81,7 @@ def test_updates_in_a_window_come_back_with_fixmystreet_statuses(client, pothole
     [update] = parse_json(client.get(URL.format("json")))
     assert (update["service_request_id"], update["status"]) == (sr.public_id, "not_councils_responsibility")
     assert update["description"] == "Ask the state: [removed]"
-    root = parse_xml(client.get(URL.format("xml"), {"start_date": "2020-01-01T00:00:00Z",
-                                                    "end_date": "2020-02-01T00:00:00Z"}))
+    root = parse_xml(
+        client.get(URL.format("xml"), {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"})
+    )
     assert root.tag == "service_request_updates" and len(root) == 0

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,9 +12,16 @@ def test_the_service_list_in_json_matches_the_community_schema(client, streetlig
     services = parse_json(client.get("/open311/v2/services.json"))
     assert_matches_schema(services, "services.json")
     light = next(s for s in services if s["service_code"] == "streetlight")
-    assert light == {"service_code": "streetlight", "service_name": "Streetlight out",
-                     "description": "A kind of problem", "metadata": True, "type": "realtime",
-                     "keywords": "light,night", "group": "Streets", "groups": ["Streets"]}
+    assert light == {
+        "service_code": "streetlight",
+        "service_name": "Streetlight out",
+        "description": "A kind of problem",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "light,night",
+        "group": "Streets",
+        "groups": ["Streets"],
+    }
     assert next(s for s in services if s["service_code"] == "pothole")["metadata"] is False
 
 
@@ -66,7 +73,7 @@ def test_an_unknown_service_code_is_a_404_in_the_open311_error_format(client, ju
 def test_discovery_lists_the_endpoint_with_both_formats_and_a_past_changeset(client):
     discovery = parse_json(client.get("/open311/v2/discovery.json"))
     changeset = datetime.fromisoformat(discovery["changeset"].replace("Z", "+00:00"))
-    assert changeset < datetime.now(timezone.utc)
+    assert changeset < datetime.now(UTC)
     [endpoint] = discovery["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == "http://testserver/open311/v2/"
@@ -104,11 +111,14 @@ def test_other_methods_get_an_open311_error(client, pothole, method):
     assert response.status_code == 405 and errors_of(response)[0]["code"] == 405
 
 
-@pytest.mark.parametrize("path, content_type", [
-    ("services.csv", "application/json; charset=utf-8"),
-    ("nothing/here.xml", "text/xml; charset=utf-8"),
-    ("requests", "application/json; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("services.csv", "application/json; charset=utf-8"),
+        ("nothing/here.xml", "text/xml; charset=utf-8"),
+        ("requests", "application/json; charset=utf-8"),
+    ],
+)
 def test_an_unknown_path_under_the_api_is_an_open311_404(client, pothole, path, content_type):
     response = client.post(f"/open311/v2/{path}")
     assert response.status_code == 404 and response["Content-Type"] == content_type

@@ -1,5 +1,6 @@
 """A city that issues street permits: a skip permit drawn as a line, priced per day, with a required PDF plan,
 decided in 5 working days on a Monday-to-Friday week with California's holidays."""
+
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,24 +42,34 @@ def plain_pdf(text: str = "Site plan") -> bytes:
 def pdf_with_javascript() -> bytes:
     """A document-level script in the catalogue's /Names /JavaScript tree, run when the PDF opens."""
     writer = PdfWriter(clone_from=io.BytesIO(plain_pdf()))
-    script = writer._add_object(DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hello');")}))
-    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject({
-        NameObject("/Names"): ArrayObject([TextStringObject("greeting"), script])})})
+    script = writer._add_object(
+        DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hello');")}
+        )
+    )
+    writer._root_object[NameObject("/Names")] = DictionaryObject(
+        {
+            NameObject("/JavaScript"): DictionaryObject(
+                {NameObject("/Names"): ArrayObject([TextStringObject("greeting"), script])}
+            )
+        }
+    )
     return _written(writer)
 
 
 def pdf_with_open_action() -> bytes:
     writer = PdfWriter(clone_from=io.BytesIO(plain_pdf()))
-    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+    )
     return _written(writer)
 
 
 def pdf_with_launch_action() -> bytes:
     writer = PdfWriter(clone_from=io.BytesIO(plain_pdf()))
-    writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-        NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")})
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+    )
     return _written(writer)
 
 
@@ -85,34 +96,66 @@ def at(day: date, hour: int = 10):
 
 @pytest.fixture
 def calendar(jurisdiction, department):
-    return RoutingSettings.objects.create(jurisdiction=jurisdiction, triage_department=department,
-                                          business_hours=WEEKDAYS, holiday_country="US", holiday_subdivision="CA")
+    return RoutingSettings.objects.create(
+        jurisdiction=jurisdiction,
+        triage_department=department,
+        business_hours=WEEKDAYS,
+        holiday_country="US",
+        holiday_subdivision="CA",
+    )
 
 
 @pytest.fixture
 def skip_permit(jurisdiction, calendar):
-    service_type = ServiceTypeFactory(jurisdiction=jurisdiction, code="skip", name="Skip on the street",
-                                      kind=ServiceType.Kind.PERMIT, group="Permits")
+    service_type = ServiceTypeFactory(
+        jurisdiction=jurisdiction, code="skip", name="Skip on the street", kind=ServiceType.Kind.PERMIT, group="Permits"
+    )
     permit_type = PermitType.objects.create(
-        service_type=service_type, geometry_kind=GeometryKind.LINE, min_notice_days=2, max_length_days=14,
-        fee_kind=FeeKind.PER_DAY, fee_amount=Decimal("25.00"), decision_working_days=5,
-        standard_conditions=[{"text": "Light the skip at night.", "text_translations": {"zh-hans": "夜间须照明。"}}])
-    DocumentRequirement.objects.create(permit_type=permit_type, code="plan", name="Site plan",
-                                       kinds=[DocumentKind.PDF, DocumentKind.IMAGE], max_bytes=2 * 1024 * 1024)
+        service_type=service_type,
+        geometry_kind=GeometryKind.LINE,
+        min_notice_days=2,
+        max_length_days=14,
+        fee_kind=FeeKind.PER_DAY,
+        fee_amount=Decimal("25.00"),
+        decision_working_days=5,
+        standard_conditions=[{"text": "Light the skip at night.", "text_translations": {"zh-hans": "夜间须照明。"}}],
+    )
+    DocumentRequirement.objects.create(
+        permit_type=permit_type,
+        code="plan",
+        name="Site plan",
+        kinds=[DocumentKind.PDF, DocumentKind.IMAGE],
+        max_bytes=2 * 1024 * 1024,
+    )
     return permit_type
 
 
-APPLICANT = ContactDetails(first_name="Ana", email="ana@example.org", phone="+14155550100", language="en",
-                           purposes=frozenset({Purpose.PERMIT_DECISION}), wording_version=PERMIT_WORDING_VERSION)
+APPLICANT = ContactDetails(
+    first_name="Ana",
+    email="ana@example.org",
+    phone="+14155550100",
+    language="en",
+    purposes=frozenset({Purpose.PERMIT_DECISION}),
+    wording_version=PERMIT_WORDING_VERSION,
+)
 
 
 @pytest.fixture
 def apply(skip_permit):
     """File an application for the skip permit (place, dates and documents overridable)."""
+
     def file(starts_on: date, ends_on: date, **overrides):
-        fields = dict(permit_type=skip_permit, geometry=FRONTAGE.clone(), starts_on=starts_on, ends_on=ends_on,
-                      address="1 Market St", description="Kitchen refit", documents={"plan": upload(plain_pdf())},
-                      contact=APPLICANT)
+        fields = dict(
+            permit_type=skip_permit,
+            geometry=FRONTAGE.clone(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            address="1 Market St",
+            description="Kitchen refit",
+            documents={"plan": upload(plain_pdf())},
+            contact=APPLICANT,
+        )
         fields.update(overrides)
         return apply_for_permit(PermitApplication(**fields)).permit
+
     return file

@@ -1,5 +1,6 @@
 """An issued permit's certificate carries a QR code that, read back from the rendered PDF, opens the public
 verification page; that page, the map layer and open data show the permit and nothing about the applicant."""
+
 import csv
 import io
 from datetime import date
@@ -53,7 +54,8 @@ def test_the_certificate_in_chinese_reads_back_the_same_code(client, issued):
     client.cookies["django_language"] = "zh-hans"
     response = client.get(reverse("permit_pages:certificate", args=[tracking_token_for(issued.service_request)]))
     assert qr_codes_in(response.content) == [
-        "http://testserver" + reverse("permit_pages:verify", args=[issued.verification_code])]
+        "http://testserver" + reverse("permit_pages:verify", args=[issued.verification_code])
+    ]
 
 
 def test_no_certificate_before_the_fee_is_paid_and_the_page_says_so(client, apply, staff):
@@ -62,9 +64,13 @@ def test_no_certificate_before_the_fee_is_paid_and_the_page_says_so(client, appl
     complete_step(permit, by=staff)
     complete_step(permit, by=staff)
     permit = decide_permit(permit, by=staff, approve=True)
-    assert client.get(reverse("permit_pages:certificate",
-                              args=[tracking_token_for(permit.service_request)])).status_code == 404
-    assert "fee is unpaid" in client.get(reverse("permit_pages:verify", args=[permit.verification_code])).content.decode()
+    assert (
+        client.get(reverse("permit_pages:certificate", args=[tracking_token_for(permit.service_request)])).status_code
+        == 404
+    )
+    assert (
+        "fee is unpaid" in client.get(reverse("permit_pages:verify", args=[permit.verification_code])).content.decode()
+    )
 
 
 def test_a_revoked_permit_verifies_as_revoked_with_its_reason(client, issued, staff):
@@ -86,9 +92,20 @@ def test_active_permits_are_a_map_layer_and_open_data_without_the_applicant(clie
         layer = client.get(reverse("permit_pages:map-layer", args=[jurisdiction.slug]))
         table = client.get(reverse("permit_pages:export-csv", args=[jurisdiction.slug]))
     [feature] = layer.json()["features"]
-    assert feature["geometry"]["type"] == "LineString" and feature["properties"]["permit"] == issued.service_request.public_id
-    assert set(feature["properties"]) == {"permit", "type", "type_code", "place", "starts_on", "ends_on",
-                                          "conditions", "verification_url"}
+    assert (
+        feature["geometry"]["type"] == "LineString"
+        and feature["properties"]["permit"] == issued.service_request.public_id
+    )
+    assert set(feature["properties"]) == {
+        "permit",
+        "type",
+        "type_code",
+        "place",
+        "starts_on",
+        "ends_on",
+        "conditions",
+        "verification_url",
+    }
     rows = list(csv.DictReader(io.StringIO(table.content.decode())))
     assert [row["permit"] for row in rows] == [issued.service_request.public_id]
     for body in (layer.content.decode(), table.content.decode()):

@@ -1,5 +1,6 @@
 """The decision clock counts working days in routing.hours' calendar: weekends and public holidays don't count,
 and the days spent waiting for the applicant's answer are added to it."""
+
 from datetime import date
 
 from permits.pipeline import State

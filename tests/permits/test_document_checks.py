@@ -1,5 +1,6 @@
 """Applicants' PDFs are opened with pypdf and refused when they carry scripts, launch actions or attachments;
 images are re-encoded without their metadata, like request photos."""
+
 import io
 
 import pytest
@@ -8,8 +9,14 @@ from PIL import Image
 from permits.documents import InvalidDocument, check_pdf, prepare_document
 from permits.pipeline import DocumentKind
 
-from .conftest import (pdf_with_attachment, pdf_with_javascript, pdf_with_launch_action, pdf_with_open_action,
-                       plain_pdf, upload)
+from .conftest import (
+    pdf_with_attachment,
+    pdf_with_javascript,
+    pdf_with_launch_action,
+    pdf_with_open_action,
+    plain_pdf,
+    upload,
+)
 
 BOTH = [DocumentKind.PDF, DocumentKind.IMAGE]
 
@@ -20,8 +27,9 @@ def test_a_plain_pdf_is_accepted_and_kept_byte_for_byte():
     assert kind == DocumentKind.PDF and content.read() == data
 
 
-@pytest.mark.parametrize("make", [pdf_with_javascript, pdf_with_open_action, pdf_with_launch_action,
-                                  pdf_with_attachment])
+@pytest.mark.parametrize(
+    "make", [pdf_with_javascript, pdf_with_open_action, pdf_with_launch_action, pdf_with_attachment]
+)
 def test_a_pdf_with_javascript_an_open_action_a_launch_action_or_an_attachment_is_refused(make):
     data = make()
     check_pdf(plain_pdf())  # the same document without them passes

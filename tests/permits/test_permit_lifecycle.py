@@ -1,5 +1,6 @@
 """An application from filing to its end: the steps with who and when, conflicts, the decision told to the
 applicant under consent, the fee, extension, revocation, and the beat task that closes ended permits."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,8 +12,15 @@ from contacts.services import erase_expired_contacts
 from permits.exceptions import InvalidApplication, PermitActionRefused
 from permits.models import Permit
 from permits.pipeline import EventKind, State, Step
-from permits.services import (close_ended_permits, complete_step, decide_extension, decide_permit, mark_fee_paid,
-                              request_extension, revoke_permit)
+from permits.services import (
+    close_ended_permits,
+    complete_step,
+    decide_extension,
+    decide_permit,
+    mark_fee_paid,
+    request_extension,
+    revoke_permit,
+)
 from permits.tasks import close_ended_permits_task
 from requests_app.statuses import PermitStep, Status
 
@@ -36,8 +44,12 @@ def approved(permit, staff):
 
 def test_an_application_stores_its_place_dates_fee_document_and_first_step(permit):
     sr = permit.service_request
-    assert (permit.state, permit.step, sr.permit_step, sr.status) == (State.IN_REVIEW, Step.CHECK,
-                                                                       PermitStep.RECEIVED, Status.SUBMITTED)
+    assert (permit.state, permit.step, sr.permit_step, sr.status) == (
+        State.IN_REVIEW,
+        Step.CHECK,
+        PermitStep.RECEIVED,
+        Status.SUBMITTED,
+    )
     assert 50 < permit.length_m < 70 and permit.geometry.geom_type == "LineString"
     assert permit.fee_amount == Decimal("125.00")  # five days at 25
     assert [d.kind for d in permit.documents.all()] == ["pdf"]
@@ -74,14 +86,18 @@ def test_approval_before_the_decision_step_is_refused(permit, staff):
 
 
 def test_approval_carries_the_standard_and_added_conditions_and_tells_the_applicant(
-        permit, staff, django_capture_on_commit_callbacks):
+    permit, staff, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         permit = approved(permit, staff)
     assert permit.state == State.APPROVED and permit.service_request.status == Status.RESOLVED
     assert permit.localized_conditions("en") == ["Light the skip at night.", "Keep the hydrant clear."]
     assert permit.localized_conditions("zh-hans")[0] == "夜间须照明。"
-    told = set(Notification.objects.filter(service_request_id=permit.service_request_id)
-               .values_list("event", "purpose", "medium"))
+    told = set(
+        Notification.objects.filter(service_request_id=permit.service_request_id).values_list(
+            "event", "purpose", "medium"
+        )
+    )
     assert told == {("permit_decided", "permit_decision", "email"), ("permit_decided", "permit_decision", "sms")}
 
 

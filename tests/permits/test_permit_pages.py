@@ -1,5 +1,6 @@
 """The applicant's pages end to end: the form shows the fee and what happens next, an application is filed once
 per key, the applicant answers from the tracking page, and their documents are theirs and the department's."""
+
 import json
 from datetime import date
 
@@ -18,9 +19,16 @@ TODAY = date(2026, 11, 30)
 
 
 def form_data(**overrides):
-    data = {"geometry": json.dumps(json.loads(FRONTAGE.geojson)), "address": "1 Market St",
-            "starts_on": "2026-12-07", "ends_on": "2026-12-11", "description": "Kitchen refit",
-            "phone": "+14155550100", "purposes": ["permit_decision"], "document_plan": upload(plain_pdf())}
+    data = {
+        "geometry": json.dumps(json.loads(FRONTAGE.geojson)),
+        "address": "1 Market St",
+        "starts_on": "2026-12-07",
+        "ends_on": "2026-12-11",
+        "description": "Kitchen refit",
+        "phone": "+14155550100",
+        "purposes": ["permit_decision"],
+        "document_plan": upload(plain_pdf()),
+    }
     data.update(overrides)
     return data
 
@@ -66,8 +74,11 @@ def test_a_scripted_pdf_is_refused_beside_its_field_and_nothing_is_filed(client,
 
 def test_bad_input_gets_json_errors_never_a_500(client, apply_url):
     with at(TODAY):
-        response = client.post(apply_url, form_data(geometry='{"type": "Point", "coordinates": [1]}',
-                                                     starts_on="yesterday"), HTTP_ACCEPT="application/json")
+        response = client.post(
+            apply_url,
+            form_data(geometry='{"type": "Point", "coordinates": [1]}', starts_on="yesterday"),
+            HTTP_ACCEPT="application/json",
+        )
     assert response.status_code == 400 and {"geometry", "starts_on"} <= set(response.json()["errors"])
 
 
@@ -78,8 +89,9 @@ def test_the_applicant_answers_an_information_request_from_the_tracking_page(cli
     token = permit.service_request.tracking_token
     page = client.get(reverse("frontend:track", args=[token])).content.decode()
     assert "Which side of the street?" in page and "Was it fixed?" not in page
-    response = client.post(reverse("permit_pages:answer", args=[token]),
-                           {"answer": "North side", "document_plan": upload(plain_pdf("v2"))})
+    response = client.post(
+        reverse("permit_pages:answer", args=[token]), {"answer": "North side", "document_plan": upload(plain_pdf("v2"))}
+    )
     assert response.status_code == 302
     permit.refresh_from_db()
     assert permit.state == State.IN_REVIEW and permit.documents.count() == 2

@@ -1,5 +1,6 @@
 """The deciding department's permit pages: the queue in decision-clock order with paused clocks and clashes in
 view, and a permit page whose actions only its own department sees."""
+
 from datetime import date
 
 from django.urls import reverse
@@ -13,8 +14,7 @@ from .conftest import at
 APPLIED = date(2026, 11, 30)
 
 
-def test_the_queue_orders_by_the_decision_day_shows_paused_clocks_and_counts_clashes(client, apply, staff,
-                                                                                     department):
+def test_the_queue_orders_by_the_decision_day_shows_paused_clocks_and_counts_clashes(client, apply, staff, department):
     with at(APPLIED):
         first = apply(date(2026, 12, 7), date(2026, 12, 9))
         clash = apply(date(2026, 12, 8), date(2026, 12, 10))
@@ -28,8 +28,9 @@ def test_the_queue_orders_by_the_decision_day_shows_paused_clocks_and_counts_cla
     assert "Paused since" in page and "<strong>1</strong>" in page
 
 
-def test_another_department_reads_the_permit_without_its_actions_or_document_links(client, apply, other_staff,
-                                                                                  staff, department):
+def test_another_department_reads_the_permit_without_its_actions_or_document_links(
+    client, apply, other_staff, staff, department
+):
     with at(APPLIED):
         permit = apply(date(2026, 12, 7), date(2026, 12, 9))
     ServiceRequest.objects.update(department=department)

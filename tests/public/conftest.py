@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from requests_app.statuses import Status
+
 # The browser tests here use the same Chromium set-up as tests/browser.
 from tests.browser.conftest import browser_context_args, browser_type_launch_args, screenshot  # noqa: F401
 from tests.factories import AreaFactory, AreaLayerFactory, ServiceRequestFactory, ServiceTypeFactory, square
@@ -25,8 +26,7 @@ def empty_cache():
 
 @pytest.fixture
 def noise(jurisdiction, other_department):
-    return ServiceTypeFactory(jurisdiction=jurisdiction, code="noise", name="Noise", group="Neighbours",
-                              sensitive=True)
+    return ServiceTypeFactory(jurisdiction=jurisdiction, code="noise", name="Noise", group="Neighbours", sensitive=True)
 
 
 @pytest.fixture
@@ -46,16 +46,26 @@ def presidio(layer):
 
 @pytest.fixture
 def sensitive_request(noise, other_department):
-    return ServiceRequestFactory(service_type=noise, department=other_department,
-                                 location=Point(EXACT_LON, EXACT_LAT, srid=4326), address="12 Quiet Lane",
-                                 description="Loud music every night, call me on 415 555 0199")
+    return ServiceRequestFactory(
+        service_type=noise,
+        department=other_department,
+        location=Point(EXACT_LON, EXACT_LAT, srid=4326),
+        address="12 Quiet Lane",
+        description="Loud music every night, call me on 415 555 0199",
+    )
 
 
 @pytest.fixture
 def pothole_requests(pothole, department):
     now = timezone.now()
-    return [ServiceRequestFactory(service_type=pothole, department=department,
-                                  location=Point(-122.42 + i * 0.001, 37.76, srid=4326),
-                                  status=Status.SUBMITTED if i % 2 else Status.CLOSED,
-                                  submitted_at=now - timedelta(days=i), closed_at=None if i % 2 else now)
-            for i in range(6)]
+    return [
+        ServiceRequestFactory(
+            service_type=pothole,
+            department=department,
+            location=Point(-122.42 + i * 0.001, 37.76, srid=4326),
+            status=Status.SUBMITTED if i % 2 else Status.CLOSED,
+            submitted_at=now - timedelta(days=i),
+            closed_at=None if i % 2 else now,
+        )
+        for i in range(6)
+    ]

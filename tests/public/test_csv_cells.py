@@ -1,4 +1,5 @@
 """A public CSV never hands a spreadsheet a formula: cells starting with = + - @ tab or CR are neutralised."""
+
 import csv
 import io
 

@@ -1,4 +1,5 @@
 """A link checker over every public page: each internal link, script and stylesheet answers, nothing is a 404."""
+
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -34,8 +35,7 @@ def _links(html: str) -> list[str]:
 
 @pytest.fixture
 def city(jurisdiction, pothole, noise, mission, staff):
-    sr = ServiceRequestFactory(service_type=pothole, location=Point(-122.42, 37.76, srid=4326),
-                               description="Deep hole")
+    sr = ServiceRequestFactory(service_type=pothole, location=Point(-122.42, 37.76, srid=4326), description="Deep hole")
     change_status(sr, to=Status.ACKNOWLEDGED, by=staff, public_note="A crew is booked")
     ServiceRequestFactory(service_type=noise, location=Point(-122.421, 37.761, srid=4326))
     refresh_statistics(jurisdiction)
@@ -44,8 +44,16 @@ def city(jurisdiction, pothole, noise, mission, staff):
 
 def _public_pages(jurisdiction, sr) -> list[str]:
     slug = jurisdiction.slug
-    return ["/", f"/{slug}/report/", f"/{slug}/report/pothole/", f"/map/{slug}/", f"/stats/{slug}/",
-            f"/open-data/{slug}/", f"/requests/{sr.public_id}/", "/api/docs/"]
+    return [
+        "/",
+        f"/{slug}/report/",
+        f"/{slug}/report/pothole/",
+        f"/map/{slug}/",
+        f"/stats/{slug}/",
+        f"/open-data/{slug}/",
+        f"/requests/{sr.public_id}/",
+        "/api/docs/",
+    ]
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
@@ -59,7 +67,7 @@ def test_every_internal_link_on_every_public_page_answers(client, jurisdiction, 
             url = urljoin(page, link)
             parts = urlsplit(url)
             if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver") or url in checked:
-                continue   # outside links are checked by nobody's test run; this site links to none
+                continue  # outside links are checked by nobody's test run; this site links to none
             checked.add(url)
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             if parts.path.startswith("/static/"):
@@ -70,5 +78,5 @@ def test_every_internal_link_on_every_public_page_answers(client, jurisdiction, 
             if status != 200:
                 broken.append((page, url, status))
     assert broken == []
-    assert any("/open311/v2/services.json" in url for url in checked)   # the open-data page's API link
+    assert any("/open311/v2/services.json" in url for url in checked)  # the open-data page's API link
     assert len(checked) > 30

@@ -1,4 +1,5 @@
 """A sensitive request's exact point must appear in no public output; the published one is the grid's."""
+
 import json
 import random
 
@@ -42,8 +43,9 @@ def _public_outputs(client, jurisdiction, sr, area):
     yield "stats csv", _body(client.get(f"/stats/{slug}/per-area.csv"))
 
 
-def test_the_exact_point_of_a_sensitive_request_is_in_no_public_output(client, jurisdiction, sensitive_request,
-                                                                        mission):
+def test_the_exact_point_of_a_sensitive_request_is_in_no_public_output(
+    client, jurisdiction, sensitive_request, mission
+):
     outputs = dict(_public_outputs(client, jurisdiction, sensitive_request, mission))
     assert [name for name, text in outputs.items() if _leaks(text)] == []
     # ...and the outputs did publish the request, at the grid point.
@@ -52,8 +54,9 @@ def test_the_exact_point_of_a_sensitive_request_is_in_no_public_output(client, j
     assert sensitive_request.public_id in outputs["tile z18"] and sensitive_request.public_id in outputs["list"]
 
 
-def test_the_address_and_personal_text_of_a_sensitive_request_are_left_out(client, jurisdiction, sensitive_request,
-                                                                           mission):
+def test_the_address_and_personal_text_of_a_sensitive_request_are_left_out(
+    client, jurisdiction, sensitive_request, mission
+):
     outputs = dict(_public_outputs(client, jurisdiction, sensitive_request, mission))
     assert not any("Quiet Lane" in text for text in outputs.values())
     assert not any("555 0199" in text for text in outputs.values())

@@ -28,8 +28,12 @@ def _shown(page) -> int:
 
 def _recent_open(slug):
     newest = ServiceRequest.objects.filter(jurisdiction__slug=slug).latest("submitted_at").submitted_at
-    return (ServiceRequest.objects.filter(jurisdiction__slug=slug).open().exclude(location=None)
-            .filter(submitted_at__date__gte=(newest - timedelta(days=91)).date()))
+    return (
+        ServiceRequest.objects.filter(jurisdiction__slug=slug)
+        .open()
+        .exclude(location=None)
+        .filter(submitted_at__date__gte=(newest - timedelta(days=91)).date())
+    )
 
 
 def test_the_map_opens_on_recent_open_requests_and_widens_with_the_filters(page, live_server, demo_city, screenshot):
@@ -63,7 +67,8 @@ def test_closed_is_offered_once_among_the_status_filters(page, live_server, demo
 
 @pytest.mark.parametrize("width", [320, 390, 1366])
 def test_a_clicked_request_opens_its_card_where_the_eye_is_without_sideways_scrolling(
-        page, live_server, demo_city, width, screenshot):
+    page, live_server, demo_city, width, screenshot
+):
     page.set_viewport_size({"width": width, "height": 740})
     sr = _recent_open(demo_city).filter(service_type__sensitive=False).first()
     page.goto(f"{live_server.url}/map/{demo_city}/#19/{sr.location.y}/{sr.location.x}")
@@ -73,7 +78,8 @@ def test_a_clicked_request_opens_its_card_where_the_eye_is_without_sideways_scro
     card = page.locator("#card")
     expect(card).to_be_visible()
     expect(card.get_by_role("link", name="Open the request page")).to_have_attribute(
-        "href", re.compile(r"^/requests/[0-9A-Z-]+/$"))
+        "href", re.compile(r"^/requests/[0-9A-Z-]+/$")
+    )
     box = card.bounding_box()
     assert 0 <= box["y"] < 740 and box["x"] >= 0 and box["x"] + min(box["width"], 100) <= width
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -118,8 +124,9 @@ CENTRELINES = Path(__file__).parent.parent / "requests_app" / "data" / "centreli
 
 
 @pytest.mark.parametrize("width", [320, 390, 1366])
-def test_the_map_draws_the_citys_own_streets_under_the_requests_and_names_them(page, live_server, demo_city, width,
-                                                                              screenshot, settings):
+def test_the_map_draws_the_citys_own_streets_under_the_requests_and_names_them(
+    page, live_server, demo_city, width, screenshot, settings
+):
     settings.CIVIC311_MAP_TILE_URL = ""
     call_command("import_streets", str(CENTRELINES), jurisdiction=demo_city, stdout=io.StringIO())
     outside = []

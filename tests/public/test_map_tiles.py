@@ -42,26 +42,35 @@ def test_the_street_zoom_shows_each_request_with_its_status(jurisdiction, pothol
     assert all(f["properties"]["status"] == by_id[f["id"]].status for f in features)
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"status": "open"}, 3), ({"status": "closed"}, 3), ({"status": Status.SUBMITTED}, 3),
-    ({"service_type": "pothole"}, 6), ({"service_type": "noise"}, 0), ({"group": "Streets"}, 6),
-    ({"department": "public-works"}, 6), ({"department": "transport"}, 0),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"status": "open"}, 3),
+        ({"status": "closed"}, 3),
+        ({"status": Status.SUBMITTED}, 3),
+        ({"service_type": "pothole"}, 6),
+        ({"service_type": "noise"}, 0),
+        ({"group": "Streets"}, 6),
+        ({"department": "public-works"}, 6),
+        ({"department": "transport"}, 0),
+    ],
+)
 def test_filters_narrow_the_clusters(jurisdiction, pothole_requests, noise, query, expected):
     features = map_tile(jurisdiction, query, CITY_TILE)["features"]
     assert sum(f["properties"]["count"] for f in features) == expected
 
 
 def test_the_area_and_date_filters_narrow_the_clusters(jurisdiction, pothole_requests, mission, presidio):
-    count = lambda filters: sum(f["properties"]["count"] for f in map_tile(jurisdiction, filters, CITY_TILE)["features"])  # noqa: E731
+    def count(filters):
+        return sum(f["properties"]["count"] for f in map_tile(jurisdiction, filters, CITY_TILE)["features"])
+
     assert count({"area": mission.pk}) == 6 and count({"area": presidio.pk}) == 0
     today = timezone.localdate(timezone=ZoneInfo(jurisdiction.timezone))
     assert count({"since": today - timedelta(days=1)}) == 2
     assert count({"until": today - timedelta(days=4)}) == 2
 
 
-def test_the_tile_endpoint_answers_json_with_caching_headers_and_a_stable_etag(client, jurisdiction,
-                                                                                pothole_requests):
+def test_the_tile_endpoint_answers_json_with_caching_headers_and_a_stable_etag(client, jurisdiction, pothole_requests):
     response = client.get(_tile_url(jurisdiction, CITY_TILE, "?status=open"))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "max-age=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
@@ -78,30 +87,35 @@ def test_a_street_tile_changes_as_soon_as_a_request_is_added(client, jurisdictio
     assert added.public_id in {f["id"] for f in after.json()["features"]}
 
 
-def test_a_city_tile_is_kept_for_a_minute(client, jurisdiction, pothole_requests, pothole,
-                                          django_assert_num_queries):
+def test_a_city_tile_is_kept_for_a_minute(client, jurisdiction, pothole_requests, pothole, django_assert_num_queries):
     first = client.get(_tile_url(jurisdiction, CITY_TILE))
     ServiceRequestFactory(service_type=pothole)
-    with django_assert_num_queries(1):   # the jurisdiction; the tile comes from the cache
+    with django_assert_num_queries(1):  # the jurisdiction; the tile comes from the cache
         again = client.get(_tile_url(jurisdiction, CITY_TILE))
     assert again.content == first.content
-    cache.clear()   # what the minute's expiry does
+    cache.clear()  # what the minute's expiry does
     assert sum(f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE)).json()["features"]) == 7
 
 
-def test_a_tile_costs_three_queries_and_a_cached_one_two(client, jurisdiction, pothole_requests,
-                                                         django_assert_num_queries):
-    with django_assert_num_queries(3):   # jurisdiction, data version, the tile
+def test_a_tile_costs_three_queries_and_a_cached_one_two(
+    client, jurisdiction, pothole_requests, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # jurisdiction, data version, the tile
         client.get(_tile_url(jurisdiction, _street_tile()))
     with django_assert_num_queries(2):
         client.get(_tile_url(jurisdiction, _street_tile()))
 
 
-@pytest.mark.parametrize("path, field", [
-    ("/tiles/21/0/0.json", "tile"), ("/tiles/3/8/0.json", "tile"),
-    ("/tiles/12/655/1583.json?status=lost", "status"), ("/tiles/12/655/1583.json?area=x", "area"),
-    ("/tiles/12/655/1583.json?since=2024-05-02&until=2024-05-01", "__all__"),
-])
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/tiles/21/0/0.json", "tile"),
+        ("/tiles/3/8/0.json", "tile"),
+        ("/tiles/12/655/1583.json?status=lost", "status"),
+        ("/tiles/12/655/1583.json?area=x", "area"),
+        ("/tiles/12/655/1583.json?since=2024-05-02&until=2024-05-01", "__all__"),
+    ],
+)
 def test_bad_tile_requests_get_a_json_error_naming_the_field(client, jurisdiction, path, field):
     response = client.get(f"/map/{jurisdiction.slug}{path}")
     assert response.status_code == 400 and field in response.json()["errors"]
@@ -111,11 +125,12 @@ def test_an_unknown_jurisdiction_is_not_found(client, db):
     assert client.get("/map/nowhere.example/tiles/12/655/1583.json").status_code == 404
 
 
-def test_the_card_shows_the_public_facts_and_links_to_the_request_page(client, jurisdiction, pothole_requests,
-                                                                        django_assert_num_queries):
+def test_the_card_shows_the_public_facts_and_links_to_the_request_page(
+    client, jurisdiction, pothole_requests, django_assert_num_queries
+):
     sr = pothole_requests[1]
     change_status(sr, to=Status.ACKNOWLEDGED, public_note="Crew booked, ring 415-555-0100")
-    with django_assert_num_queries(4):   # data version, jurisdiction, request, notes
+    with django_assert_num_queries(4):  # data version, jurisdiction, request, notes
         card = client.get(f"/map/{jurisdiction.slug}/cards/{sr.public_id}.json").json()
     assert card["service_type"] == "Pothole" and card["status"] == Status.ACKNOWLEDGED
     assert card["department"] == "Public Works" and card["url"] == f"/requests/{sr.public_id}/"
@@ -130,10 +145,11 @@ def test_the_card_of_another_jurisdictions_request_is_not_found(client, jurisdic
     assert client.get(f"/map/{other.slug}/cards/{pothole_requests[0].public_id}.json").status_code == 404
 
 
-def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(client, jurisdiction, pothole, mission,
-                                                                     settings, django_assert_num_queries):
+def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(
+    client, jurisdiction, pothole, mission, settings, django_assert_num_queries
+):
     settings.CIVIC311_MAP_TILE_URL = ""
-    with django_assert_num_queries(7):   # jurisdiction, newest request, types, layer, areas, departments, extent
+    with django_assert_num_queries(7):  # jurisdiction, newest request, types, layer, areas, departments, extent
         response = client.get(f"/map/{jurisdiction.slug}/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -158,8 +174,9 @@ def test_tile_arithmetic_round_trips():
 def test_the_map_list_gives_the_newest_requests_in_view_with_the_map_filters(client, jurisdiction, pothole_requests):
     url = f"/map/{jurisdiction.slug}/list.json?west=-122.43&south=37.75&east=-122.40&north=37.77"
     listed = client.get(url + "&status=open").json()
-    open_ids = [sr.public_id for sr in sorted(pothole_requests, key=lambda sr: sr.submitted_at, reverse=True)
-                if sr.is_open]
+    open_ids = [
+        sr.public_id for sr in sorted(pothole_requests, key=lambda sr: sr.submitted_at, reverse=True) if sr.is_open
+    ]
     assert [r["public_id"] for r in listed["requests"]] == open_ids and listed["more"] is False
     first = listed["requests"][0]
     assert first["service_type"] == "Pothole" and first["status_label"] == "Submitted" and first["open"] is True

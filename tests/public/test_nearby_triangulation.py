@@ -3,6 +3,7 @@
 The answers depend on the grid cell alone: moving the request inside its cell changes no answer, so the best
 the probes can tell is the cell that every public output already shows.
 """
+
 import itertools
 
 import pytest

@@ -18,9 +18,8 @@ def _text(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def test_the_csv_export_streams_every_public_column(client, jurisdiction, pothole_requests,
-                                                    django_assert_num_queries):
-    with django_assert_num_queries(2):   # jurisdiction, one server-side cursor
+def test_the_csv_export_streams_every_public_column(client, jurisdiction, pothole_requests, django_assert_num_queries):
+    with django_assert_num_queries(2):  # jurisdiction, one server-side cursor
         response = client.get(f"/open-data/{jurisdiction.slug}/requests.csv")
         rows = list(csv.DictReader(io.StringIO(_text(response))))
     assert response["Content-Type"].startswith("text/csv")
@@ -31,7 +30,9 @@ def test_the_csv_export_streams_every_public_column(client, jurisdiction, pothol
 
 
 def test_the_exports_take_the_map_filters(client, jurisdiction, pothole_requests):
-    rows = list(csv.DictReader(io.StringIO(_text(client.get(f"/open-data/{jurisdiction.slug}/requests.csv?status=open")))))
+    rows = list(
+        csv.DictReader(io.StringIO(_text(client.get(f"/open-data/{jurisdiction.slug}/requests.csv?status=open"))))
+    )
     assert {r["status"] for r in rows} == {Status.SUBMITTED} and len(rows) == 3
 
 
@@ -61,8 +62,9 @@ def test_the_data_dictionary_describes_every_export_column(client, jurisdiction,
     assert f"/feeds/{jurisdiction.slug}/types/pothole/atom/" in html
 
 
-def test_the_area_feed_lists_only_requests_in_that_area(client, jurisdiction, pothole_requests, mission, presidio,
-                                                        pothole):
+def test_the_area_feed_lists_only_requests_in_that_area(
+    client, jurisdiction, pothole_requests, mission, presidio, pothole
+):
     outside = ServiceRequestFactory(service_type=pothole, location=Point(-122.39, 37.80, srid=4326))
     rss = client.get(f"/feeds/{jurisdiction.slug}/areas/{mission.pk}/rss/").content.decode()
     assert rss.count("<item>") == 6 and outside.public_id not in rss
@@ -71,7 +73,7 @@ def test_the_area_feed_lists_only_requests_in_that_area(client, jurisdiction, po
 
 
 def test_the_service_type_feed_comes_in_atom_too(client, jurisdiction, pothole_requests, django_assert_num_queries):
-    with django_assert_num_queries(3):   # jurisdiction, service type, items with their type and department
+    with django_assert_num_queries(3):  # jurisdiction, service type, items with their type and department
         response = client.get(f"/feeds/{jurisdiction.slug}/types/pothole/atom/")
     assert response["Content-Type"].startswith("application/atom+xml")
     assert response.content.decode().count("<entry>") == 6

@@ -1,5 +1,6 @@
 """No public URL ever serves a photo's original bytes: every public output is crawled for links, each linked
 file fetched and hashed against the originals. Only blurred copies appear, and only once they exist."""
+
 import hashlib
 import io
 import re
@@ -10,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench.photo_set import astronaut, car_with_plate
 from frontend.public.tiles import tile_for
-from requests_app.models import Photo
 from open311.services import create_api_key
+from requests_app.models import Photo
 from requests_app.photos import blur_photo, prepare_photo
 from requests_app.public_location import public_point
 from requests_app.services import Submission, submit_request
@@ -42,13 +43,26 @@ def uploads():
 @pytest.fixture
 def filed(client, jurisdiction, pothole, uploads):
     """One request from the web channel's service and one through Open311 with multipart media."""
-    sr = submit_request(Submission(
-        service_type=pothole, location=WHERE, description="Pothole by the bus stop", channel=Channel.WEB,
-        photos=[prepare_photo(SimpleUploadedFile("a.jpg", uploads["face"], content_type="image/jpeg"))]))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=WHERE,
+            description="Pothole by the bus stop",
+            channel=Channel.WEB,
+            photos=[prepare_photo(SimpleUploadedFile("a.jpg", uploads["face"], content_type="image/jpeg"))],
+        )
+    )
     raw_key = create_api_key(application="Tester", jurisdiction=jurisdiction)[1]
-    response = client.post("/open311/v2/requests.json", {
-        "api_key": raw_key, "service_code": "pothole", "lat": WHERE.y, "long": WHERE.x,
-        "media": SimpleUploadedFile("b.jpg", uploads["plate"], content_type="image/jpeg")})
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": raw_key,
+            "service_code": "pothole",
+            "lat": WHERE.y,
+            "long": WHERE.x,
+            "media": SimpleUploadedFile("b.jpg", uploads["plate"], content_type="image/jpeg"),
+        },
+    )
     assert response.status_code == 200, response.content
     filed_by_open311 = [p.service_request for p in Photo.objects.exclude(service_request=sr)]
     for other in filed_by_open311:
@@ -101,8 +115,7 @@ def test_no_public_output_links_a_photo_before_its_blurred_copy_exists(client, j
     assert _crawl(client, jurisdiction, filed, mission) == {}
 
 
-def test_every_linked_photo_is_a_blurred_copy_and_none_is_an_original(client, jurisdiction, filed, mission,
-                                                                       uploads):
+def test_every_linked_photo_is_a_blurred_copy_and_none_is_an_original(client, jurisdiction, filed, mission, uploads):
     for photo in Photo.objects.all():
         blur_photo(photo.pk)
     served = _crawl(client, jurisdiction, filed, mission)
@@ -115,7 +128,7 @@ def test_an_original_is_not_reachable_under_the_public_media_path(client, filed)
     for photo in Photo.objects.all():
         assert client.get(f"/media/{photo.original.name}").status_code == 404
         with pytest.raises(ValueError):
-            photo.original.url  # private storage has no URL to leak
+            _ = photo.original.url  # private storage has no URL to leak
 
 
 def test_a_sensitive_type_links_no_photo_anywhere(client, jurisdiction, filed, mission, pothole):

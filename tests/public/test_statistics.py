@@ -10,8 +10,8 @@ from django.utils import timezone
 from frontend.public.forecast import forecast, moving_average
 from frontend.public.models import PublicSettings
 from frontend.public.stats import Suppressed, days, refresh_statistics, statistics_for, with_gaps
-from requests_app.statuses import Status
 from frontend.public.tasks import refresh_public_statistics_task
+from requests_app.statuses import Status
 from tests.celery_worker import running_worker
 from tests.factories import JurisdictionFactory, ServiceRequestFactory, ServiceTypeFactory
 
@@ -22,13 +22,21 @@ pytestmark = pytest.mark.django_db
 def timed_requests(pothole, department):
     """Six closed potholes acknowledged after 1..6 hours and closed after 10..60 hours."""
     start = timezone.now() - timedelta(days=30)
-    return [ServiceRequestFactory(service_type=pothole, department=department, status=Status.CLOSED,
-                                  submitted_at=start, acknowledged_at=start + timedelta(hours=h),
-                                  closed_at=start + timedelta(hours=10 * h)) for h in range(1, 7)]
+    return [
+        ServiceRequestFactory(
+            service_type=pothole,
+            department=department,
+            status=Status.CLOSED,
+            submitted_at=start,
+            acknowledged_at=start + timedelta(hours=h),
+            closed_at=start + timedelta(hours=10 * h),
+        )
+        for h in range(1, 7)
+    ]
 
 
 def _tables(jurisdiction):
-    refresh_statistics(jurisdiction)   # what the beat task does every 15 minutes
+    refresh_statistics(jurisdiction)  # what the beat task does every 15 minutes
     return statistics_for(jurisdiction)[0]
 
 
@@ -63,8 +71,11 @@ def test_no_suppressed_number_reaches_the_page_or_the_csv(client, jurisdiction, 
         rows = list(csv.reader(io.StringIO(client.get(f"/stats/{jurisdiction.slug}/{key}.csv").content.decode())))
         counts = [cell for row in rows[1:] for cell in row[1:] if cell.isdigit()]
         assert all(int(cell) == 0 or int(cell) >= 5 for cell in counts), (key, rows)
-    noise_row = [row for row in csv.reader(io.StringIO(
-        client.get(f"/stats/{jurisdiction.slug}/per-type.csv").content.decode())) if row[0] == "Noise"]
+    noise_row = [
+        row
+        for row in csv.reader(io.StringIO(client.get(f"/stats/{jurisdiction.slug}/per-type.csv").content.decode()))
+        if row[0] == "Noise"
+    ]
     assert noise_row == [["Noise", "<5"]]
 
 
@@ -86,15 +97,16 @@ def test_a_run_of_months_without_requests_is_one_row_and_short_gaps_are_zeros():
     assert rows[4] == ("2026-10", 9) and len(rows) == 5
 
 
-def test_the_page_shows_resolve_times_per_area_and_month_within_the_chosen_months(client, jurisdiction,
-                                                                                   timed_requests, mission):
+def test_the_page_shows_resolve_times_per_area_and_month_within_the_chosen_months(
+    client, jurisdiction, timed_requests, mission
+):
     for sr in timed_requests:
         sr.location = mission.boundary.centroid
         sr.save()
     refresh_statistics(jurisdiction)
     month = timed_requests[0].submitted_at.astimezone(ZoneInfo(jurisdiction.timezone)).strftime("%Y-%m")
     page = client.get(f"/stats/{jurisdiction.slug}/").content.decode()
-    trend = page[page.index('id="resolve-trend"'):]
+    trend = page[page.index('id="resolve-trend"') :]
     assert f'<th scope="row">Mission</th><td>{month}</td><td>6</td><td>1.5</td>' in trend
     later = client.get(f"/stats/{jurisdiction.slug}/?since=2099-01").content.decode()
     assert f"<td>{month}</td>" not in later
@@ -102,7 +114,7 @@ def test_the_page_shows_resolve_times_per_area_and_month_within_the_chosen_month
 
 
 def test_the_sla_share_says_so_when_no_request_has_an_expected_date(client, jurisdiction, timed_requests):
-    table = _tables(jurisdiction)["sla"]   # also prepares them for the page below
+    table = _tables(jurisdiction)["sla"]  # also prepares them for the page below
     assert table.rows == [] and "cannot be computed" in table.note
     assert "cannot be computed" in client.get(f"/stats/{jurisdiction.slug}/").content.decode()
 
@@ -123,18 +135,18 @@ def test_requests_are_counted_per_area_and_month(jurisdiction, timed_requests, m
     assert month[:4] in tables["per-month"].rows[0][0]
 
 
-def test_the_statistics_page_draws_a_chart_beside_each_table(client, jurisdiction, timed_requests, mission,
-                                                             django_assert_num_queries):
-    with django_assert_num_queries(15):   # one or two per table, made once for every reader
+def test_the_statistics_page_draws_a_chart_beside_each_table(
+    client, jurisdiction, timed_requests, mission, django_assert_num_queries
+):
+    with django_assert_num_queries(15):  # one or two per table, made once for every reader
         refresh_statistics(jurisdiction)
-    with django_assert_num_queries(2):    # jurisdiction, k
+    with django_assert_num_queries(2):  # jurisdiction, k
         html = client.get(f"/stats/{jurisdiction.slug}/").content.decode()
     assert html.count("<svg") >= 6 and html.count("<table>") >= 6
     assert f"/stats/{jurisdiction.slug}/per-type.csv" in html and "Computed at" in html
 
 
-def test_statistics_not_prepared_yet_are_announced_not_computed_in_the_request(client, jurisdiction,
-                                                                                timed_requests):
+def test_statistics_not_prepared_yet_are_announced_not_computed_in_the_request(client, jurisdiction, timed_requests):
     page = client.get(f"/stats/{jurisdiction.slug}/")
     assert page.status_code == 200 and "being prepared" in page.content.decode()
     assert "<table>" not in page.content.decode()
@@ -228,6 +240,6 @@ def test_the_demo_city_shows_its_share_resolved_within_the_promised_time(client,
     table = _tables(sf)["sla"]
     assert table.rows and not table.note
     closed_with_promise = sum(row[1] for row in table.rows if not isinstance(row[1], Suppressed))
-    assert closed_with_promise > 300   # most of the 600 imported rows are closed
+    assert closed_with_promise > 300  # most of the 600 imported rows are closed
     page = client.get(f"/stats/{SF_SLUG}/").content.decode()
     assert "cannot be computed" not in page

@@ -1,4 +1,5 @@
 """Photos for the tests: real faces from scikit-image (through bench/photo_set.py) as uploads, and pixel maths."""
+
 import io
 import time
 
@@ -31,11 +32,17 @@ def wait_until_checked(pk: int, seconds: float = 60) -> Photo:
 
 def photo_filed_with_the_form(client, service_type) -> Photo:
     """A resident files a request with a photo of a face through the web form; a real Celery worker checks it."""
-    form = {"lat": "37.7749", "lon": "-122.4194", "address": "", "description": "Pothole and a passer-by",
-            "photos": jpeg_upload(astronaut().image)}
+    form = {
+        "lat": "37.7749",
+        "lon": "-122.4194",
+        "address": "",
+        "description": "Pothole and a passer-by",
+        "photos": jpeg_upload(astronaut().image),
+    }
     with running_worker():
-        response = client.post(reverse("frontend:report", args=[service_type.jurisdiction.slug, service_type.code]),
-                               form)
+        response = client.post(
+            reverse("frontend:report", args=[service_type.jurisdiction.slug, service_type.code]), form
+        )
         assert response.status_code == 302, response.content
         return wait_until_checked(Photo.objects.get().pk)
 
@@ -48,11 +55,11 @@ def pixels(field_file) -> np.ndarray:
 def mean_difference(a: np.ndarray, b: np.ndarray, box) -> float:
     """Mean absolute difference of two images' pixels inside box (x, y, w, h)."""
     x, y, w, h = box
-    return float(np.abs(a[y:y + h, x:x + w] - b[y:y + h, x:x + w]).mean())
+    return float(np.abs(a[y : y + h, x : x + w] - b[y : y + h, x : x + w]).mean())
 
 
 def detail(a: np.ndarray, box) -> float:
     """How much fine detail is left in box: the mean gradient between neighbouring pixels."""
     x, y, w, h = box
-    grey = a[y:y + h, x:x + w].mean(axis=2)
+    grey = a[y : y + h, x : x + w].mean(axis=2)
     return float(np.abs(np.diff(grey, axis=0)).mean() + np.abs(np.diff(grey, axis=1)).mean())

@@ -1,5 +1,6 @@
 """The public copy of a photo: faces and plates blurred beyond recovery, written only by blur_photo, and a photo
 that can't be checked is never published."""
+
 import io
 
 import pytest
@@ -81,12 +82,16 @@ def _encoded(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("data", "failure"), [
-    (b"\xff\xd8\xff\xe0 not really a jpeg", Photo.Failure.UNREADABLE),
-    (_encoded(Image.new("RGB", (64, 64)), "JPEG")[:300], Photo.Failure.UNREADABLE),
-    (_encoded(Image.new("L", (5000, 3000)), "JPEG"), Photo.Failure.TOO_LARGE),
-    (_encoded(Image.new("RGB", (64, 64)), "TIFF"), Photo.Failure.FORMAT),
-], ids=["corrupt", "truncated", "huge", "tiff"])
+@pytest.mark.parametrize(
+    ("data", "failure"),
+    [
+        (b"\xff\xd8\xff\xe0 not really a jpeg", Photo.Failure.UNREADABLE),
+        (_encoded(Image.new("RGB", (64, 64)), "JPEG")[:300], Photo.Failure.UNREADABLE),
+        (_encoded(Image.new("L", (5000, 3000)), "JPEG"), Photo.Failure.TOO_LARGE),
+        (_encoded(Image.new("RGB", (64, 64)), "TIFF"), Photo.Failure.FORMAT),
+    ],
+    ids=["corrupt", "truncated", "huge", "tiff"],
+)
 def test_a_photo_whose_detection_fails_is_not_published_and_says_why(sr, data, failure):
     photo = blur_photo(_stored(sr, data).pk)
     assert (photo.state, photo.failure, photo.public_image.name) == (Photo.State.FAILED, failure, "")

@@ -37,8 +37,13 @@ def test_it_rejects_jumping_from_submitted_to_resolved(staff):
 
 
 def test_it_keeps_public_and_internal_notes_apart(staff):
-    sr = change_status(ServiceRequestFactory(), to=Status.ACKNOWLEDGED, by=staff,
-                       public_note="Crew booked for Tuesday", internal_note="Needs the big truck")
+    sr = change_status(
+        ServiceRequestFactory(),
+        to=Status.ACKNOWLEDGED,
+        by=staff,
+        public_note="Crew booked for Tuesday",
+        internal_note="Needs the big truck",
+    )
     change = sr.status_changes.get()
     assert change.public_note == "Crew booked for Tuesday"
     assert change.internal_note == "Needs the big truck"

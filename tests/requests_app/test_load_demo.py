@@ -31,7 +31,8 @@ def test_it_loads_san_francisco_from_the_real_data(tmp_path):
     # The demo's permit applications (demo/permits.py) come on top of the city's own data.
     assert ServiceRequest.objects.filter(jurisdiction=sf, permit__isnull=True).count() == len(rows)
     assert ServiceType.objects.filter(jurisdiction=sf, permit_type__isnull=True).count() == len(
-        {r["category"] for r in rows})
+        {r["category"] for r in rows}
+    )
     assert Team.objects.filter(department__jurisdiction=sf).count() > 0
     with open(DATA_DIR / "sf_neighborhoods.geojson", encoding="utf-8") as f:
         assert Area.objects.filter(layer__jurisdiction=sf).count() == len(json.load(f)["features"])
@@ -52,12 +53,22 @@ def test_real_dates_statuses_and_notes_survive_the_import(tmp_path):
 
 def test_a_rerun_adds_no_duplicate_rows(tmp_path):
     _load(tmp_path)
-    counts = [ServiceRequest.objects.count(), StatusChange.objects.count(), Area.objects.count(),
-              Department.objects.count(), ServiceType.objects.count()]
+    counts = [
+        ServiceRequest.objects.count(),
+        StatusChange.objects.count(),
+        Area.objects.count(),
+        Department.objects.count(),
+        ServiceType.objects.count(),
+    ]
     logins = (tmp_path / "logins.txt").read_text()
     _load(tmp_path)
-    assert [ServiceRequest.objects.count(), StatusChange.objects.count(), Area.objects.count(),
-            Department.objects.count(), ServiceType.objects.count()] == counts
+    assert [
+        ServiceRequest.objects.count(),
+        StatusChange.objects.count(),
+        Area.objects.count(),
+        Department.objects.count(),
+        ServiceType.objects.count(),
+    ] == counts
     assert (tmp_path / "logins.txt").read_text() == logins  # accounts are created once
 
 
@@ -93,7 +104,10 @@ def test_it_loads_permit_types_in_both_cities_with_applications_in_every_state(t
     _load(tmp_path)
     _load(tmp_path)  # a rerun adds no second set
     assert set(PermitType.objects.values_list("service_type__jurisdiction__slug", "service_type__code")) == {
-        (SF_SLUG, "permit-skip"), (SF_SLUG, "permit-block-party"), (SHENZHEN_SLUG, "street-use-permit")}
+        (SF_SLUG, "permit-skip"),
+        (SF_SLUG, "permit-block-party"),
+        (SHENZHEN_SLUG, "street-use-permit"),
+    }
     for permit_type in PermitType.objects.all():
         assert set(permit_type.permits.values_list("state", flat=True)) == set(State.values), permit_type
     assert Permit.objects.count() == 27
@@ -138,8 +152,9 @@ def test_a_rerun_records_the_promise_of_requests_imported_before_it_was_kept(tmp
     _load(tmp_path)
     ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").update(expected_at=None)
     _load(tmp_path)
-    assert not ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").filter(
-        expected_at=None).exists()
+    assert (
+        not ServiceRequest.objects.filter(permit__isnull=True).exclude(external_id="").filter(expected_at=None).exists()
+    )
 
 
 def test_the_demo_city_gets_street_lines_traced_between_the_intersections_its_requests_name(tmp_path):
@@ -152,9 +167,12 @@ def test_the_demo_city_gets_street_lines_traced_between_the_intersections_its_re
     for row in crossings:
         streets = set(row["incident_address"].removeprefix("Intersection of ").split(" and "))
         point = f"POINT({float(row['longitude'])} {float(row['latitude'])})"
-        names = set(StreetSegment.objects.filter(jurisdiction=sf, centreline__dwithin=(point, 0.00001))
-                    .values_list("name", flat=True))
-        reached += bool(names & streets)   # a line of one of its two streets reaches the crossing
+        names = set(
+            StreetSegment.objects.filter(jurisdiction=sf, centreline__dwithin=(point, 0.00001)).values_list(
+                "name", flat=True
+            )
+        )
+        reached += bool(names & streets)  # a line of one of its two streets reaches the crossing
     assert reached > len(crossings) / 2
 
 
@@ -166,8 +184,9 @@ def test_the_demo_never_replaces_streets_the_city_imported(tmp_path):
 
     _load(tmp_path)
     sf = Jurisdiction.objects.get(slug=SF_SLUG)
-    replace_street_segments(sf, [{"name": "MISSION ST", "centreline": LineString((-122.4195, 37.763),
-                                                                                  (-122.4193, 37.7648), srid=4326)}])
+    replace_street_segments(
+        sf, [{"name": "MISSION ST", "centreline": LineString((-122.4195, 37.763), (-122.4193, 37.7648), srid=4326)}]
+    )
     _load(tmp_path)
     assert list(StreetSegment.objects.filter(jurisdiction=sf).values_list("name", flat=True)) == ["MISSION ST"]
 

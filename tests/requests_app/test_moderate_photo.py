@@ -1,12 +1,20 @@
 """Staff moderation of photos: a blur box by hand, hiding and showing, checking again; each recorded with who and
 why, each making a new public copy (or none)."""
+
 import pytest
 from django.core.files.base import ContentFile
 
 from bench.photo_set import astronaut
 from requests_app.models import Photo, PhotoModeration, StatusChange
-from requests_app.photos import (InvalidPhoto, add_blur_box, attach_photo, blur_photo, hide_photo, retry_photo,
-                                 show_photo)
+from requests_app.photos import (
+    InvalidPhoto,
+    add_blur_box,
+    attach_photo,
+    blur_photo,
+    hide_photo,
+    retry_photo,
+    show_photo,
+)
 from tests.factories import ServiceRequestFactory
 
 from .photo_helpers import detail, jpeg_upload, mean_difference, pixels
@@ -47,8 +55,9 @@ def test_each_step_is_recorded_with_who_and_why(photo, staff):
     assert "Shows a child" in note.internal_note and note.public_note == ""
 
 
-def test_a_hidden_photo_leaves_every_public_output_and_its_copy_is_deleted(photo, staff,
-                                                                           django_capture_on_commit_callbacks):
+def test_a_hidden_photo_leaves_every_public_output_and_its_copy_is_deleted(
+    photo, staff, django_capture_on_commit_callbacks
+):
     copy = photo.public_image.name
     with django_capture_on_commit_callbacks(execute=True):
         photo = hide_photo(photo, by=staff, reason="Shows a child")
@@ -93,8 +102,9 @@ def test_a_box_outside_the_photo_is_refused(photo, staff, box):
 
 
 def test_a_photo_linked_from_elsewhere_cannot_be_moderated(photo, staff):
-    linked = Photo.objects.create(service_request=photo.service_request, external_url="https://example.org/p.jpg",
-                                  state=Photo.State.PUBLIC)
+    linked = Photo.objects.create(
+        service_request=photo.service_request, external_url="https://example.org/p.jpg", state=Photo.State.PUBLIC
+    )
     with pytest.raises(InvalidPhoto):
         hide_photo(linked, by=staff, reason="Face")
 

@@ -35,12 +35,15 @@ def test_the_many_points_variant_gives_the_same_answers(pothole, jurisdiction):
     ServiceRequestFactory(service_type=pothole, location=HERE, status=Status.CLOSED)
     ServiceRequestFactory(service_type=pothole, location=HERE, submitted_at=timezone.now() - timedelta(days=90))
     ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=jurisdiction), location=HERE)
-    probes = [NearbyProbe(key=1, service_type_id=pothole.pk, point=HERE),
-              NearbyProbe(key=2, service_type_id=pothole.pk, point=METRES_500_NORTH, metres=600, exclude_id=near.pk),
-              NearbyProbe(key=3, service_type_id=pothole.pk, point=HERE, days=120)]
+    probes = [
+        NearbyProbe(key=1, service_type_id=pothole.pk, point=HERE),
+        NearbyProbe(key=2, service_type_id=pothole.pk, point=METRES_500_NORTH, metres=600, exclude_id=near.pk),
+        NearbyProbe(key=3, service_type_id=pothole.pk, point=HERE, days=120),
+    ]
     found = nearby_open_requests_for_many(probes)
     for probe in probes:
-        expected = nearby_open_requests(service_type=pothole, point=probe.point, metres=probe.metres, days=probe.days,
-                                        exclude_id=probe.exclude_id)
+        expected = nearby_open_requests(
+            service_type=pothole, point=probe.point, metres=probe.metres, days=probe.days, exclude_id=probe.exclude_id
+        )
         assert [pk for pk, _public_id, _metres in found.get(probe.key, [])] == [sr.pk for sr in expected]
     assert [pk for pk, _p, _m in found[1]] == [nearest.pk, near.pk]

@@ -1,5 +1,6 @@
 """Photos filed through the resident form are blurred by a real Celery worker on the real Redis broker, and the
 sweep catches photos whose task was never queued."""
+
 from datetime import timedelta
 
 import pytest

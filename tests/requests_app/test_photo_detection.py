@@ -1,4 +1,5 @@
 """The detector on real photographs scikit-image ships: faces and plates found, empty scenes left alone."""
+
 import pytest
 from PIL import Image
 

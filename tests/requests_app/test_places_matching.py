@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mission(jurisdiction):
     layer = AreaLayerFactory(jurisdiction=jurisdiction, code="neighborhoods")
-    return AreaFactory(layer=layer, name="Mission", name_translations={"zh-hans": "教会区"},
-                       boundary=square(-122.43, 37.75, 0.02))
+    return AreaFactory(
+        layer=layer, name="Mission", name_translations={"zh-hans": "教会区"}, boundary=square(-122.43, 37.75, 0.02)
+    )
 
 
 def test_it_finds_an_area_by_its_name_in_either_language_with_a_point_inside(jurisdiction, mission):

@@ -1,4 +1,5 @@
 """Hostile uploads meet requests_app.photos.prepare_photo: each is refused with a message, or made harmless."""
+
 import io
 
 import pytest

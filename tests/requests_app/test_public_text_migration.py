@@ -1,4 +1,5 @@
 """Rows written before public text was stored get theirs from the data migration."""
+
 import importlib
 
 import pytest
@@ -14,8 +15,11 @@ migration = importlib.import_module("requests_app.migrations.0007_public_text_ma
 
 def test_existing_descriptions_answers_and_notes_are_masked_and_regions_set():
     shenzhen = JurisdictionFactory(slug="sz.example", timezone="Asia/Shanghai", regions=[])
-    old = ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=shenzhen),
-                                description="我叫王小明，电话13812345678", answers={"where": "微信 zhang_88"})
+    old = ServiceRequestFactory(
+        service_type=ServiceTypeFactory(jurisdiction=shenzhen),
+        description="我叫王小明，电话13812345678",
+        answers={"where": "微信 zhang_88"},
+    )
     ServiceRequest.objects.filter(pk=old.pk).update(public_description="", public_answers={})
     StatusChange.objects.create(service_request=old, new_status=old.status, public_note="已联系 13812345678")
 

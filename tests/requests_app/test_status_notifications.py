@@ -16,9 +16,13 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
 def _filed(pothole, purposes):
-    return submit_request(Submission(service_type=pothole, location=Point(-122.41, 37.77, srid=4326),
-                                     contact=ContactDetails(email="resident@example.org", language="en",
-                                                            purposes=frozenset(purposes))))
+    return submit_request(
+        Submission(
+            service_type=pothole,
+            location=Point(-122.41, 37.77, srid=4326),
+            contact=ContactDetails(email="resident@example.org", language="en", purposes=frozenset(purposes)),
+        )
+    )
 
 
 def _wait_for(condition, seconds=15):

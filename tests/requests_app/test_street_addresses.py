@@ -1,4 +1,5 @@
 """Addresses from the city's own street centrelines: import, search in both scripts, and the address at a point."""
+
 import io
 from pathlib import Path
 
@@ -29,14 +30,22 @@ def test_a_numbered_address_is_placed_along_its_block(streets):
     assert found["lon"] == pytest.approx(-122.4194, abs=2e-4) and found["lat"] == pytest.approx(37.7639, abs=2e-4)
 
 
-@pytest.mark.parametrize("query, label", [("Valencia", "VALENCIA ST"), ("valencia st", "VALENCIA ST"),
-                                          ("Misson", "MISSION ST"), ("深南大道", "SHENNAN BLVD")])
+@pytest.mark.parametrize(
+    "query, label",
+    [
+        ("Valencia", "VALENCIA ST"),
+        ("valencia st", "VALENCIA ST"),
+        ("Misson", "MISSION ST"),
+        ("深南大道", "SHENNAN BLVD"),
+    ],
+)
 def test_streets_are_found_by_a_part_a_typo_or_their_chinese_name(streets, query, label):
     assert [p["label"] for p in addresses_matching(jurisdiction=streets, query=query)][:1] == [label]
 
 
 def test_a_street_name_in_chinese_shows_in_chinese(streets, settings):
     from django.utils import translation
+
     with translation.override("zh-hans"):
         assert addresses_matching(jurisdiction=streets, query="深南")[0]["label"] == "深南大道"
 
@@ -48,7 +57,7 @@ def test_a_number_outside_every_block_finds_nothing(streets):
 def test_a_point_is_named_by_the_nearest_address_on_its_side_of_the_street(streets):
     east_side = nearest_address(jurisdiction=streets, point=Point(-122.41925, 37.76390, srid=4326))
     west_side = nearest_address(jurisdiction=streets, point=Point(-122.41955, 37.76390, srid=4326))
-    assert east_side == "2050 MISSION ST"   # the even side, halfway along 2000-2098
+    assert east_side == "2050 MISSION ST"  # the even side, halfway along 2000-2098
     number, street = west_side.split(" ", 1)
     assert street == "MISSION ST" and int(number) % 2 == 1 and abs(int(number) - 2050) <= 3
     assert nearest_address(jurisdiction=streets, point=Point(-122.30, 37.70, srid=4326)) == ""
@@ -90,14 +99,16 @@ def test_without_tiles_the_maps_get_the_imported_streets_tile_by_tile(client, st
 
 
 def test_street_names_come_in_the_visitors_language(client, streets):
-    names = [f["properties"]["name"] for f in _street_tile(client, 114.055, 22.54, 16,
-                                                           HTTP_ACCEPT_LANGUAGE="zh-hans").json()["features"]]
+    names = [
+        f["properties"]["name"]
+        for f in _street_tile(client, 114.055, 22.54, 16, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["features"]
+    ]
     assert names == ["深南大道"]
 
 
 def test_a_street_tile_is_kept_until_the_streets_are_imported_again(client, streets, django_assert_num_queries):
     first = _street_tile(client, -122.4194, 37.7648, 16)
-    with django_assert_num_queries(2):   # the jurisdiction, the streets' version: the lines come from Redis
+    with django_assert_num_queries(2):  # the jurisdiction, the streets' version: the lines come from Redis
         assert _street_tile(client, -122.4194, 37.7648, 16).content == first.content
     StreetSegment.objects.filter(name="MISSION ST").delete()
     assert _street_tile(client, -122.4194, 37.7648, 16).json()["features"] == []

@@ -56,16 +56,30 @@ def test_it_names_the_code_of_a_missing_required_answer(pothole):
 
 def test_it_checks_answers_against_their_datatypes(pothole):
     QuestionFactory(service_type=pothole, code="width", datatype=Question.Datatype.NUMBER)
-    QuestionFactory(service_type=pothole, code="lanes", datatype=Question.Datatype.MULTIVALUELIST,
-                    values=[{"key": "n", "name": "North"}, {"key": "s", "name": "South"}])
+    QuestionFactory(
+        service_type=pothole,
+        code="lanes",
+        datatype=Question.Datatype.MULTIVALUELIST,
+        values=[{"key": "n", "name": "North"}, {"key": "s", "name": "South"}],
+    )
     QuestionFactory(service_type=pothole, code="seen", datatype=Question.Datatype.DATETIME)
     with pytest.raises(InvalidSubmission) as err:
-        submit_request(Submission(service_type=pothole, location=HERE,
-                                  answers={"width": "wide", "lanes": ["n", "east"], "seen": "yesterday"}))
+        submit_request(
+            Submission(
+                service_type=pothole,
+                location=HERE,
+                answers={"width": "wide", "lanes": ["n", "east"], "seen": "yesterday"},
+            )
+        )
     assert set(err.value.errors) == {"width", "lanes", "seen"}
 
-    sr = submit_request(Submission(service_type=pothole, location=HERE,
-                                   answers={"width": "2.5", "lanes": ["n", "s"], "seen": "2024-05-01T14:30:00Z"}))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=HERE,
+            answers={"width": "2.5", "lanes": ["n", "s"], "seen": "2024-05-01T14:30:00Z"},
+        )
+    )
     assert sr.answers == {"width": 2.5, "lanes": ["n", "s"], "seen": "2024-05-01T14:30:00+00:00"}
 
 
@@ -79,8 +93,13 @@ def test_a_type_that_stops_filing_refuses_with_its_notice(pothole):
 
 
 def test_contact_details_go_to_contacts_only(pothole):
-    sr = submit_request(Submission(service_type=pothole, location=HERE,
-                                   contact=ContactDetails(email="canary@example.org", language="en", purposes=UPDATES)))
+    sr = submit_request(
+        Submission(
+            service_type=pothole,
+            location=HERE,
+            contact=ContactDetails(email="canary@example.org", language="en", purposes=UPDATES),
+        )
+    )
     assert Contact.objects.get(service_request_id=sr.pk).email == "canary@example.org"
 
 
@@ -90,6 +109,9 @@ def test_no_contact_row_is_made_when_none_was_given(pothole):
 
 
 def test_contact_details_without_a_consented_purpose_are_not_kept(pothole):
-    submit_request(Submission(service_type=pothole, location=HERE,
-                              contact=ContactDetails(email="canary@example.org", language="en")))
+    submit_request(
+        Submission(
+            service_type=pothole, location=HERE, contact=ContactDetails(email="canary@example.org", language="en")
+        )
+    )
     assert not Contact.objects.exists()

@@ -1,6 +1,7 @@
 """A request keeps only a digest of its private link's token: after filing by the web form or by Open311, no
 column of its row, its contact or its idempotency record holds the token the resident was given. The link still
 opens the pages, messages still carry it, and once the contact is erased nothing can rebuild it."""
+
 import hashlib
 import importlib
 import re
@@ -14,8 +15,8 @@ from contacts.models import Contact, Notification
 from contacts.purposes import Purpose
 from contacts.services import notify_requester, send_notification
 from frontend.forms import CONSENT_WORDING_VERSION
-from requests_app.models import ServiceRequest
 from open311.services import create_api_key
+from requests_app.models import ServiceRequest
 from requests_app.services import change_status
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory
@@ -28,10 +29,19 @@ MIGRATION = "0012_tracking_tokens_kept_as_digests"
 
 def file_by_form(client, jurisdiction, service_type, **contact) -> str:
     """File through the resident's form as a phone replaying its outbox would; the token of the link shown."""
-    response = client.post(f"/{jurisdiction.slug}/report/{service_type.code}/", {
-        "description": "Deep hole", "address": "1 Market St", "lat": "37.79", "lon": "-122.39",
-        "consent_wording": CONSENT_WORDING_VERSION, **contact},
-        HTTP_ACCEPT="application/json", HTTP_IDEMPOTENCY_KEY="outbox-1")
+    response = client.post(
+        f"/{jurisdiction.slug}/report/{service_type.code}/",
+        {
+            "description": "Deep hole",
+            "address": "1 Market St",
+            "lat": "37.79",
+            "lon": "-122.39",
+            "consent_wording": CONSENT_WORDING_VERSION,
+            **contact,
+        },
+        HTTP_ACCEPT="application/json",
+        HTTP_IDEMPOTENCY_KEY="outbox-1",
+    )
     assert response.status_code == 201, response.content
     return re.fullmatch(r"/track/([^/]+)/filed/", response.json()["filed_url"]).group(1)
 
@@ -39,10 +49,13 @@ def file_by_form(client, jurisdiction, service_type, **contact) -> str:
 def stored_rows(service_request_id: int) -> str:
     """Every column of the request's row, its contact's and every idempotency record, as the database has them."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT row_to_json(r)::text FROM requests_app_servicerequest r WHERE id = %(pk)s
             UNION ALL SELECT row_to_json(c)::text FROM contacts_contact c WHERE service_request_id = %(pk)s
-            UNION ALL SELECT row_to_json(i)::text FROM requests_app_idempotentwrite i""", {"pk": service_request_id})
+            UNION ALL SELECT row_to_json(i)::text FROM requests_app_idempotentwrite i""",
+            {"pk": service_request_id},
+        )
         return "\n".join(row for (row,) in cursor.fetchall())
 
 
@@ -72,9 +85,17 @@ def test_a_web_filing_stores_no_plain_token_and_its_link_opens_the_pages(client,
 
 def test_an_open311_filing_stores_no_plain_token_and_the_mailed_link_opens_the_pages(client, jurisdiction, pothole):
     _key, api_key = create_api_key(application="Street app", jurisdiction=jurisdiction)
-    response = client.post("/open311/v2/requests.json", {
-        "api_key": api_key, "service_code": pothole.code, "lat": "37.78", "long": "-122.41", "email": EMAIL,
-        "email_alerts_requested": "true"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": api_key,
+            "service_code": pothole.code,
+            "lat": "37.78",
+            "long": "-122.41",
+            "email": EMAIL,
+            "email_alerts_requested": "true",
+        },
+    )
     assert response.status_code == 200, response.content
     send_queued_messages()
     (received,) = mail.outbox
@@ -106,8 +127,10 @@ def test_after_the_contact_is_erased_nothing_can_rebuild_the_link(client, jurisd
     token = file_by_form(client, jurisdiction, pothole, email=EMAIL, purposes=[Purpose.STATUS_UPDATES])
     sr = ServiceRequest.objects.get()
     assert Contact.objects.get(service_request_id=sr.pk).tracking_token == token  # kept for the messages, until...
-    path = {"erase": f"/track/{token}/data/erase/",
-            "withdraw": f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/"}[how]
+    path = {
+        "erase": f"/track/{token}/data/erase/",
+        "withdraw": f"/track/{token}/data/withdraw/{Purpose.STATUS_UPDATES}/",
+    }[how]
     assert client.post(path).status_code == 302
     with connection.cursor() as cursor:
         cursor.execute("SELECT tracking_token FROM contacts_contact WHERE service_request_id = %s", [sr.pk])

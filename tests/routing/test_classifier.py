@@ -3,17 +3,25 @@ import pytest
 from requests_app.statuses import RoutingState
 from routing import classifier
 from routing.models import RuleSet
-from routing.services import (RuleSetNotDraft, activate_rule_set, copy_rule_set, route_request, save_classifier,
-                              suggest_service_type)
+from routing.services import (
+    RuleSetNotDraft,
+    activate_rule_set,
+    copy_rule_set,
+    route_request,
+    save_classifier,
+    suggest_service_type,
+)
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory
 
 from .conftest import HERE
 
 pytestmark = pytest.mark.django_db
 
-HISTORY = ([("deep pothole in the road surface", "pothole")] * 20
-           + [("streetlight out dark lamp post", "streetlight")] * 20
-           + [("graffiti tag painted on wall", "graffiti")] * 20)
+HISTORY = (
+    [("deep pothole in the road surface", "pothole")] * 20
+    + [("streetlight out dark lamp post", "streetlight")] * 20
+    + [("graffiti tag painted on wall", "graffiti")] * 20
+)
 
 
 def test_it_learns_which_words_belong_to_which_type():
@@ -39,8 +47,10 @@ def trained(jurisdiction, pothole, department, team, downtown, routing_settings,
     routing_settings.general_type_codes = ["other"]
     routing_settings.save()
     save_classifier(jurisdiction, HISTORY)
-    make_rule_set({"service_type": pothole, "department": department, "team": team},
-                  {"service_type": streetlight, "department": department, "team": team})
+    make_rule_set(
+        {"service_type": pothole, "department": department, "team": team},
+        {"service_type": streetlight, "department": department, "team": team},
+    )
     return {"other": other, "streetlight": streetlight}
 
 
@@ -63,8 +73,9 @@ def test_an_unclear_other_request_goes_to_triage_for_a_person(trained):
 def test_a_type_the_resident_chose_is_never_outvoted_by_the_text(trained, pothole, team):
     # A Street Defects report of a missing manhole cover once went to the sign shop: the text model may
     # suggest, for staff to see, but routing follows the resident's own choice.
-    sr = ServiceRequestFactory(service_type=pothole, location=HERE,
-                               description="streetlight out, the lamp post is dark")
+    sr = ServiceRequestFactory(
+        service_type=pothole, location=HERE, description="streetlight out, the lamp post is dark"
+    )
     decision = route_request(sr.pk)
     assert decision.state == RoutingState.ROUTED
     assert decision.routed_service_type == pothole
@@ -77,7 +88,8 @@ def test_a_type_that_fits_the_text_is_kept(trained, pothole):
 
 
 def test_learning_a_draft_model_leaves_live_routing_alone_until_the_draft_is_activated(
-        trained, jurisdiction, department, team, make_rule_set):
+    trained, jurisdiction, department, team, make_rule_set
+):
     draft = copy_rule_set(RuleSet.objects.active().get(jurisdiction=jurisdiction))
     # The draft's model learned that "lamp" means pothole work; live routing still reads the old model.
     save_classifier(jurisdiction, [("the lamp post is dark", "pothole")] * 50, rule_set=draft)

@@ -28,8 +28,10 @@ BOWTIE = [[[-122.4, 37.7], [-122.35, 37.8], [-122.35, 37.7], [-122.4, 37.8], [-1
 
 
 def geojson(tmp_path, *shapes) -> str:
-    features = [{"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": c}}
-                for name, c in shapes]
+    features = [
+        {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": c}}
+        for name, c in shapes
+    ]
     path = tmp_path / "areas.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return str(path)
@@ -65,9 +67,18 @@ COLUMNS = "type=kind,lat=lat,long=lon,queue=queue,opened=opened,text=note"
 
 def learn(tmp_path, history, **extra):
     out = io.StringIO()
-    call_command("routing_learn", jurisdiction="newtown.example", timezone="America/Los_Angeles", history=history,
-                 areas=geojson(tmp_path, ("West", WEST), ("East", EAST)), area_field="name", columns=COLUMNS,
-                 until="2019-02-01", stdout=out, **extra)
+    call_command(
+        "routing_learn",
+        jurisdiction="newtown.example",
+        timezone="America/Los_Angeles",
+        history=history,
+        areas=geojson(tmp_path, ("West", WEST), ("East", EAST)),
+        area_field="name",
+        columns=COLUMNS,
+        until="2019-02-01",
+        stdout=out,
+        **extra,
+    )
     return out.getvalue()
 
 
@@ -76,13 +87,21 @@ def test_routing_learn_makes_the_city_its_queues_and_a_draft_rule_set(tmp_path, 
     jurisdiction = Jurisdiction.objects.get(slug="newtown.example")
     assert jurisdiction.timezone == "America/Los_Angeles"
     assert set(ServiceType.objects.filter(jurisdiction=jurisdiction).values_list("name", flat=True)) == {
-        "Pothole", "Graffiti"}
+        "Pothole",
+        "Graffiti",
+    }
     rule_set = RuleSet.objects.get(jurisdiction=jurisdiction)
     assert rule_set.state == RuleSet.State.DRAFT
-    rules = [(r.service_type.name if r.service_type else None, r.area.name if r.area else None, r.team.name)
-             for r in rule_set.rules.select_related("service_type", "area", "team")]
-    assert rules == [("Graffiti", None, "Cleaning"), ("Pothole", "East", "East crew"), ("Pothole", None, "Streets"),
-                     (None, None, "Triage")]
+    rules = [
+        (r.service_type.name if r.service_type else None, r.area.name if r.area else None, r.team.name)
+        for r in rule_set.rules.select_related("service_type", "area", "team")
+    ]
+    assert rules == [
+        ("Graffiti", None, "Cleaning"),
+        ("Pothole", "East", "East crew"),
+        ("Pothole", None, "Streets"),
+        (None, None, "Triage"),
+    ]
     assert TextClassifier.objects.get(jurisdiction=jurisdiction).rows == 16
     assert "2 × blank or 0,0 coordinates" in output
     assert "repeated column kind (the first is used)" in output
@@ -101,8 +120,15 @@ def test_learned_service_types_go_live_only_with_their_rule_set(tmp_path, histor
 def test_routing_evaluate_replays_newer_rows_and_ends_with_the_figures(tmp_path, history):
     learn(tmp_path, history)
     out = io.StringIO()
-    call_command("routing_evaluate", jurisdiction="newtown.example", history=history, columns=COLUMNS,
-                 since="2019-02-01", rule_set="draft", stdout=out)
+    call_command(
+        "routing_evaluate",
+        jurisdiction="newtown.example",
+        history=history,
+        columns=COLUMNS,
+        since="2019-02-01",
+        rule_set="draft",
+        stdout=out,
+    )
     lines = out.getvalue().strip().splitlines()
     assert lines[-1] == "department_accuracy=0.667 queue_accuracy=0.667 rows=3"
     assert "1 × unknown service type" in out.getvalue() and "1 × no location" in out.getvalue()
@@ -115,8 +141,17 @@ def test_routing_evaluate_replays_newer_rows_and_ends_with_the_figures(tmp_path,
 def test_routing_evaluate_speaks_json_with_precision_recall_and_confusions(tmp_path, history):
     learn(tmp_path, history)
     out = io.StringIO()
-    call_command("routing_evaluate", jurisdiction="newtown.example", history=history, columns=COLUMNS,
-                 since="2019-02-01", rule_set="draft", json=True, choose_decay=True, stdout=out)
+    call_command(
+        "routing_evaluate",
+        jurisdiction="newtown.example",
+        history=history,
+        columns=COLUMNS,
+        since="2019-02-01",
+        rule_set="draft",
+        json=True,
+        choose_decay=True,
+        stdout=out,
+    )
     figures = json.loads(out.getvalue())
     assert figures["learned"]["queue_accuracy"] == 0.6667
     assert figures["baselines"]["type_only"]["queue_accuracy"] == 0.3333
@@ -128,8 +163,9 @@ def test_routing_evaluate_speaks_json_with_precision_recall_and_confusions(tmp_p
     assert figures["decay"]["scores"] and "half_life_days" in figures["decay"]
 
 
-MOVED = ([f"{i},Pothole,37.75,-122.48,Old yard,2017-0{1 + i % 9}-01 10:00:00,hole,x\n" for i in range(10)]
-         + [f"{20 + i},Pothole,37.75,-122.48,New depot,2019-0{1 + i % 4}-01 10:00:00,hole,x\n" for i in range(4)])
+MOVED = [f"{i},Pothole,37.75,-122.48,Old yard,2017-0{1 + i % 9}-01 10:00:00,hole,x\n" for i in range(10)] + [
+    f"{20 + i},Pothole,37.75,-122.48,New depot,2019-0{1 + i % 4}-01 10:00:00,hole,x\n" for i in range(4)
+]
 
 
 def test_recent_history_weighs_more_so_work_the_city_moved_follows_the_move(tmp_path):
@@ -137,8 +173,15 @@ def test_recent_history_weighs_more_so_work_the_city_moved_follows_the_move(tmp_
     path.write_text(HEADER + "".join(MOVED))
 
     def usual_queue(half_life):
-        call_command("routing_learn", jurisdiction="moved.example", timezone="UTC", history=str(path),
-                     columns=COLUMNS, half_life_days=half_life, stdout=io.StringIO())
+        call_command(
+            "routing_learn",
+            jurisdiction="moved.example",
+            timezone="UTC",
+            history=str(path),
+            columns=COLUMNS,
+            half_life_days=half_life,
+            stdout=io.StringIO(),
+        )
         rule_set = RuleSet.objects.filter(jurisdiction__slug="moved.example").order_by("-version").first()
         return rule_set.rules.get(service_type__name="Pothole").team.name
 
@@ -148,18 +191,26 @@ def test_recent_history_weighs_more_so_work_the_city_moved_follows_the_move(tmp_
 
 def test_bad_column_maps_are_a_clear_error(tmp_path, history):
     with pytest.raises(CommandError, match="Not in the file: nope"):
-        call_command("routing_learn", jurisdiction="newtown.example", timezone="UTC", history=history,
-                     columns="type=nope,queue=queue", stdout=io.StringIO())
+        call_command(
+            "routing_learn",
+            jurisdiction="newtown.example",
+            timezone="UTC",
+            history=history,
+            columns="type=nope,queue=queue",
+            stdout=io.StringIO(),
+        )
 
 
 def test_a_new_jurisdiction_needs_a_time_zone(tmp_path, history):
     with pytest.raises(CommandError, match="give its --timezone"):
-        call_command("routing_learn", jurisdiction="nowhere.example", history=history, columns=COLUMNS,
-                     stdout=io.StringIO())
+        call_command(
+            "routing_learn", jurisdiction="nowhere.example", history=history, columns=COLUMNS, stdout=io.StringIO()
+        )
 
 
 def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed_requests(
-        jurisdiction, pothole, department, team, other_department, staff):
+    jurisdiction, pothole, department, team, other_department, staff
+):
     drains = TeamFactory(department=other_department, code="drains", name="Drains")
     for _i in range(4):
         sr = ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.ACKNOWLEDGED)
@@ -178,15 +229,22 @@ def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed
 
 
 def test_the_opt_in_beat_task_learns_a_draft_from_closed_requests_and_activates_nothing(
-        jurisdiction, pothole, department, team, make_rule_set):
+    jurisdiction, pothole, department, team, make_rule_set
+):
     live = make_rule_set({"service_type": pothole, "department": department, "team": team})
     settings = ensure_routing_settings(jurisdiction)
     settings.learn_from_history = True
     settings.save(update_fields=["learn_from_history"])
     elsewhere = JurisdictionFactory(slug="elsewhere.example")  # never switched learning on: nothing learned there
     crew = TeamFactory(department=DepartmentFactory(jurisdiction=elsewhere))
-    ServiceRequestFactory.create_batch(5, jurisdiction=elsewhere, service_type=ServiceTypeFactory(
-        jurisdiction=elsewhere), department=crew.department, team=crew, status=Status.CLOSED)
+    ServiceRequestFactory.create_batch(
+        5,
+        jurisdiction=elsewhere,
+        service_type=ServiceTypeFactory(jurisdiction=elsewhere),
+        department=crew.department,
+        team=crew,
+        status=Status.CLOSED,
+    )
     for _i in range(5):
         ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
     [draft_id] = learn_routing_from_history_task()

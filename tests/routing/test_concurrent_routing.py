@@ -1,6 +1,7 @@
 """Two nearby requests routed at the same moment, by two workers: each links the other as a possible duplicate
 while the other's routing holds its row. Neither waits for the other (no deadlock), so neither is left waiting
 for routing, as a storm of reports from one street would leave them."""
+
 import threading
 
 import pytest
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_nearby_requests_routed_at_once_are_both_routed_and_linked_to_each_other(
-        pothole, department, team, downtown, routing_settings, make_rule_set, monkeypatch):
+    pothole, department, team, downtown, routing_settings, make_rule_set, monkeypatch
+):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     first, second = (ServiceRequestFactory(service_type=pothole, location=HERE) for _ in range(2))
     both_locked = threading.Barrier(2, timeout=30)
@@ -47,7 +49,10 @@ def test_two_nearby_requests_routed_at_once_are_both_routed_and_linked_to_each_o
         worker.join(timeout=60)
 
     assert failures == []
-    assert set(ServiceRequest.objects.filter(pk__in=[first.pk, second.pk]).values_list("routing_state", flat=True)) \
-        == {RoutingState.ROUTED}
+    assert set(ServiceRequest.objects.filter(pk__in=[first.pk, second.pk]).values_list("routing_state", flat=True)) == {
+        RoutingState.ROUTED
+    }
     assert set(PossibleDuplicate.objects.values_list("service_request_id", "candidate_id")) == {
-        (first.pk, second.pk), (second.pk, first.pk)}
+        (first.pk, second.pk),
+        (second.pk, first.pk),
+    }

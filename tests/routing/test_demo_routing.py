@@ -27,14 +27,17 @@ def test_the_demo_cities_end_with_active_rules_that_route_new_requests(tmp_path)
     route_request(sr.pk)
     sr.refresh_from_db()
     assert sr.routing_state == RoutingState.ROUTED and sr.expected_at is not None
-    assert routing_reason_for(sr).startswith("Streetlight out or damaged in ")   # the plain name residents read
+    assert routing_reason_for(sr).startswith("Streetlight out or damaged in ")  # the plain name residents read
 
 
 def test_in_the_demo_a_street_defect_about_a_missing_manhole_cover_stays_a_street_defect():
     call_command("load_demo", sf_rows=2000, no_accounts=True, stdout=io.StringIO())
     defects = ServiceType.objects.get(jurisdiction__slug=SF_SLUG, code="street-defects")
-    sr = submit_request(Submission(service_type=defects, location=HERE,
-                                   description="Sign missing: the manhole cover is missing, sign needed"))
+    sr = submit_request(
+        Submission(
+            service_type=defects, location=HERE, description="Sign missing: the manhole cover is missing, sign needed"
+        )
+    )
     decision = route_request(sr.pk)
     assert decision.routed_service_type == defects
     assert decision.rule.service_type == defects  # a rule for the chosen type decided, not the text model

@@ -21,11 +21,20 @@ pytestmark = pytest.mark.django_db
 def overdue_request(pothole, team):
     lead = UserFactory(username="lead", email="lead@city.example")
     team.leads.add(lead)
-    sr = ServiceRequestFactory(service_type=pothole, team=team, department=team.department,
-                               expected_at=timezone.now() - timedelta(hours=1), priority=Priority.NORMAL)
-    save_contact(service_request_id=sr.pk, details=ContactDetails(email="resident@home.example", first_name="Ada",
-                                                                     purposes=frozenset({Purpose.STATUS_UPDATES})),
-                 tracking_token=sr.tracking_token)
+    sr = ServiceRequestFactory(
+        service_type=pothole,
+        team=team,
+        department=team.department,
+        expected_at=timezone.now() - timedelta(hours=1),
+        priority=Priority.NORMAL,
+    )
+    save_contact(
+        service_request_id=sr.pk,
+        details=ContactDetails(
+            email="resident@home.example", first_name="Ada", purposes=frozenset({Purpose.STATUS_UPDATES})
+        ),
+        tracking_token=sr.tracking_token,
+    )
     return sr
 
 
@@ -48,7 +57,8 @@ def test_team_leads_are_told_by_email_without_the_residents_data(overdue_request
 
 
 def test_it_escalates_once_and_leaves_closed_and_on_time_requests_alone(
-        overdue_request, pothole, django_capture_on_commit_callbacks):
+    overdue_request, pothole, django_capture_on_commit_callbacks
+):
     ServiceRequestFactory(service_type=pothole, status=Status.CLOSED, expected_at=timezone.now() - timedelta(days=1))
     ServiceRequestFactory(service_type=pothole, expected_at=timezone.now() + timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -60,13 +70,15 @@ def test_it_escalates_once_and_leaves_closed_and_on_time_requests_alone(
 @pytest.fixture
 def levels(overdue_request, jurisdiction):
     head = UserFactory(username="head", email="head@city.example")
-    StaffRole.objects.create(user=head, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction,
-                             department=overdue_request.department)
+    StaffRole.objects.create(
+        user=head, role=StaffRole.Role.MANAGER, jurisdiction=jurisdiction, department=overdue_request.department
+    )
     op = UserFactory(username="op", email="operator@city.example")
     StaffRole.objects.create(user=op, role=StaffRole.Role.OPERATOR, jurisdiction=jurisdiction)
     EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.TEAM_LEAD, after_hours=0)
-    EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.DEPARTMENT_HEAD,
-                                   after_hours=4)
+    EscalationLevel.objects.create(
+        jurisdiction=jurisdiction, level=EscalationLevel.Level.DEPARTMENT_HEAD, after_hours=4
+    )
     EscalationLevel.objects.create(jurisdiction=jurisdiction, level=EscalationLevel.Level.OPERATOR, after_hours=24)
     return overdue_request
 
@@ -104,11 +116,13 @@ class FailingFor:
                 if any(address in m.to for m in messages):
                     raise SMTPException("550 mailbox unavailable")
                 return super().send_messages(messages)
+
         return Backend(*args, **kwargs)
 
 
 def test_a_failing_mail_server_keeps_the_notice_for_a_retry_and_the_rest_go_out(
-        overdue_request, team, settings, django_capture_on_commit_callbacks):
+    overdue_request, team, settings, django_capture_on_commit_callbacks
+):
     team.leads.add(UserFactory(username="lead2", email="broken@city.example"))
     settings.EMAIL_BACKEND = "tests.routing.test_escalation.failing_backend"
     with django_capture_on_commit_callbacks(execute=True):

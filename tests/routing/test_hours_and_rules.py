@@ -1,4 +1,4 @@
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from routing.engine import Inputs, first_match, never_matching
 from routing.hours import add_business_hours, is_open, validate_business_hours
@@ -9,21 +9,23 @@ TZ = "America/Los_Angeles"
 
 
 def test_no_business_hours_means_around_the_clock():
-    start = datetime(2025, 6, 7, 3, 0, tzinfo=dt_timezone.utc)
+    start = datetime(2025, 6, 7, 3, 0, tzinfo=UTC)
     assert is_open({}, start, TZ)
-    assert add_business_hours(start, 5, {}, TZ) == datetime(2025, 6, 7, 8, 0, tzinfo=dt_timezone.utc)
+    assert add_business_hours(start, 5, {}, TZ) == datetime(2025, 6, 7, 8, 0, tzinfo=UTC)
 
 
 def test_hours_filed_at_the_weekend_start_counting_on_monday_morning():
-    saturday = datetime(2025, 6, 7, 18, 0, tzinfo=dt_timezone.utc)
+    saturday = datetime(2025, 6, 7, 18, 0, tzinfo=UTC)
     assert not is_open(WEEKDAYS, saturday, TZ)
-    assert add_business_hours(saturday, 3, WEEKDAYS, TZ) == datetime(2025, 6, 9, 19, 0, tzinfo=dt_timezone.utc)
+    assert add_business_hours(saturday, 3, WEEKDAYS, TZ) == datetime(2025, 6, 9, 19, 0, tzinfo=UTC)
 
 
 def test_bad_business_hours_are_explained():
     assert validate_business_hours({"7": ["09:00", "17:00"], "1": ["18:00", "08:00"], "2": "nine"}) == [
-        "7 is not a weekday number from 0 to 6", "Day 1: it opens after it closes",
-        'Day 2: give ["HH:MM", "HH:MM"]']
+        "7 is not a weekday number from 0 to 6",
+        "Day 1: it opens after it closes",
+        'Day 2: give ["HH:MM", "HH:MM"]',
+    ]
 
 
 def rule(pk, **fields):
@@ -45,7 +47,11 @@ def test_a_rule_with_an_empty_hour_range_can_never_match():
 
 
 def test_a_rule_behind_a_broader_one_is_flagged_with_the_rule_that_shadows_it():
-    broad, narrow, other = rule(1, service_type_id=5), rule(2, service_type_id=5, words=["deep"]), rule(3, service_type_id=6)
+    broad, narrow, other = (
+        rule(1, service_type_id=5),
+        rule(2, service_type_id=5, words=["deep"]),
+        rule(3, service_type_id=6),
+    )
     assert never_matching([broad, narrow, other]) == {2: broad}
 
 

@@ -20,8 +20,15 @@ START = datetime(2020, 1, 1, 9, tzinfo=UTC)
 
 
 def row(kind, queue, text, day, department=None):
-    return HistoryRow(type=kind, queue=queue, department=department or queue, lat=None, lon=None,
-                      opened=START + timedelta(days=day), text=text)
+    return HistoryRow(
+        type=kind,
+        queue=queue,
+        department=department or queue,
+        lat=None,
+        lon=None,
+        opened=START + timedelta(days=day),
+        text=text,
+    )
 
 
 def test_the_decay_and_the_method_are_chosen_without_reading_the_test_period(tmp_path, history, monkeypatch):
@@ -34,8 +41,16 @@ def test_the_decay_and_the_method_are_chosen_without_reading_the_test_period(tmp
 
     monkeypatch.setattr("routing.management.commands.routing_evaluate.choose", choose_and_record)
     out = io.StringIO()
-    call_command("routing_evaluate", jurisdiction="newtown.example", history=history, columns=COLUMNS,
-                 since="2019-02-01", rule_set="draft", choose_decay=True, stdout=out)
+    call_command(
+        "routing_evaluate",
+        jurisdiction="newtown.example",
+        history=history,
+        columns=COLUMNS,
+        since="2019-02-01",
+        rule_set="draft",
+        choose_decay=True,
+        stdout=out,
+    )
     assert seen and max(seen) < datetime(2019, 2, 1, tzinfo=UTC)
     assert "learned model" in out.getvalue() and "baseline: the type alone" in out.getvalue()
 
@@ -50,9 +65,11 @@ def test_the_validation_slice_is_the_newest_fifth_of_the_training_rows():
 # Potholes go to Streets. In the older rows the word "tree" came with a Parks crew, but the city stopped that:
 # in the newest rows "tree" potholes go to Streets too. A learner that trusts the words does worse than the
 # type alone; the type alone must win.
-MISLEADING = ([row("Pothole", "Streets", "deep hole", day) for day in range(60)]
-              + [row("Pothole", "Parks", "tree roots lifted it", day) for day in range(40)]
-              + [row("Pothole", "Streets", "tree roots lifted it", day) for day in range(100, 125)])
+MISLEADING = (
+    [row("Pothole", "Streets", "deep hole", day) for day in range(60)]
+    + [row("Pothole", "Parks", "tree roots lifted it", day) for day in range(40)]
+    + [row("Pothole", "Streets", "tree roots lifted it", day) for day in range(100, 125)]
+)
 
 
 def test_where_the_model_and_the_rule_table_would_do_worse_the_type_alone_decides():
@@ -60,8 +77,9 @@ def test_where_the_model_and_the_rule_table_would_do_worse_the_type_alone_decide
     type_alone = next(s for s in choice.scores if s.method == "type" and s.half_life_days is choice.half_life_days)
     assert choice.decides == {"department": "type", "queue": "type"}
     for target in ("department", "queue"):
-        assert max(s.of(target) for s in choice.scores if s.half_life_days == choice.half_life_days) == \
-            type_alone.of(target)
+        assert max(s.of(target) for s in choice.scores if s.half_life_days == choice.half_life_days) == type_alone.of(
+            target
+        )
     model = next(s for s in choice.scores if s.method == "model" and s.half_life_days is None)
     assert model.queue < type_alone.queue  # the model really was worse: the fallback is not a tie
 
@@ -77,14 +95,16 @@ def test_a_draft_that_falls_back_to_the_type_routes_by_the_type_once_active(juri
 
 def model_draft(jurisdiction):
     """A draft whose model decides both targets, learned from rows where the words decide the queue."""
-    rows = ([row("Streetlight", "Lights", "lamp is dark", day) for day in range(30)]
-            + [row("Streetlight", "Poles", "pole knocked down", day) for day in range(30)])
+    rows = [row("Streetlight", "Lights", "lamp is dark", day) for day in range(30)] + [
+        row("Streetlight", "Poles", "pole knocked down", day) for day in range(30)
+    ]
     choice = Choice(half_life_days=None, decides={"department": "model", "queue": "model"})
     return learn_rule_set(jurisdiction, rows, layer=None, choice=choice).rule_set
 
 
-def test_a_draft_model_changes_nothing_live_until_its_rule_set_is_activated(jurisdiction, department, team,
-                                                                           make_rule_set):
+def test_a_draft_model_changes_nothing_live_until_its_rule_set_is_activated(
+    jurisdiction, department, team, make_rule_set
+):
     light = ServiceTypeFactory(jurisdiction=jurisdiction, code="streetlight", name="Streetlight")
     make_rule_set({"service_type": light, "department": department, "team": team})
     draft = model_draft(jurisdiction)
@@ -103,8 +123,9 @@ def test_a_draft_model_changes_nothing_live_until_its_rule_set_is_activated(juri
 def test_rules_written_by_people_still_come_before_the_model(jurisdiction, department, team):
     draft = model_draft(jurisdiction)
     light = draft.rules.filter(service_type__isnull=False).first().service_type
-    RoutingRule.objects.create(rule_set=draft, order=0, name="Lights by hand", service_type=light,
-                               department=department, team=team)
+    RoutingRule.objects.create(
+        rule_set=draft, order=0, name="Lights by hand", service_type=light, department=department, team=team
+    )
     activate_rule_set(draft)
     sr = ServiceRequestFactory(jurisdiction=jurisdiction, service_type=light, description="pole knocked down")
     assert route_request(sr.pk).team == team
@@ -124,8 +145,9 @@ def test_departments_and_teams_an_import_made_stay_inactive_until_activation(tmp
     rule_set = RuleSet.objects.get(jurisdiction__slug="newtown.example")
     made = Team.objects.filter(department__jurisdiction=rule_set.jurisdiction).exclude(code="triage")
     assert made.count() == 3 and not made.filter(active=True).exists()
-    assert not Department.objects.filter(jurisdiction=rule_set.jurisdiction, active=True).exclude(
-        code="triage").exists()
+    assert (
+        not Department.objects.filter(jurisdiction=rule_set.jurisdiction, active=True).exclude(code="triage").exists()
+    )
     activate_rule_set(rule_set)
     assert not made.filter(active=False).exists()
     assert not Department.objects.filter(jurisdiction=rule_set.jurisdiction, active=False).exists()

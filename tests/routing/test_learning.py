@@ -1,16 +1,17 @@
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from routing.engine import Inputs, first_match
 from routing.history import HistoryRow
 from routing.models import RoutingRule
 from routing.rule_table import Route, by_type, plan_routes, predict_queue, weights
 
-NOW = datetime(2025, 6, 1, tzinfo=dt_timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def row(kind, queue, text="", days_ago=0):
-    return HistoryRow(type=kind, queue=queue, department=queue, lat=None, lon=None,
-                      opened=NOW - timedelta(days=days_ago), text=text)
+    return HistoryRow(
+        type=kind, queue=queue, department=queue, lat=None, lon=None, opened=NOW - timedelta(days=days_ago), text=text
+    )
 
 
 def test_a_row_loses_half_its_weight_every_half_life():
@@ -19,9 +20,11 @@ def test_a_row_loses_half_its_weight_every_half_life():
 
 
 def test_words_inside_chinese_running_text_send_a_type_to_another_queue_and_rare_words_back_off():
-    rows = ([row("道路", "道路养护", "路面有坑") for _ in range(6)]
-            + [row("道路", "排水", "人行道上的井盖不见了") for _ in range(4)]
-            + [row("道路", "排水", "罕见的词")])
+    rows = (
+        [row("道路", "道路养护", "路面有坑") for _ in range(6)]
+        + [row("道路", "排水", "人行道上的井盖不见了") for _ in range(4)]
+        + [row("道路", "排水", "罕见的词")]
+    )
     routes = plan_routes(rows, {}, None)
     assert Route(type="道路", queue="排水", word="井盖") in routes
     assert routes[-1] == Route(type="道路", queue="道路养护")

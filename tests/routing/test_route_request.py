@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -16,13 +16,20 @@ pytestmark = pytest.mark.django_db
 SOUTH_500M = Point(-122.4194, 37.7704, srid=4326)
 
 
-def test_the_first_matching_rule_decides_and_the_decision_records_why(pothole, department, team, other_department,
-                                                                      downtown, south, make_rule_set):
+def test_the_first_matching_rule_decides_and_the_decision_records_why(
+    pothole, department, team, other_department, downtown, south, make_rule_set
+):
     south_team = TeamFactory(department=other_department, name="South crew")
     rule_set = make_rule_set(
-        {"name": "Potholes in the south", "service_type": pothole, "area": south, "department": other_department,
-         "team": south_team},
-        {"name": "Potholes", "service_type": pothole, "department": department, "team": team})
+        {
+            "name": "Potholes in the south",
+            "service_type": pothole,
+            "area": south,
+            "department": other_department,
+            "team": south_team,
+        },
+        {"name": "Potholes", "service_type": pothole, "department": department, "team": team},
+    )
     sr = ServiceRequestFactory(service_type=pothole, location=SOUTH)
 
     decision = route_request(sr.pk)
@@ -35,8 +42,9 @@ def test_the_first_matching_rule_decides_and_the_decision_records_why(pothole, d
     assert decision.inputs["service_type_id"] == pothole.pk
 
 
-def test_it_writes_one_staff_history_note_and_keeps_the_public_reason_live(pothole, department, team, downtown,
-                                                                           make_rule_set):
+def test_it_writes_one_staff_history_note_and_keeps_the_public_reason_live(
+    pothole, department, team, downtown, make_rule_set
+):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     sr = ServiceRequestFactory(service_type=pothole, location=HERE)
     route_request(sr.pk)
@@ -56,8 +64,9 @@ def test_a_second_delivery_routes_once(pothole, department, team, downtown, make
     assert StatusChange.objects.filter(service_request=sr).count() == 1
 
 
-def test_a_point_outside_every_area_goes_to_triage_with_the_reason(pothole, department, team, downtown,
-                                                                   routing_settings, make_rule_set):
+def test_a_point_outside_every_area_goes_to_triage_with_the_reason(
+    pothole, department, team, downtown, routing_settings, make_rule_set
+):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     sr = ServiceRequestFactory(service_type=pothole, location=AT_SEA)
     decision = route_request(sr.pk)
@@ -84,23 +93,34 @@ def test_without_an_active_rule_set_nothing_is_left_unrouted(pothole, downtown):
 
 
 def test_a_rule_can_raise_the_priority_and_set_the_due_time_in_business_hours(
-        pothole, department, team, downtown, routing_settings, make_rule_set):
+    pothole, department, team, downtown, routing_settings, make_rule_set
+):
     routing_settings.business_hours = {str(d): ["09:00", "17:00"] for d in range(5)}
     routing_settings.save()
-    make_rule_set({"service_type": pothole, "words": ["sinkhole"], "department": department, "team": team,
-                   "set_priority": Priority.URGENT, "sla_hours": 4})
+    make_rule_set(
+        {
+            "service_type": pothole,
+            "words": ["sinkhole"],
+            "department": department,
+            "team": team,
+            "set_priority": Priority.URGENT,
+            "sla_hours": 4,
+        }
+    )
     # Friday 15:00 in San Francisco: two hours left that day, two more on Monday morning.
-    friday = datetime(2025, 6, 6, 22, 0, tzinfo=dt_timezone.utc)
-    sr = ServiceRequestFactory(service_type=pothole, location=HERE, description="A sinkhole opened",
-                               submitted_at=friday)
+    friday = datetime(2025, 6, 6, 22, 0, tzinfo=UTC)
+    sr = ServiceRequestFactory(
+        service_type=pothole, location=HERE, description="A sinkhole opened", submitted_at=friday
+    )
     route_request(sr.pk)
     sr.refresh_from_db()
     assert sr.priority == Priority.URGENT
-    assert sr.expected_at == datetime(2025, 6, 9, 18, 0, tzinfo=dt_timezone.utc)  # Monday 11:00 local
+    assert sr.expected_at == datetime(2025, 6, 9, 18, 0, tzinfo=UTC)  # Monday 11:00 local
 
 
-def test_the_most_specific_sla_target_sets_the_due_time(pothole, jurisdiction, department, team, downtown,
-                                                        make_rule_set):
+def test_the_most_specific_sla_target_sets_the_due_time(
+    pothole, jurisdiction, department, team, downtown, make_rule_set
+):
     SlaTarget.objects.create(jurisdiction=jurisdiction, hours=100)
     SlaTarget.objects.create(jurisdiction=jurisdiction, service_type=pothole, hours=10)
     make_rule_set({"service_type": pothole, "department": department, "team": team})
@@ -125,13 +145,18 @@ def test_round_robin_takes_turns_among_the_team(pothole, department, team, downt
     assert assignees == [alice, bob, alice]
 
 
-def test_least_open_work_picks_the_member_with_fewest_open_requests(pothole, department, team, downtown,
-                                                                    make_rule_set):
+def test_least_open_work_picks_the_member_with_fewest_open_requests(pothole, department, team, downtown, make_rule_set):
     busy, free = UserFactory(username="busy"), UserFactory(username="free")
     team.members.add(busy, free)
     ServiceRequestFactory(service_type=pothole, team=team, assignee=busy, routing_state=RoutingState.ROUTED)
-    make_rule_set({"service_type": pothole, "department": department, "team": team,
-                   "assignment_strategy": Team.Strategy.LEAST_OPEN})
+    make_rule_set(
+        {
+            "service_type": pothole,
+            "department": department,
+            "team": team,
+            "assignment_strategy": Team.Strategy.LEAST_OPEN,
+        }
+    )
     sr = ServiceRequestFactory(service_type=pothole, location=HERE)
     route_request(sr.pk)
     sr.refresh_from_db()
@@ -139,7 +164,8 @@ def test_least_open_work_picks_the_member_with_fewest_open_requests(pothole, dep
 
 
 def test_open_requests_of_the_same_type_nearby_are_linked_as_possible_duplicates(
-        pothole, department, team, downtown, make_rule_set):
+    pothole, department, team, downtown, make_rule_set
+):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     earlier = ServiceRequestFactory(service_type=pothole, location=HERE, routing_state=RoutingState.ROUTED)
     ServiceRequestFactory(service_type=pothole, location=SOUTH, routing_state=RoutingState.ROUTED)
@@ -150,7 +176,8 @@ def test_open_requests_of_the_same_type_nearby_are_linked_as_possible_duplicates
 
 
 def test_the_sweep_routes_old_waiting_requests_of_every_jurisdiction_in_batches(
-        pothole, department, team, downtown, make_rule_set):
+    pothole, department, team, downtown, make_rule_set
+):
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     elsewhere = ServiceTypeFactory()
     old = timezone.now() - timedelta(minutes=5)
@@ -163,7 +190,7 @@ def test_the_sweep_routes_old_waiting_requests_of_every_jurisdiction_in_batches(
     states = dict(ServiceRequest.objects.values_list("pk", "routing_state"))
     assert [states[sr.pk] for sr in waiting] == [RoutingState.ROUTED] * 3
     assert states[other_city.pk] == RoutingState.TRIAGE  # its city has no rules yet
-    assert states[fresh.pk] == RoutingState.PENDING       # its own task is still on the way
+    assert states[fresh.pk] == RoutingState.PENDING  # its own task is still on the way
 
 
 def test_a_per_type_duplicate_window_overrides_the_jurisdictions(pothole, department, team, downtown, make_rule_set):

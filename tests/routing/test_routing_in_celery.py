@@ -1,4 +1,5 @@
 """Filing then routing through a real Celery worker on the real Redis broker."""
+
 import time
 
 import pytest

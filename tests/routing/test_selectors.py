@@ -54,11 +54,20 @@ def test_staff_see_everything_stored(routed, downtown):
 
 
 def test_problems_name_shadowed_rules_foreign_teams_and_types_without_route(
-        jurisdiction, pothole, department, other_department, team, make_rule_set):
+    jurisdiction, pothole, department, other_department, team, make_rule_set
+):
     ServiceTypeFactory(jurisdiction=jurisdiction, name="Graffiti", group="Cleanliness")
-    rule_set = make_rule_set({"name": "All potholes", "service_type": pothole, "department": department},
-                             {"name": "Deep potholes", "service_type": pothole, "words": ["deep"],
-                              "department": other_department, "team": team}, active=False)
+    rule_set = make_rule_set(
+        {"name": "All potholes", "service_type": pothole, "department": department},
+        {
+            "name": "Deep potholes",
+            "service_type": pothole,
+            "words": ["deep"],
+            "department": other_department,
+            "team": team,
+        },
+        active=False,
+    )
     assert rule_set_problems(rule_set) == [
         "Rule Deep potholes can never match: rule All potholes before it takes every request it would.",
         "Rule Deep potholes sends to a team outside its department.",

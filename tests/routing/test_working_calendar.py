@@ -1,8 +1,14 @@
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from routing.hours import (add_business_hours, add_working_days, business_time_between, is_open,
-                           is_working_day, public_holidays)
+from routing.hours import (
+    add_business_hours,
+    add_working_days,
+    business_time_between,
+    is_open,
+    is_working_day,
+    public_holidays,
+)
 
 WEEKDAYS = {str(d): ["09:00", "17:00"] for d in range(5)}
 SF = ZoneInfo("America/Los_Angeles")
@@ -24,8 +30,7 @@ def test_hours_counted_over_a_holiday_and_a_weekend_skip_both():
     start = datetime(2026, 11, 25, 16, 0, tzinfo=SF)
     due = add_business_hours(start, 10, WEEKDAYS, "America/Los_Angeles", closed_days=closed)
     assert due == datetime(2026, 12, 1, 10, 0, tzinfo=SF)
-    assert business_time_between(start, due, WEEKDAYS, "America/Los_Angeles", closed_days=closed) == \
-        timedelta(hours=10)
+    assert business_time_between(start, due, WEEKDAYS, "America/Los_Angeles", closed_days=closed) == timedelta(hours=10)
 
 
 def test_chinese_national_day_week_is_not_working_time_in_shenzhen():
@@ -53,7 +58,7 @@ def test_working_days_skip_weekends_and_holidays():
 
 def test_around_the_clock_hours_still_close_on_holidays():
     closed = frozenset({date(2026, 12, 25)})
-    start = datetime(2026, 12, 24, 23, 0, tzinfo=dt_timezone.utc).astimezone(SF)  # 15:00 in SF on the 24th
+    start = datetime(2026, 12, 24, 23, 0, tzinfo=UTC).astimezone(SF)  # 15:00 in SF on the 24th
     due = add_business_hours(start, 10, {}, "America/Los_Angeles", closed_days=closed)
     assert due == datetime(2026, 12, 26, 1, 0, tzinfo=SF)
 
@@ -66,8 +71,9 @@ def test_a_chinese_weekend_worked_in_exchange_for_a_holiday_opens_with_an_ordina
     assert not is_working_day(date(2026, 2, 15), WEEKDAYS, closed_days=closed)
     assert is_open(WEEKDAYS, datetime(2026, 2, 14, 10, 0, tzinfo=SHENZHEN), "Asia/Shanghai", closed_days=closed)
     # Friday 13th at 16:00: one hour that day, then the make-up Saturday's first hour.
-    due = add_business_hours(datetime(2026, 2, 13, 16, 0, tzinfo=SHENZHEN), 2, WEEKDAYS, "Asia/Shanghai",
-                             closed_days=closed)
+    due = add_business_hours(
+        datetime(2026, 2, 13, 16, 0, tzinfo=SHENZHEN), 2, WEEKDAYS, "Asia/Shanghai", closed_days=closed
+    )
     assert due == datetime(2026, 2, 14, 10, 0, tzinfo=SHENZHEN)
 
 

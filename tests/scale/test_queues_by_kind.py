@@ -1,4 +1,5 @@
 """A backlog of photos to blur never delays routing: each kind of work has its queue, and routing its worker."""
+
 import io
 import time
 import uuid
@@ -29,8 +30,13 @@ def test_routing_answers_while_the_photo_queue_is_full(stack):
     # Filed while no worker runs: forty photos wait in the photos queue, as after a storm of reports.
     for n in range(PHOTO_FILINGS):
         files = [(f"photo{i}", (f"p{i}.jpg", photo, "image/jpeg")) for i in range(PHOTOS_EACH)]
-        answer = httpx.post(url + "/open311/v2/requests.json", data=client.form(n), files=files,
-                            headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60)
+        answer = httpx.post(
+            url + "/open311/v2/requests.json",
+            data=client.form(n),
+            files=files,
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            timeout=60,
+        )
         assert answer.status_code == 200, answer.text
     assert int(stack.redis("llen", "photos")) == PHOTO_FILINGS * PHOTOS_EACH
 
@@ -43,8 +49,14 @@ def test_routing_answers_while_the_photo_queue_is_full(stack):
 
     started = time.monotonic()
     probe = client.file(100)
-    stack.wait_for(lambda: stack.value("select routing_state from requests_app_servicerequest where public_id = %s",
-                                       (probe,)) != "pending", "routing of the probe", seconds=60)
+    stack.wait_for(
+        lambda: (
+            stack.value("select routing_state from requests_app_servicerequest where public_id = %s", (probe,))
+            != "pending"
+        ),
+        "routing of the probe",
+        seconds=60,
+    )
     routed_after = time.monotonic() - started
     waiting_photos = int(stack.redis("llen", "photos"))
     # Queues are first in, first out: had routing shared the photos' queue, the probe could not be routed while

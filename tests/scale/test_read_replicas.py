@@ -1,5 +1,6 @@
 """A real PostgreSQL streaming replica behind the public outputs: they read it, while whoever has just written
 (a resident after filing, an Open311 client asking for the request it filed) never reads behind their write."""
+
 import httpx
 import pytest
 
@@ -40,8 +41,7 @@ def test_a_client_never_gets_not_found_for_the_request_it_just_filed(replicated)
     stack.replica_sql("select pg_wal_replay_pause()")
     filed = Client(stack, url).file(3)
     # An Open311 client keeps no cookie: the replica has not seen the request, so the primary answers.
-    answer = httpx.get(f"{url}/open311/v2/requests/{filed}.json", params={"jurisdiction_id": "sz.gov.cn"},
-                       timeout=10)
+    answer = httpx.get(f"{url}/open311/v2/requests/{filed}.json", params={"jurisdiction_id": "sz.gov.cn"}, timeout=10)
     assert answer.status_code == 200 and answer.json()[0]["service_request_id"] == filed
 
 

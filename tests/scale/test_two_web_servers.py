@@ -1,5 +1,6 @@
 """Stateless web processes: two gunicorn servers behind HAProxy, one killed under load. Every acknowledged
 filing is stored, and a resident's session (the "me too" they already gave) lives on through the other server."""
+
 import re
 import threading
 
@@ -16,8 +17,11 @@ FILINGS = 40
 def say_me_too(browser: httpx.Client, public_id: str) -> dict:
     page = browser.get(f"/requests/{public_id}/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    answer = browser.post(f"/requests/{public_id}/me-too/", data={"csrfmiddlewaretoken": token},
-                          headers={"Accept": "application/json", "X-Requested-With": "fetch"})
+    answer = browser.post(
+        f"/requests/{public_id}/me-too/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Accept": "application/json", "X-Requested-With": "fetch"},
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -1,5 +1,6 @@
 """A small city for the staff queue: one department with staff, a lead and a manager, another department,
 an operator, and a second city whose staff must never see the first."""
+
 import pytest
 from django.contrib.gis.geos import Point
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -9,8 +10,17 @@ from contacts.services import ContactDetails, save_contact
 from routing.models import RoutingRule, RuleSet
 from routing.services import activate_rule_set
 from staffing.models import StaffRole
-from tests.factories import (AreaFactory, AreaLayerFactory, DepartmentFactory, JurisdictionFactory,
-                             ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory, square)
+from tests.factories import (
+    AreaFactory,
+    AreaLayerFactory,
+    DepartmentFactory,
+    JurisdictionFactory,
+    ServiceRequestFactory,
+    ServiceTypeFactory,
+    TeamFactory,
+    UserFactory,
+    square,
+)
 
 
 @pytest.fixture
@@ -88,22 +98,29 @@ def make_request(pothole, department, team):
 
 @pytest.fixture
 def other_request(other_department, jurisdiction):
-    return ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=jurisdiction, code="signal"),
-                                 department=other_department, address="9 Market St")
+    return ServiceRequestFactory(
+        service_type=ServiceTypeFactory(jurisdiction=jurisdiction, code="signal"),
+        department=other_department,
+        address="9 Market St",
+    )
 
 
 @pytest.fixture
 def foreign_request(elsewhere, elsewhere_department):
-    return ServiceRequestFactory(service_type=ServiceTypeFactory(jurisdiction=elsewhere, code="road"),
-                                 department=elsewhere_department, location=Point(114.05, 22.54, srid=4326))
+    return ServiceRequestFactory(
+        service_type=ServiceTypeFactory(jurisdiction=elsewhere, code="road"),
+        department=elsewhere_department,
+        location=Point(114.05, 22.54, srid=4326),
+    )
 
 
 def sign_in(client, user):
     """Sign a staff member in as production requires: with a confirmed authenticator, used in this session
     (django-otp's session key, as django_otp.login sets it). One is set up for them if they have none."""
     client.force_login(user)
-    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-              or TOTPDevice.objects.create(user=user, name="phone", confirmed=True))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="phone", confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -125,21 +142,40 @@ def downtown(jurisdiction):
 def rules(jurisdiction, downtown, pothole, graffiti, department, team, other_department, other_team):
     """The active rule set: potholes downtown to Streets of Public Works, graffiti anywhere to Signals of Transport."""
     rule_set = RuleSet.objects.create(jurisdiction=jurisdiction, version=1)
-    RoutingRule.objects.create(rule_set=rule_set, order=1, name="Potholes downtown", service_type=pothole,
-                               area=downtown, department=department, team=team)
-    RoutingRule.objects.create(rule_set=rule_set, order=2, name="Graffiti", service_type=graffiti,
-                               department=other_department, team=other_team)
+    RoutingRule.objects.create(
+        rule_set=rule_set,
+        order=1,
+        name="Potholes downtown",
+        service_type=pothole,
+        area=downtown,
+        department=department,
+        team=team,
+    )
+    RoutingRule.objects.create(
+        rule_set=rule_set, order=2, name="Graffiti", service_type=graffiti, department=other_department, team=other_team
+    )
     return activate_rule_set(rule_set)
 
 
 @pytest.fixture
 def with_contact():
     """Give a request a kept contact, consented to the given purposes."""
+
     def give(sr, *purposes, email="ana@example.org", phone=""):
-        save_contact(service_request_id=sr.pk, details=ContactDetails(
-            first_name="Ana", last_name="Lima", email=email, phone=phone, language="en", purposes=frozenset(purposes)),
-            tracking_token=sr.tracking_token)
+        save_contact(
+            service_request_id=sr.pk,
+            details=ContactDetails(
+                first_name="Ana",
+                last_name="Lima",
+                email=email,
+                phone=phone,
+                language="en",
+                purposes=frozenset(purposes),
+            ),
+            tracking_token=sr.tracking_token,
+        )
         return sr
+
     return give
 
 

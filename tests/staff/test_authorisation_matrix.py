@@ -5,6 +5,7 @@ about the request changed. Then the ways in that need more than a role: a passwo
 (staff pages and the admin, through the real sign-in forms), transfer-then-read, Open311 keys without the update
 scope, and a replayed idempotency key of the resident's form.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -17,23 +18,36 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-
 from contacts.models import AccessLog
 from contacts.permissions import may_see_contact
 from contacts.purposes import Purpose
 from frontend.forms import CONSENT_WORDING_VERSION
 from frontend.staff.models import SavedView
 from frontend.staff.services import InvalidAction, transfer
-from requests_app.models import ServiceType
 from open311.services import create_api_key
+from requests_app.models import ServiceType
 from staffing.models import StaffRole
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role
 
 ROLES = ["staff", "lead", "manager", "city_operator", "crew"]
 TARGETS = ["own", "other_department", "other_city"]
-ACTIONS = ["view", "acknowledge", "status", "hold", "assign_self", "assign_colleague", "priority", "service_type",
-           "transfer", "merge", "permit", "question", "contact", "bulk"]
+ACTIONS = [
+    "view",
+    "acknowledge",
+    "status",
+    "hold",
+    "assign_self",
+    "assign_colleague",
+    "priority",
+    "service_type",
+    "transfer",
+    "merge",
+    "permit",
+    "question",
+    "contact",
+    "bulk",
+]
 
 
 def expected(role, target, action):
@@ -53,8 +67,9 @@ def expected(role, target, action):
 
 
 @pytest.fixture
-def world(request, jurisdiction, department, team, other_department, other_team, elsewhere, elsewhere_department,
-          with_contact):
+def world(
+    request, jurisdiction, department, team, other_department, other_team, elsewhere, elsewhere_department, with_contact
+):
     permit = ServiceTypeFactory(jurisdiction=jurisdiction, code="event", kind=ServiceType.Kind.PERMIT)
     foreign_permit = ServiceTypeFactory(jurisdiction=elsewhere, code="event", kind=ServiceType.Kind.PERMIT)
     colleagues = {}
@@ -73,18 +88,26 @@ def world(request, jurisdiction, department, team, other_department, other_team,
         "other_department": ServiceRequestFactory(service_type=permit, department=other_department),
         "other_city": ServiceRequestFactory(service_type=foreign_permit, department=elsewhere_department),
     }
-    return {"targets": targets, "originals": originals, "colleagues": colleagues,
-            "departments": {jurisdiction.pk: [department, other_department], elsewhere.pk: [elsewhere_department]},
-            "types": {jurisdiction.pk: ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti"),
-                      elsewhere.pk: ServiceTypeFactory(jurisdiction=elsewhere, code="graffiti")}}
+    return {
+        "targets": targets,
+        "originals": originals,
+        "colleagues": colleagues,
+        "departments": {jurisdiction.pk: [department, other_department], elsewhere.pk: [elsewhere_department]},
+        "types": {
+            jurisdiction.pk: ServiceTypeFactory(jurisdiction=jurisdiction, code="graffiti"),
+            elsewhere.pk: ServiceTypeFactory(jurisdiction=elsewhere, code="graffiti"),
+        },
+    }
 
 
 def call(client, world, target, action):
     sr, original = world["targets"][target], world["originals"][target]
     url = reverse("staff:act", args=[sr.public_id, action.split("_")[0].replace("service", "service-type")])
     # Another department of the request's own city (the foreign city's only one is refused as the same).
-    other_department = next((d for d in world["departments"][sr.jurisdiction_id] if d.pk != sr.department_id),
-                            world["departments"][sr.jurisdiction_id][0])
+    other_department = next(
+        (d for d in world["departments"][sr.jurisdiction_id] if d.pk != sr.department_id),
+        world["departments"][sr.jurisdiction_id][0],
+    )
     data = {
         "acknowledge": {},
         "status": {"to": "in_progress", "public_note": "On it"},
@@ -99,13 +122,13 @@ def call(client, world, target, action):
         "question": {"question": "Which corner?"},
     }
     if action == "contact":
-        return client.post(reverse("staff:contact", args=[sr.public_id]),
-                           {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
+        return client.post(
+            reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"}
+        )
     if action == "view":
         return client.get(reverse("staff:request", args=[sr.public_id]))
     if action == "bulk":
-        return client.post(reverse("staff:bulk"), {"selected": [sr.public_id], "action": "status",
-                                                   "to": "in_progress"})
+        return client.post(reverse("staff:bulk"), {"selected": [sr.public_id], "action": "status", "to": "in_progress"})
     return client.post(url, data[action])
 
 
@@ -141,8 +164,16 @@ def test_each_role_may_do_what_it_is_designed_to_and_nothing_else(request, clien
 
 
 CONTACT_VIEWERS = {  # who, and whether they may see the contact of a request of "department"
-    "staff": True, "lead": True, "manager": True, "city_operator": True, "operator": True,
-    "other_staff": False, "other_manager": False, "foreign_staff": False, "foreign_operator": False, "nobody": False,
+    "staff": True,
+    "lead": True,
+    "manager": True,
+    "city_operator": True,
+    "operator": True,
+    "other_staff": False,
+    "other_manager": False,
+    "foreign_staff": False,
+    "foreign_operator": False,
+    "nobody": False,
 }
 
 
@@ -159,8 +190,9 @@ def foreign_operator(elsewhere):
 
 
 @pytest.mark.parametrize("who, allowed", CONTACT_VIEWERS.items())
-def test_the_contact_rule_follows_the_staff_roles_of_the_requests_department_and_city(request, make_request, who,
-                                                                                     allowed):
+def test_the_contact_rule_follows_the_staff_roles_of_the_requests_department_and_city(
+    request, make_request, who, allowed
+):
     assert may_see_contact(request.getfixturevalue(who), make_request()) is allowed
 
 
@@ -181,8 +213,9 @@ STAFF_URLS = [
 ]
 
 
-@pytest.mark.parametrize("method, name, args, data", STAFF_URLS,
-                         ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
+@pytest.mark.parametrize(
+    "method, name, args, data", STAFF_URLS, ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS]
+)
 @pytest.mark.parametrize("who", ["anonymous", "nobody", "foreign_staff"])
 def test_outsiders_get_nothing(request, client, make_request, method, name, args, data, who):
     sr = make_request()
@@ -190,8 +223,9 @@ def test_outsiders_get_nothing(request, client, make_request, method, name, args
         sign_in(client, request.getfixturevalue(who))
     url_args = [] if args is None else [sr.public_id] + args.split("/")[1:]
     before = snapshot(sr)
-    response = getattr(client, method)(reverse(name, args=url_args), {**data, "selected": [sr.public_id]}
-                                       if name == "staff:bulk" else data)
+    response = getattr(client, method)(
+        reverse(name, args=url_args), {**data, "selected": [sr.public_id]} if name == "staff:bulk" else data
+    )
     if who == "anonymous":
         assert response.status_code in (302, 403)
         if response.status_code == 302:
@@ -223,62 +257,79 @@ def test_the_admin_refuses_a_password_without_the_second_factor(client, request,
     user = request.getfixturevalue(who)
     get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="phone", confirmed=True)
+        user=user, name="phone", confirmed=True
+    )
     response = client.post(reverse("admin:login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 200 and response.context["form"].errors  # the form again, with its errors
     assert client.get(reverse("admin:index")).status_code == 302
     assert client.get("/admin/contacts/accesslog/").status_code == 302
     # The same form with the device's code lets them in: it was the missing factor that refused them.
-    response = client.post(reverse("admin:login"), {"username": user.username, "password": PASSWORD,
-                                                    "otp_device": device.persistent_id,
-                                                    "otp_token": current_code(device)})
+    response = client.post(
+        reverse("admin:login"),
+        {
+            "username": user.username,
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": current_code(device),
+        },
+    )
     assert response.status_code == 302 and client.get(reverse("admin:index")).status_code == 200
 
 
-@pytest.mark.parametrize("method, name, args, data", STAFF_URLS,
-                         ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS])
+@pytest.mark.parametrize(
+    "method, name, args, data", STAFF_URLS, ids=[f"{m} {n} {a or ''}" for m, n, a, _d in STAFF_URLS]
+)
 @pytest.mark.parametrize("who", ["staff", "lead", "manager", "city_operator"])
-def test_staff_pages_refuse_a_password_without_the_second_factor(request, client, make_request, with_contact, who,
-                                                                method, name, args, data):
+def test_staff_pages_refuse_a_password_without_the_second_factor(
+    request, client, make_request, with_contact, who, method, name, args, data
+):
     user = request.getfixturevalue(who)
     TOTPDevice.objects.filter(user=user).delete()  # never set one up: the password is all they have
     sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
     assert client.post(reverse("staff:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
     url_args = [] if args is None else [sr.public_id] + args.split("/")[1:]
     before = snapshot(sr)
-    response = getattr(client, method)(reverse(name, args=url_args), {**data, "selected": [sr.public_id]}
-                                       if name == "staff:bulk" else data)
+    response = getattr(client, method)(
+        reverse(name, args=url_args), {**data, "selected": [sr.public_id]} if name == "staff:bulk" else data
+    )
     if name in ("staff:map_data", "staff:changes"):
         assert response.status_code == 403
     else:
         assert response.status_code == 302 and response["Location"] == reverse("staff:two_factor")
-    contact = client.post(reverse("staff:contact", args=[sr.public_id]),
-                          {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
+    contact = client.post(
+        reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"}
+    )
     assert contact.status_code == 302 and "ana@example.org" not in contact.content.decode()
     assert snapshot(sr) == before and not AccessLog.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["other_staff", "other_manager"])
 def test_another_department_can_neither_transfer_a_request_to_itself_nor_then_read_its_contact(
-        request, client, make_request, with_contact, other_department, who):
+    request, client, make_request, with_contact, other_department, who
+):
     sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
     sign_in(client, request.getfixturevalue(who))
-    response = client.post(reverse("staff:act", args=[sr.public_id, "transfer"]),
-                           {"department": other_department.pk, "reason": "Mine now"})
+    response = client.post(
+        reverse("staff:act", args=[sr.public_id, "transfer"]), {"department": other_department.pk, "reason": "Mine now"}
+    )
     assert response.status_code == 403
-    response = client.post(reverse("staff:bulk"), {"selected": [sr.public_id], "action": "transfer",
-                                                   "department": other_department.pk, "reason": "Mine now"})
+    response = client.post(
+        reverse("staff:bulk"),
+        {"selected": [sr.public_id], "action": "transfer", "department": other_department.pk, "reason": "Mine now"},
+    )
     # Bulk actions refuse row by row, with the reason on the queue page (the department check below).
     assert response.status_code in (302, 403)
-    contact = client.post(reverse("staff:contact", args=[sr.public_id]),
-                          {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"})
+    contact = client.post(
+        reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Calling back"}
+    )
     assert contact.status_code == 403 and "ana@example.org" not in contact.content.decode()
     sr.refresh_from_db()
     assert sr.department_id != other_department.pk and not AccessLog.objects.exists()
 
 
-def test_the_transfer_service_itself_refuses_anyone_but_the_holding_department(make_request, other_staff,
-                                                                               other_department):
+def test_the_transfer_service_itself_refuses_anyone_but_the_holding_department(
+    make_request, other_staff, other_department
+):
     sr = make_request()
     with pytest.raises(InvalidAction):
         transfer(sr, to_department=other_department, reason="Mine now", by=other_staff)
@@ -290,34 +341,57 @@ def test_the_transfer_service_itself_refuses_anyone_but_the_holding_department(m
 def test_another_departments_or_citys_staff_cannot_read_a_contact(request, client, make_request, with_contact, who):
     sr = with_contact(make_request(), Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS)
     response = sign_in(client, request.getfixturevalue(who)).post(
-        reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Curious"})
+        reverse("staff:contact", args=[sr.public_id]), {"purpose": Purpose.STATUS_UPDATES, "reason": "Curious"}
+    )
     assert response.status_code in (403, 404) and "ana@example.org" not in response.content.decode()
     assert not AccessLog.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 @pytest.mark.parametrize("status", ["CLOSED", "FIXED", "NOT_COUNCILS_RESPONSIBILITY"])
-def test_an_open311_key_without_the_update_scope_cannot_close_or_reclassify(client, make_request, jurisdiction,
-                                                                           fmt, status):
+def test_an_open311_key_without_the_update_scope_cannot_close_or_reclassify(
+    client, make_request, jurisdiction, fmt, status
+):
     sr = make_request()
     _key, raw = create_api_key(application="Reporting app", jurisdiction=jurisdiction)
     before = snapshot(sr)
-    response = client.post(f"/open311/v2/servicerequestupdates.{fmt}", {
-        "api_key": raw, "service_request_id": sr.public_id, "update_id": "u1", "status": status,
-        "updated_datetime": "2026-05-01T10:00:00Z", "description": "Done"})
+    response = client.post(
+        f"/open311/v2/servicerequestupdates.{fmt}",
+        {
+            "api_key": raw,
+            "service_request_id": sr.public_id,
+            "update_id": "u1",
+            "status": status,
+            "updated_datetime": "2026-05-01T10:00:00Z",
+            "description": "Done",
+        },
+    )
     assert response.status_code == 403 and b"update" in response.content
     assert snapshot(sr) == before
     _key, raw = create_api_key(application="FixMyStreet", jurisdiction=jurisdiction, scopes=["read", "update"])
-    response = client.post(f"/open311/v2/servicerequestupdates.{fmt}", {
-        "api_key": raw, "service_request_id": sr.public_id, "update_id": "u1", "status": status,
-        "updated_datetime": "2026-05-01T10:00:00Z", "description": "Done"})
+    response = client.post(
+        f"/open311/v2/servicerequestupdates.{fmt}",
+        {
+            "api_key": raw,
+            "service_request_id": sr.public_id,
+            "update_id": "u1",
+            "status": status,
+            "updated_datetime": "2026-05-01T10:00:00Z",
+            "description": "Done",
+        },
+    )
     assert response.status_code == 200 and snapshot(sr) != before
 
 
 def test_a_replayed_form_idempotency_key_never_returns_someone_elses_tracking_link(pothole, jurisdiction):
     url = reverse("frontend:report", args=[jurisdiction.slug, pothole.code])
-    form = {"address": "1 Market St", "description": "Deep hole", "email": "ana@example.org",
-            "purposes": [Purpose.STATUS_UPDATES], "consent_wording": CONSENT_WORDING_VERSION}
+    form = {
+        "address": "1 Market St",
+        "description": "Deep hole",
+        "email": "ana@example.org",
+        "purposes": [Purpose.STATUS_UPDATES],
+        "consent_wording": CONSENT_WORDING_VERSION,
+    }
     headers = {"HTTP_IDEMPOTENCY_KEY": "3f1c9a0e-offline-1", "HTTP_ACCEPT": "application/json"}
     resident, stranger = Client(), Client()
     resident.cookies[settings.CSRF_COOKIE_NAME] = "a" * 32
@@ -340,14 +414,21 @@ CREW_TARGETS = {"assigned": 200, "unassigned": 409, "other_department": 409, "ot
 
 
 @pytest.mark.parametrize("target, status", CREW_TARGETS.items())
-def test_a_crew_acts_only_on_the_work_assigned_to_it(client, crew, make_request, other_request, foreign_request,
-                                                     target, status):
+def test_a_crew_acts_only_on_the_work_assigned_to_it(
+    client, crew, make_request, other_request, foreign_request, target, status
+):
     import uuid
-    sr = {"assigned": lambda: make_request(assignee=crew), "unassigned": make_request,
-          "other_department": lambda: other_request, "other_city": lambda: foreign_request}[target]()
+
+    sr = {
+        "assigned": lambda: make_request(assignee=crew),
+        "unassigned": make_request,
+        "other_department": lambda: other_request,
+        "other_city": lambda: foreign_request,
+    }[target]()
     before = snapshot(sr)
-    response = sign_in(client, crew).post(reverse("staff:crew_action"), {
-        "key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"})
+    response = sign_in(client, crew).post(
+        reverse("staff:crew_action"), {"key": str(uuid.uuid4()), "request": sr.public_id, "kind": "start"}
+    )
     assert response.status_code == status
     assert (snapshot(sr) != before) is (status == 200)
 
@@ -356,6 +437,7 @@ def test_a_crew_acts_only_on_the_work_assigned_to_it(client, crew, make_request,
 @pytest.mark.parametrize("name", ["staff:crew", "staff:crew_shortlist", "staff:crew_action"])
 def test_only_crews_use_crew_mode(request, client, make_request, role, name):
     import uuid
+
     sr = make_request(assignee=request.getfixturevalue("staff"))
     if role != "anonymous":
         sign_in(client, request.getfixturevalue(role))
@@ -384,8 +466,19 @@ CREW_CALLS = {
 
 @pytest.mark.parametrize("case, status", CREW_CALLS.items())
 def test_a_crew_sees_a_phone_number_only_under_the_departments_leave_and_the_requesters_consent(
-        request, client, crew, staff, department, other_department, jurisdiction, make_request, foreign_request,
-        with_contact, case, status):
+    request,
+    client,
+    crew,
+    staff,
+    department,
+    other_department,
+    jurisdiction,
+    make_request,
+    foreign_request,
+    with_contact,
+    case,
+    status,
+):
     department.crew_may_call = case != "department_does_not_allow"
     department.save(update_fields=["crew_may_call"])
     caller = crew
@@ -393,11 +486,15 @@ def test_a_crew_sees_a_phone_number_only_under_the_departments_leave_and_the_req
         caller = with_role("crew-bo", StaffRole.Role.CREW, jurisdiction, other_department)
     elif case == "department_staff":
         caller = staff
-    sr = foreign_request if case == "another_city" else make_request(
-        assignee=None if case == "not_assigned_to_this_crew" else caller)
-    purposes = {"requester_did_not_consent": (),
-                "requester_consented_to_other_purposes_only": (Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS)
-                }.get(case, (Purpose.CREW_CALL,))
+    sr = (
+        foreign_request
+        if case == "another_city"
+        else make_request(assignee=None if case == "not_assigned_to_this_crew" else caller)
+    )
+    purposes = {
+        "requester_did_not_consent": (),
+        "requester_consented_to_other_purposes_only": (Purpose.STATUS_UPDATES, Purpose.DEPARTMENT_QUESTIONS),
+    }.get(case, (Purpose.CREW_CALL,))
     if purposes:
         with_contact(sr, *purposes, phone="+1 415 555 0199")
     response = sign_in(client, caller).post(reverse("staff:crew_phone", args=[sr.public_id]))
@@ -414,8 +511,15 @@ def test_a_crew_sees_a_phone_number_only_under_the_departments_leave_and_the_req
 # A permit applicant's documents: the applicant through their tracking link, and staff of the deciding
 # department (or an operator of its city), each staff look logged; nobody else, not even other departments.
 DOCUMENT_READERS = {
-    "staff": 200, "lead": 200, "manager": 200, "city_operator": 200,
-    "other_staff": 403, "other_manager": 403, "foreign_staff": 404, "foreign_operator": 404, "nobody": 403,
+    "staff": 200,
+    "lead": 200,
+    "manager": 200,
+    "city_operator": 200,
+    "other_staff": 403,
+    "other_manager": 403,
+    "foreign_staff": 404,
+    "foreign_operator": 404,
+    "nobody": 403,
     "anonymous": 302,
 }
 
@@ -432,15 +536,22 @@ def permit_document(make_request, jurisdiction):
     requirement = DocumentRequirement.objects.create(permit_type=permit_type, code="plan", name="Plan", kinds=["pdf"])
     sr = make_request(service_type=service_type)
     today = timezone.localdate()
-    permit = Permit.objects.create(service_request=sr, permit_type=permit_type, geometry=Point(-122.4, 37.7, srid=4326),
-                                   starts_on=today, ends_on=today)
-    return PermitDocument.objects.create(permit=permit, requirement=requirement, kind="pdf", size=9,
-                                         file=ContentFile(b"%PDF-1.4\n", name="plan.pdf"))
+    permit = Permit.objects.create(
+        service_request=sr,
+        permit_type=permit_type,
+        geometry=Point(-122.4, 37.7, srid=4326),
+        starts_on=today,
+        ends_on=today,
+    )
+    return PermitDocument.objects.create(
+        permit=permit, requirement=requirement, kind="pdf", size=9, file=ContentFile(b"%PDF-1.4\n", name="plan.pdf")
+    )
 
 
 @pytest.mark.parametrize("who, outcome", DOCUMENT_READERS.items())
 def test_a_permit_document_is_served_only_to_the_deciding_department_and_each_look_is_logged(
-        request, client, permit_document, who, outcome):
+    request, client, permit_document, who, outcome
+):
     from permits.models import DocumentLook
 
     if who != "anonymous":
@@ -464,19 +575,25 @@ def test_the_applicant_reads_their_document_by_the_tracking_link_and_no_other(cl
     assert (mine.status_code, theirs.status_code) == (200, 404) and not DocumentLook.objects.exists()
 
 
-PERMIT_ACTIONS = {"step": {"note": "ok"}, "information": {"question": "Which side?"}, "paid": {"reference": "R1"},
-                  "decide": {"decision": "refuse", "reasons": "Too narrow"}}
+PERMIT_ACTIONS = {
+    "step": {"note": "ok"},
+    "information": {"question": "Which side?"},
+    "paid": {"reference": "R1"},
+    "decide": {"decision": "refuse", "reasons": "Too narrow"},
+}
 
 
 @pytest.mark.parametrize("action", PERMIT_ACTIONS)
-@pytest.mark.parametrize("who, allowed", [("staff", True), ("city_operator", True), ("other_staff", False),
-                                          ("foreign_staff", False)])
+@pytest.mark.parametrize(
+    "who, allowed", [("staff", True), ("city_operator", True), ("other_staff", False), ("foreign_staff", False)]
+)
 def test_permit_actions_are_for_the_deciding_department_only(request, client, permit_document, action, who, allowed):
     permit = permit_document.permit
     sign_in(client, request.getfixturevalue(who))
     before = permit.events.count()
-    response = client.post(reverse("permit_staff:act", args=[permit.service_request.public_id, action]),
-                           PERMIT_ACTIONS[action])
+    response = client.post(
+        reverse("permit_staff:act", args=[permit.service_request.public_id, action]), PERMIT_ACTIONS[action]
+    )
     if allowed:
         assert response.status_code == 302 and permit.events.count() == before + 1, action
     else:

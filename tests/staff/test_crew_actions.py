@@ -1,5 +1,6 @@
 """Crew mode's server side: the shortlist (what is needed on site, never contact details) and the actions a
 device sends, each applied once by its key, through the same services and status pipeline as the queue."""
+
 import io
 import uuid
 
@@ -35,15 +36,29 @@ def post(client, sr, kind, key=None, **data):
     return client.post(ACTIONS, {"key": str(key or uuid.uuid4()), "request": sr.public_id, "kind": kind, **data})
 
 
-def test_the_shortlist_has_what_is_needed_on_site_and_no_contact_details(client, crew, make_request, pothole,
-                                                                         with_contact, staff):
-    QuestionFactory(service_type=pothole, code="kind", description="What is wrong?", datatype="singlevaluelist",
-                    values=[{"key": "manhole_cover_off", "name": "Manhole cover off"}])
-    mine = with_contact(make_request(assignee=crew, answers={"kind": "manhole_cover_off"}, description="Deep"),
-                        Purpose.STATUS_UPDATES, email="resident@example.org", phone="+14155550100")
-    Photo.objects.create(service_request=mine, original=SimpleUploadedFile("p.jpg", phone_photo().read()),
-                         public_image=SimpleUploadedFile("p.jpg", phone_photo().read()), state=Photo.State.PUBLIC)
-    make_request(assignee=staff)                       # someone else's
+def test_the_shortlist_has_what_is_needed_on_site_and_no_contact_details(
+    client, crew, make_request, pothole, with_contact, staff
+):
+    QuestionFactory(
+        service_type=pothole,
+        code="kind",
+        description="What is wrong?",
+        datatype="singlevaluelist",
+        values=[{"key": "manhole_cover_off", "name": "Manhole cover off"}],
+    )
+    mine = with_contact(
+        make_request(assignee=crew, answers={"kind": "manhole_cover_off"}, description="Deep"),
+        Purpose.STATUS_UPDATES,
+        email="resident@example.org",
+        phone="+14155550100",
+    )
+    Photo.objects.create(
+        service_request=mine,
+        original=SimpleUploadedFile("p.jpg", phone_photo().read()),
+        public_image=SimpleUploadedFile("p.jpg", phone_photo().read()),
+        state=Photo.State.PUBLIC,
+    )
+    make_request(assignee=staff)  # someone else's
     make_request(assignee=crew, status=Status.CLOSED)  # done already
     data = sign_in(client, crew).get(SHORTLIST).json()
     [item] = data["items"]
@@ -98,6 +113,7 @@ def test_fixed_without_a_photo_is_kept_as_a_conflict_and_changes_nothing(client,
 def test_a_request_closed_meanwhile_is_a_conflict_the_crew_hears_of(client, crew, staff, make_request):
     sr = make_request(assignee=crew, status=Status.IN_PROGRESS)
     from frontend.staff.services import set_status
+
     set_status(sr, to=Status.RESOLVED, by=staff, public_note="Done by another crew")
     response = post(sign_in(client, crew), sr, "fixed", photo=phone_photo())
     assert response.status_code == 409
@@ -138,16 +154,19 @@ def test_cant_fix_without_a_reason_is_a_conflict(client, crew, make_request):
 def test_malformed_actions_get_a_clear_error(client, crew, make_request, foreign_request):
     sr = make_request(assignee=crew)
     sign_in(client, crew)
-    bad = client.post(ACTIONS, {"key": "nope", "request": sr.public_id, "kind": "explode",
-                                "done_at": "2026-13-45T99:00:00Z"})
+    bad = client.post(
+        ACTIONS, {"key": "nope", "request": sr.public_id, "kind": "explode", "done_at": "2026-13-45T99:00:00Z"}
+    )
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"key", "kind", "done_at"}
     assert post(client, foreign_request, "start").status_code == 404
 
 
 def test_a_key_is_the_crew_members_own(client, crew, make_request, department, jurisdiction):
-    from staffing.models import StaffRole
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from staffing.models import StaffRole
     from tests.staff.conftest import with_role
+
     sr = make_request(assignee=crew)
     key = uuid.uuid4()
     post(sign_in(client, crew), sr, "note", key=key, note="mine")
@@ -158,6 +177,7 @@ def test_a_key_is_the_crew_members_own(client, crew, make_request, department, j
 
 def test_crew_mode_wants_two_factors_and_the_crew_role(client, crew, staff, make_request):
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
     TOTPDevice.objects.filter(user=crew).delete()
     client.force_login(crew)
     assert client.get(reverse("staff:crew")).url == reverse("staff:two_factor")

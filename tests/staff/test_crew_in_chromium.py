@@ -1,6 +1,7 @@
 """A field crew's shift in Debian's Chromium on a phone: route order from where they stand (never sent), work
 kept for offline, two requests fixed with photos without signal and sent exactly once when it comes back, and a
 conflict shown when the office closed a request meanwhile. axe-core on the crew page in both languages."""
+
 import re
 
 import pytest
@@ -27,8 +28,13 @@ HERE = {"latitude": 37.7694, "longitude": -122.4862}
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US",
-            "geolocation": HERE, "permissions": ["geolocation"]}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "locale": "en-US",
+        "geolocation": HERE,
+        "permissions": ["geolocation"],
+    }
 
 
 @pytest.fixture
@@ -40,13 +46,22 @@ def shift(jurisdiction, department, team, pothole):
     device = TOTPDevice.objects.create(user=crew, name="phone", confirmed=True)
 
     def job(address, lon, lat, **kwargs):
-        return ServiceRequestFactory(service_type=pothole, department=department, team=team, assignee=crew,
-                                     address=address, location=Point(lon, lat, srid=4326), **kwargs)
+        return ServiceRequestFactory(
+            service_type=pothole,
+            department=department,
+            team=team,
+            assignee=crew,
+            address=address,
+            location=Point(lon, lat, srid=4326),
+            **kwargs,
+        )
 
     # Far, near, middle (west to east from the crew): the route must go near, middle, far.
-    jobs = {"far": job("1 Market St", -122.3950, 37.7940, description="Hole by the ferry"),
-            "near": job("800 Great Hwy", -122.4840, 37.7700, description="Cover missing"),
-            "middle": job("Stanyan & Fell", -122.4530, 37.7720, description="Sunken patch")}
+    jobs = {
+        "far": job("1 Market St", -122.3950, 37.7940, description="Hole by the ferry"),
+        "near": job("800 Great Hwy", -122.4840, 37.7700, description="Cover missing"),
+        "middle": job("Stanyan & Fell", -122.4530, 37.7720, description="Sunken patch"),
+    }
     return {"crew": crew, "device": device, "jobs": jobs}
 
 
@@ -56,7 +71,9 @@ def sign_in(page, live_server, shift):
     page.get_by_label("Username").fill("crew-ana")
     page.get_by_label("Password").fill(PASSWORD)
     device = shift["device"]
-    page.get_by_label("Authenticator code").fill(f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.get_by_label("Authenticator code").fill(
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    )
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/staff/crew/$"))
     expect(page.locator("#main[data-ready=yes]")).to_be_attached()
@@ -77,8 +94,9 @@ def fix(page, sr, photo, note):
     card.get_by_role("button", name="Mark fixed").click()
 
 
-def test_a_crew_fixes_two_requests_without_signal_and_each_is_resolved_once(page, live_server, shift, photo,
-                                                                            screenshot):  # noqa: F811
+def test_a_crew_fixes_two_requests_without_signal_and_each_is_resolved_once(
+    page, live_server, shift, photo, screenshot
+):  # noqa: F811
     sent = []
     page.on("request", lambda r: sent.append(f"{r.url} {r.post_data_buffer or b''!r}"))
     sign_in(page, live_server, shift)
@@ -125,8 +143,7 @@ def test_a_crew_fixes_two_requests_without_signal_and_each_is_resolved_once(page
     assert "37.7694" not in everything and "122.4862" not in everything and "122.486" not in everything
 
 
-def test_a_request_closed_by_the_office_while_offline_is_shown_to_the_crew(page, live_server, shift, photo,
-                                                                          screenshot):  # noqa: F811
+def test_a_request_closed_by_the_office_while_offline_is_shown_to_the_crew(page, live_server, shift, photo, screenshot):  # noqa: F811
     sign_in(page, live_server, shift)
     sr = shift["jobs"]["far"]
     page.get_by_role("button", name="Start shift: keep today's work for offline").click()
@@ -157,8 +174,15 @@ def test_a_request_closed_by_the_office_while_offline_is_shown_to_the_crew(page,
 
 @pytest.mark.parametrize("language, heading", [("en", "Today's work"), ("zh-hans", "今天的工作")])
 @pytest.mark.parametrize("width", [320, 390, 1366])
-def test_the_crew_page_is_accessible_in_both_languages_and_sizes(page, live_server, shift, screenshot,  # noqa: F811
-                                                                 language, heading, width):
+def test_the_crew_page_is_accessible_in_both_languages_and_sizes(
+    page,
+    live_server,
+    shift,
+    screenshot,  # noqa: F811
+    language,
+    heading,
+    width,
+):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, shift)
     if language != "en":
@@ -180,7 +204,9 @@ READ_PHONE_STORAGE = """async () => {
       kept.push(request.url + " " + await (await cache.match(request)).clone().text());
     }
   }
-  const db = await new Promise((resolve) => { const r = indexedDB.open("civic311-crew", 1); r.onsuccess = () => resolve(r.result); });
+  const db = await new Promise((resolve) => {
+    const r = indexedDB.open("civic311-crew", 1); r.onsuccess = () => resolve(r.result);
+  });
   for (const name of db.objectStoreNames) {
     kept.push(JSON.stringify(await new Promise((resolve) => {
       const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => resolve(r.result); })));
@@ -190,7 +216,8 @@ READ_PHONE_STORAGE = """async () => {
 
 
 def test_a_crew_calls_a_requester_who_agreed_and_the_number_is_never_kept_for_offline(
-        page, live_server, shift, with_contact, screenshot):  # noqa: F811
+    page, live_server, shift, with_contact, screenshot
+):  # noqa: F811
     from contacts.models import AccessLog
     from contacts.purposes import Purpose
 
@@ -198,7 +225,7 @@ def test_a_crew_calls_a_requester_who_agreed_and_the_number_is_never_kept_for_of
     jobs["near"].department.crew_may_call = True
     jobs["near"].department.save(update_fields=["crew_may_call"])
     with_contact(jobs["near"], Purpose.CREW_CALL, phone="+1 415 555 0199")
-    with_contact(jobs["far"], Purpose.STATUS_UPDATES, phone="+1 415 555 0777")   # no consent to a crew call
+    with_contact(jobs["far"], Purpose.STATUS_UPDATES, phone="+1 415 555 0777")  # no consent to a crew call
     sign_in(page, live_server, shift)
     page.get_by_role("button", name="Start shift: keep today's work for offline").click()
     expect(page.locator("#shift-state")).to_contain_text("Kept for offline: 3 requests")
@@ -213,8 +240,8 @@ def test_a_crew_calls_a_requester_who_agreed_and_the_number_is_never_kept_for_of
     screenshot("crew-5-call-390")
 
     kept = page.evaluate(READ_PHONE_STORAGE)
-    assert jobs["near"].public_id in kept   # the shortlist is kept...
-    assert "555" not in kept and "Ana" not in kept and "example.org" not in kept   # ...and no contact detail with it
+    assert jobs["near"].public_id in kept  # the shortlist is kept...
+    assert "555" not in kept and "Ana" not in kept and "example.org" not in kept  # ...and no contact detail with it
 
 
 def test_without_signal_the_number_cannot_be_had_from_the_phones_copy(page, live_server, shift, with_contact):  # noqa: F811

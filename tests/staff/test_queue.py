@@ -36,17 +36,28 @@ def test_sorting_by_due_puts_what_needs_action_first(client, staff, make_request
     due_later = make_request(expected_at=now + timedelta(days=3))
     overdue = make_request(overdue=True, expected_at=now - timedelta(hours=1))
     sign_in(client, staff)
-    assert ids(client.get(f"{QUEUE}?sort=due")) == [overdue.public_id, due_soon.public_id, due_later.public_id,
-                                                     no_due.public_id]
-    assert ids(client.get(f"{QUEUE}?sort=-due")) == [due_later.public_id, due_soon.public_id, overdue.public_id,
-                                                      no_due.public_id]
+    assert ids(client.get(f"{QUEUE}?sort=due")) == [
+        overdue.public_id,
+        due_soon.public_id,
+        due_later.public_id,
+        no_due.public_id,
+    ]
+    assert ids(client.get(f"{QUEUE}?sort=-due")) == [
+        due_later.public_id,
+        due_soon.public_id,
+        overdue.public_id,
+        no_due.public_id,
+    ]
 
 
-@pytest.mark.parametrize("column, field, values", [
-    ("priority", "priority", [Priority.LOW, Priority.URGENT, Priority.NORMAL]),
-    ("status", "status", [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]),
-    ("age", "submitted_at", [timedelta(days=3), timedelta(days=1), timedelta(days=2)]),
-])
+@pytest.mark.parametrize(
+    "column, field, values",
+    [
+        ("priority", "priority", [Priority.LOW, Priority.URGENT, Priority.NORMAL]),
+        ("status", "status", [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]),
+        ("age", "submitted_at", [timedelta(days=3), timedelta(days=1), timedelta(days=2)]),
+    ],
+)
 def test_each_column_sorts_both_ways(client, staff, make_request, column, field, values):
     now = timezone.now()
     rows = {}
@@ -85,7 +96,7 @@ def test_an_unknown_sort_is_a_form_error(client, staff):
 
 def test_overdue_and_nearly_due_rows_are_marked(client, staff, make_request):
     now = timezone.now()
-    make_request(expected_at=now - timedelta(minutes=5))           # past due, not yet swept
+    make_request(expected_at=now - timedelta(minutes=5))  # past due, not yet swept
     make_request(expected_at=now + timedelta(hours=3))
     make_request(expected_at=now + timedelta(days=4))
     html = sign_in(client, staff).get(QUEUE).content.decode()
@@ -98,20 +109,24 @@ def test_the_queue_shows_only_the_users_departments(client, staff, make_request,
     assert ids(sign_in(client, staff).get(QUEUE)) == [mine.public_id]
 
 
-def test_an_operator_sees_every_department_of_the_city(client, city_operator, make_request, other_request,
-                                                        foreign_request):
+def test_an_operator_sees_every_department_of_the_city(
+    client, city_operator, make_request, other_request, foreign_request
+):
     mine = make_request()
     assert set(ids(sign_in(client, city_operator).get(QUEUE))) == {mine.public_id, other_request.public_id}
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("status=in_progress", ["working"]),
-    ("assignee=me", ["working", "mine"]),
-    ("assignee=none", ["plain", "overdue", "near", "far", "pothole2"]),
-    ("overdue=on", ["overdue"]),
-    ("q=elm", ["near"]),
-    ("duplicates=on", ["near", "pothole2"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=in_progress", ["working"]),
+        ("assignee=me", ["working", "mine"]),
+        ("assignee=none", ["plain", "overdue", "near", "far", "pothole2"]),
+        ("overdue=on", ["overdue"]),
+        ("q=elm", ["near"]),
+        ("duplicates=on", ["near", "pothole2"]),
+    ],
+)
 def test_filters_narrow_the_queue(client, staff, make_request, query, expected):
     named = {
         "plain": make_request(location=Point(-122.0, 37.0, srid=4326)),
@@ -134,7 +149,8 @@ def test_filters_by_type_area_and_date(client, staff, make_request, jurisdiction
     area = AreaFactory(layer=AreaLayerFactory(jurisdiction=jurisdiction), boundary=square(0, 0))
     day = (timezone.now() - timedelta(days=3)).date().isoformat()
     response = sign_in(client, staff).get(
-        f"{QUEUE}?area={area.pk}&type={inside.service_type_id}&submitted_from={day}&submitted_to={day}")
+        f"{QUEUE}?area={area.pk}&type={inside.service_type_id}&submitted_from={day}&submitted_to={day}"
+    )
     assert ids(response) == [inside.public_id]
 
 
@@ -147,8 +163,11 @@ def test_search_finds_a_request_by_its_public_id(client, staff, make_request):
 def test_search_finds_a_request_by_any_part_of_its_id(client, staff, make_request):
     wanted = make_request()
     other = make_request()
-    part = next(wanted.public_id[i:i + 4] for i in range(len(wanted.public_id) - 3)
-                if wanted.public_id[i:i + 4] not in other.public_id)
+    part = next(
+        wanted.public_id[i : i + 4]
+        for i in range(len(wanted.public_id) - 3)
+        if wanted.public_id[i : i + 4] not in other.public_id
+    )
     assert ids(sign_in(client, staff).get(f"{QUEUE}?q={part.lower()}")) == [wanted.public_id]
 
 
@@ -184,9 +203,13 @@ def test_the_map_shows_the_same_selection_as_geojson(client, staff, make_request
     make_request(location=None, address="No point")
     data = sign_in(client, staff).get(reverse("staff:map_data") + "?overdue=on").json()
     assert data["type"] == "FeatureCollection" and data["truncated"] is False
-    assert data["features"] == [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-122.41, 37.77]},
-                                 "properties": {"id": overdue.public_id, "status": "submitted", "priority": 2,
-                                                "overdue": True}}]
+    assert data["features"] == [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [-122.41, 37.77]},
+            "properties": {"id": overdue.public_id, "status": "submitted", "priority": 2, "overdue": True},
+        }
+    ]
 
 
 def test_polling_shows_new_and_changed_requests_since_the_last_look(client, staff, make_request, other_request):
@@ -198,8 +221,9 @@ def test_polling_shows_new_and_changed_requests_since_the_last_look(client, staf
     assert client.get(reverse("staff:changes"), {"since": "soon"}).status_code == 400
 
 
-def test_the_receiving_queue_sees_why_a_request_was_transferred(client, staff, other_staff, make_request,
-                                                                  other_department):
+def test_the_receiving_queue_sees_why_a_request_was_transferred(
+    client, staff, other_staff, make_request, other_department
+):
     sr = transfer(make_request(), to_department=other_department, reason="Signal, not road", by=staff)
     response = sign_in(client, other_staff).get(QUEUE)
     row = response.context["page"].rows[0]
@@ -207,8 +231,9 @@ def test_the_receiving_queue_sees_why_a_request_was_transferred(client, staff, o
     assert b"Signal, not road" in response.content
 
 
-def test_the_queue_runs_the_same_queries_whatever_its_length(client, staff, make_request, other_department,
-                                                             django_assert_num_queries):
+def test_the_queue_runs_the_same_queries_whatever_its_length(
+    client, staff, make_request, other_department, django_assert_num_queries
+):
     sign_in(client, staff)
     sr = make_request(assignee=staff)
     transfer(make_request(), to_department=other_department, reason="x", by=staff)

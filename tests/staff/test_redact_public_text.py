@@ -1,5 +1,6 @@
 """Moderation of text: staff redact what the public sees of a request; the original stays for staff, the
 history says who and why, and every public output follows at once."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,10 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def public_bodies(client, sr) -> dict[str, str]:
     slug = sr.jurisdiction.slug
-    urls = {"open311": f"/open311/v2/requests/{sr.public_id}.json?extensions=true",
-            "open311 xml": f"/open311/v2/requests/{sr.public_id}.xml?extensions=true",
-            "card": f"/map/{slug}/cards/{sr.public_id}.json", "csv": f"/open-data/{slug}/requests.csv",
-            "geojson": f"/open-data/{slug}/requests.geojson", "feed": f"/feeds/{slug}/types/pothole/rss/"}
+    urls = {
+        "open311": f"/open311/v2/requests/{sr.public_id}.json?extensions=true",
+        "open311 xml": f"/open311/v2/requests/{sr.public_id}.xml?extensions=true",
+        "card": f"/map/{slug}/cards/{sr.public_id}.json",
+        "csv": f"/open-data/{slug}/requests.csv",
+        "geojson": f"/open-data/{slug}/requests.geojson",
+        "feed": f"/feeds/{slug}/types/pothole/rss/",
+    }
     bodies = {}
     for name, url in urls.items():
         response = client.get(url)
@@ -27,12 +32,17 @@ def public_bodies(client, sr) -> dict[str, str]:
 
 def test_staff_redact_the_public_text_and_every_output_follows(client, staff, make_request, pothole):
     QuestionFactory(service_type=pothole, code="where", datatype=Question.Datatype.STRING, order=1)
-    sr = make_request(description="Hole outside the Hendersons' house, they never fix anything",
-                      answers={"where": "Behind the Hendersons' gate"})
+    sr = make_request(
+        description="Hole outside the Hendersons' house, they never fix anything",
+        answers={"where": "Behind the Hendersons' gate"},
+    )
     assert all("Hendersons" in body for name, body in public_bodies(client, sr).items() if name != "feed")
 
-    response = sign_in(client, staff).post(reverse("staff:act", args=[sr.public_id, "redact-text"]), {
-        "description": "Hole outside a house", "hide_answers": "on", "reason": "Names a neighbour"}, follow=True)
+    response = sign_in(client, staff).post(
+        reverse("staff:act", args=[sr.public_id, "redact-text"]),
+        {"description": "Hole outside a house", "hide_answers": "on", "reason": "Names a neighbour"},
+        follow=True,
+    )
     assert response.status_code == 200
     client.logout()
     bodies = public_bodies(client, sr)
@@ -55,7 +65,8 @@ def test_a_redaction_is_masked_too_and_needs_a_reason(staff, make_request):
 
 def test_only_the_requests_department_may_redact(client, other_staff, make_request):
     sr = make_request(description="Hole")
-    response = sign_in(client, other_staff).post(reverse("staff:act", args=[sr.public_id, "redact-text"]),
-                                                 {"description": "", "reason": "no"})
+    response = sign_in(client, other_staff).post(
+        reverse("staff:act", args=[sr.public_id, "redact-text"]), {"description": "", "reason": "no"}
+    )
     assert response.status_code in (403, 404)
     assert ServiceRequest.objects.get(pk=sr.pk).public_description == "Hole"

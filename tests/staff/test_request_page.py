@@ -1,15 +1,14 @@
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
-from frontend.staff import services
-from frontend.staff.models import ResponseTemplate
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, save_contact
+from frontend.staff import services
+from frontend.staff.models import ResponseTemplate
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import RoutingState, Status
 from routing.services import route_request
@@ -34,8 +33,14 @@ def test_the_page_shows_details_answers_photos_history_duplicates_and_me_too(cli
     response = page(sign_in(client, staff), sr)
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ["Deep one on the corner", "How deep?", "10 cm", "https://example.org/p.jpg", "Crew booked",
-                 near.public_id]:
+    for text in [
+        "Deep one on the corner",
+        "How deep?",
+        "10 cm",
+        "https://example.org/p.jpg",
+        "Crew booked",
+        near.public_id,
+    ]:
         assert text in html
     assert response.context["page"].sr.me_too_count == 4
 
@@ -51,7 +56,8 @@ def test_another_department_never_sees_internal_notes(client, staff, other_staff
 
 
 def test_after_a_transfer_both_departments_read_the_reason_but_not_each_others_notes(
-        client, staff, other_staff, make_request, other_department):
+    client, staff, other_staff, make_request, other_department
+):
     sr = make_request()
     services.set_status(sr, to=Status.SUBMITTED, by=staff, internal_note="Our secret")
     services.transfer(sr, to_department=other_department, reason="Signals own this", by=staff)
@@ -87,10 +93,17 @@ def test_a_refused_action_says_why_and_changes_nothing(client, staff, make_reque
     assert client.post(reverse("staff:act", args=[sr.public_id, "explode"])).status_code == 404
 
 
-def test_response_templates_of_the_type_and_city_are_offered(client, staff, make_request, pothole, jurisdiction,
-                                                             elsewhere):
-    ResponseTemplate.objects.create(jurisdiction=jurisdiction, service_type=pothole, status=Status.RESOLVED,
-                                    language="zh-hans", name="Filled", text="坑洞已填平。")
+def test_response_templates_of_the_type_and_city_are_offered(
+    client, staff, make_request, pothole, jurisdiction, elsewhere
+):
+    ResponseTemplate.objects.create(
+        jurisdiction=jurisdiction,
+        service_type=pothole,
+        status=Status.RESOLVED,
+        language="zh-hans",
+        name="Filled",
+        text="坑洞已填平。",
+    )
     ResponseTemplate.objects.create(jurisdiction=jurisdiction, language="en", name="Thanks", text="Thank you.")
     ResponseTemplate.objects.create(jurisdiction=elsewhere, language="en", name="Elsewhere", text="No.")
     response = page(sign_in(client, staff), make_request(status=Status.IN_PROGRESS))
@@ -99,32 +112,41 @@ def test_response_templates_of_the_type_and_city_are_offered(client, staff, make
 
 
 def test_ready_replies_follow_the_status_the_request_can_take_next(client, staff, make_request, jurisdiction):
-    ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.RESOLVED, language="en", name="Fixed",
-                                    text="Fixed.")
-    ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.ACKNOWLEDGED, language="en",
-                                    name="Seen", text="Seen.")
+    ResponseTemplate.objects.create(
+        jurisdiction=jurisdiction, status=Status.RESOLVED, language="en", name="Fixed", text="Fixed."
+    )
+    ResponseTemplate.objects.create(
+        jurisdiction=jurisdiction, status=Status.ACKNOWLEDGED, language="en", name="Seen", text="Seen."
+    )
     sign_in(client, staff)
     assert [t["name"] for t in page(client, make_request()).context["templates"]] == ["Seen"]
-    assert [t["name"] for t in page(client, make_request(status=Status.IN_PROGRESS)).context["templates"]] == [
-        "Fixed"]
+    assert [t["name"] for t in page(client, make_request(status=Status.IN_PROGRESS)).context["templates"]] == ["Fixed"]
 
 
-def test_a_ready_reply_is_filled_in_and_in_the_requesters_language(client, staff, make_request, pothole,
-                                                                   jurisdiction, with_contact):
+def test_a_ready_reply_is_filled_in_and_in_the_requesters_language(
+    client, staff, make_request, pothole, jurisdiction, with_contact
+):
     jurisdiction.languages, jurisdiction.timezone = ["en", "zh-hans"], "America/Los_Angeles"
     jurisdiction.save()
     pothole.name_translations = {"zh-hans": "坑洞"}
     pothole.save()
-    for language, text in (("en", "{public_id}: your {service} is fixed. Due {due}. {unknown}"),
-                           ("zh-hans", "{public_id}：您的{service}已修好。")):
-        ResponseTemplate.objects.create(jurisdiction=jurisdiction, status=Status.RESOLVED, language=language,
-                                        name="Fixed", text=text)
-    due = datetime(2026, 3, 2, 17, 0, tzinfo=dt_timezone.utc)
+    for language, text in (
+        ("en", "{public_id}: your {service} is fixed. Due {due}. {unknown}"),
+        ("zh-hans", "{public_id}：您的{service}已修好。"),
+    ):
+        ResponseTemplate.objects.create(
+            jurisdiction=jurisdiction, status=Status.RESOLVED, language=language, name="Fixed", text=text
+        )
+    due = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
     english = make_request(status=Status.IN_PROGRESS, expected_at=due)
     chinese = make_request(status=Status.IN_PROGRESS)
-    save_contact(service_request_id=chinese.pk, details=ContactDetails(email="li@example.org", language="zh-hans",
-                                                                       purposes=frozenset({Purpose.STATUS_UPDATES})),
-                 tracking_token=chinese.tracking_token)
+    save_contact(
+        service_request_id=chinese.pk,
+        details=ContactDetails(
+            email="li@example.org", language="zh-hans", purposes=frozenset({Purpose.STATUS_UPDATES})
+        ),
+        tracking_token=chinese.tracking_token,
+    )
     sign_in(client, staff)
     [reply] = page(client, english).context["templates"]
     assert reply["text"].startswith(f"{english.public_id}: your Pothole is fixed. Due ")
@@ -134,8 +156,9 @@ def test_a_ready_reply_is_filled_in_and_in_the_requesters_language(client, staff
     assert reply["text"] == f"{chinese.public_id}：您的坑洞已修好。" and reply["language"] == "zh-hans"
 
 
-def test_the_request_page_runs_the_same_queries_whatever_its_history(client, staff, make_request, rules,
-                                                                   with_contact, django_assert_num_queries):
+def test_the_request_page_runs_the_same_queries_whatever_its_history(
+    client, staff, make_request, rules, with_contact, django_assert_num_queries
+):
     # Routed (decisions, their areas and layers), with consents: five queries more than a bare request page.
     # Photos take two: the photos and their moderation steps.
     sr = with_contact(make_request(), Purpose.STATUS_UPDATES)
@@ -152,7 +175,11 @@ def test_the_request_page_runs_the_same_queries_whatever_its_history(client, sta
     route_request(sr.pk)
     with django_assert_num_queries(25):
         response = page(client, sr)
-    assert len(response.context["page"].history) == 12 and len(response.context["page"].routing["decisions"]) == 2 and len(response.context["page"].nearby) == 10
+    assert (
+        len(response.context["page"].history) == 12
+        and len(response.context["page"].routing["decisions"]) == 2
+        and len(response.context["page"].nearby) == 10
+    )
 
 
 def test_a_hold_date_in_the_past_is_refused_by_the_form(client, staff, make_request):
@@ -163,25 +190,38 @@ def test_a_hold_date_in_the_past_is_refused_by_the_form(client, staff, make_requ
 
 
 def test_answers_show_question_and_option_labels_never_codes_or_a_dict(client, staff, make_request, pothole):
-    QuestionFactory(service_type=pothole, code="kind", description="What is wrong?", datatype="singlevaluelist",
-                    values=[{"key": "manhole_cover_off", "name": "Manhole cover off",
-                             "name_translations": {"zh-hans": "井盖缺失"}}])
-    QuestionFactory(service_type=pothole, code="lanes", description="Which lanes?", datatype="multivaluelist",
-                    order=99, values=[{"key": "n", "name": "Northbound"}, {"key": "s", "name": "Southbound"}])
+    QuestionFactory(
+        service_type=pothole,
+        code="kind",
+        description="What is wrong?",
+        datatype="singlevaluelist",
+        values=[
+            {"key": "manhole_cover_off", "name": "Manhole cover off", "name_translations": {"zh-hans": "井盖缺失"}}
+        ],
+    )
+    QuestionFactory(
+        service_type=pothole,
+        code="lanes",
+        description="Which lanes?",
+        datatype="multivaluelist",
+        order=99,
+        values=[{"key": "n", "name": "Northbound"}, {"key": "s", "name": "Southbound"}],
+    )
     sr = make_request(answers={"kind": "manhole_cover_off", "lanes": ["n", "s"]})
     html = unescape(page(sign_in(client, staff), sr).content.decode())
     assert "<dt>What is wrong?</dt><dd>Manhole cover off</dd>" in html
     assert "<dt>Which lanes?</dt><dd>Northbound, Southbound</dd>" in html
     assert "manhole_cover_off" not in html and "{'" not in html
-    chinese = unescape(client.get(reverse("staff:request", args=[sr.public_id]),
-                                  HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    chinese = unescape(
+        client.get(reverse("staff:request", args=[sr.public_id]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    )
     assert "井盖缺失" in chinese
 
 
 def test_staff_times_are_in_the_citys_zone_and_labelled(client, staff, make_request, jurisdiction):
     jurisdiction.timezone = "Asia/Shanghai"
     jurisdiction.save()
-    sr = make_request(submitted_at=datetime(2026, 5, 1, 0, 30, tzinfo=dt_timezone.utc))
+    sr = make_request(submitted_at=datetime(2026, 5, 1, 0, 30, tzinfo=UTC))
     html = page(sign_in(client, staff), sr).content.decode()
     assert "Times in Asia/Shanghai" in html and "2026-05-01 08:30 CST" in html
     assert "Times in Asia/Shanghai" in client.get(reverse("staff:queue")).content.decode()

@@ -1,5 +1,6 @@
 """Photos on the staff request page: the handling department sees and moderates the original; everyone else on
 the staff sees at most the public copy."""
+
 import hashlib
 
 import pytest
@@ -72,8 +73,9 @@ def test_staff_see_why_a_photo_was_not_published(client, staff, make_request):
 
 
 def test_the_handling_department_hides_a_photo_from_the_page(client, staff, photo):
-    response = sign_in(client, staff).post(reverse("staff:moderate_photo", args=[photo.pk]),
-                                           {"action": "hide", "reason": "A child in the picture"})
+    response = sign_in(client, staff).post(
+        reverse("staff:moderate_photo", args=[photo.pk]), {"action": "hide", "reason": "A child in the picture"}
+    )
     assert response.status_code == 302
     photo.refresh_from_db()
     assert photo.state == Photo.State.HIDDEN
@@ -82,13 +84,15 @@ def test_the_handling_department_hides_a_photo_from_the_page(client, staff, phot
 
 
 def test_a_blur_box_needs_all_four_sides(client, staff, photo):
-    sign_in(client, staff).post(reverse("staff:moderate_photo", args=[photo.pk]),
-                                {"action": "blur_box", "reason": "Face", "left": "10"})
+    sign_in(client, staff).post(
+        reverse("staff:moderate_photo", args=[photo.pk]), {"action": "blur_box", "reason": "Face", "left": "10"}
+    )
     assert not PhotoModeration.objects.exists()
 
 
 def test_another_department_may_not_moderate(client, other_staff, photo):
-    response = sign_in(client, other_staff).post(reverse("staff:moderate_photo", args=[photo.pk]),
-                                                 {"action": "hide", "reason": "Mine now"})
+    response = sign_in(client, other_staff).post(
+        reverse("staff:moderate_photo", args=[photo.pk]), {"action": "hide", "reason": "Mine now"}
+    )
     assert response.status_code == 403
     assert Photo.objects.get(pk=photo.pk).state == Photo.State.PUBLIC

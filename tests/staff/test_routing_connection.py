@@ -1,5 +1,6 @@
 """Staff changes of type and department meet the routing engine: a new type is routed again after commit, an
 explicit transfer stays where staff put it, and the request page and queue show how routing decided."""
+
 from django.urls import reverse
 
 from frontend.staff import services
@@ -9,8 +10,9 @@ from routing.services import route_request
 from tests.staff.conftest import sign_in
 
 
-def test_a_new_service_type_waits_for_routing_inside_the_action(staff, make_request, rules, graffiti,
-                                                                django_capture_on_commit_callbacks):
+def test_a_new_service_type_waits_for_routing_inside_the_action(
+    staff, make_request, rules, graffiti, django_capture_on_commit_callbacks
+):
     sr = make_request()
     route_request(sr.pk)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -20,8 +22,9 @@ def test_a_new_service_type_waits_for_routing_inside_the_action(staff, make_requ
     assert entry.actor == staff and "Graffiti" in entry.internal_note
 
 
-def test_a_new_service_type_is_routed_again_after_commit(staff, make_request, rules, graffiti, other_department,
-                                                         other_team, django_capture_on_commit_callbacks):
+def test_a_new_service_type_is_routed_again_after_commit(
+    staff, make_request, rules, graffiti, other_department, other_team, django_capture_on_commit_callbacks
+):
     sr = make_request()
     route_request(sr.pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,21 +36,22 @@ def test_a_new_service_type_is_routed_again_after_commit(staff, make_request, ru
 
 
 def test_the_request_page_shows_the_new_department_and_reason_after_a_type_change(
-        client, staff, make_request, rules, graffiti, django_capture_on_commit_callbacks):
+    client, staff, make_request, rules, graffiti, django_capture_on_commit_callbacks
+):
     sr = make_request()
     route_request(sr.pk)
     sign_in(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("staff:act", args=[sr.public_id, "service-type"]),
-                               {"service_type": graffiti.pk})
+        response = client.post(reverse("staff:act", args=[sr.public_id, "service-type"]), {"service_type": graffiti.pk})
     html = client.get(response["Location"]).content.decode()
     assert '<dd id="department">Transport · Signals</dd>' in html
-    reason = html[html.index('<dd id="routing-reason">'):]
-    assert reason[:reason.index("</dd>")].endswith("Graffiti matched.")
+    reason = html[html.index('<dd id="routing-reason">') :]
+    assert reason[: reason.index("</dd>")].endswith("Graffiti matched.")
 
 
 def test_a_transfer_is_kept_as_the_routing_decision_and_routing_does_not_undo_it(
-        staff, make_request, rules, other_department, django_capture_on_commit_callbacks):
+    staff, make_request, rules, other_department, django_capture_on_commit_callbacks
+):
     sr = make_request()
     route_request(sr.pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,7 +74,8 @@ def test_a_transfer_takes_a_request_out_of_triage(staff, make_request, other_dep
 
 
 def test_a_type_change_with_a_chosen_department_keeps_that_department(
-        staff, make_request, rules, graffiti, department, django_capture_on_commit_callbacks):
+    staff, make_request, rules, graffiti, department, django_capture_on_commit_callbacks
+):
     sr = make_request()
     route_request(sr.pk)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -84,9 +89,14 @@ def test_the_request_page_explains_the_routing(client, staff, make_request, rule
     sr = make_request()
     route_request(sr.pk)
     html = sign_in(client, staff).get(reverse("staff:request", args=[sr.public_id])).content.decode()
-    section = html[html.index('id="routing"'):html.index("</section>", html.index('id="routing"'))]
-    for text in ["Potholes downtown", "Downtown (districts)", "<dt>Rule set version</dt><dd>1</dd>",
-                 "<code>description_words</code>", "routing-reason"]:
+    section = html[html.index('id="routing"') : html.index("</section>", html.index('id="routing"'))]
+    for text in [
+        "Potholes downtown",
+        "Downtown (districts)",
+        "<dt>Rule set version</dt><dd>1</dd>",
+        "<code>description_words</code>",
+        "routing-reason",
+    ]:
         assert text in section, text
 
 

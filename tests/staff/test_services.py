@@ -20,7 +20,11 @@ def test_acknowledging_records_who_and_when_in_the_department(make_request, staf
     sr = services.acknowledge(make_request(), by=staff)
     entry = last_entry(sr)
     assert (sr.status, entry.actor, entry.old_status, entry.new_status) == (
-        Status.ACKNOWLEDGED, staff, Status.SUBMITTED, Status.ACKNOWLEDGED)
+        Status.ACKNOWLEDGED,
+        staff,
+        Status.SUBMITTED,
+        Status.ACKNOWLEDGED,
+    )
     assert sr.acknowledged_at is not None
     assert (entry.scope.kind, entry.scope.department) == (HistoryScope.Kind.STATUS, department)
 
@@ -29,7 +33,11 @@ def test_a_note_without_a_status_change_is_history_too(make_request, staff):
     sr = services.set_status(make_request(), to=Status.SUBMITTED, by=staff, internal_note="Crew checks Tuesday")
     entry = last_entry(sr)
     assert (entry.old_status, entry.new_status, entry.internal_note, entry.scope.kind) == (
-        Status.SUBMITTED, Status.SUBMITTED, "Crew checks Tuesday", HistoryScope.Kind.NOTE)
+        Status.SUBMITTED,
+        Status.SUBMITTED,
+        "Crew checks Tuesday",
+        HistoryScope.Kind.NOTE,
+    )
 
 
 def test_saying_nothing_is_refused(make_request, staff):
@@ -97,8 +105,9 @@ def test_service_type_changes_within_the_city_only(make_request, staff, jurisdic
     assert "Graffiti" in last_entry(sr).internal_note
 
 
-def test_transfer_needs_a_reason_and_the_receiving_department_sees_it(make_request, staff, department,
-                                                                        other_department, elsewhere_department):
+def test_transfer_needs_a_reason_and_the_receiving_department_sees_it(
+    make_request, staff, department, other_department, elsewhere_department
+):
     sr = make_request(assignee=staff)
     with pytest.raises(InvalidAction):
         services.transfer(sr, to_department=other_department, reason=" ", by=staff)
@@ -109,8 +118,11 @@ def test_transfer_needs_a_reason_and_the_receiving_department_sees_it(make_reque
     sr = services.transfer(sr, to_department=other_department, reason="A traffic signal, not a pothole", by=staff)
     assert (sr.department, sr.team, sr.assignee) == (other_department, None, None)
     scope = last_entry(sr).scope
-    assert (scope.kind, scope.department, scope.to_department) == (HistoryScope.Kind.TRANSFER, department,
-                                                                  other_department)
+    assert (scope.kind, scope.department, scope.to_department) == (
+        HistoryScope.Kind.TRANSFER,
+        department,
+        other_department,
+    )
 
 
 def test_merge_closes_the_duplicate_with_a_pointer_and_moves_me_too(make_request, staff):
@@ -157,8 +169,9 @@ def test_a_permit_moves_through_its_steps_and_the_decision_is_explained(make_req
     assert (sr.permit_step, sr.status) == (PermitStep.UNDER_REVIEW, Status.IN_PROGRESS)
     with pytest.raises(InvalidAction):
         services.set_permit_step(sr, step=PermitStep.APPROVED, by=staff)
-    sr = services.set_permit_step(sr, step=PermitStep.APPROVED, by=staff,
-                                  explanation="Approved for Saturday 9:00-17:00.")
+    sr = services.set_permit_step(
+        sr, step=PermitStep.APPROVED, by=staff, explanation="Approved for Saturday 9:00-17:00."
+    )
     assert (sr.permit_step, sr.status) == (PermitStep.APPROVED, Status.RESOLVED)
     assert "Approved for Saturday" in last_entry(sr).public_note
     with pytest.raises(InvalidAction):

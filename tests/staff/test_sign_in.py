@@ -86,8 +86,9 @@ def test_a_code_refused_for_throttling_says_so_and_when_to_try_again(client, sta
 
 def test_a_browser_trusted_for_the_shift_signs_in_without_a_code_until_the_device_is_reset(client, staff, operator):
     device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
-    response = client.post(LOGIN, {"username": "staff", "password": PASSWORD, "otp_token": code(device),
-                                   "trust_browser": "on"})
+    response = client.post(
+        LOGIN, {"username": "staff", "password": PASSWORD, "otp_token": code(device), "trust_browser": "on"}
+    )
     cookie = response.cookies[TRUSTED_COOKIE]
     assert cookie["httponly"] and cookie["max-age"] == 10 * 3600
     client.post(reverse("staff:logout"))
@@ -122,8 +123,9 @@ def test_an_operator_resets_a_lost_authenticator_in_the_admin_and_it_is_logged(c
 
 def test_department_staff_cannot_reset_anyones_authenticator(client, staff, lead):
     device = TOTPDevice.objects.create(user=lead, name="phone", confirmed=True)
-    response = sign_in(client, staff).post("/admin/otp_totp/totpdevice/", {"action": "reset",
-                                                                           "_selected_action": [device.pk]})
+    response = sign_in(client, staff).post(
+        "/admin/otp_totp/totpdevice/", {"action": "reset", "_selected_action": [device.pk]}
+    )
     assert response.status_code == 403 and TOTPDevice.objects.filter(pk=device.pk).exists()
 
 

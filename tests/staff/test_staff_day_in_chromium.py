@@ -1,4 +1,5 @@
 """A staff member's day in the real Chromium: sign in, filter, open, assign, notes, merge, transfer, bulk-resolve."""
+
 import re
 
 import pytest
@@ -39,9 +40,10 @@ def day(jurisdiction, department, team, other_department, pothole):
         "original": make(address="12 Elm St", location=Point(-122.4194, 37.7749, srid=4326)),
         "duplicate": make(address="14 Elm St", location=Point(-122.4195, 37.7750, srid=4326)),
         "signal": make(address="Market & 5th", location=Point(-122.407, 37.784, srid=4326)),
-        "fixed": [make(status=Status.IN_PROGRESS, address=f"{n} Oak St", location=Point(-122.43, 37.77 + n / 1000,
-                                                                                         srid=4326))
-                  for n in (1, 2)],
+        "fixed": [
+            make(status=Status.IN_PROGRESS, address=f"{n} Oak St", location=Point(-122.43, 37.77 + n / 1000, srid=4326))
+            for n in (1, 2)
+        ],
         "other_department": other_department,
     }
 
@@ -54,7 +56,8 @@ def sign_in(page, live_server, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Authenticator code").fill(
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    )
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
 
@@ -69,8 +72,9 @@ def test_a_staff_day(page, live_server, day, screenshot, settings):  # noqa: F81
     expect(page.locator("table.queue tbody tr")).to_have_count(5)
     expect(page.locator("#queue-map.loaded")).to_have_attribute("data-count", "5")
     # A request filed while the queue is open shows up without a reload.
-    newcomer = ServiceRequestFactory(service_type=original.service_type, department=original.department,
-                                     address="1 New St")
+    newcomer = ServiceRequestFactory(
+        service_type=original.service_type, department=original.department, address="1 New St"
+    )
     expect(page.locator("#changes")).to_contain_text(newcomer.public_id, timeout=10_000)
     screenshot("staff-queue")
 

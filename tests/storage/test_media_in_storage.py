@@ -1,6 +1,7 @@
 """The same media behaviour on the local disk and in an S3 bucket (``media_storage`` runs each test on both):
 originals and permit documents stay private and reach only who may see them, the worker writes the public
 copy, and erasure deletes the files."""
+
 import os
 import subprocess
 import sys
@@ -39,7 +40,8 @@ def photo(make_request, media_storage):
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_photo_sent_with_the_form_is_kept_privately_and_the_worker_publishes_its_blurred_copy(
-        client, pothole, media_storage):
+    client, pothole, media_storage
+):
     photo = photo_filed_with_the_form(client, pothole)
 
     assert photo.state == Photo.State.PUBLIC
@@ -48,8 +50,9 @@ def test_a_photo_sent_with_the_form_is_kept_privately_and_the_worker_publishes_i
     assert copy == read(photo.public_image) and copy != read(photo.original)
 
 
-def test_an_original_has_no_url_and_only_the_handling_department_gets_it(client, photo, staff, other_staff,
-                                                                         media_storage):
+def test_an_original_has_no_url_and_only_the_handling_department_gets_it(
+    client, photo, staff, other_staff, media_storage
+):
     with pytest.raises(ValueError):
         _ = photo.original.url
     assert photo.public_image.url.startswith("/media/")
@@ -62,7 +65,8 @@ def test_an_original_has_no_url_and_only_the_handling_department_gets_it(client,
 
 
 def test_a_permit_document_reaches_the_applicant_and_the_deciding_department_only(
-        client, apply, staff, other_staff, department, media_storage):
+    client, apply, staff, other_staff, department, media_storage
+):
     with at(date(2026, 11, 30)):
         permit = apply(date(2026, 12, 7), date(2026, 12, 11))
     ServiceRequest.objects.filter(pk=permit.service_request_id).update(department=department)
@@ -83,8 +87,9 @@ def test_a_permit_document_reaches_the_applicant_and_the_deciding_department_onl
     assert streamed(sign_in(client, staff).get(for_staff)) == sent
 
 
-def test_erasing_the_requesters_words_deletes_their_photos_files(photo, media_storage,
-                                                                  django_capture_on_commit_callbacks):
+def test_erasing_the_requesters_words_deletes_their_photos_files(
+    photo, media_storage, django_capture_on_commit_callbacks
+):
     assert len(media_storage.stored()) == 2
     with django_capture_on_commit_callbacks(execute=True):
         erase_requester(photo.service_request_id, with_words=True, contact=False)
@@ -97,7 +102,15 @@ def test_public_copies_can_be_linked_at_a_cdn_that_the_content_security_policy_a
     assert photo.public_image.url == f"https://media.example.org/civic311/{photo.public_image.name}"
     # The policy is built once at start-up, from the environment a process starts with.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_MEDIA_URL": settings.MEDIA_URL}
-    policy = subprocess.run([sys.executable, "-c", "from django.conf import settings; "
-                             "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"],
-                            env=env, capture_output=True, text=True, check=True).stdout
+    policy = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "'https://media.example.org'" in policy

@@ -6,8 +6,10 @@ from requests_app.progress import Progress
 
 
 class Command(BaseCommand):
-    help = ("Rewrite every stored contact with the newest key (the first of CIVIC311_CONTACT_KEYS). "
-            "Run it after putting a new key first; then the old keys can be removed.")
+    help = (
+        "Rewrite every stored contact with the newest key (the first of CIVIC311_CONTACT_KEYS). "
+        "Run it after putting a new key first; then the old keys can be removed."
+    )
 
     def handle(self, *args, **options):
         total = Contact.objects.filter(erased_at__isnull=True).count()

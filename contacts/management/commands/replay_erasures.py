@@ -1,4 +1,5 @@
 """Erase again every contact in the erasure ledger: run by `make restore` after a database is restored."""
+
 from django.core.management.base import BaseCommand
 
 from contacts.ledger import erasures
@@ -23,5 +24,6 @@ class Command(BaseCommand):
             if entry["words"]:
                 withdraw_requesters_words(pk)
                 words += 1
-        self.stdout.write(f"Erasure ledger replayed: {contacts} contacts erased again, {words} requests' words "
-                          "withdrawn again")
+        self.stdout.write(
+            f"Erasure ledger replayed: {contacts} contacts erased again, {words} requests' words withdrawn again"
+        )

@@ -11,8 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sf-rows", type=int, default=None, help="Load only the first N San Francisco rows")
-        parser.add_argument("--logins-file", default=str(Path(settings.BASE_DIR) / ".state" / "demo-logins.txt"),
-                            help="Where new demo accounts' passwords are appended (printed by make run)")
+        parser.add_argument(
+            "--logins-file",
+            default=str(Path(settings.BASE_DIR) / ".state" / "demo-logins.txt"),
+            help="Where new demo accounts' passwords are appended (printed by make run)",
+        )
         parser.add_argument("--no-accounts", action="store_true", help="Do not create demo staff accounts")
 
     def handle(self, *args, **options):
@@ -25,7 +28,9 @@ class Command(BaseCommand):
         if options["no_accounts"]:
             return
         path = Path(options["logins_file"])
-        known = {line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines()} if path.exists() else set()
+        known = (
+            {line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines()} if path.exists() else set()
+        )
         logins = loader.ensure_demo_accounts(known)
         if logins:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,15 @@ def quick_select(bound_field):
     field = bound_field.field
     value = bound_field.value()
     chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
-    options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-        (str(key), mark_safe(" selected") if str(key) in chosen else "", label) for key, label in field.choices))
-    return format_html("<select name=\"{}\" id=\"{}\"{}>{}</select>", bound_field.html_name,
-                       bound_field.id_for_label, mark_safe(" multiple") if isinstance(field.widget, SelectMultiple)
-                       else "", options)
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((str(key), mark_safe(" selected") if str(key) in chosen else "", label) for key, label in field.choices),
+    )
+    return format_html(
+        '<select name="{}" id="{}"{}>{}</select>',
+        bound_field.html_name,
+        bound_field.id_for_label,
+        mark_safe(" multiple") if isinstance(field.widget, SelectMultiple) else "",
+        options,
+    )

@@ -1,4 +1,5 @@
 """Take the messages of a mailbox file (mbox) or folder (Maildir) in, as the inbound webhook does."""
+
 import mailbox
 from pathlib import Path
 

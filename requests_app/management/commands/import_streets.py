@@ -1,4 +1,5 @@
 """Load a city's street centrelines with address ranges (open data in most cities) for address search."""
+
 from django.contrib.gis.gdal import CoordTransform, DataSource, SpatialReference
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import LineString
@@ -18,9 +19,11 @@ def _number(value):
 
 
 class Command(BaseCommand):
-    help = ("Replace a jurisdiction's street centrelines from a file GDAL reads (GeoJSON, Shapefile, GeoPackage). "
-            "Field options name the file's columns, for example DataSF's: --name streetname --left-from lf_fadd "
-            "--left-to lf_toadd --right-from rt_fadd --right-to rt_toadd.")
+    help = (
+        "Replace a jurisdiction's street centrelines from a file GDAL reads (GeoJSON, Shapefile, GeoPackage). "
+        "Field options name the file's columns, for example DataSF's: --name streetname --left-from lf_fadd "
+        "--left-to lf_toadd --right-from rt_fadd --right-to rt_toadd."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -47,19 +50,30 @@ class Command(BaseCommand):
             geometry = feature.geom
             if to_wgs84:
                 geometry.transform(to_wgs84)
-            lines = [geometry.geos] if geometry.geom_type.name == "LineString" else (
-                list(geometry.geos) if geometry.geom_type.name == "MultiLineString" else [])
+            lines = (
+                [geometry.geos]
+                if geometry.geom_type.name == "LineString"
+                else (list(geometry.geos) if geometry.geom_type.name == "MultiLineString" else [])
+            )
             name = str(feature.get(options["name"]) or "").strip()
             if not lines or not name:
                 skipped += 1
                 continue
-            ranges = {field: _number(feature.get(options[field])) if options[field] in fields else None
-                      for field in RANGE_FIELDS}
+            ranges = {
+                field: _number(feature.get(options[field])) if options[field] in fields else None
+                for field in RANGE_FIELDS
+            }
             translations = {}
             if options["name_zh"] and options["name_zh"] in fields and feature.get(options["name_zh"]):
                 translations["zh-hans"] = str(feature.get(options["name_zh"])).strip()
             for line in lines:
-                segments.append({"name": name[:200], "name_translations": translations,
-                                 "centreline": LineString(line.coords, srid=4326), **ranges})
+                segments.append(
+                    {
+                        "name": name[:200],
+                        "name_translations": translations,
+                        "centreline": LineString(line.coords, srid=4326),
+                        **ranges,
+                    }
+                )
         count = replace_street_segments(jurisdiction, segments)
         self.stdout.write(f"{count} street segments loaded for {jurisdiction.slug}; {skipped} features skipped.")

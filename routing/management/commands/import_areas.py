@@ -9,8 +9,10 @@ from routing.services import InvalidGeometries, import_area_layer, prepare_area_
 
 
 class Command(BaseCommand):
-    help = ("Import an area layer (neighborhoods, districts, ...) from a GeoJSON file. Invalid geometries are "
-            "reported per feature and nothing is imported, unless --repair makes them valid.")
+    help = (
+        "Import an area layer (neighborhoods, districts, ...) from a GeoJSON file. Invalid geometries are "
+        "reported per feature and nothing is imported, unless --repair makes them valid."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="GeoJSON FeatureCollection of polygons")
@@ -27,20 +29,28 @@ class Command(BaseCommand):
             raise CommandError(_("No jurisdiction %(slug)s.") % {"slug": options["jurisdiction"]})
         features = read_features(options["file"])
         try:
-            areas = prepare_area_features(features, name_field=options["name_field"],
-                                          code_field=options["code_field"], repair=options["repair"])
+            areas = prepare_area_features(
+                features, name_field=options["name_field"], code_field=options["code_field"], repair=options["repair"]
+            )
         except InvalidGeometries as exc:
             report_invalid(self.stderr, exc)
-            raise CommandError(_("%(n)d of %(total)d features are invalid; nothing was imported. "
-                                 "Fix them or rerun with --repair.") % {"n": len(exc.problems),
-                                                                       "total": len(features)}) from exc
+            raise CommandError(
+                _("%(n)d of %(total)d features are invalid; nothing was imported. Fix them or rerun with --repair.")
+                % {"n": len(exc.problems), "total": len(features)}
+            ) from exc
         progress = Progress(len(areas), _("areas"), self.stdout)
-        layer, created = import_area_layer(jurisdiction, code=options["layer"],
-                                           name=options["layer_name"] or options["layer"], areas=areas,
-                                           progress=progress)
+        layer, created = import_area_layer(
+            jurisdiction,
+            code=options["layer"],
+            name=options["layer_name"] or options["layer"],
+            areas=areas,
+            progress=progress,
+        )
         progress.finish()
-        self.stdout.write(_("Layer %(layer)s: %(created)d new areas, %(updated)d updated.") % {
-            "layer": layer.code, "created": created, "updated": len(areas) - created})
+        self.stdout.write(
+            _("Layer %(layer)s: %(created)d new areas, %(updated)d updated.")
+            % {"layer": layer.code, "created": created, "updated": len(areas) - created}
+        )
 
 
 def read_features(path) -> list[dict]:

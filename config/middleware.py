@@ -21,6 +21,35 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class LoadSheddingMiddleware:
+    """Past capacity, a request that waited too long for a thread gets 503 and Retry-After straight away, in the
+    caller's format (config/shedding.py measures the wait). Health and metrics are always answered, so a load
+    balancer and the operator still see a live server."""
+
+    EXEMPT = ("/healthz", "/metrics")
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.limit_ms = settings.WEB_MAX_QUEUE_WAIT_MS
+        self.retry_after = str(settings.WEB_SHED_RETRY_AFTER_SECONDS)
+        self.get_response = get_response
+
+    def __call__(self, request):
+        waited = request.META.get("HTTP_X_CIVIC311_QUEUE_WAIT_MS")
+        if waited and self.limit_ms and not request.path.startswith(self.EXEMPT):
+            try:
+                over = float(waited) > self.limit_ms
+            except ValueError:
+                over = False
+            if over:
+                response = _service_unavailable(request)
+                response["Retry-After"] = self.retry_after
+                response["Cache-Control"] = "no-store"
+                return response
+        return self.get_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """While PostgreSQL is unreachable (restart, failover), answer 503 with Retry-After instead of a 500.
 

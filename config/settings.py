@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the session or the database: a request shed past capacity costs next to nothing.
+    "config.middleware.LoadSheddingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.UploadLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -277,6 +279,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The most photos any caller may send at once (Open311: 10, the resident form: 3) and the largest body: ten
 # photos of 10 MB (requests_app.photos) and the form around them. config.middleware.UploadLimitsMiddleware.
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+
+# Load shedding (config/shedding.py): under gunicorn, a request that waited longer than this for a thread is
+# answered 503 with Retry-After at once. 0 turns it off.
+WEB_MAX_QUEUE_WAIT_MS = env.int("WEB_MAX_QUEUE_WAIT_MS", default=300)
+WEB_SHED_RETRY_AFTER_SECONDS = env.int("WEB_SHED_RETRY_AFTER_SECONDS", default=2)
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=101 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"

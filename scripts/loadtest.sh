@@ -23,9 +23,8 @@ stop_started() {
   for pid in "${pids[@]}"; do for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; done
 }
 trap stop_started EXIT
-# gthread: a slow or idle client holds a thread, not a whole process (sync workers timed out under load here).
+# config/gunicorn.py: threaded workers (WEB_THREADS) that shed load past capacity.
 setsid "$VENV/bin/gunicorn" config.wsgi:application --config python:config.gunicorn --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" \
-  --worker-class gthread --threads "${WEB_THREADS:-4}" \
   --graceful-timeout 5 >"$RUN/web.log" 2>&1 &
 pids+=($!)
 setsid "$VENV/bin/celery" -A config worker --loglevel WARNING --concurrency "${CELERY_CONCURRENCY:-2}" \

@@ -143,6 +143,37 @@ def test_a_request_made_offline_waits_on_the_phone_and_is_sent_once_when_back_on
     assert ServiceRequest.objects.filter(address="Pine and Battery").count() == 1
 
 
+def test_a_report_shed_by_a_busy_server_waits_on_the_phone_and_is_sent_after_the_wait(
+    page, live_server, city, screenshot
+):
+    # The first send reaches the server marked as having waited a minute for a thread, as gunicorn marks a request
+    # it queued past capacity (config/shedding.py): the server itself answers 503 with Retry-After.
+    marked = []
+
+    def busy_once(route):
+        if route.request.method == "POST" and not marked:
+            marked.append(route.request.headers["idempotency-key"])
+            route.continue_(headers={**route.request.headers, "x-civic311-queue-wait-ms": "60000"})
+        else:
+            route.continue_()
+
+    page.route("**/report/pothole/", busy_once)
+    page.goto(live_server.url + "/sf.example/report/pothole/")
+    page.get_by_label("Address or place").fill("Sansome and Clay")
+    page.get_by_label("What is the problem?").fill("A hole across the crossing")
+    page.get_by_role("button", name="Send the request").click()
+
+    page.get_by_text("The service is busy right now").wait_for()
+    assert page.locator("#outbox-list li.waiting").count() == 1
+    assert not ServiceRequest.objects.filter(address="Sansome and Clay").exists()
+    screenshot("resident-5b-busy-waiting")
+
+    page.locator("#outbox-list li.sent").wait_for(timeout=15_000)  # after Retry-After, by itself
+    sr = ServiceRequest.objects.get(address="Sansome and Clay")
+    assert sr.public_id in page.locator("#outbox-list li.sent").inner_text()
+    assert len(marked) == 1
+
+
 @pytest.mark.parametrize("width", [320, 390, 1366])
 def test_a_resident_near_an_open_request_judges_it_and_says_me_too_instead_of_filing(
     page, live_server, city, pothole, screenshot, width

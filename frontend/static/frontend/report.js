@@ -235,13 +235,23 @@
     return fetch(url, { method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "Idempotency-Key": key, "X-CSRFToken": csrf } });
   }
+  // A busy server answers 503 (load shed) or 429 (too many reports from here) with Retry-After: the report
+  // stays in the outbox and is sent again once that wait is over, under the same Idempotency-Key.
+  const RETRY_LATER = [429, 503];
+  let retryTimer = null;
+  function retryAfter(response) {
+    const seconds = parseInt(response.headers.get("Retry-After"), 10);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flushOutbox, (isNaN(seconds) ? 5 : Math.min(Math.max(seconds, 1), 3600)) * 1000);
+  }
   let flushing = false;
   function flushOutbox() {
     if (flushing || !navigator.onLine) return Promise.resolve();
     flushing = true;
     const notes = [];
     return outbox("readonly", (store) => store.getAll()).then((items) => items.reduce((chain, item) => chain.then(() =>
-      post(item.url, item.fields, item.key).then((response) => response.json().then((body) => {
+      post(item.url, item.fields, item.key).then((response) => RETRY_LATER.includes(response.status)
+        ? retryAfter(response) : response.json().then((body) => {
         const li = document.createElement("li");
         if (response.ok) {
           li.className = "sent";
@@ -291,6 +301,9 @@
     $("draft-status").textContent = text.sending;
     post(form.action || location.href, pairs, key).then((response) => {
       if (response.status === 400) { form.submit(); return; }  // the server's page shows each error by its field
+      if (RETRY_LATER.includes(response.status)) {
+        return queue(pairs, key).then(() => { $("draft-status").textContent = text.busy; retryAfter(response); });
+      }
       return response.json().then((body) => {
         localStorage.removeItem(draftKey);
         location.assign(body.filed_url);

@@ -1,0 +1,119 @@
+"""Past capacity the server sheds load early and honestly: a request that waited too long for a thread gets 503
+with Retry-After in the caller's format, at once, instead of joining a pile-up of timeouts (config/shedding.py,
+config.middleware.LoadSheddingMiddleware). Through real gunicorn with the production settings."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+
+from tests.hardening.slow_wsgi import HOLD_SECONDS, SLOW_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def one_thread_server(jurisdiction, pothole):
+    """gunicorn as production runs it (config/gunicorn.py), cut down to one worker with one thread."""
+    db = settings.DATABASES["default"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+        "WEB_THREADS": "1",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "tests.hardening.slow_wsgi:application",
+            "--config",
+            "python:config.gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _behind_a_busy_thread(base: str, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
+    """Occupy the only thread, then send each request while it is busy; they wait in gunicorn's queue."""
+    holding = threading.Thread(target=httpx.get, args=(base + SLOW_PATH,), kwargs={"timeout": 10})
+    holding.start()
+    time.sleep(0.2)  # the slow request has its thread
+    with ThreadPoolExecutor(len(requests)) as pool:
+        answers = list(pool.map(lambda r: httpx.get(base + r[0], headers=r[1], timeout=10), requests))
+    holding.join()
+    return answers
+
+
+def test_requests_queued_past_the_limit_get_503_with_retry_after_in_the_callers_format(one_thread_server):
+    code = "jurisdiction_id=sf.example"
+    started = time.monotonic()
+    json_list, xml_list, page, chinese_page = _behind_a_busy_thread(
+        one_thread_server,
+        [
+            (f"/open311/v2/services.json?{code}", {}),
+            (f"/open311/v2/services.xml?{code}", {}),
+            ("/", {"Accept-Language": "en"}),
+            ("/", {"Accept-Language": "zh-CN,zh;q=0.9"}),
+        ],
+    )
+    # Each waited for the held thread, then was answered without running a view.
+    assert time.monotonic() - started < HOLD_SECONDS + 2
+    for answer in (json_list, xml_list, page, chinese_page):
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == str(settings.WEB_SHED_RETRY_AFTER_SECONDS)
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert json_list.json()[0]["code"] == 503
+    assert "<errors><error><code>503</code>" in xml_list.text
+    assert "try again" in page.text
+    assert "try again" not in chinese_page.text and chinese_page.text.strip()
+
+
+def test_health_is_answered_even_past_the_limit_and_the_server_recovers(one_thread_server):
+    (health,) = _behind_a_busy_thread(one_thread_server, [("/healthz", {})])
+    assert health.status_code == 200
+
+    answer = httpx.get(one_thread_server + "/open311/v2/services.json?jurisdiction_id=sf.example", timeout=10)
+    assert answer.status_code == 200
+
+
+def test_a_client_cannot_have_a_request_shed_by_sending_the_wait_header_itself(one_thread_server):
+    answer = httpx.get(
+        one_thread_server + "/open311/v2/services.json?jurisdiction_id=sf.example",
+        headers={"X-Civic311-Queue-Wait-Ms": "99999"},
+        timeout=10,
+    )
+    assert answer.status_code == 200

@@ -23,10 +23,10 @@ class PermissionsPolicyMiddleware:
 
 class LoadSheddingMiddleware:
     """Past capacity, a request that waited too long for a thread gets 503 and Retry-After straight away, in the
-    caller's format (config/shedding.py measures the wait). Health and metrics are always answered, so a load
+    caller's format (config/shedding.py measures the wait). Health, liveness and metrics are always answered, so a load
     balancer and the operator still see a live server."""
 
-    EXEMPT = ("/healthz", "/metrics")
+    EXEMPT = ("/healthz", "/livez", "/metrics")
 
     def __init__(self, get_response):
         from django.conf import settings

@@ -57,7 +57,7 @@ def one_thread_server(jurisdiction, pothole):
     try:
         for _ in range(100):
             try:
-                httpx.get(base + "/healthz", timeout=1)
+                httpx.get(base + "/livez", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -102,9 +102,9 @@ def test_requests_queued_past_the_limit_get_503_with_retry_after_in_the_callers_
     assert "try again" not in chinese_page.text and chinese_page.text.strip()
 
 
-def test_health_is_answered_even_past_the_limit_and_the_server_recovers(one_thread_server):
-    (health,) = _behind_a_busy_thread(one_thread_server, [("/healthz", {})])
-    assert health.status_code == 200
+def test_liveness_is_answered_even_past_the_limit_and_the_server_recovers(one_thread_server):
+    (alive,) = _behind_a_busy_thread(one_thread_server, [("/livez", {})])
+    assert alive.status_code == 200
 
     answer = httpx.get(one_thread_server + "/open311/v2/services.json?jurisdiction_id=sf.example", timeout=10)
     assert answer.status_code == 200

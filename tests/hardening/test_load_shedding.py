@@ -48,6 +48,8 @@ def one_thread_server(jurisdiction, pothole):
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--graceful-timeout",
+            "2",
         ],
         cwd=ROOT,
         env=env,
@@ -64,7 +66,11 @@ def one_thread_server(jurisdiction, pothole):
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _behind_a_busy_thread(base: str, requests: list[tuple[str, dict]]) -> list[httpx.Response]:

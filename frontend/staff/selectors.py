@@ -163,8 +163,9 @@ def sort_keys(sort: str) -> list[tuple[str, bool, bool]]:
 
 def _order_by(keys, *, forward: bool) -> list:
     """ORDER BY for the keys; backwards (to read the page before a cursor) every direction and nulls flip."""
+    nulls = {"nulls_last": True} if forward else {"nulls_first": True}
     return [
-        F(field).desc(nulls_last=forward) if descending == forward else F(field).asc(nulls_first=not forward)
+        F(field).desc(**nulls) if descending == forward else F(field).asc(**nulls)
         for field, descending, _nullable in keys
     ]
 
@@ -268,8 +269,8 @@ def queue_page(
         rows_qs = rows_qs.filter(_keyset(keys, values, forward=forward))
     rows = list(
         rows_qs.order_by(*_order_by(keys, forward=forward))
-        .select_related("service_type", "department", "team", "assignee")
-        .only(
+        .select_related("service_type", "assignee")
+        .only(  # the columns the page shows, no more
             "public_id",
             "status",
             "priority",
@@ -279,13 +280,8 @@ def queue_page(
             "address",
             "me_too_count",
             "on_hold_until",
-            "jurisdiction_id",
             "service_type__name",
             "service_type__name_translations",
-            "department__name",
-            "department__name_translations",
-            "team__name",
-            "team__name_translations",
             "assignee__username",
         )[: page_size + 1]
     )

@@ -163,10 +163,13 @@ def sort_keys(sort: str) -> list[tuple[str, bool, bool]]:
 
 def _order_by(keys, *, forward: bool) -> list:
     """ORDER BY for the keys; backwards (to read the page before a cursor) every direction and nulls flip."""
+    # A column without nulls is sorted plainly (DESC is NULLS FIRST to PostgreSQL), so the indexes match.
     nulls = {"nulls_last": True} if forward else {"nulls_first": True}
     return [
-        F(field).desc(**nulls) if descending == forward else F(field).asc(**nulls)
-        for field, descending, _nullable in keys
+        F(field).desc(**nulls if nullable else {})
+        if descending == forward
+        else F(field).asc(**nulls if nullable else {})
+        for field, descending, nullable in keys
     ]
 
 

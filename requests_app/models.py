@@ -316,6 +316,33 @@ class ServiceRequest(models.Model):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="sr_open_queue_order",
             ),
+            # The staff queue newest first (its default, and the tie-break of every sort) over open requests: a
+            # page reads its rows from the index after the last row of the page before (keyset pagination),
+            # per department, per city for operators, per team, per assignee, and overdue only.
+            *(
+                models.Index(
+                    fields=[field, "-submitted_at", "-id"],
+                    condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                    name=name,
+                )
+                for field, name in [
+                    ("department", "sr_open_department_newest"),
+                    ("jurisdiction", "sr_open_jurisdiction_newest"),
+                    ("team", "sr_open_team_newest"),
+                    ("assignee", "sr_open_assignee_newest"),
+                ]
+            ),
+            models.Index(
+                fields=["department", "-submitted_at", "-id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES), overdue=True),
+                name="sr_open_overdue_newest",
+            ),
+            # The queue sorted by due time (soonest first, then newest).
+            models.Index(
+                fields=["department", "expected_at", "-submitted_at", "-id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="sr_open_department_due",
+            ),
             # Duplicate detection looks only at open requests near a point: a small index, few heap pages.
             GistIndex(
                 fields=["location"], name="sr_open_location", condition=models.Q(status__in=sorted(OPEN_STATUSES))

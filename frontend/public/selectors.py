@@ -69,7 +69,9 @@ def map_filter_choices(jurisdiction) -> dict:
     return {
         "service_types": sorted(((t.code, t.localized_name()) for t in types), key=lambda c: c[1]),
         "groups": sorted({(t.group, t.localized_group()) for t in types if t.group}, key=lambda c: c[1]),
-        "departments": [(d.code, d.localized_name()) for d in Department.objects.filter(jurisdiction=jurisdiction)],
+        "departments": [
+            (d.code, d.localized_name()) for d in Department.objects.filter(jurisdiction=jurisdiction, active=True)
+        ],
         "areas": sorted(((a.id, a.localized_name()) for a in areas), key=lambda c: c[1]),
     }
 

@@ -85,6 +85,7 @@ class QueueFilterForm(forms.Form):
         widget=forms.HiddenInput,
         choices=[("", "")] + [(s, s) for key in SORTS for s in (key, "-" + key)],
     )
+    bbox = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     # Shown in the compact bar; the others fold under "More filters".
     MAIN = ("q", "status", "type", "assignee")
@@ -95,8 +96,24 @@ class QueueFilterForm(forms.Form):
         self.fields["area"].queryset = Area.objects.filter(layer__jurisdiction_id__in=scope.jurisdiction_ids).defer(
             "boundary"
         )
-        self.fields["department"].queryset = Department.objects.filter(pk__in=scope.visible_department_ids)
-        self.fields["team"].queryset = Team.objects.filter(department_id__in=scope.visible_department_ids)
+        # Departments and teams an import made are offered only once an operator has activated them.
+        self.fields["department"].queryset = Department.objects.filter(pk__in=scope.visible_department_ids, active=True)
+        self.fields["team"].queryset = Team.objects.filter(
+            department_id__in=scope.visible_department_ids, active=True, department__active=True
+        )
+
+    def clean_bbox(self):
+        """The map's view as "west,south,east,north" in degrees."""
+        value = self.cleaned_data["bbox"].strip()
+        if not value:
+            return None
+        try:
+            west, south, east, north = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Give the box as west,south,east,north in degrees.")) from None
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise forms.ValidationError(_("Give the box as west,south,east,north in degrees.")) from None
+        return (west, south, east, north)
 
     def clean_assignee(self):
         value = self.cleaned_data["assignee"].strip()
@@ -120,6 +137,7 @@ class QueueFilterForm(forms.Form):
             team_id=d["team"].pk if d["team"] else None,
             triage=d["triage"],
             sort=d["sort"],
+            bbox=d["bbox"],
         )
 
     def main_fields(self):
@@ -192,7 +210,7 @@ class AssignForm(forms.Form):
             )
             .order_by("username")
         )
-        self.fields["team"].queryset = Team.objects.filter(department_id=department_id)
+        self.fields["team"].queryset = Team.objects.filter(department_id=department_id, active=True)
 
 
 class RedactTextForm(forms.Form):
@@ -218,7 +236,7 @@ class ServiceTypeForm(forms.Form):
     def __init__(self, *args, jurisdiction_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_type"].queryset = ServiceType.objects.filter(jurisdiction_id=jurisdiction_id)
-        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id)
+        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id, active=True)
 
 
 class TransferForm(forms.Form):
@@ -230,7 +248,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, jurisdiction_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id)
+        self.fields["department"].queryset = Department.objects.filter(jurisdiction_id=jurisdiction_id, active=True)
 
 
 class MergeForm(forms.Form):
@@ -320,7 +338,9 @@ class BulkForm(NoteFields):
             .order_by("username")
         )
         self.fields["assignee"].choices = [("", "-")] + [(u.pk, u.get_username()) for u in people]
-        departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).order_by("name")
+        departments = Department.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids, active=True).order_by(
+            "name"
+        )
         self.fields["department"].choices = [("", "-")] + [(d.pk, d.localized_name()) for d in departments]
         self.replies = {t.pk: t for t in replies}
         self.fields["reply"].choices = [("", "-")] + [(t.pk, t.name) for t in replies]

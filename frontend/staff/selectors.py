@@ -1,13 +1,18 @@
 """Reads for the staff screens. Each runs a fixed number of queries whatever the queue length."""
 
+import json
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.gis.db.models.functions import GeoFunc
+from django.contrib.gis.geos import Polygon
+from django.db import connection
 from django.db.models import BooleanField, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from contacts.selectors import live_purposes
 from requests_app.models import Photo, PhotoModeration, ServiceRequest, StatusChange
@@ -61,6 +66,7 @@ class QueueFilters:
     team_id: int | None = None
     triage: bool = False
     sort: str = ""  # one of SORTS, "-" first for the other way; "" is newest first
+    bbox: tuple[float, float, float, float] | None = None  # the map's view: west, south, east, north
 
 
 def requests_in_scope(scope: Scope):
@@ -101,6 +107,11 @@ def queue_selection(scope: Scope, filters: QueueFilters, *, user_id: int):
         qs = qs.filter(
             Q(public_id__contains=word.upper()) | Q(address__icontains=word) | Q(description__icontains=word)
         )
+    if filters.bbox:
+        # && on the open requests' GiST index: the map reads the points in view, not the whole selection.
+        box = Polygon.from_bbox(filters.bbox)
+        box.srid = 4326
+        qs = qs.filter(location__bboverlaps=box)
     if filters.possible_duplicates:
         qs = qs.filter(RawSQL(POSSIBLE_DUPLICATE_SQL, [], output_field=BooleanField()))
     return qs
@@ -113,17 +124,21 @@ NEEDS_ACTION_ORDER = [
     F("submitted_at").asc(),
     F("id").asc(),
 ]
-# Newest open work first: an imported backlog from years ago must not bury what came in this morning.
-NEWEST_FIRST = [F("submitted_at").desc(), F("id").desc()]
-# The queue's sortable columns; each sorts ascending by name, descending with a leading "-".
+# The queue's sortable columns: (field, nullable); each sorts ascending by name, descending with a leading "-".
 SORTS = {
-    "age": "submitted_at_desc",  # ascending age = newest first
-    "due": "expected_at",
-    "priority": "priority",
-    "status": "status",
-    "area": "area_name",
-    "type": "service_type__name",
+    "age": ("submitted_at", False),  # ascending age = newest first, so the field sorts the other way
+    "due": ("expected_at", True),
+    "priority": ("priority", False),
+    "status": ("status", False),
+    "area": ("area_name", True),
+    "type": ("service_type__name", False),
 }
+# Newest open work first: an imported backlog from years ago must not bury what came in this morning. Also the
+# tie-break of every other sort, so that (sort key, submitted_at, id) orders the rows totally and a page can
+# start after the last row of the one before (keyset pagination: cost follows the page, not the depth).
+NEWEST_FIRST = [("submitted_at", True, False), ("id", True, False)]
+# Counting a department's whole backlog costs more than its page; past this many the page says "more than".
+COUNT_CAP = 1000
 DUE_SOON = timedelta(hours=24)
 
 
@@ -136,57 +151,152 @@ def _area_name():
     )
 
 
-def _ordered(qs, sort: str):
+def sort_keys(sort: str) -> list[tuple[str, bool, bool]]:
+    """The queue's order for ``sort`` as (field, descending, nullable) keys, nulls last, ending with the id."""
     key = sort.lstrip("-")
     if key not in SORTS:
-        return qs.order_by(*NEWEST_FIRST)
-    descending = sort.startswith("-")
-    field = SORTS[key]
-    if field == "submitted_at_desc":
-        field, descending = "submitted_at", not descending
-    expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return qs.order_by(expression, *NEWEST_FIRST)
+        return list(NEWEST_FIRST)
+    field, nullable = SORTS[key]
+    descending = sort.startswith("-") != (key == "age")
+    return [(field, descending, nullable), *NEWEST_FIRST]
+
+
+def _order_by(keys, *, forward: bool) -> list:
+    """ORDER BY for the keys; backwards (to read the page before a cursor) every direction and nulls flip."""
+    # A column without nulls is sorted plainly (DESC is NULLS FIRST to PostgreSQL), so the indexes match.
+    nulls = {"nulls_last": True} if forward else {"nulls_first": True}
+    return [
+        F(field).desc(**nulls if nullable else {})
+        if descending == forward
+        else F(field).asc(**nulls if nullable else {})
+        for field, descending, nullable in keys
+    ]
+
+
+def _past(field, descending, nullable, value, forward) -> Q:
+    """Rows strictly beyond ``value`` in this key, walking forward (nulls last) or backward (nulls first)."""
+    if value is None:
+        return Q(pk__in=[]) if forward else Q(**{f"{field}__isnull": False})
+    beyond = Q(**{f"{field}__{'lt' if descending == forward else 'gt'}": value})
+    return beyond | Q(**{f"{field}__isnull": True}) if forward and nullable else beyond
+
+
+def _keyset(keys, values, *, forward: bool) -> Q:
+    """The rows after (forward) or before the row whose keys are ``values``, in the keys' order:
+    (k1 past v1) or (k1 = v1 and k2 past v2) or ...; plus a plain bound on the first key the index can seek to."""
+    condition, equal = Q(pk__in=[]), Q()
+    for (field, descending, nullable), value in zip(keys, values, strict=True):
+        condition |= equal & _past(field, descending, nullable, value, forward)
+        equal &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+    field, descending, nullable = keys[0]
+    if values[0] is None and forward:
+        return condition & Q(**{f"{field}__isnull": True})
+    if values[0] is not None and not (forward and nullable):
+        return condition & Q(**{f"{field}__{'lte' if descending == forward else 'gte'}": values[0]})
+    return condition
+
+
+def _row_value(row, field):
+    value = row
+    for part in field.split("__"):
+        value = getattr(value, "pk" if part == "id" else part)
+    return value
+
+
+def encode_cursor(values: list) -> str:
+    """The URL-safe cursor of a row's sort key values."""
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values], separators=(",", ":"))
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor(row, keys) -> str:
+    return encode_cursor([_row_value(row, field) for field, _d, _n in keys])
+
+
+def _parse_cursor(cursor: str, keys) -> list | None:
+    """The key values a cursor holds, or None if it isn't one of this sort's (an old or hand-edited link)."""
+    try:
+        values = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    parsed = []
+    for (field, _descending, nullable), value in zip(keys, values, strict=True):
+        if value is None and nullable:
+            parsed.append(None)
+        elif field in ("submitted_at", "expected_at") and isinstance(value, str) and parse_datetime(value):
+            parsed.append(parse_datetime(value))
+        elif field in ("id", "priority") and isinstance(value, int) and not isinstance(value, bool):
+            parsed.append(value)
+        elif field in ("status", "area_name", "service_type__name") and isinstance(value, str):
+            parsed.append(value)
+        else:
+            return None
+    return parsed
 
 
 @dataclass
 class QueuePage:
     rows: list
     total: int
+    capped: bool  # more than COUNT_CAP rows: ``total`` is the cap, shown as "more than"
     page: int
-    pages: int
+    pages: int  # 0 when capped: the page can't say how many
+    previous: str  # cursor of the page before ("" on the first page)
+    next: str  # cursor of the page after ("" on the last page)
 
 
-def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int = 1) -> QueuePage:
-    """One page of the queue (three queries: count, rows, the reasons of transfers into the user's departments)."""
+def queue_page(
+    scope: Scope,
+    filters: QueueFilters,
+    *,
+    user_id: int,
+    page: int = 1,
+    after: str = "",
+    before: str = "",
+    page_size: int | None = None,
+) -> QueuePage:
+    """One page of the queue, after or before a cursor (three queries: a count up to COUNT_CAP, the page's rows,
+    the reasons of transfers into the user's departments). The database reads the page, never the backlog."""
+    page_size = page_size or PAGE_SIZE
     qs = queue_selection(scope, filters, user_id=user_id)
-    total = qs.count()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    total = qs.order_by()[: COUNT_CAP + 1].count()
+    capped = total > COUNT_CAP
+    keys = sort_keys(filters.sort)
+    values = _parse_cursor(after or before, keys) if (after or before) else None
+    forward = not (values is not None and not after)
+    # The area is looked up only for the rows read (PostgreSQL computes it after the LIMIT unless it sorts).
+    rows_qs = qs.annotate(area_name=_area_name())
+    if values is not None:
+        rows_qs = rows_qs.filter(_keyset(keys, values, forward=forward))
     rows = list(
-        _ordered(qs.annotate(area_name=_area_name()), filters.sort)
-        .select_related("service_type", "department", "team", "assignee")
-        .only(
+        rows_qs.order_by(*_order_by(keys, forward=forward))
+        .select_related("service_type", "assignee")
+        .only(  # the columns the page shows, no more
             "public_id",
             "status",
             "priority",
             "overdue",
             "expected_at",
             "submitted_at",
-            "updated_at",
             "address",
             "me_too_count",
             "on_hold_until",
-            "jurisdiction_id",
             "service_type__name",
             "service_type__name_translations",
-            "department__name",
-            "department__name_translations",
-            "team__name",
-            "team__name_translations",
             "assignee__username",
-            "duplicate_of_id",
-        )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        )[: page_size + 1]
     )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if values is None:
+        page, has_previous, has_next = 1, False, more
+    elif forward:
+        page, has_previous, has_next = max(2, page), True, more
+    else:
+        rows.reverse()
+        page, has_previous, has_next = (max(2, page) if more else 1), more, True
     reasons = {}
     for sr_id, note in (
         HistoryScope.objects.filter(
@@ -204,27 +314,45 @@ def queue_page(scope: Scope, filters: QueueFilters, *, user_id: int, page: int =
         # The escalation sweep sets "overdue" every few minutes; a due time just passed counts already.
         row.past_due = row.overdue or (row.expected_at is not None and row.expected_at <= now)
         row.due_soon = not row.past_due and row.expected_at is not None and row.expected_at <= now + DUE_SOON
-    return QueuePage(rows=rows, total=total, page=page, pages=pages)
+    return QueuePage(
+        rows=rows,
+        total=min(total, COUNT_CAP),
+        capped=capped,
+        page=page,
+        pages=0 if capped else max(1, -(-total // page_size)),
+        previous=_cursor(rows[0], keys) if rows and has_previous else "",
+        next=_cursor(rows[-1], keys) if rows and has_next else "",
+    )
 
 
-def map_features(scope: Scope, filters: QueueFilters, *, user_id: int, limit: int = MAP_LIMIT) -> dict:
-    """The queue's selection as a GeoJSON FeatureCollection (one query), most in need of action first."""
-    rows = list(
+# The map's features written by PostgreSQL straight into compact GeoJSON text: no Python object per point.
+MAP_SQL = """
+SELECT count(*),
+       coalesce(string_agg(format(
+         '{"type":"Feature","geometry":{"type":"Point","coordinates":[%%s,%%s]},'
+         '"properties":{"id":%%s,"status":%%s,"priority":%%s,"overdue":%%s}}',
+         round(m.lon::numeric, 6)::float8, round(m.lat::numeric, 6)::float8, to_json(m.public_id),
+         to_json(m.status), m.priority, to_json(m.overdue)), ',' ORDER BY m.n) FILTER (WHERE m.n <= %s), '')
+FROM (SELECT row_number() OVER () AS n, s.* FROM ({selection}) s) m"""
+
+
+def map_features(scope: Scope, filters: QueueFilters, *, user_id: int, limit: int | None = None) -> str:
+    """The queue's selection (within the map's box if given) as the text of a GeoJSON FeatureCollection, most
+    in need of action first, at most ``limit`` points; one query."""
+    limit = limit or MAP_LIMIT
+    selection = (
         queue_selection(scope, filters, user_id=user_id)
         .filter(location__isnull=False)
         .order_by(*NEEDS_ACTION_ORDER)
         .annotate(lon=Lon("location"), lat=Lat("location"))
         .values_list("public_id", "status", "priority", "overdue", "lon", "lat")[: limit + 1]
     )
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {"id": public_id, "status": status, "priority": priority, "overdue": overdue},
-        }
-        for public_id, status, priority, overdue, lon, lat in rows[:limit]
-    ]
-    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+    sql, params = selection.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(MAP_SQL.replace("{selection}", sql), [limit, *params])
+        found, features = cursor.fetchone()
+    truncated = "true" if found > limit else "false"
+    return f'{{"type":"FeatureCollection","features":[{features}],"truncated":{truncated}}}'
 
 
 def changed_since(scope: Scope, since, *, limit: int = 50) -> list[dict]:

@@ -8,7 +8,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +110,10 @@ def two_factor_page(request):
     )
 
 
+# Where a queue page starts: its number (shown) and the cursor of the row it follows or precedes.
+PAGING = ("page", "after", "before")
+
+
 def _filter_form(request):
     return forms.QueueFilterForm(request.GET or None, scope=request.scope)
 
@@ -121,13 +125,18 @@ def queue(request):
     if form.is_bound and not form.is_valid():
         return render(request, "staff/queue.html", {"form": form, "page": None, "saved_views": []}, status=400)
     filters = form.filters() if form.is_bound else QueueFilters()
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        number = 1
-    page = queue_page(request.scope, filters, user_id=request.user.pk, page=number)
+    number = request.GET.get("page", "1")
+    page = queue_page(
+        request.scope,
+        filters,
+        user_id=request.user.pk,
+        page=int(number) if number.isdigit() and len(number) < 9 else 1,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for paging in PAGING:
+        query.pop(paging, None)
     replies = bulk_replies(request.scope)
     return render(
         request,
@@ -154,7 +163,8 @@ def _sort_links(request, current: str) -> dict:
     links = {}
     for key in SORTS:
         query = request.GET.copy()
-        query.pop("page", None)
+        for paging in PAGING:
+            query.pop(paging, None)
         query["sort"] = "-" + key if current == key else key
         state = "ascending" if current == key else "descending" if current == "-" + key else "none"
         links[key] = {"url": "?" + query.urlencode(), "state": state}
@@ -168,7 +178,7 @@ def map_data(request):
     if form.is_bound and not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     filters = form.filters() if form.is_bound else QueueFilters()
-    return JsonResponse(map_features(request.scope, filters, user_id=request.user.pk))
+    return HttpResponse(map_features(request.scope, filters, user_id=request.user.pk), content_type="application/json")
 
 
 @require_GET
@@ -522,7 +532,9 @@ def _bulk_user(user_id):
 
 
 def _bulk_department(request, department_id):
-    department = Department.objects.filter(pk=department_id, jurisdiction_id__in=request.scope.jurisdiction_ids).first()
+    department = Department.objects.filter(
+        pk=department_id, jurisdiction_id__in=request.scope.jurisdiction_ids, active=True
+    ).first()
     if department is None:
         raise services.InvalidAction(_("No such department."))
     return department

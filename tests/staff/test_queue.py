@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -237,17 +238,127 @@ def test_the_queue_runs_the_same_queries_whatever_its_length(
     sign_in(client, staff)
     sr = make_request(assignee=staff)
     transfer(make_request(), to_department=other_department, reason="x", by=staff)
+    for _ in range(9):
+        make_request(assignee=staff, team=None)
     client.get(QUEUE)
     # One of them reads the session's authenticator: every staff page needs a verified second factor.
     with django_assert_num_queries(18):
-        client.get(QUEUE)
-    for _ in range(30):
+        response = client.get(QUEUE)
+    assert len(response.context["page"].rows) == 10
+    for _ in range(50):
         make_request(assignee=staff)
     with django_assert_num_queries(18):
         response = client.get(QUEUE)
-    assert len(response.context["page"].rows) == 31 and sr in response.context["page"].rows
+    assert len(response.context["page"].rows) == 50
+    next_page = response.context["page"].next
+    with django_assert_num_queries(18):
+        response = client.get(f"{QUEUE}?after={next_page}&page=2")
+    assert len(response.context["page"].rows) == 10 and sr in response.context["page"].rows
     with django_assert_num_queries(8):
         client.get(reverse("staff:map_data"))
+
+
+def walk(client, response, *, link: str):
+    """Every page of the queue from ``response`` on by its "next" or "previous" links: the ids of each page,
+    and the last page reached."""
+    pages = []
+    while True:
+        assert response.status_code == 200
+        page = response.context["page"]
+        pages.append(ids(response))
+        cursor = getattr(page, link)
+        if not cursor:
+            return pages, response
+        there = "after" if link == "next" else "before"
+        number = page.page + (1 if link == "next" else -1)
+        response = client.get(f"{QUEUE}?{response.context['query']}&{there}={cursor}&page={number}")
+
+
+@pytest.mark.parametrize("sort", ["", "due", "-due", "priority", "-status", "area", "-area", "type", "-age"])
+def test_the_pages_follow_each_other_by_cursor_without_gaps_or_repeats(
+    client, staff, make_request, jurisdiction, graffiti, pothole, sort
+):
+    layer = AreaLayerFactory(jurisdiction=jurisdiction, code="hoods", name="Neighbourhoods")
+    AreaFactory(layer=layer, code="a", name="Alamo", boundary=square(-122.50, 37.70, 0.02))
+    now = timezone.now()
+    for i in range(130):
+        make_request(
+            # Ties in every key (same time, same due time, no due time, no area) so the tie-breaks are tested too.
+            submitted_at=now - timedelta(hours=i // 3),
+            expected_at=None if i % 4 == 0 else now + timedelta(hours=i % 5),
+            priority=[Priority.LOW, Priority.NORMAL, Priority.URGENT][i % 3],
+            status=[Status.SUBMITTED, Status.IN_PROGRESS][i % 2],
+            service_type=graffiti if i % 2 else pothole,
+            location=Point(-122.49, 37.71, srid=4326) if i % 3 else Point(-122.0, 37.0, srid=4326),
+        )
+    sign_in(client, staff)
+    pages, last = walk(client, client.get(f"{QUEUE}?sort={sort}"), link="next")
+    assert [len(p) for p in pages] == [50, 50, 30]
+    assert (last.context["page"].page, last.context["page"].pages) == (3, 3)
+    everything = [i for p in pages for i in p]
+    assert len(set(everything)) == 130
+    # The same order as one sort of the whole selection, read with no paging at all.
+    with patch("frontend.staff.selectors.PAGE_SIZE", 200):
+        assert everything == ids(client.get(f"{QUEUE}?sort={sort}"))
+    # And back from the last page by the "previous" links, page by page, to the first.
+    back, first = walk(client, last, link="previous")
+    assert back == list(reversed(pages)) and first.context["page"].page == 1
+
+
+def test_the_page_links_carry_the_cursor_and_the_filters(client, staff, make_request):
+    for _ in range(51):
+        make_request()
+    html = sign_in(client, staff).get(f"{QUEUE}?overdue=&sort=due").content.decode()
+    nav = html[html.index('<nav class="pages"') :]
+    assert 'rel="next"' in nav and "sort=due" in nav and "&amp;after=" in nav and 'rel="prev"' not in nav
+    assert "Page 1 of 2" in nav
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "W10", "WyJ4IiwxXQ", "%00", "WzEsMl0"])
+def test_a_broken_cursor_opens_the_first_page_not_a_500(client, staff, make_request, cursor):
+    first = make_request()
+    response = sign_in(client, staff).get(f"{QUEUE}?after={cursor}&page=7")
+    assert response.status_code == 200 and ids(response) == [first.public_id]
+    assert response.context["page"].page == 1
+
+
+def test_a_large_backlog_is_counted_only_up_to_a_cap(client, staff, make_request):
+    for _ in range(4):
+        make_request()
+    sign_in(client, staff)
+    with patch("frontend.staff.selectors.COUNT_CAP", 3), patch("frontend.staff.selectors.PAGE_SIZE", 2):
+        response = client.get(QUEUE)
+    page = response.context["page"]
+    assert (page.total, page.capped, page.pages, len(page.rows)) == (3, True, 0, 2)
+    html = response.content.decode()
+    assert "More than 3 open requests" in html and "Page 1</" not in html and "of 0" not in html
+    with patch("frontend.staff.selectors.COUNT_CAP", 4):
+        response = client.get(QUEUE)
+    assert "4 open requests" in response.content.decode() and not response.context["page"].capped
+
+
+def test_the_map_reads_only_the_points_in_its_box(client, staff, make_request):
+    inside = make_request(location=Point(-122.41, 37.77, srid=4326))
+    make_request(location=Point(-121.0, 37.0, srid=4326))
+    sign_in(client, staff)
+    data = client.get(reverse("staff:map_data"), {"bbox": "-122.5,37.7,-122.3,37.8"}).json()
+    assert [f["properties"]["id"] for f in data["features"]] == [inside.public_id]
+    assert len(client.get(reverse("staff:map_data")).json()["features"]) == 2
+
+
+@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "10,0,5,1", "0,0,1,100"])
+def test_a_bad_map_box_is_a_clear_error(client, staff, bbox):
+    response = sign_in(client, staff).get(reverse("staff:map_data"), {"bbox": bbox})
+    assert response.status_code == 400 and "bbox" in response.json()["errors"]
+
+
+def test_the_map_says_when_it_shows_only_the_first_points(client, staff, make_request):
+    for _ in range(3):
+        make_request()
+    sign_in(client, staff)
+    with patch("frontend.staff.selectors.MAP_LIMIT", 2):
+        data = client.get(reverse("staff:map_data")).json()
+    assert len(data["features"]) == 2 and data["truncated"] is True
 
 
 def test_the_filters_show_what_was_chosen(client, staff, make_request, pothole):

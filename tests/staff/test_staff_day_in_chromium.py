@@ -132,3 +132,21 @@ def test_a_staff_day(page, live_server, day, screenshot, settings):  # noqa: F81
     screenshot("staff-other-department-view")
     assert not StatusChange.objects.filter(public_note__contains="big van").exists()
     assert outside == []
+
+
+def test_a_map_cut_short_asks_again_for_the_points_in_view(page, live_server, day, monkeypatch):
+    # Five points, two drawn: the answer says it was cut short, so each move asks for the points in view.
+    monkeypatch.setattr("frontend.staff.selectors.MAP_LIMIT", 2)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/staff/map.geojson" in r.url else None)
+    sign_in(page, live_server, "dana")
+    expect(page.locator("#queue-map.loaded")).to_have_attribute("data-count", "2")
+    assert "bbox=" not in asked[0]
+    page.locator("#queue-map").dblclick()  # zoom in
+    page.wait_for_function("() => document.querySelector('#queue-map.leaflet-container') !== null")
+    page.wait_for_timeout(1000)
+    boxes = [url for url in asked if "bbox=" in url]
+    assert boxes, asked
+    west, south, east, north = (float(c) for c in boxes[-1].split("bbox=")[1].split("&")[0].split(","))
+    # Around the demo points of San Francisco, not the world.
+    assert -123 < west < east < -122 and 37 < south < north < 38

@@ -8,26 +8,43 @@
     var map = L.map(box, { preferCanvas: true }).setView([0, 0], 2);
     var colours = { submitted: "#c92a2a", acknowledged: "#e67700", in_progress: "#1971c2",
                     on_hold: "#868e96", reopened: "#862e9c" };
-    fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        var layer = L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) {
-            var p = feature.properties;
-            return L.circleMarker(latlng, { radius: p.overdue ? 7 : 5, weight: 1,
-              color: colours[p.status] || "#333", fillOpacity: 0.7 });
-          },
-          onEachFeature: function (feature, marker) {
-            var link = document.createElement("a");
-            link.href = box.dataset.requestUrl.replace("ID", feature.properties.id);
-            link.textContent = feature.properties.id;
-            marker.bindPopup(link);
-          }
-        }).addTo(map);
-        if (data.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 16 }); }
-        box.dataset.count = String(data.features.length);
-        box.classList.add("loaded");
+    var layer = null;
+    // The first answer is the whole selection (its most urgent points if it is too many to draw); once it was
+    // cut short, each move of the map asks again for the points in view only.
+    function load(url, fit) {
+      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (data) { draw(data, fit); return data; });
+    }
+    function draw(data, fit) {
+      if (layer) { map.removeLayer(layer); }
+      layer = L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          var p = feature.properties;
+          return L.circleMarker(latlng, { radius: p.overdue ? 7 : 5, weight: 1,
+            color: colours[p.status] || "#333", fillOpacity: 0.7 });
+        },
+        onEachFeature: function (feature, marker) {
+          var link = document.createElement("a");
+          link.href = box.dataset.requestUrl.replace("ID", feature.properties.id);
+          link.textContent = feature.properties.id;
+          marker.bindPopup(link);
+        }
+      }).addTo(map);
+      if (fit && data.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 16 }); }
+      box.dataset.count = String(data.features.length);
+      box.classList.add("loaded");
+    }
+    load(box.dataset.url, true).then(function (first) {
+      if (!first.truncated) { return; }
+      map.on("moveend", function () {
+        var b = map.getBounds();
+        var bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
+                    Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)].map(function (c) { return c.toFixed(5); });
+        load(box.dataset.url + (box.dataset.url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + bbox.join(","), false)
+          .catch(function () { /* keep the points drawn */ });
       });
+    });
   }
 
   function changes() {

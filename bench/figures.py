@@ -14,6 +14,14 @@ class Figure:
     unit: str
     higher_is_better: bool
     baseline_name: str = "raw"
+    # The ratio this figure aims at (e.g. 0.5: at least half the raw rate, or at most twice the raw latency).
+    aim: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.aim is None:
+            return ""
+        return f"aim ≥ {self.aim:.2f}: {'met' if self.ratio >= self.aim else 'NOT met'}"
 
     @property
     def ratio(self) -> float:
@@ -25,8 +33,8 @@ class Figure:
     def line(self) -> str:
         return (
             f"{self.benchmark:<16} {self.name:<44} {self.project:>11.2f} {self.unit:<8} "
-            f"{self.baseline_name}: {self.baseline:>11.2f} {self.unit:<8} ratio {self.ratio:6.3f}"
-        )
+            f"{self.baseline_name}: {self.baseline:>11.2f} {self.unit:<8} ratio {self.ratio:6.3f} {self.verdict}"
+        ).rstrip()
 
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:

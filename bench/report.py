@@ -21,13 +21,13 @@ def write_report(figures: list[Figure], folder: Path) -> Path:
         "Each figure is measured in the same run as the raw limit of this machine doing the same work.",
         "Ratio: project / raw for rates, raw / project for latencies (1.0 = as fast as the raw limit).",
         "",
-        "| benchmark | figure | Civic311 | raw limit | unit | ratio |",
-        "|---|---|---:|---:|---|---:|",
+        "| benchmark | figure | Civic311 | raw limit | unit | ratio | aim |",
+        "|---|---|---:|---:|---|---:|---|",
     ]
     for f in figures:
         lines.append(
             f"| {f.benchmark} | {f.name} | {f.project:.2f} | {f.baseline:.2f} ({f.baseline_name}) "
-            f"| {f.unit} | {f.ratio:.3f} |"
+            f"| {f.unit} | {f.ratio:.3f} | {f.verdict} |"
         )
     lines += ["", f"![ratios]({chart.name})", ""]
     report = folder / "report.md"

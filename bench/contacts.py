@@ -17,7 +17,7 @@ from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
 from contacts.selectors import data_held_for
 from contacts.services import ContactDetails, erase_expired_contacts, save_contact
-from contacts.wording import CURRENT_WORDING_VERSION
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from requests_app.progress import Progress
 from requests_app.public_ids import new_tracking_token
 
@@ -29,7 +29,8 @@ DETAILS = ContactDetails(
     email="bench.resident@example.org",
     phone="+1 415 555 0142",
     language="en",
-    purposes=frozenset(Purpose.values),
+    # Every purpose the current resident form asks about.
+    purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]),
 )
 
 

@@ -156,22 +156,27 @@ def requests_matching(jurisdiction: Jurisdiction, search: dict):
     return qs
 
 
-def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callable[[str], str]) -> list[dict]:
-    """One page of GET requests: at most 1,000 records (GeoReport v2), ``page``/``page_size`` within that."""
+def page_query(jurisdiction: Jurisdiction, search: dict):
+    """The one query of a page of GET requests: only the columns the records show, in the index's order."""
     size = search.get("page_size") or 1000
     offset = (search.get("page", 1) - 1) * size
-    extended = search.get("extensions", False)
     columns = dict(LIST_COLUMNS, status_notes=Subquery(_latest_public_note), media=ArraySubquery(_media_urls))
     fields = LIST_FIELDS + ("media",)
-    if extended:
+    if search.get("extensions", False):
         columns["history"] = ArraySubquery(_history)
         fields += ("public_answers", "history")
-    rows = list(
+    return (
         requests_matching(jurisdiction, search)
         .order_by("-submitted_at", "-id")
         .annotate(**columns)
         .values_list(*fields)[offset : offset + size]
     )
+
+
+def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callable[[str], str]) -> list[dict]:
+    """One page of GET requests: at most 1,000 records (GeoReport v2), ``page``/``page_size`` within that."""
+    extended = search.get("extensions", False)
+    rows = list(page_query(jurisdiction, search))
     if not rows:
         return []
     language = get_language()

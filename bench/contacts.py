@@ -62,8 +62,8 @@ def _bench_saves(ids: list[int]) -> Figure:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO contacts_contact (service_request_id, first_name, last_name, email, phone, "
-                "device_id, language, created_at) VALUES (%s, %s, %s, %s, %s, '', 'en', now())",
-                [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone],
+                "device_id, tracking_token, language, created_at) VALUES (%s, %s, %s, %s, %s, '', %s, 'en', now())",
+                [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone, new_tracking_token()],
             )
         progress.advance()
     baseline = len(ids) / (time.perf_counter() - started)

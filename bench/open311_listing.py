@@ -123,7 +123,7 @@ def _feed_figure(jurisdiction, start, end) -> Figure:
     _get(f"/open311/v2/servicerequestupdates.json?{query}")  # warm
     elapsed, body = _get(f"/open311/v2/servicerequestupdates.json?{query}")
     updates = body.count(b'"update_id"')
-    assert updates >= BUSY_WINDOW_UPDATES, updates
+    assert updates >= BUSY_WINDOW_UPDATES, (updates, query)
     with psycopg.connect(_dsn(), autocommit=True) as conn:
         conn.execute(RAW_FEED_SQL, (jurisdiction.pk, start, end)).fetchall()  # warm
         started = time.perf_counter()

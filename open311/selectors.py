@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, w3c
+from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, W3CText
 from open311_format.records import MAX_WINDOW_DAYS
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType, StatusChange
 from requests_app.statuses import RoutingState
@@ -162,20 +162,21 @@ def update_payloads(jurisdiction: Jurisdiction, search: dict) -> Iterator[dict]:
         StatusChange.objects.filter(service_request__jurisdiction=jurisdiction, at__lte=end)
         .filter(~Q(old_status=""))
         .order_by("at", "id")
-        .values_list("id", "service_request__public_id", "new_status", "at", "public_note")
+        .annotate(when=W3CText("at"))
+        .values_list("id", "service_request__public_id", "new_status", "when", "public_note", "at")
     )
     rows = list(window.filter(at__gte=start)[:UPDATE_CHUNK])
     while rows:
-        for pk, public_id, new_status, at, note in rows:
+        for pk, public_id, new_status, when, note, _at in rows:
             yield {
                 "update_id": str(pk),
                 "service_request_id": public_id,
                 "status": FMS_STATUS[new_status],
-                "updated_datetime": w3c(at),
+                "updated_datetime": when,
                 "description": note,
                 "media_url": None,
             }
         if len(rows) < UPDATE_CHUNK:
             return
-        last_pk, _public_id, _status, last_at, _note = rows[-1]
+        last_pk, *_, last_at = rows[-1]
         rows = list(window.filter(at__gte=last_at).exclude(at=last_at, id__lte=last_pk)[:UPDATE_CHUNK])

@@ -180,9 +180,17 @@ def request_payloads(jurisdiction: Jurisdiction, search: dict, absolute: Callabl
     if not rows:
         return []
     language = get_language()
-    types = {st.pk: (st, st.localized_name(language)) for st in ServiceType.objects.filter(jurisdiction=jurisdiction)}
+    # Only the fields a record shows: a city has dozens of types, and loading every column of each costs more than
+    # the page's own query.
+    types = {
+        st.pk: (st, st.localized_name(language))
+        for st in ServiceType.objects.filter(jurisdiction=jurisdiction).only(
+            "code", "name", "name_translations", "sensitive"
+        )
+    }
     departments = {
-        d.pk: (d.code, d.localized_name(language)) for d in Department.objects.filter(jurisdiction=jurisdiction)
+        d.pk: (d.code, d.localized_name(language))
+        for d in Department.objects.filter(jurisdiction=jurisdiction).only("code", "name", "name_translations")
     }
     media_root = settings.MEDIA_URL
     payloads = []

@@ -86,8 +86,8 @@ def needs_for(population: int, figures: dict, factor: float = 1) -> list[Need]:
 
     posting = figure(figures, "open311_filing", "POST requests.json, 16 clients vs no-op")["project"]
     tile_ms = figure(figures, "public_map", "tile z14 (district) p50")["project"]
-    listing_ms = figure(figures, "open311_filing", "GET requests.json 1,000 p50")["project"]
-    listing_sql_ms = figure(figures, "open311_filing", "GET requests.json 1,000 p50")["baseline"]
+    listing_ms = figure(figures, "open311_listing", "GET requests.json 1,000 p50")["project"]
+    listing_sql_ms = figure(figures, "open311_listing", "GET requests.json 1,000 p50")["baseline"]
     tile_sql_ms = figure(figures, "public_map", "tile z14 (district) p50")["baseline"]
     routing = figure(figures, "routing", "decisions/s")["project"]
     inserts = figure(figures, "open311_filing", "POST requests.json, 16 clients vs raw INSERT")["baseline"]

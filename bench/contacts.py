@@ -17,7 +17,7 @@ from contacts.models import Consent, Contact
 from contacts.purposes import Purpose
 from contacts.selectors import data_held_for
 from contacts.services import ContactDetails, erase_expired_contacts, save_contact
-from contacts.wording import CURRENT_WORDING_VERSION
+from contacts.wording import CURRENT_WORDING_VERSION, WORDING
 from requests_app.progress import Progress
 from requests_app.public_ids import new_tracking_token
 
@@ -29,7 +29,8 @@ DETAILS = ContactDetails(
     email="bench.resident@example.org",
     phone="+1 415 555 0142",
     language="en",
-    purposes=frozenset(Purpose.values),
+    # Every purpose the current resident form asks about.
+    purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]),
 )
 
 
@@ -61,15 +62,22 @@ def _bench_saves(ids: list[int]) -> Figure:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO contacts_contact (service_request_id, first_name, last_name, email, phone, "
-                "device_id, language, created_at) VALUES (%s, %s, %s, %s, %s, '', 'en', now())",
-                [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone],
+                "device_id, tracking_token, language, created_at) VALUES (%s, %s, %s, %s, %s, '', %s, 'en', now())",
+                [sr_id, DETAILS.first_name, DETAILS.last_name, DETAILS.email, DETAILS.phone, new_tracking_token()],
             )
         progress.advance()
     baseline = len(ids) / (time.perf_counter() - started)
     progress.finish()
     _clear(ids)
     return Figure(
-        "contacts", "save_contact (encrypted, consents), /s", project, baseline, "saves/s", True, "raw INSERT+COMMIT"
+        "contacts",
+        "save_contact (encrypted, consents), /s",
+        project,
+        baseline,
+        "saves/s",
+        True,
+        "raw INSERT+COMMIT",
+        0.5,  # issue 15's aim: at least half the raw rate
     )
 
 

@@ -1,10 +1,10 @@
-"""Open311 filing and listing through the real web server, next to the framework's floor and raw PostgreSQL.
+"""Open311 filing through the real web server, next to the framework's floor and raw PostgreSQL.
 
 - POST requests.json per second through gunicorn (production settings) at 1, 4 and 16 concurrent clients,
   beside (a) the same server answering a no-op Open311 endpoint and (b) single-row INSERT + COMMIT straight
   into the same PostgreSQL at the same concurrency.
-- GET requests.json (a full page of 1,000 from the benchmark dataset) p50/p95, beside the raw SQL that reads
-  the same rows and columns.
+
+The Open311 reads (GET requests, the update feed) are measured by bench/open311_listing.py on this server.
 
 The no-op endpoint exists only in this benchmark's server: ``wsgi_app()`` adds it in front of config.urls.
 """
@@ -19,14 +19,12 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.figures import Figure, percentiles
+from bench.figures import Figure
 
 PORT = int(os.environ.get("BENCH_OPEN311_PORT", "8150"))
 WORKERS = int(os.environ.get("WEB_WORKERS", "3"))  # as `make run` starts gunicorn
 SECONDS = float(os.environ.get("BENCH_OPEN311_SECONDS", "5"))
 CONCURRENCY = (1, 4, 16)
-LIST_SAMPLES = 40
-WARM_UP = 2 * WORKERS
 BENCH_DESCRIPTION = "Benchmark pothole by the bus stop"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,46 +174,6 @@ def _filing_body(jurisdiction, raw_key: str) -> tuple[str, str]:
     return urllib.parse.urlencode(params), service_type.code
 
 
-def _list_samples(path: str) -> list[float]:
-    samples = []
-    for _ in range(LIST_SAMPLES + WARM_UP):
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        started = time.perf_counter()
-        conn.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = conn.getresponse()
-        body = response.read()
-        samples.append((time.perf_counter() - started) * 1000)
-        conn.close()
-        assert response.status == 200 and body.count(b'"service_request_id"') == 1000, response.status
-    return samples[WARM_UP:]  # the first ones reach every worker once
-
-
-RAW_LIST_SQL = """
-SELECT sr.id, sr.public_id, sr.status, sr.service_type_id, sr.department_id, sr.description, sr.submitted_at,
-       sr.updated_at, sr.expected_at, sr.address, sr.address_id, sr.zipcode, ST_X(sr.location), ST_Y(sr.location),
-       (SELECT sc.public_note FROM requests_app_statuschange sc
-         WHERE sc.service_request_id = sr.id AND sc.public_note <> '' ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
-       ARRAY(SELECT p.external_url FROM requests_app_photo p WHERE p.service_request_id = sr.id
-             ORDER BY p.created_at, p.id)
-FROM requests_app_servicerequest sr
-WHERE sr.jurisdiction_id = %s AND sr.submitted_at >= now() - interval '90 days' AND sr.submitted_at <= now()
-ORDER BY sr.submitted_at DESC, sr.id DESC LIMIT 1000
-"""
-
-
-def _raw_list_samples(jurisdiction_id: int) -> list[float]:
-    import psycopg
-
-    samples = []
-    with psycopg.connect(_dsn(), autocommit=True) as conn:
-        for _ in range(LIST_SAMPLES + WARM_UP):
-            started = time.perf_counter()
-            rows = conn.execute(RAW_LIST_SQL, (jurisdiction_id,)).fetchall()
-            samples.append((time.perf_counter() - started) * 1000)
-            assert len(rows) == 1000
-    return samples[WARM_UP:]
-
-
 def run(jurisdiction_id: int) -> list[Figure]:
     from django.db import connection
 
@@ -265,14 +223,8 @@ def run(jurisdiction_id: int) -> list[Figure]:
                     "INSERT+COMMIT",
                 )
             )
-        print("  listing a page of 1,000", flush=True)
-        page = _list_samples(f"/open311/v2/requests.json?jurisdiction_id={jurisdiction.slug}")
-        raw_page = _raw_list_samples(jurisdiction_id)
     finally:
         _stop_server(server)
-    (p50, p95), (raw_p50, raw_p95) = percentiles(page), percentiles(raw_page)
-    figures.append(Figure("open311_filing", "GET requests.json 1,000 p50", p50, raw_p50, "ms", False, "raw SQL"))
-    figures.append(Figure("open311_filing", "GET requests.json 1,000 p95", p95, raw_p95, "ms", False, "raw SQL"))
     # Leave the benchmark dataset as it was for the other benchmarks.
     ServiceRequest.objects.filter(channel="open311", description=BENCH_DESCRIPTION).delete()
     ApiKey.objects.filter(pk=key.pk).delete()

@@ -53,7 +53,7 @@ RAW_EXPORT = f"""
 COPY (
   SELECT sr.public_id, st.code, st.name, st."group", sr.status, d.code, sr.submitted_at, sr.acknowledged_at,
          sr.closed_at, sr.expected_at, p.px, p.py, st.sensitive,
-         CASE WHEN st.sensitive THEN '' ELSE sr.address END, sr.description, sr.me_too_count
+         CASE WHEN st.sensitive THEN '' ELSE sr.address END, sr.public_description, sr.me_too_count
   FROM requests_app_servicerequest sr
   JOIN requests_app_servicetype st ON st.id = sr.service_type_id
   LEFT JOIN routing_department d ON d.id = sr.department_id
@@ -130,7 +130,8 @@ def _export_figure(jurisdiction, client) -> Figure:
                 copied += bytes(chunk).count(b"\n")
     raw = (copied - 1) / (time.perf_counter() - started)
     print(f"  export: {lines:,} rows streamed, {copied - 1:,} rows copied", flush=True)
-    return Figure("public_map", "CSV export rows/s", project, raw, "rows/s", True, "raw COPY")
+    # Issue 15's aim: within half of the raw COPY.
+    return Figure("public_map", "CSV export rows/s", project, raw, "rows/s", True, "raw COPY", 0.5)
 
 
 def run(jurisdiction_id: int) -> list[Figure]:

@@ -9,6 +9,7 @@ def keep_filed_contact(sender, service_request, submission, **kwargs) -> None:
         service_request_id=service_request.pk,
         details=submission.contact or ContactDetails(),
         tracking_token=service_request.tracking_token,
+        channel=service_request.channel,
     )
     # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
     notify_requester(service_request.pk, Event.RECEIVED)

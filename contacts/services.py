@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
@@ -83,7 +83,29 @@ def contact_not_kept_reason(details: ContactDetails) -> str:
     return ""
 
 
-@transaction.atomic
+# One statement upserts the contact and records its consents: atomic on its own (no transaction, or savepoint
+# pair inside a caller's, to open and close) and one round trip. A purpose already consented to keeps its first
+# live Consent row (the partial unique constraint turns the second into a no-op).
+_SAVE_CONTACT_SQL = f"""
+WITH contact AS (
+    INSERT INTO {Contact._meta.db_table} (service_request_id, {", ".join(ENCRYPTED_FIELDS)}, language, created_at)
+    VALUES (%(sr)s, {", ".join(f"%({name})s" for name in ENCRYPTED_FIELDS)}, %(language)s, %(now)s)
+    ON CONFLICT (service_request_id) DO UPDATE SET
+        {", ".join(f"{name} = EXCLUDED.{name}" for name in ENCRYPTED_FIELDS)}, language = EXCLUDED.language,
+        erased_at = NULL
+    RETURNING id
+), consents AS (
+    INSERT INTO {Consent._meta.db_table} (service_request_id, purpose, channel, wording_version, collected_by,
+        wording, language, given_at, how_given, ended_by)
+    SELECT %(sr)s, purpose, %(channel)s, %(wording_version)s, %(collected_by)s, %(wording)s, %(language)s, %(now)s,
+        %(how_given)s, ''
+    FROM unnest(%(purposes)s::text[]) AS purpose
+    ON CONFLICT DO NOTHING
+)
+SELECT id FROM contact
+"""
+
+
 def save_contact(
     *,
     service_request_id: int,
@@ -120,33 +142,27 @@ def save_contact(
     values["tracking_token"] = tracking_token
     if channel is None:
         channel = ServiceRequest.objects.values_list("channel", flat=True).get(pk=service_request_id)
-    how_given = how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF)
     now = given_at or timezone.now()
-    # One upsert and one insert: a purpose already consented to keeps its first live Consent row (the partial
-    # unique constraint turns the second into a no-op).
-    (contact,) = Contact.objects.bulk_create(
-        [Contact(service_request_id=service_request_id, created_at=now, erased_at=None, **values)],
-        update_conflicts=True,
-        unique_fields=["service_request"],
-        update_fields=[*values, "erased_at"],
-    )
-    Consent.objects.bulk_create(
-        [
-            Consent(
-                service_request_id=service_request_id,
-                purpose=purpose,
-                channel=channel,
-                wording_version=wording_version,
-                collected_by=details.collected_by[:120],
-                wording=details.wording,
-                language=values["language"],
-                given_at=now,
-                how_given=how_given,
-            )
-            for purpose in purposes
-        ],
-        ignore_conflicts=True,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_CONTACT_SQL,
+            {
+                # Empty stays empty, as EncryptedTextField keeps it: erasure shows in the data.
+                **{name: crypto.encrypt(values[name]) if values[name] else "" for name in ENCRYPTED_FIELDS},
+                "sr": service_request_id,
+                "language": values["language"],
+                "now": now,
+                "channel": channel,
+                "wording_version": wording_version,
+                "collected_by": details.collected_by[:120],
+                "wording": details.wording,
+                "how_given": how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF),
+                "purposes": [str(p) for p in purposes],
+            },
+        )
+        (contact_id,) = cursor.fetchone()
+    contact = Contact(id=contact_id, service_request_id=service_request_id, created_at=now, erased_at=None, **values)
+    contact._state.adding, contact._state.db = False, connection.alias
     return contact
 
 

@@ -6,9 +6,11 @@ becomes the root element wrapping one element per item. XML is only ever written
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from xml.etree import ElementTree
 
 import orjson
+from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 # The element name of one item of a nested list, by the list's own name.
@@ -52,6 +54,12 @@ def _append(parent: ElementTree.Element, name: str, value) -> None:
     _fill(ElementTree.SubElement(parent, name), value, name)
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
+# Items per chunk of a streamed answer: few enough to keep memory flat, enough that the server's per-chunk cost
+# doesn't show.
+STREAM_BATCH = 500
+
+
 def to_xml(data, root: str, item: str | None = None) -> bytes:
     element = ElementTree.Element(root)
     if item is not None:
@@ -59,9 +67,51 @@ def to_xml(data, root: str, item: str | None = None) -> bytes:
             _fill(ElementTree.SubElement(element, item), entry, item)
     else:
         _fill(element, data, root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
-        element, encoding="utf-8", xml_declaration=False
-    )
+    return XML_DECLARATION + ElementTree.tostring(element, encoding="utf-8", xml_declaration=False)
+
+
+def _batched(encoded: Iterator[bytes], separator: bytes) -> Iterator[bytes]:
+    batch = []
+    for piece in encoded:
+        batch.append(piece)
+        if len(batch) == STREAM_BATCH:
+            yield separator.join(batch)
+            batch = []
+    if batch:
+        yield separator.join(batch)
+
+
+def _json_list(items: Iterable[dict]) -> Iterator[bytes]:
+    # The same bytes as orjson.dumps(list(items)), written as the items come.
+    yield b"["
+    for n, chunk in enumerate(_batched(map(orjson.dumps, items), b",")):
+        yield b"," + chunk if n else chunk
+    yield b"]"
+
+
+def _xml_item(entry, item: str) -> bytes:
+    element = ElementTree.Element(item)
+    _fill(element, entry, item)
+    return ElementTree.tostring(element, encoding="utf-8", xml_declaration=False)
+
+
+def _xml_list(items: Iterable[dict], root: str, item: str) -> Iterator[bytes]:
+    # The same bytes as to_xml(list(items), root, item), an empty list included (ElementTree's "<root />").
+    chunks = _batched((_xml_item(entry, item) for entry in items), b"")
+    first = next(chunks, None)
+    if first is None:
+        yield XML_DECLARATION + f"<{root} />".encode()
+        return
+    yield XML_DECLARATION + f"<{root}>".encode() + first
+    yield from chunks
+    yield f"</{root}>".encode()
+
+
+def streamed_list(items: Iterable[dict], fmt: str, root: str, item: str) -> StreamingHttpResponse:
+    """A top-level list of any length, rendered as it is read: JSON for fmt "json", XML otherwise."""
+    if fmt == "json":
+        return StreamingHttpResponse(_json_list(items), content_type="application/json; charset=utf-8")
+    return StreamingHttpResponse(_xml_list(items, root, item), content_type="text/xml; charset=utf-8")
 
 
 class Open311JSONRenderer(BaseRenderer):

@@ -4,6 +4,7 @@ The requests themselves are read by ``open311_format.records``, shared with the 
 output there goes through ``public_point`` and reads the stored public text.
 """
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, w3c
+from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, W3CText
 from open311_format.records import MAX_WINDOW_DAYS
-from requests_app.models import Jurisdiction, Question, ServiceType, StatusChange
+from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType, StatusChange
 from requests_app.statuses import RoutingState
 
 from .errors import bad_request, forbidden, not_found
@@ -40,6 +41,10 @@ def jurisdiction_for(jurisdiction_id: str | None) -> Jurisdiction:
     if not only:
         raise not_found(_("This server has no jurisdiction yet."))
     raise bad_request(_("jurisdiction_id required: this server serves several jurisdictions."))
+
+
+def request_exists(jurisdiction: Jurisdiction, public_id: str) -> bool:
+    return ServiceRequest.objects.filter(jurisdiction=jurisdiction, public_id=public_id).exists()
 
 
 def key_for(raw_key: str | None, jurisdiction: Jurisdiction) -> ApiKey:
@@ -141,24 +146,37 @@ def token_payload(jurisdiction: Jurisdiction, token: str) -> list[dict]:
     return [{"service_request_id": public_id, "token": token}]
 
 
-def update_payloads(jurisdiction: Jurisdiction, search: dict) -> list[dict]:
-    """FixMyStreet's GET servicerequestupdates: status changes in the window, oldest first, at most 1,000."""
+# Status changes read per query of an update feed: each read is one short index range scan, whatever the window.
+UPDATE_CHUNK = 2000
+
+
+def update_payloads(jurisdiction: Jurisdiction, search: dict) -> Iterator[dict]:
+    """FixMyStreet's GET servicerequestupdates: every status change in the window, oldest first.
+
+    Read in keyset chunks on (at, id), so a busy window is answered whole (FixMyStreet reads one answer per
+    window and would miss whatever a cut-off left out) without holding it in memory or in one long query.
+    """
     end = search.get("end_date") or timezone.now()
     start = search.get("start_date") or end - timedelta(days=MAX_WINDOW_DAYS)
-    rows = (
-        StatusChange.objects.filter(service_request__jurisdiction=jurisdiction, at__gte=start, at__lte=end)
+    window = (
+        StatusChange.objects.filter(service_request__jurisdiction=jurisdiction, at__lte=end)
         .filter(~Q(old_status=""))
         .order_by("at", "id")
-        .values_list("id", "service_request__public_id", "new_status", "at", "public_note")[:1000]
+        .annotate(when=W3CText("at"))
+        .values_list("id", "service_request__public_id", "new_status", "when", "public_note", "at")
     )
-    return [
-        {
-            "update_id": str(pk),
-            "service_request_id": public_id,
-            "status": FMS_STATUS[new_status],
-            "updated_datetime": w3c(at),
-            "description": note,
-            "media_url": None,
-        }
-        for pk, public_id, new_status, at, note in rows
-    ]
+    rows = list(window.filter(at__gte=start)[:UPDATE_CHUNK])
+    while rows:
+        for pk, public_id, new_status, when, note, _at in rows:
+            yield {
+                "update_id": str(pk),
+                "service_request_id": public_id,
+                "status": FMS_STATUS[new_status],
+                "updated_datetime": when,
+                "description": note,
+                "media_url": None,
+            }
+        if len(rows) < UPDATE_CHUNK:
+            return
+        last_pk, *_, last_at = rows[-1]
+        rows = list(window.filter(at__gte=last_at).exclude(at=last_at, id__lte=last_pk)[:UPDATE_CHUNK])

@@ -121,6 +121,12 @@ class RequestSearchIn(JurisdictionParams):
     updated_after = W3CDateTimeField(required=False)
     updated_before = W3CDateTimeField(required=False)
     extensions = serializers.BooleanField(required=False, default=False)
+    after = serializers.CharField(
+        required=False,
+        max_length=12,
+        help_text="Keyset paging: the requests after this service_request_id, in the list's order (the Link "
+        "header's rel=next gives it).",
+    )
 
     def validate(self, attrs):
         check_window(attrs.get("start_date"), attrs.get("end_date"))

@@ -22,9 +22,10 @@ from requests_app.statuses import Channel
 from . import serializers as s
 from .errors import bad_request, error_response, forbidden, not_found
 from .models import Scope
-from .renderers import Open311JSONRenderer, Open311XMLRenderer
+from .renderers import Open311JSONRenderer, Open311XMLRenderer, streamed_list
 from .selectors import (
     jurisdiction_for,
+    request_exists,
     service_definition,
     service_list,
     service_type_for,
@@ -182,15 +183,25 @@ class RequestsView(Open311View):
         summary="Get service requests",
         description="The last 90 days (or start_date/end_date, at most 90 days apart), at most 1,000 "
         "records. service_request_id overrides every other filter. Extensions: page, "
-        "page_size, updated_after, updated_before, extensions=true.",
+        "page_size, after (keyset paging; a full page's Link header, rel=next, gives the next), "
+        "updated_after, updated_before, extensions=true.",
         tags=["Open311"],
     )
     def get(self, request, fmt):
         search = s.checked(s.RequestSearchIn, self.params(request))
         jurisdiction = jurisdiction_for(search.get("jurisdiction_id"))
-        return self.answer(
-            request_payloads(jurisdiction, search, request.build_absolute_uri), "service_requests", "request"
-        )
+        if search.get("after") and not request_exists(jurisdiction, search["after"]):
+            raise bad_request(_("after: unknown service_request_id %(id)s.") % {"id": search["after"]})
+        payload = request_payloads(jurisdiction, search, request.build_absolute_uri)
+        response = self.answer(payload, "service_requests", "request")
+        if payload and len(payload) == search["page_size"]:
+            # Not in GeoReport v2: the next page by keyset (RFC 8288), so a client walking a long list never pays
+            # for an offset; the body stays the list the spec describes.
+            query = request.GET.copy()
+            query.pop("page", None)
+            query["after"] = payload[-1]["service_request_id"]
+            response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+        return response
 
     @extend_schema(
         operation_id="open311_create_request",
@@ -325,8 +336,9 @@ class UpdatesView(Open311View):
     )
     def get(self, request, fmt):
         search = s.checked(s.UpdateSearchIn, self.params(request))
-        return self.answer(
+        return streamed_list(
             update_payloads(jurisdiction_for(search.get("jurisdiction_id")), search),
+            fmt,
             "service_request_updates",
             "request_update",
         )

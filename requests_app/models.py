@@ -343,6 +343,11 @@ class ServiceRequest(models.Model):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="sr_open_department_due",
             ),
+            # Lists newest first (Open311 GET requests, keyset paging on (submitted_at, id)): each filter has an
+            # index that holds the order too (open requests: sr_open_jurisdiction_newest above, read backwards), so a page reads its rows from the index and stops, whatever the
+            # table's size.
+            models.Index(fields=["jurisdiction", "submitted_at", "id"], name="sr_jur_submitted_id"),
+            models.Index(fields=["service_type", "submitted_at", "id"], name="sr_type_submitted_id"),
             # Duplicate detection looks only at open requests near a point: a small index, few heap pages.
             GistIndex(
                 fields=["location"], name="sr_open_location", condition=models.Q(status__in=sorted(OPEN_STATUSES))
@@ -394,7 +399,11 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["service_request", "at"], name="statuschange_request_at")]
+        indexes = [
+            models.Index(fields=["service_request", "at"], name="statuschange_request_at"),
+            # The update feed reads a time window in (at, id) order, in keyset chunks.
+            models.Index(fields=["at", "id"], name="statuschange_at_id"),
+        ]
 
     def __str__(self):
         return f"{self.service_request_id}: {self.old_status or '-'} → {self.new_status}"

@@ -1,6 +1,5 @@
 import csv
 import hashlib
-import io
 import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -249,39 +248,20 @@ def data_dictionary(request, slug):
     )
 
 
-def _export(request, slug):
+def _export(request, slug, read=selectors.export_rows):
     jurisdiction = selectors.public_jurisdiction(slug)
     form = RequestFilterForm(request.GET)
     if not form.is_valid():
         return jurisdiction, None, _bad_filters(form)
-    return jurisdiction, selectors.export_rows(jurisdiction, form.cleaned_data), None
-
-
-EXPORT_BATCH = 500
+    return jurisdiction, read(jurisdiction, form.cleaned_data), None
 
 
 @require_GET
 def export_csv(request, slug):
-    _jurisdiction, rows, error = _export(request, slug)
+    _jurisdiction, chunks, error = _export(request, slug, selectors.export_csv_chunks)
     if error:
         return error
-    coarsened_at = EXPORT_FIELDS.index("location_coarsened")
-
-    def chunks():
-        # One chunk per EXPORT_BATCH rows: constant memory, without the cost of one write per row.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_FIELDS)
-        for n, row in enumerate(rows, 1):
-            row[coarsened_at] = "true" if row[coarsened_at] else "false"
-            writer.writerow(safe_row(row))  # None is written as an empty cell
-            if n % EXPORT_BATCH == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-requests.csv"'
     return response
 

@@ -98,3 +98,20 @@ def test_callers_can_tell_the_resident_why_nothing_was_kept():
         == ""
     )
     assert contact_not_kept_reason(ContactDetails()) == ""
+
+
+def test_a_contact_and_its_consents_are_kept_by_one_statement(django_assert_num_queries):
+    sr = ServiceRequestFactory()
+    details = ContactDetails(email="one@example.org", purposes=frozenset(WORDING[CURRENT_WORDING_VERSION]))
+    # No transaction or savepoint around it either: the one statement is atomic on its own.
+    with django_assert_num_queries(1):
+        contact = save_contact(service_request_id=sr.pk, details=details, tracking_token="tok", channel="web")
+    stored = Contact.objects.get(service_request_id=sr.pk)
+    assert stored.pk == contact.pk and (stored.email, stored.tracking_token) == ("one@example.org", "tok")
+    assert Consent.objects.live().filter(service_request_id=sr.pk).count() == len(WORDING[CURRENT_WORDING_VERSION])
+    # Given again after an erasure, the same row holds the details again, and no second live consent appears.
+    Contact.objects.filter(pk=contact.pk).update(email="", erased_at=sr.submitted_at)
+    again = save_contact(service_request_id=sr.pk, details=details, tracking_token="tok2", channel="web")
+    stored.refresh_from_db()
+    assert again.pk == stored.pk and stored.erased_at is None and stored.tracking_token == "tok2"
+    assert Consent.objects.live().filter(service_request_id=sr.pk).count() == len(WORDING[CURRENT_WORDING_VERSION])

@@ -31,13 +31,14 @@ def assert_matches_schema(payload, schema_name: str) -> None:
 
 def parse_xml(response) -> ElementTree.Element:
     assert response["Content-Type"] == "text/xml; charset=utf-8"
-    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    return ElementTree.fromstring(response.content)
+    body = response.getvalue()  # a streamed answer too
+    assert body.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    return ElementTree.fromstring(body)
 
 
 def parse_json(response):
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    return json.loads(response.content.decode("utf-8"))
+    return json.loads(response.getvalue().decode("utf-8"))
 
 
 def errors_of(response) -> list[dict]:

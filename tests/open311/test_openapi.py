@@ -18,6 +18,7 @@ OPERATIONS = {
         "updated_after",
         "updated_before",
         "extensions",
+        "after",
         "jurisdiction_id",
     },
     ("/open311/v2/requests.{fmt}", "post"): {"api_key", "jurisdiction_id", "Idempotency-Key"},

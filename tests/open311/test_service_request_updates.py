@@ -1,5 +1,11 @@
-import pytest
+from datetime import UTC, datetime, timedelta
 
+import orjson
+import pytest
+from django.http import StreamingHttpResponse
+
+from open311 import selectors
+from open311.renderers import to_xml
 from requests_app.models import StatusChange
 from requests_app.services import change_status
 from requests_app.statuses import Status
@@ -85,3 +91,46 @@ def test_updates_in_a_window_come_back_with_fixmystreet_statuses(client, pothole
         client.get(URL.format("xml"), {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"})
     )
     assert root.tag == "service_request_updates" and len(root) == 0
+
+
+def _busy_hour(sr, n: int) -> list[StatusChange]:
+    # Three updates share each second, so the keyset has ties to step over.
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    return StatusChange.objects.bulk_create(
+        StatusChange(
+            service_request=sr,
+            old_status=Status.ACKNOWLEDGED,
+            new_status=Status.IN_PROGRESS,
+            at=start + timedelta(seconds=i // 3),
+            public_note=f"Crew note {i}",
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("chunk", [2000, 7])
+def test_a_busy_window_answers_every_update_in_time_order(client, pothole, monkeypatch, chunk):
+    monkeypatch.setattr(selectors, "UPDATE_CHUNK", chunk)
+    sr = ServiceRequestFactory(service_type=pothole, status=Status.IN_PROGRESS)
+    changes = _busy_hour(sr, 1_205)
+    window = {"start_date": "2026-03-02T08:00:00Z", "end_date": "2026-03-02T09:00:00Z"}
+    response = client.get(URL.format("json"), window)
+    assert isinstance(response, StreamingHttpResponse)
+    updates = parse_json(response)
+    assert [u["update_id"] for u in updates] == [str(c.pk) for c in changes]
+    assert updates[-1]["description"] == "Crew note 1204"
+    root = parse_xml(client.get(URL.format("xml"), window))
+    assert [e.findtext("update_id") for e in root] == [str(c.pk) for c in changes]
+
+
+def test_the_streamed_feed_is_the_same_document_as_one_rendered_whole(client, pothole):
+    sr = ServiceRequestFactory(service_type=pothole, status=Status.IN_PROGRESS)
+    _busy_hour(sr, 3)
+    window = {"start_date": "2026-03-02T08:00:00Z", "end_date": "2026-03-02T09:00:00Z"}
+    updates = parse_json(client.get(URL.format("json"), window))
+    assert client.get(URL.format("json"), window).getvalue() == orjson.dumps(updates)
+    xml = client.get(URL.format("xml"), window).getvalue()
+    assert xml == to_xml(updates, "service_request_updates", "request_update")
+    empty = {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"}
+    assert client.get(URL.format("xml"), empty).getvalue() == to_xml([], "service_request_updates", "request_update")
+    assert client.get(URL.format("json"), empty).getvalue() == b"[]"

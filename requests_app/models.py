@@ -344,8 +344,8 @@ class ServiceRequest(models.Model):
                 name="sr_open_department_due",
             ),
             # Lists newest first (Open311 GET requests, keyset paging on (submitted_at, id)): each filter has an
-            # index that holds the order too (open requests: sr_open_jurisdiction_newest above, read backwards), so a page reads its rows from the index and stops, whatever the
-            # table's size.
+            # index that holds the order too (open requests: sr_open_jurisdiction_newest above, read either way),
+            # so a page reads its rows from the index and stops, whatever the table's size.
             models.Index(fields=["jurisdiction", "submitted_at", "id"], name="sr_jur_submitted_id"),
             models.Index(fields=["service_type", "submitted_at", "id"], name="sr_type_submitted_id"),
             # Duplicate detection looks only at open requests near a point: a small index, few heap pages.

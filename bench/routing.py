@@ -20,7 +20,9 @@ from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.progress import Progress
 from requests_app.services import Submission, submit_request
 from routing.models import Area, AreaLayer, RoutingRule, RuleSet
-from routing.services import copy_rule_set, route_request, route_waiting_requests
+from routing.router import route_request
+from routing.rulesets import copy_rule_set
+from routing.sweep import route_waiting_requests
 
 N = int(os.environ.get("ROUTING_BENCH_REQUESTS", "100000"))
 GRID = 32  # 32 × 32 = 1,024 cells, plus the 117 neighborhoods

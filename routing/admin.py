@@ -25,7 +25,7 @@ from .models import (
     Team,
     TextClassifier,
 )
-from .rulesets import RuleSetNotDraft, activate_rule_set, copy_rule_set, rules_changed
+from .rulesets import RuleSetNotDraft, activate_rule_set, copy_rule_set
 from .selectors import rule_set_problems
 
 
@@ -143,10 +143,6 @@ class RuleSetAdmin(admin.ModelAdmin):
         if not found:
             return _("None: every rule can match and every service type has a route.")
         return format_html_join("\n", "<p>{}</p>", ((p,) for p in found))
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        rules_changed(form.instance)
 
     @admin.action(description=_("Evaluate on the last 1,000 routed requests"))
     def evaluate_on_recent_requests(self, request, queryset):

@@ -20,8 +20,11 @@ AREAS_SQL = """
 """
 
 
-def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
-    """The areas of every layer of a jurisdiction that cover each point (None: no point), in one query."""
+def areas_covering(jurisdiction_id: int, points: list, *, known: dict[int, Area] | None = None) -> list[list[Area]]:
+    """The areas of every layer of a jurisdiction that cover each point (None: no point), in one query.
+
+    ``known`` keeps the areas already read (a routing context's), so a batch reads only areas it meets first.
+    """
     located = [(i, p) for i, p in enumerate(points) if p is not None]
     found: list[list[Area]] = [[] for _p in points]
     if not located:
@@ -32,12 +35,15 @@ def areas_covering(jurisdiction_id: int, points: list) -> list[list[Area]]:
             [[i for i, _p in located], [p.x for _i, p in located], [p.y for _i, p in located], jurisdiction_id],
         )
         pairs = cursor.fetchall()
-    areas = {
-        a.pk: a
-        for a in Area.objects.filter(pk__in={area_id for _i, area_id in pairs})
-        .select_related("layer")
-        .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")
-    }
+    areas = {} if known is None else known
+    missing = {area_id for _i, area_id in pairs} - areas.keys()
+    if missing:
+        areas.update(
+            Area.objects.filter(pk__in=missing)
+            .select_related("layer")
+            .only("id", "code", "name", "name_translations", "layer__id", "layer__code", "layer__name")
+            .in_bulk()
+        )
     for i, area_id in pairs:
         found[i].append(areas[area_id])
     for row in found:

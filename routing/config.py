@@ -5,18 +5,31 @@ What rarely changes is read once per process and version; each routing checks th
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from requests_app.models import Jurisdiction, ServiceType
 
-from . import dispatch_model
-from .clocks import Calendars
-from .models import Department, RoutingModel, RoutingRule, RoutingSettings, RuleSet, Team, TextClassifier
+from . import dispatch_model, engine
+from .clocks import Calendars, SlaTable
+from .models import (
+    Area,
+    Department,
+    DuplicateWindow,
+    RoutingModel,
+    RoutingRule,
+    RoutingSettings,
+    RuleSet,
+    Team,
+    TextClassifier,
+)
 
 _rules_cache: dict[int, tuple[tuple, list[RoutingRule]]] = {}
 _classifier_cache: dict[int, tuple[tuple, dict]] = {}
 
 
-def rules_of(rule_set: RuleSet) -> list[RoutingRule]:
-    key = (rule_set.pk, rule_set.version, rule_set.updated_at)
+def rules_of(rule_set: RuleSet, config_version: int) -> list[RoutingRule]:
+    """The rule set's rules in order, read again only once the configuration version moved (any rule written)."""
+    key = (rule_set.pk, rule_set.version, config_version)
     cached = _rules_cache.get(rule_set.pk)
     if cached and cached[0] == key:
         return cached[1]
@@ -105,7 +118,7 @@ def ensure_routing_settings(jurisdiction: Jurisdiction) -> RoutingSettings:
 
 @dataclass
 class Context:
-    """What routing one jurisdiction's requests needs, read once per batch."""
+    """What routing one jurisdiction's requests needs: read once per configuration version (context_for)."""
 
     jurisdiction: Jurisdiction
     routing_settings: RoutingSettings
@@ -115,25 +128,58 @@ class Context:
     has_layers: bool
     calendars: Calendars
     learned: LearnedRouting | None = None
+    sla: SlaTable | None = None
+    duplicate_windows: dict[int, DuplicateWindow] = field(default_factory=dict)
     types_by_code: dict = field(default_factory=dict)
+    areas: dict[int, Area] = field(default_factory=dict)  # the areas met so far, by id (names, layer)
+    rule_index: engine.RuleIndex = field(init=False)
+
+    def __post_init__(self):
+        self.rule_index = engine.RuleIndex(self.rules)
 
     @classmethod
     def load(cls, jurisdiction: Jurisdiction, rule_set: RuleSet | None = None) -> "Context":
         """The jurisdiction's active rule set unless ``rule_set`` is given (a draft being evaluated)."""
-        rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
         routing_settings = ensure_routing_settings(jurisdiction)
+        rule_set = rule_set or RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
         return cls(
             jurisdiction=jurisdiction,
             routing_settings=routing_settings,
             rule_set=rule_set,
-            rules=rules_of(rule_set) if rule_set else [],
+            rules=rules_of(rule_set, routing_settings.config_version) if rule_set else [],
             model=classifier_model_for(jurisdiction.pk, rule_set),
             has_layers=jurisdiction.area_layers.exists(),
             calendars=Calendars(routing_settings, jurisdiction),
             learned=learned_routing_for(rule_set),
+            sla=SlaTable(jurisdiction.pk),
+            duplicate_windows={
+                w.service_type_id: w for w in DuplicateWindow.objects.filter(service_type__jurisdiction=jurisdiction)
+            },
         )
 
     def service_type(self, code: str) -> ServiceType | None:
         if code not in self.types_by_code:
             self.types_by_code[code] = ServiceType.objects.filter(jurisdiction=self.jurisdiction, code=code).first()
         return self.types_by_code[code]
+
+
+_contexts: dict[int, Context] = {}
+
+VERSION_SQL = "SELECT config_version FROM routing_routingsettings WHERE jurisdiction_id = %s"
+
+
+def context_for(jurisdiction: Jurisdiction) -> Context:
+    """The jurisdiction's live routing context, kept per process and rebuilt only when its version was raised.
+
+    One small query per batch instead of a dozen: the version goes up in the same transaction as any change to
+    what routing reads (routing.rulesets.configuration_changed), so a batch never decides on stale rules.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL, [jurisdiction.pk])
+        row = cursor.fetchone()
+    cached = _contexts.get(jurisdiction.pk)
+    if row is not None and cached is not None and cached.routing_settings.config_version == row[0]:
+        return cached
+    ctx = Context.load(jurisdiction)
+    _contexts[jurisdiction.pk] = ctx
+    return ctx

@@ -91,11 +91,13 @@ def decide(
         elif ctx.rule_set is None:
             triage_reason = _("No routing rules are active yet.")
         else:
-            rules = [r for r in ctx.rules if rule_filter(r)] if rule_filter else ctx.rules
-            rule = engine.first_match(rules, inputs)
+            rule = ctx.rule_index.first_match(inputs, rule_filter)
             if use_model and ctx.learned and (rule is None or rule.learned or rule.is_unconditional):
                 decides = ctx.learned.decides if decides is None else decides
-                by_target = {target: _learned_rule(rules, rule, method, inputs) for target, method in decides.items()}
+                by_target = {
+                    target: _learned_rule(ctx.rule_index, rule_filter, rule, method, inputs)
+                    for target, method in decides.items()
+                }
                 signals = dispatch_model.Signals(
                     service_type=routed_type.name,
                     area_ids=[a.pk for a in areas],
@@ -162,12 +164,12 @@ def type_and_area(rule: RoutingRule) -> bool:
 LEARNED_RULES = {"type": type_only, "type_area": type_and_area}
 
 
-def _learned_rule(rules: list[RoutingRule], rule: RoutingRule | None, method: str, inputs):
+def _learned_rule(index: engine.RuleIndex, rule_filter, rule: RoutingRule | None, method: str, inputs):
     """The rule a target's method picks: the first match among the learned rules that method may use."""
     keep = LEARNED_RULES.get(method)
     if keep is None or rule is None or not rule.learned:
         return rule
-    return engine.first_match([r for r in rules if not r.learned or keep(r)], inputs)
+    return index.first_match(inputs, lambda r: (rule_filter is None or rule_filter(r)) and (not r.learned or keep(r)))
 
 
 def _open(rule: RoutingRule | None) -> bool:
@@ -249,5 +251,5 @@ def department_for_type(service_type: ServiceType | None, ctx: Context, inputs: 
     probe = engine.Inputs(
         **{**inputs.__dict__, "service_type_id": service_type.pk, "service_group": service_type.group}
     )
-    rule = engine.first_match(ctx.rules, probe)
+    rule = ctx.rule_index.first_match(probe)
     return rule.department if rule else None

@@ -3,18 +3,16 @@
 from requests_app.models import ServiceRequest
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 
-from .models import DuplicateWindow, PossibleDuplicate, RoutingSettings
+from .config import Context
+from .models import PossibleDuplicate
 
 
-def link_possible_duplicates(srs: list[ServiceRequest], routing_settings: RoutingSettings) -> dict[int, list[str]]:
+def link_possible_duplicates(srs: list[ServiceRequest], ctx: Context) -> dict[int, list[str]]:
     """Open requests of the same type nearby for each request, in one round trip, linked for staff."""
     located = [sr for sr in srs if sr.location is not None]
     if not located:
         return {}
-    windows = {
-        w.service_type_id: w
-        for w in DuplicateWindow.objects.filter(service_type_id__in={sr.service_type_id for sr in located})
-    }
+    routing_settings, windows = ctx.routing_settings, ctx.duplicate_windows
     probes = []
     for sr in located:
         window = windows.get(sr.service_type_id)

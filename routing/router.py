@@ -12,8 +12,8 @@ from requests_app.statuses import RoutingState
 
 from .areas import areas_covering
 from .assignment import Assigner
-from .clocks import SlaTable, new_clock, save_clocks
-from .config import Context
+from .clocks import new_clock, save_clocks
+from .config import Context, context_for
 from .decisions import decide, department_for_type, reason_area
 from .duplicates import link_possible_duplicates
 from .models import RoutingDecision, Team
@@ -54,15 +54,16 @@ def route_locked(srs: list[ServiceRequest]) -> list[RoutingDecision]:
     for sr in srs:
         by_jurisdiction.setdefault(sr.jurisdiction_id, []).append(sr)
     for group in by_jurisdiction.values():
-        decisions.update(_route_group(group, Context.load(group[0].jurisdiction), now))
+        decisions.update(_route_group(group, context_for(group[0].jurisdiction), now))
     return [decisions[sr.pk] for sr in srs]
 
 
 def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, RoutingDecision]:
-    jurisdiction, routing_settings = ctx.jurisdiction, ctx.routing_settings
-    assigner, sla, calendars = Assigner(), SlaTable(jurisdiction.pk), ctx.calendars
+    jurisdiction = ctx.jurisdiction
+    assigner, sla, calendars = Assigner(), ctx.sla, ctx.calendars
     decisions, area_links, reason_areas, clocks = [], [], [], []
-    for sr, areas in zip(srs, areas_covering(jurisdiction.pk, [sr.location for sr in srs]), strict=False):
+    covering = areas_covering(jurisdiction.pk, [sr.location for sr in srs], known=ctx.areas)
+    for sr, areas in zip(srs, covering, strict=False):
         outcome = decide(sr, ctx, areas=areas, now=now)
         rule = outcome.rule
         priority = rule.set_priority if rule and rule.set_priority else sr.priority
@@ -105,7 +106,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
                 confidence=outcome.suggestion[1] if outcome.suggestion else None,
                 department=outcome.department,
                 team=outcome.team,
-                assignee=assigner.pick(outcome.team, strategy),
+                assignee_id=assigner.pick(outcome.team, strategy),
                 priority=priority,
                 expected_at=clock.resolve_due_at,
                 reason=outcome.reason,
@@ -120,7 +121,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
             for a in areas
         ]
     )
-    duplicates = link_possible_duplicates(srs, routing_settings)
+    duplicates = link_possible_duplicates(srs, ctx)
 
     notes = []
     with translation.override(jurisdiction.default_language):
@@ -135,7 +136,7 @@ def _route_group(srs: list[ServiceRequest], ctx: Context, now) -> dict[int, Rout
                     service_request=sr, at=now, old_status=sr.status, new_status=sr.status, internal_note=internal
                 )
             )
-            sr.department, sr.team, sr.assignee = decision.department, decision.team, decision.assignee
+            sr.department, sr.team, sr.assignee_id = decision.department, decision.team, decision.assignee_id
             sr.priority, sr.expected_at, sr.routing_state = decision.priority, decision.expected_at, decision.state
             sr.updated_at = now
     StatusChange.objects.bulk_create(notes)

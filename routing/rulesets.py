@@ -36,11 +36,6 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
     return rule_set
 
 
-def rules_changed(rule_set: RuleSet) -> None:
-    """Tell routers a rule set's rules were edited in place: they cache rules per version and stamp."""
-    RuleSet.objects.filter(pk=rule_set.pk).update(updated_at=timezone.now())
-
-
 def next_rule_set_version(jurisdiction: Jurisdiction) -> int:
     last = RuleSet.objects.filter(jurisdiction=jurisdiction).order_by("-version").values_list("version", flat=True)
     return (last.first() or 0) + 1

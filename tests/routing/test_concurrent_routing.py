@@ -26,10 +26,10 @@ def test_two_nearby_requests_routed_at_once_are_both_routed_and_linked_to_each_o
     both_locked = threading.Barrier(2, timeout=30)
     find_duplicates = router.link_possible_duplicates
 
-    def once_both_hold_their_request(srs, routing_settings):
+    def once_both_hold_their_request(srs, ctx):
         # Each routing transaction holds its own request's row here; now each links the other's.
         both_locked.wait()
-        return find_duplicates(srs, routing_settings)
+        return find_duplicates(srs, ctx)
 
     monkeypatch.setattr(router, "link_possible_duplicates", once_both_hold_their_request)
     failures = []

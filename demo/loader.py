@@ -24,6 +24,7 @@ from requests_app.public_text import masking_for
 from requests_app.services import replace_street_segments
 from requests_app.statuses import Channel, RoutingState, Status
 from routing.clocks import Calendars, SlaTable, new_clock
+from routing.config import ensure_routing_settings
 from routing.history import HistoryRow
 from routing.learning import learn_rule_set
 from routing.models import (
@@ -37,7 +38,7 @@ from routing.models import (
     SlaTarget,
     Team,
 )
-from routing.services import activate_rule_set, ensure_routing_settings, next_rule_set_version
+from routing.rulesets import activate_rule_set, next_rule_set_version
 
 from . import catalogue
 from .permits import load_demo_permits

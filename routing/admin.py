@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.gis import admin
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +25,8 @@ from .models import (
     Team,
     TextClassifier,
 )
+from .rulesets import RuleSetNotDraft, activate_rule_set, copy_rule_set
 from .selectors import rule_set_problems
-from .services import RuleSetNotDraft, activate_rule_set, copy_rule_set
 
 
 class TeamInline(admin.TabularInline):
@@ -144,11 +143,6 @@ class RuleSetAdmin(admin.ModelAdmin):
         if not found:
             return _("None: every rule can match and every service type has a route.")
         return format_html_join("\n", "<p>{}</p>", ((p,) for p in found))
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Routers cache rules per version; a new stamp makes them read the edited rules.
-        RuleSet.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
 
     @admin.action(description=_("Evaluate on the last 1,000 routed requests"))
     def evaluate_on_recent_requests(self, request, queryset):

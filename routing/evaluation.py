@@ -7,8 +7,10 @@ from requests_app.models import ServiceRequest
 from requests_app.statuses import RoutingState
 
 from . import classifier
+from .areas import areas_covering
+from .config import Context, classifier_model_for
+from .decisions import decide
 from .models import RuleSet
-from .services import Context, areas_covering, classifier_model_for, decide
 
 CHUNK = 1000
 

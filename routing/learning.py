@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction, ServiceType
 
 from . import dispatch_model
+from .config import ensure_routing_settings
 from .history import HistoryRow, rows_from_requests
 from .models import Area, AreaLayer, Department, RoutingModel, RoutingRule, RuleSet, Team
 from .rule_table import decay_weights, plan_routes
+from .rulesets import next_rule_set_version, save_classifier
 from .selectors import areas_for_points
-from .services import ensure_routing_settings, next_rule_set_version, save_classifier
 from .validation import Choice, choose, signals_of
 
 

@@ -152,6 +152,9 @@ class RoutingSettings(models.Model):
     )
     duplicate_metres = models.PositiveIntegerField(_("duplicate radius (metres)"), default=150)
     duplicate_days = models.PositiveIntegerField(_("duplicate window (days)"), default=30)
+    # Routers keep the city's configuration (rules, models, teams, hours, targets) in memory and read only this
+    # number per batch; whatever changes that configuration raises it (routing.rulesets.configuration_changed).
+    config_version = models.PositiveBigIntegerField(_("configuration version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("routing settings")

@@ -4,10 +4,11 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from requests_app.models import ServiceType
+from requests_app.models import Jurisdiction, ServiceType
 from requests_app.statuses import RoutingState
 
-from . import engine
+from . import classifier, engine
+from .config import classifier_model_for
 from .models import Area, PossibleDuplicate, RoutingDecision, RoutingRule, RuleSet
 
 
@@ -162,3 +163,18 @@ def areas_for_points(layer_id: int, points: list[tuple[float, float]]) -> dict[i
     with connection.cursor() as cursor:
         cursor.execute(sql, [layer_id, list(range(len(points))), [p[0] for p in points], [p[1] for p in points]])
         return {i: area_id for i, area_id in cursor.fetchall() if area_id is not None}
+
+
+def suggest_service_type(jurisdiction: Jurisdiction, text: str) -> tuple[ServiceType, float] | None:
+    """The type the live text model thinks a description is about, with its confidence (None: no idea).
+
+    A suggestion only: routing follows a type the resident chose; pages may offer this as "looks like".
+    """
+    rule_set = RuleSet.objects.active().filter(jurisdiction=jurisdiction).first()
+    model = classifier_model_for(jurisdiction.pk, rule_set)
+    predictions = classifier.predict(model, text) if model and text.strip() else []
+    if not predictions:
+        return None
+    code, confidence = predictions[0]
+    found = ServiceType.objects.filter(jurisdiction=jurisdiction, code=code).first()
+    return (found, confidence) if found else None

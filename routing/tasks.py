@@ -5,19 +5,19 @@ from django.conf import settings
 
 from requests_app.models import Jurisdiction
 
-from . import escalation, learning, services
+from . import escalation, learning, router, sweep
 
 
 @shared_task
 def route_request_task(service_request_id: int) -> None:
     """Route one request; a second delivery finds it routed and does nothing."""
-    services.route_request(service_request_id)
+    router.route_request(service_request_id)
 
 
 @shared_task
 def route_waiting_requests_task() -> int:
     """Beat: route requests whose task was lost or never sent (Redis down at filing)."""
-    return services.route_waiting_requests(older_than_seconds=settings.ROUTING_SWEEP_AFTER_SECONDS)
+    return sweep.route_waiting_requests(older_than_seconds=settings.ROUTING_SWEEP_AFTER_SECONDS)
 
 
 @shared_task

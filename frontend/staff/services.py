@@ -19,7 +19,7 @@ from requests_app.services import change_status
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, PermitStep, Priority, RoutingState, Status
 from routing.clocks import follow_status
 from routing.models import Department, RoutingDecision, Team
-from routing.services import route_request
+from routing.router import route_request
 from staffing.access import scope_for
 from staffing.models import StaffRole
 

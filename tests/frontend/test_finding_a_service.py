@@ -2,7 +2,8 @@
 
 import pytest
 
-from routing.services import ensure_routing_settings, save_classifier
+from routing.config import ensure_routing_settings
+from routing.rulesets import save_classifier
 from tests.factories import ServiceTypeFactory
 
 pytestmark = pytest.mark.django_db

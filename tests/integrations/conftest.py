@@ -6,8 +6,9 @@ from contacts.services import ContactDetails
 from integrations.events import Event
 from integrations.models import OnwardDestination, WebhookSubscription, new_webhook_secret
 from requests_app.services import Submission, submit_request
+from routing.config import ensure_routing_settings
 from routing.models import RoutingRule, RuleSet
-from routing.services import activate_rule_set, ensure_routing_settings
+from routing.rulesets import activate_rule_set
 
 from .receiver import Receiver
 

@@ -19,7 +19,8 @@ from integrations.email_intake import receive_email
 from integrations.models import IntakeAddress
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import Channel, RoutingState
-from routing.services import ensure_routing_settings, route_request
+from routing.config import ensure_routing_settings
+from routing.router import route_request
 
 pytestmark = pytest.mark.django_db
 

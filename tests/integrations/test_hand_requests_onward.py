@@ -10,7 +10,7 @@ from integrations.events import Event
 from integrations.models import OnwardLink, OutboxMessage
 from requests_app.models import StatusChange
 from requests_app.statuses import Status
-from routing.services import route_request
+from routing.router import route_request
 
 from .conftest import ASK_ME
 

@@ -14,7 +14,7 @@ from integrations.delivery import deliver_message
 from integrations.models import OnwardDestination, OutboxMessage
 from requests_app.services import change_status
 from requests_app.statuses import Status
-from routing.services import route_request
+from routing.router import route_request
 
 pytestmark = pytest.mark.django_db
 

@@ -82,7 +82,7 @@ def test_subscriptions_filter_by_department_and_service_type(
     jurisdiction, receiver, secret, file_pothole, potholes_to_public_works, department, other_department
 ):
     from integrations.models import WebhookSubscription
-    from routing.services import route_request
+    from routing.router import route_request
 
     ours = WebhookSubscription.objects.create(
         jurisdiction=jurisdiction, url=receiver.base_url + "hooks", events=[Event.ROUTED], department=department

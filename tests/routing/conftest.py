@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.gis.geos import Point
 
+from routing.config import ensure_routing_settings
 from routing.models import RoutingRule, RuleSet
-from routing.services import activate_rule_set, ensure_routing_settings
+from routing.rulesets import activate_rule_set
 from tests.factories import AreaFactory, AreaLayerFactory, square
 
 HERE = Point(-122.4194, 37.7749, srid=4326)  # inside "downtown"

@@ -3,14 +3,9 @@ import pytest
 from requests_app.statuses import RoutingState
 from routing import classifier
 from routing.models import RuleSet
-from routing.services import (
-    RuleSetNotDraft,
-    activate_rule_set,
-    copy_rule_set,
-    route_request,
-    save_classifier,
-    suggest_service_type,
-)
+from routing.router import route_request
+from routing.rulesets import RuleSetNotDraft, activate_rule_set, copy_rule_set, save_classifier
+from routing.selectors import suggest_service_type
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory
 
 from .conftest import HERE

@@ -7,8 +7,9 @@ from django.core.management import CommandError, call_command
 from frontend.staff.services import transfer
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.statuses import Status
+from routing.config import ensure_routing_settings
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
-from routing.services import activate_rule_set, ensure_routing_settings
+from routing.rulesets import activate_rule_set
 from routing.tasks import learn_routing_from_history_task
 from tests.factories import (
     DepartmentFactory,

@@ -9,7 +9,7 @@ from django.db import connection
 
 from requests_app.models import ServiceRequest
 from requests_app.statuses import RoutingState
-from routing import services
+from routing import router
 from routing.models import PossibleDuplicate
 from tests.factories import ServiceRequestFactory
 
@@ -24,19 +24,19 @@ def test_two_nearby_requests_routed_at_once_are_both_routed_and_linked_to_each_o
     make_rule_set({"service_type": pothole, "department": department, "team": team})
     first, second = (ServiceRequestFactory(service_type=pothole, location=HERE) for _ in range(2))
     both_locked = threading.Barrier(2, timeout=30)
-    find_duplicates = services._duplicates
+    find_duplicates = router.link_possible_duplicates
 
-    def once_both_hold_their_request(srs, routing_settings):
+    def once_both_hold_their_request(srs, ctx):
         # Each routing transaction holds its own request's row here; now each links the other's.
         both_locked.wait()
-        return find_duplicates(srs, routing_settings)
+        return find_duplicates(srs, ctx)
 
-    monkeypatch.setattr(services, "_duplicates", once_both_hold_their_request)
+    monkeypatch.setattr(router, "link_possible_duplicates", once_both_hold_their_request)
     failures = []
 
     def route(pk):
         try:
-            services.route_request(pk)
+            router.route_request(pk)
         except Exception as exc:  # reported below, in the test's thread
             failures.append(exc)
         finally:

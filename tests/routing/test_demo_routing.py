@@ -8,8 +8,8 @@ from requests_app.models import ServiceType
 from requests_app.services import Submission, submit_request
 from requests_app.statuses import RoutingState
 from routing.models import RoutingSettings, RuleSet
+from routing.router import route_request
 from routing.selectors import routing_reason_for
-from routing.services import route_request
 
 from .conftest import HERE
 

@@ -8,7 +8,8 @@ from routing import validation
 from routing.history import HistoryRow
 from routing.learning import learn_rule_set, learn_with_choice
 from routing.models import Department, RoutingModel, RoutingRule, RuleSet, Team
-from routing.services import activate_rule_set, copy_rule_set, route_request
+from routing.router import route_request
+from routing.rulesets import activate_rule_set, copy_rule_set
 from routing.validation import Choice, choose
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory
 

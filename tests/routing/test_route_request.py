@@ -7,7 +7,8 @@ from django.utils import timezone
 from requests_app.models import ServiceRequest, StatusChange
 from requests_app.statuses import Priority, RoutingState, Status
 from routing.models import DuplicateWindow, RoutingDecision, SlaTarget, Team
-from routing.services import route_request, route_waiting_requests
+from routing.router import route_request
+from routing.sweep import route_waiting_requests
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 from .conftest import AT_SEA, HERE, SOUTH

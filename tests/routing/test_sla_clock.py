@@ -9,7 +9,7 @@ from requests_app.services import release_ended_holds, reopen_by_requester
 from requests_app.statuses import Status
 from routing.escalation import escalate_overdue_requests
 from routing.models import CityHoliday, SlaClock, SlaTarget
-from routing.services import route_request
+from routing.router import route_request
 from tests.factories import ServiceRequestFactory
 
 from .conftest import HERE

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.services import ContactDetails, save_contact
 from routing.models import RoutingRule, RuleSet
-from routing.services import activate_rule_set
+from routing.rulesets import activate_rule_set
 from staffing.models import StaffRole
 from tests.factories import (
     AreaFactory,

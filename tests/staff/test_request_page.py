@@ -11,7 +11,7 @@ from frontend.staff import services
 from frontend.staff.models import ResponseTemplate
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import RoutingState, Status
-from routing.services import route_request
+from routing.router import route_request
 from tests.factories import QuestionFactory
 from tests.staff.conftest import sign_in
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from frontend.staff import services
 from requests_app.statuses import RoutingState
 from routing.models import RoutingDecision
-from routing.services import route_request
+from routing.router import route_request
 from tests.staff.conftest import sign_in
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
-from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
+from routing.areas import InvalidGeometries, import_area_layer, prepare_area_features
 
 
 class Command(BaseCommand):

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.progress import Progress
+from routing.decisions import type_and_area, type_only
 from routing.evaluation import Case, classifier_accuracy, evaluate
 from routing.history import BadColumns, parse_columns, read_history
 from routing.learning import areas_at_every_layer, areas_of_rows
 from routing.models import AreaLayer, RuleSet
-from routing.services import type_and_area, type_only
 from routing.validation import choose
 
 from .routing_learn import parse_day, report_choice, report_skipped

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
+from routing.areas import InvalidGeometries, import_area_layer, prepare_area_features
 from routing.history import BadColumns, parse_columns, read_history, rows_from_requests
 from routing.learning import areas_at_every_layer, areas_of_rows, learn_rule_set
 from routing.models import AreaLayer
-from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
 from routing.validation import HALF_LIVES, METHODS, choose
 
 from .import_areas import read_features, report_invalid

@@ -10,7 +10,7 @@ OPEN = "('acknowledged', 'in_progress', 'on_hold', 'reopened', 'submitted')"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0012_tracking_tokens_kept_as_digests"),
+        ("requests_app", "0014_list_and_update_feed_indexes"),
     ]
 
     operations = [

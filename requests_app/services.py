@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
+from .inserts import insert_request_with_history
 from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusChange
 from .photos import attach_photo, link_photo
 from .public_ids import new_public_id, new_tracking_token
@@ -92,8 +93,8 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     now = timezone.now()
     masking = masking_for(st.jurisdiction)
     description = submission.description.strip()
-    sr = ServiceRequest.objects.create(
-        jurisdiction_id=st.jurisdiction_id,
+    sr = ServiceRequest(
+        jurisdiction=st.jurisdiction,
         public_id=new_public_id(),
         tracking_token=new_tracking_token(),
         service_type=st,
@@ -109,7 +110,9 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         submitted_at=now,
         updated_at=now,
     )
-    StatusChange.objects.create(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
+    insert_request_with_history(
+        sr, StatusChange(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
+    )
     for upload in submission.photos:
         attach_photo(sr, upload, created_at=now)
     for url in submission.photo_urls:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from config import config_cache
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType, StatusChange
 from requests_app.selectors import NearbyProbe, nearby_open_requests_for_many
 from requests_app.statuses import OPEN_STATUSES, RoutingState
@@ -755,6 +756,7 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
     rule_set.new_service_types.update(active=True)
     rule_set.new_departments.update(active=True)
     rule_set.new_teams.update(active=True)
+    config_cache.bump()  # the types' update() sends no post_save
     return rule_set
 
 

@@ -1,0 +1,29 @@
+"""What one Open311 filing costs the database, pinned: the figure the README gives. Transactional, so that the
+filing's own transaction is the outermost one (BEGIN/COMMIT, which Django does not count) as in production."""
+
+import pytest
+
+from requests_app.models import ServiceRequest
+
+from .test_post_requests import file_light
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_filing_is_one_statement_once_the_key_and_type_are_known(
+    client, streetlight, api_key, django_assert_num_queries
+):
+    file_light(client, api_key, jurisdiction_id="sf.example")  # the first reads the key and the type
+    with django_assert_num_queries(1) as captured:
+        response = file_light(client, api_key, jurisdiction_id="sf.example")
+    assert response.status_code == 200, response.content
+    assert "INSERT INTO" in captured.captured_queries[0]["sql"]
+    assert ServiceRequest.objects.count() == 2
+
+
+def test_a_changed_service_type_is_read_again(client, streetlight, api_key):
+    file_light(client, api_key, jurisdiction_id="sf.example")
+    streetlight.active = False
+    streetlight.save()
+    response = file_light(client, api_key, jurisdiction_id="sf.example")
+    assert response.status_code == 400 and b"not accepting" in response.content

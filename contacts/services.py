@@ -86,7 +86,6 @@ def contact_not_kept_reason(details: ContactDetails) -> str:
     return ""
 
 
-@transaction.atomic
 def save_contact(
     *,
     service_request_id: int,
@@ -125,8 +124,14 @@ def save_contact(
         channel = ServiceRequest.objects.values_list("channel", flat=True).get(pk=service_request_id)
     how_given = how_given or METHOD_FOR_CHANNEL.get(channel, Consent.Method.STAFF)
     now = given_at or timezone.now()
-    # One upsert and one insert: a purpose already consented to keeps its first live Consent row (the partial
-    # unique constraint turns the second into a no-op).
+    # One upsert and one insert, in a transaction opened only now: a filing without contact opens no savepoint.
+    # A purpose already consented to keeps its first live Consent row (the partial unique constraint turns the
+    # second into a no-op).
+    with transaction.atomic():
+        return _store_contact(service_request_id, values, purposes, channel, how_given, wording_version, details, now)
+
+
+def _store_contact(service_request_id, values, purposes, channel, how_given, wording_version, details, now) -> Contact:
     (contact,) = Contact.objects.bulk_create(
         [Contact(service_request_id=service_request_id, created_at=now, erased_at=None, **values)],
         update_conflicts=True,

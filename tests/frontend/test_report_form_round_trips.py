@@ -16,15 +16,16 @@ FORM = {
 }
 
 
-def test_a_form_filing_is_one_statement_once_the_city_and_type_are_known(
+def test_a_form_filing_is_one_statement_in_one_transaction_once_the_city_and_type_are_known(
     client, streetlight, django_assert_num_queries
 ):
     def file():
         return client.post("/sf.example/report/streetlight/", FORM, headers={"Accept": "application/json"})
 
     assert file().status_code == 201  # the first reads the city and the type
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(3) as captured:
         response = file()
     assert response.status_code == 201, response.content
-    assert "INSERT INTO" in captured.captured_queries[0]["sql"]
+    begin, insert, commit = (query["sql"] for query in captured.captured_queries)
+    assert (begin, commit) == ("BEGIN", "COMMIT") and insert.startswith("WITH sr AS (INSERT INTO")
     assert ServiceRequest.objects.count() == 2

@@ -10,14 +10,15 @@ from .test_post_requests import file_light
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_filing_is_one_statement_once_the_key_and_type_are_known(
+def test_a_filing_is_one_statement_in_one_transaction_once_the_key_and_type_are_known(
     client, streetlight, api_key, django_assert_num_queries
 ):
     file_light(client, api_key, jurisdiction_id="sf.example")  # the first reads the key and the type
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(3) as captured:
         response = file_light(client, api_key, jurisdiction_id="sf.example")
     assert response.status_code == 200, response.content
-    assert "INSERT INTO" in captured.captured_queries[0]["sql"]
+    begin, insert, commit = (query["sql"] for query in captured.captured_queries)
+    assert (begin, commit) == ("BEGIN", "COMMIT") and insert.startswith("WITH sr AS (INSERT INTO")
     assert ServiceRequest.objects.count() == 2
 
 

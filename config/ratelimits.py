@@ -1,6 +1,6 @@
 """Per-client-address limits on the public writes (filing, "me too") and on failed tracking-link lookups,
-counted in Redis through Django's cache in fixed windows. Open311 writes are limited per API key instead
-(open311/services.count_write) and staff sign-in by django-axes.
+counted in Redis in fixed windows. Open311 writes count here too, per API key (open311/services.count_write);
+staff sign-in is limited by django-axes.
 
 A limit is "N per window seconds", set in settings from the environment (RATE_LIMIT_*).
 """
@@ -11,11 +11,12 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
+
+from .redis_client import redis
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +64,22 @@ def _counter(limit: Limit, client: str) -> tuple[str, int]:
     now = int(time.time())
     window_index = now // limit.window
     retry_after = limit.window - now % limit.window
-    return f"ratelimit:{limit.scope}:{client}:{window_index}", retry_after
+    return f"civic311:ratelimit:{limit.scope}:{client}:{window_index}", retry_after
 
 
 def count(limit: Limit, client: str) -> None:
     """Count one event for ``client``; raises RateLimited once the window's allowance is used up.
 
-    With Redis unreachable the event goes through uncounted: refusing every resident while the cache is down
-    would turn a cache outage into a service outage.
+    One Redis round trip: the window's counter is created with its expiry if missing, then incremented. With
+    Redis unreachable the event goes through uncounted: refusing every resident while the cache is down would
+    turn a cache outage into a service outage.
     """
     key, retry_after = _counter(limit, client)
     try:
-        try:
-            used = cache.incr(key)
-        except ValueError:
-            used = 1 if cache.add(key, 1, timeout=limit.window + 5) else cache.incr(key)
+        pipe = redis().pipeline(transaction=False)
+        pipe.set(key, 0, ex=limit.window + 5, nx=True)
+        pipe.incr(key)
+        _created, used = pipe.execute()
     except RedisError:
         logger.warning("rate limit %s not counted: cache unavailable", limit.scope)
         return
@@ -89,7 +91,7 @@ def check(limit: Limit, client: str) -> None:
     """Raise RateLimited if ``client`` already used up the window's allowance, without counting."""
     key, retry_after = _counter(limit, client)
     try:
-        used = cache.get(key) or 0
+        used = int(redis().get(key) or 0)
     except RedisError:
         logger.warning("rate limit %s not checked: cache unavailable", limit.scope)
         return

@@ -5,15 +5,17 @@ from .services import ContactDetails, notify_requester, queue_area_alerts, save_
 
 
 def keep_filed_contact(sender, service_request, submission, **kwargs) -> None:
-    save_contact(
+    kept = save_contact(
         service_request_id=service_request.pk,
         details=submission.contact or ContactDetails(),
         tracking_token=service_request.tracking_token,
         channel=service_request.channel,
     )
-    # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
-    notify_requester(service_request.pk, Event.RECEIVED)
-    queue_area_alerts(service_request.pk)
+    if kept is not None:
+        # The resident who asked for updates gets the tracking link at once, so losing the page loses nothing.
+        # (A request filed a moment ago has no consent but the ones just kept: without them, nothing to ask.)
+        notify_requester(service_request.pk, Event.RECEIVED)
+    queue_area_alerts(service_request)
 
 
 def tell_requester_of_status_change(sender, service_request, old_status, new_status, public_note, **kwargs) -> None:

@@ -8,11 +8,14 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from config.after_response import after_response
+from config.config_cache import cached
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.services import withdraw_requesters_words
 from requests_app.statuses import Channel
@@ -538,9 +541,24 @@ def end_expired_area_alerts(*, now=None) -> int:
     return ended
 
 
-def queue_area_alerts(service_request_id: int) -> None:
-    """After the filing commits, tell the residents whose alerts cover the new request."""
+def queue_area_alerts(service_request) -> None:
+    """After the filing commits, tell the residents whose alerts cover the new request. A city where no alert
+    is live (most filings) queues nothing: the answer is kept per process until an alert changes."""
     from .tasks import send_area_alerts_task
+
+    if service_request.location is None:
+        return
+    (last_expiry,) = cached(
+        ("area_alerts_until", service_request.jurisdiction_id),
+        lambda: (
+            AreaAlert.objects.live()
+            .filter(jurisdiction_id=service_request.jurisdiction_id)
+            .aggregate(until=Max("expires_at"))["until"],
+        ),
+    )
+    if last_expiry is None or last_expiry <= timezone.now():
+        return
+    service_request_id = service_request.pk
 
     def enqueue():
         try:
@@ -548,7 +566,7 @@ def queue_area_alerts(service_request_id: int) -> None:
         except (KombuError, RedisError, OSError):
             logger.warning("could not enqueue the area alerts of request %s", service_request_id, exc_info=True)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: after_response(enqueue))
 
 
 def send_area_alerts(service_request_id: int) -> int:

@@ -6,12 +6,14 @@ from itertools import groupby
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import CharField, F, Func, Prefetch, Q, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from requests_app.geocoding import addresses_matching
 from requests_app.models import Jurisdiction, Photo, ServiceRequest, ServiceType, StatusChange
 from requests_app.public_location import public_point
+from requests_app.selectors import filing_service_type
 from requests_app.statuses import Status
 from routing.models import Area
 
@@ -86,10 +88,11 @@ def not_sure_service_type(*, jurisdiction: Jurisdiction) -> ServiceType | None:
 
 
 def service_type_form(*, jurisdiction: Jurisdiction, code: str) -> ServiceType:
-    """A service type with its questions, for its filing form. Raises Http404."""
-    return get_object_or_404(
-        ServiceType.objects.prefetch_related("questions"), jurisdiction=jurisdiction, code=code, active=True
-    )
+    """An active service type with its questions, for its filing form. Raises Http404."""
+    service_type = filing_service_type(jurisdiction_id=jurisdiction.pk, code=code)
+    if service_type is None or not service_type.active:
+        raise Http404
+    return service_type
 
 
 def area_outlines(*, jurisdiction: Jurisdiction) -> list[dict]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -30,7 +30,12 @@ from requests_app.geocoding import nearest_address
 from requests_app.idempotency import IdempotencyConflict
 from requests_app.models import Jurisdiction, Question, ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
-from requests_app.selectors import jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell
+from requests_app.selectors import (
+    jurisdiction_by_slug,
+    jurisdictions_overview,
+    nearby_open_requests,
+    nearby_open_requests_in_cell,
+)
 from requests_app.services import (
     Submission,
     add_me_too,
@@ -87,7 +92,9 @@ def _use_jurisdiction_language(request, jurisdiction: Jurisdiction) -> None:
 
 
 def _jurisdiction(request, slug: str) -> Jurisdiction:
-    jurisdiction = get_object_or_404(Jurisdiction, slug=slug)
+    jurisdiction = jurisdiction_by_slug(slug)
+    if jurisdiction is None:
+        raise Http404
     _use_jurisdiction_language(request, jurisdiction)
     return jurisdiction
 

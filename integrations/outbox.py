@@ -15,6 +15,8 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from config.config_cache import cached
+
 from .events import Event
 from .models import OnwardDestination, OnwardLink, OutboxMessage, WebhookSubscription
 from .payloads import public_request_data
@@ -32,9 +34,7 @@ def record_events(service_requests, event: str, *, extra: dict | None = None) ->
     if not srs:
         return []
     jurisdiction_ids = {sr.jurisdiction_id for sr in srs}
-    subscriptions = list(
-        WebhookSubscription.objects.filter(active=True, jurisdiction_id__in=jurisdiction_ids, events__contains=[event])
-    )
+    subscriptions = [s for j in sorted(jurisdiction_ids) for s in _active_subscriptions(j) if event in s.events]
     destinations = (
         list(OnwardDestination.objects.filter(active=True, jurisdiction_id__in=jurisdiction_ids))
         if event == Event.ROUTED
@@ -84,6 +84,14 @@ def record_events(service_requests, event: str, *, extra: dict | None = None) ->
     ids = [m.pk for m in created]
     transaction.on_commit(lambda: enqueue_delivery(ids))
     return created
+
+
+def _active_subscriptions(jurisdiction_id: int) -> list[WebhookSubscription]:
+    # Read by every filing and status change, changed by operators now and then: kept per process (config_cache).
+    return cached(
+        ("webhook_subscriptions", jurisdiction_id),
+        lambda: list(WebhookSubscription.objects.filter(active=True, jurisdiction_id=jurisdiction_id).order_by("pk")),
+    )
 
 
 def _wants(subscription: WebhookSubscription, sr) -> bool:

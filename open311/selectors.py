@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from config.config_cache import cached
 from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, W3CText
 from open311_format.records import MAX_WINDOW_DAYS
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType, StatusChange
+from requests_app.selectors import filing_service_type
 from requests_app.statuses import RoutingState
 
 from .errors import bad_request, forbidden, not_found
@@ -63,16 +65,21 @@ def key_for(raw_key: str | None, jurisdiction: Jurisdiction) -> ApiKey:
 
 
 def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
-    """The key of a write call, with its jurisdiction loaded: one query when both are given and agree.
+    """The key of a write call, with its jurisdiction loaded: kept per process (config_cache) when both are given
+    and agree, one query else.
 
     Raises Open311Error like ``jurisdiction_for`` and ``key_for``.
     """
     if jurisdiction_id and raw_key:
-        key = (
-            ApiKey.objects.active()
-            .select_related("jurisdiction")
-            .filter(digest=key_digest(raw_key), jurisdiction__slug=jurisdiction_id)
-            .first()
+        digest = key_digest(raw_key)
+        key = cached(
+            ("open311_writer", digest, jurisdiction_id),
+            lambda: (
+                ApiKey.objects.active()
+                .select_related("jurisdiction")
+                .filter(digest=digest, jurisdiction__slug=jurisdiction_id)
+                .first()
+            ),
         )
         if key is not None:
             return key
@@ -81,7 +88,7 @@ def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
 
 def service_type_for(jurisdiction: Jurisdiction, service_code: str) -> ServiceType:
     """Raises Open311Error 404 for a code this jurisdiction doesn't have."""
-    found = ServiceType.objects.filter(jurisdiction=jurisdiction, code=service_code).first()
+    found = filing_service_type(jurisdiction_id=jurisdiction.pk, code=service_code)
     if found is None:
         raise not_found(_("Unknown service_code %(code)s.") % {"code": service_code})
     return found

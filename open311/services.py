@@ -1,16 +1,13 @@
 """State changes of the Open311 edge: keys, batch tokens, replayable writes, client status updates."""
 
-import logging
 import secrets
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
+from config import config_cache, ratelimits
 from open311_format.mapping import inbound_fms_target
 from requests_app.idempotency import IdempotencyConflict, run_once
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
@@ -19,8 +16,6 @@ from requests_app.statuses import ALLOWED_TRANSITIONS
 
 from .errors import Open311Error, bad_request
 from .models import ApiKey, BatchToken, default_scopes, key_digest, new_raw_key
-
-logger = logging.getLogger(__name__)
 
 
 def create_api_key(
@@ -49,6 +44,7 @@ def create_api_key(
 def revoke_api_key(key: ApiKey) -> ApiKey:
     """Stop a key from working. Revoking twice keeps the first revocation time."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    config_cache.bump()  # an update() sends no post_save
     key.refresh_from_db(fields=["revoked_at"])
     return key
 
@@ -61,29 +57,20 @@ def set_api_key_scopes(key: ApiKey, scopes: list[str]) -> ApiKey:
 
 
 def count_write(key: ApiKey) -> None:
-    """Count one write against the key's per-minute allowance (a fixed one-minute window in Redis).
+    """Count one write against the key's per-minute allowance, with the rate counter every edge uses.
 
     Raises Open311Error 429 once the allowance is used up. While Redis is unreachable writes are not counted
     (fail open): a resident's filing matters more than the count, and the database keeps every write.
     """
     limit = key.writes_per_minute or settings.OPEN311_WRITES_PER_MINUTE
-    window = int(time.time() // 60)
-    counter = f"open311:writes:{key.digest[:16]}:{window}"
     try:
-        try:
-            used = cache.incr(counter)  # one round trip in the common case
-        except ValueError:
-            used = 1 if cache.add(counter, 1, timeout=120) else cache.incr(counter)
-    except RedisError:
-        logger.warning("Open311 write not counted: Redis unavailable")
-        return
-    if used > limit:
-        retry_after = 60 - int(time.time()) % 60
+        ratelimits.count(ratelimits.Limit("open311-writes", limit, 60), key.digest[:16])
+    except ratelimits.RateLimited as exc:
         raise Open311Error(
             429,
             _("Too many requests with this api_key: at most %(n)d a minute.") % {"n": limit},
-            headers={"Retry-After": str(retry_after)},
-        )
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
 
 
 def replayable(key: ApiKey, idempotency_key: str, params: dict, write) -> list[dict]:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from .exceptions import DomainError
+from .inserts import claim_idempotency_key
 from .models import IdempotentWrite
 
 _SALT = "civic311.idempotency"
@@ -47,19 +48,17 @@ def _expired_before():
 def run_once(*, client: str, key: str, content, write: Callable[[], dict | list]) -> tuple[dict | list, bool]:
     """Run ``write()`` once per (client, key); returns (its payload, whether this was a replay).
 
-    The record is inserted first, in the same transaction as the write: a concurrent retry waits on the unique
-    index until the first commits, then replays it. A write that raises stores nothing, so a corrected retry
-    goes through. Raises IdempotencyConflict when the key comes back with different content.
+    The record is inserted first (inserts.claim_idempotency_key), in the same transaction as the write: a
+    concurrent retry waits on the unique index until the first commits, then replays it. A write that raises
+    stores nothing, so a corrected retry goes through. Raises IdempotencyConflict when the key comes back with
+    different content.
     """
     digest, print_ = keyed_hash(client, key), fingerprint(content)
-    IdempotentWrite.objects.filter(key_digest=digest, created_at__lt=_expired_before()).delete()
-    try:
-        with transaction.atomic():
-            record = IdempotentWrite.objects.create(key_digest=digest, fingerprint=print_)
-    except IntegrityError:
+    record = claim_idempotency_key(key_digest=digest, fingerprint=print_, expired_before=_expired_before())
+    if record is None:
         first = IdempotentWrite.objects.get(key_digest=digest)
         if not constant_time_compare(first.fingerprint, print_):
-            raise IdempotencyConflict() from None
+            raise IdempotencyConflict()
         return first.payload, True
     payload = write()
     record.payload = payload

@@ -9,7 +9,9 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Jurisdiction, ServiceRequest
+from config.config_cache import cached
+
+from .models import Jurisdiction, ServiceRequest, ServiceType
 from .public_location import GRID_DEGREES, coarsen
 from .statuses import OPEN_STATUSES
 
@@ -119,3 +121,23 @@ def nearby_open_requests_for_many(probes: list[NearbyProbe], *, limit: int = 10)
         for key, pk, public_id, metres in cursor.fetchall():
             found.setdefault(key, []).append((pk, public_id, metres))
     return found
+
+
+def filing_service_type(*, jurisdiction_id: int, code: str):
+    """A jurisdiction's service type by code, with its jurisdiction and questions loaded, or None: what every
+    filing reads, kept per process until a service type, question or jurisdiction changes (config_cache)."""
+
+    def load():
+        return (
+            ServiceType.objects.select_related("jurisdiction")
+            .prefetch_related("questions")
+            .filter(jurisdiction_id=jurisdiction_id, code=code)
+            .first()
+        )
+
+    return cached(("service_type", jurisdiction_id, code), load)
+
+
+def jurisdiction_by_slug(slug: str) -> Jurisdiction | None:
+    """The jurisdiction with this slug, or None, kept per process like ``filing_service_type``."""
+    return cached(("jurisdiction", slug), lambda: Jurisdiction.objects.filter(slug=slug).first())

@@ -6,13 +6,14 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .answers import clean_answers
 from .exceptions import InvalidSubmission, InvalidTransition, ReopenWindowClosed, RequestNotOpen
+from .inserts import insert_request_with_history
 from .models import DESCRIPTION_MAX_LENGTH, ServiceRequest, ServiceType, StatusChange
 from .photos import attach_photo, link_photo
 from .public_ids import new_public_id, new_tracking_token
@@ -76,24 +77,19 @@ def submit_request(submission: Submission) -> ServiceRequest:
     Raises InvalidSubmission with every problem found; nothing is written then.
     """
     answers = _validate(submission)
-    for _attempt in range(5):
-        try:
-            return _insert(submission, answers)
-        except IntegrityError as exc:
-            # A public id collision (about one in 10^12 per pair) is retried with a fresh id.
-            if "public_id" not in str(exc):
-                raise
-    raise RuntimeError("could not allocate a public id")
+    return _insert(submission, answers)
 
 
-@transaction.atomic
+# No savepoint of its own when it runs inside a caller's transaction (a retried write, a batch token, a permit):
+# nothing in it is caught and continued, and a public id collision is not an error (see inserts).
+@transaction.atomic(savepoint=False)
 def _insert(submission: Submission, answers: dict) -> ServiceRequest:
     st = submission.service_type
     now = timezone.now()
     masking = masking_for(st.jurisdiction)
     description = submission.description.strip()
-    sr = ServiceRequest.objects.create(
-        jurisdiction_id=st.jurisdiction_id,
+    sr = ServiceRequest(
+        jurisdiction=st.jurisdiction,
         public_id=new_public_id(),
         tracking_token=new_tracking_token(),
         service_type=st,
@@ -109,7 +105,14 @@ def _insert(submission: Submission, answers: dict) -> ServiceRequest:
         submitted_at=now,
         updated_at=now,
     )
-    StatusChange.objects.create(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
+    history = StatusChange(service_request=sr, at=now, old_status="", new_status=Status.SUBMITTED)
+    # A public id already taken (about one in 10^12 per pair) inserts nothing; another is drawn.
+    for _attempt in range(5):
+        if insert_request_with_history(sr, history):
+            break
+        sr.public_id = new_public_id()
+    else:
+        raise RuntimeError("could not allocate a public id")
     for upload in submission.photos:
         attach_photo(sr, upload, created_at=now)
     for url in submission.photo_urls:

@@ -6,6 +6,8 @@ from django.db import transaction
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from config.after_response import after_response
+
 from .clocks import follow_status
 from .tasks import route_request_task
 
@@ -14,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 def route_filed_request(sender, service_request, **kwargs) -> None:
     service_request_id = service_request.pk
-    transaction.on_commit(lambda: _enqueue_routing(service_request_id))
+    # Published once the resident has their answer: the request row already waits as "pending".
+    transaction.on_commit(lambda: after_response(lambda: _enqueue_routing(service_request_id)))
 
 
 def _enqueue_routing(service_request_id: int) -> None:

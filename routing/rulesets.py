@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import config_cache
 from requests_app.models import Jurisdiction
 
 from . import classifier
@@ -33,6 +34,7 @@ def activate_rule_set(rule_set: RuleSet) -> RuleSet:
     rule_set.new_service_types.update(active=True)
     rule_set.new_departments.update(active=True)
     rule_set.new_teams.update(active=True)
+    config_cache.bump()  # the types' update() sends no post_save
     return rule_set
 
 

@@ -93,8 +93,9 @@ def test_staff_sign_in_locks_out_after_failures_with_429_and_retry_after(client,
 
 
 def test_with_the_cache_unreachable_residents_are_not_refused(client, pothole, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # the rate counters' Redis
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
     }
     sr = ServiceRequestFactory(service_type=pothole)
     assert client.get(reverse("frontend:track", args=[sr.tracking_token]), **HOME).status_code == 200

@@ -256,8 +256,9 @@ def test_writes_go_through_uncounted_while_redis_is_unreachable(client, settings
     with socket.socket() as s:  # a port nothing listens on: the cache's Redis is gone
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"  # the rate counters' and the cached keys' Redis
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
     }
     assert [file_light(client, raw).status_code for _ in range(3)] == [200, 200, 200]
     assert ServiceRequest.objects.count() == 3

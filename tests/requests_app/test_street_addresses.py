@@ -108,7 +108,8 @@ def test_street_names_come_in_the_visitors_language(client, streets):
 
 def test_a_street_tile_is_kept_until_the_streets_are_imported_again(client, streets, django_assert_num_queries):
     first = _street_tile(client, -122.4194, 37.7648, 16)
-    with django_assert_num_queries(2):  # the jurisdiction, the streets' version: the lines come from Redis
+    # The streets' version; the jurisdiction is kept per process (config_cache) and the lines come from Redis.
+    with django_assert_num_queries(1):
         assert _street_tile(client, -122.4194, 37.7648, 16).content == first.content
     StreetSegment.objects.filter(name="MISSION ST").delete()
     assert _street_tile(client, -122.4194, 37.7648, 16).json()["features"] == []

@@ -10,7 +10,8 @@ from tests.hardening.fuzzing import (
     fuzz_settings,
     load_schema,
     with_api_key,
-)  # noqa: F401
+    wsgi_keeps_the_test_connection,  # noqa: F401 - a fixture the tests receive by name
+)
 
 schema = load_schema()
 

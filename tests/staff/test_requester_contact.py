@@ -13,8 +13,8 @@ from contacts.models import AccessLog, Notification
 from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.services import erase_contact, send_notification
-from frontend.staff import services
 from requests_app.statuses import Status
+from staffing import services
 from tests.staff.conftest import sign_in
 
 EMAIL = "ana@example.org"

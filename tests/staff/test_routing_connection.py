@@ -3,10 +3,10 @@ explicit transfer stays where staff put it, and the request page and queue show 
 
 from django.urls import reverse
 
-from frontend.staff import services
 from requests_app.statuses import RoutingState
 from routing.models import RoutingDecision
 from routing.services import route_request
+from staffing import services
 from tests.staff.conftest import sign_in
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import services as requests
+from requests_app import services as core
 from requests_app.exceptions import InvalidAction
 from requests_app.models import Question, ServiceRequest, ServiceType
 from requests_app.public_text import masking_for
@@ -48,7 +48,7 @@ def acknowledge(service_request, *, by, public_note: str = "") -> ServiceRequest
     sr = _lock(service_request)
     if sr.status == Status.ACKNOWLEDGED:
         raise InvalidAction(_("%(id)s is already acknowledged.") % {"id": sr.public_id})
-    sr = requests.change_status(sr, to=Status.ACKNOWLEDGED, by=by, public_note=public_note)
+    sr = core.change_status(sr, to=Status.ACKNOWLEDGED, by=by, public_note=public_note)
     return keep_scope(sr, HistoryScope.Kind.STATUS)
 
 
@@ -66,7 +66,7 @@ def set_status(service_request, *, to: str, by, public_note: str = "", internal_
     if to == sr.status and not (public_note.strip() or internal_note.strip()):
         raise InvalidAction(_("Nothing to record: choose another status or write a note."))
     kind = HistoryScope.Kind.NOTE if to == sr.status else HistoryScope.Kind.STATUS
-    sr = requests.change_status(sr, to=to, by=by, public_note=public_note, internal_note=internal_note)
+    sr = core.change_status(sr, to=to, by=by, public_note=public_note, internal_note=internal_note)
     return keep_scope(sr, kind)
 
 
@@ -79,8 +79,8 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
         raise InvalidAction(_("Hold until a date after today."))
     if sr.status == Status.SUBMITTED:
         # As requests_app's hold would: acknowledged first, here so that row too is kept in the department.
-        keep_scope(requests.change_status(sr, to=Status.ACKNOWLEDGED, by=by), HistoryScope.Kind.STATUS)
-    sr = requests.hold(sr, until=until, by=by, public_note=public_note, internal_note=internal_note)
+        keep_scope(core.change_status(sr, to=Status.ACKNOWLEDGED, by=by), HistoryScope.Kind.STATUS)
+    sr = core.hold(sr, until=until, by=by, public_note=public_note, internal_note=internal_note)
     return keep_scope(sr, HistoryScope.Kind.HOLD)
 
 
@@ -157,7 +157,7 @@ def redact_public_text(
 def change_priority(service_request, *, priority: int, by, internal_note: str = "") -> ServiceRequest:
     """Set the priority (requests_app's change_priority). Raises InvalidAction for an unknown priority or a closed
     request."""
-    sr = requests.change_priority(service_request, priority=priority, by=by, internal_note=internal_note)
+    sr = core.change_priority(service_request, priority=priority, by=by, internal_note=internal_note)
     return keep_scope(sr, HistoryScope.Kind.PRIORITY)
 
 
@@ -267,7 +267,7 @@ def merge(duplicate, *, into, by, public_note: str = "") -> ServiceRequest:
     Raises InvalidAction for a request merged into itself, another city's, or a closed original;
     InvalidTransition if the duplicate's status can't become duplicate (for example on hold).
     """
-    dup = requests.merge(duplicate, into=into, by=by, public_note=public_note)
+    dup = core.merge(duplicate, into=into, by=by, public_note=public_note)
     keep_scope(dup.duplicate_of, HistoryScope.Kind.MERGE)
     return keep_scope(dup, HistoryScope.Kind.MERGE)
 
@@ -280,7 +280,7 @@ def set_permit_step(
 
     Raises InvalidAction for a non-permit request, a step that can't follow, or a decision without an explanation.
     """
-    sr = requests.set_permit_step(
+    sr = core.set_permit_step(
         service_request, step=step, by=by, explanation=explanation, internal_note=internal_note
     )
     return keep_scope(sr, HistoryScope.Kind.PERMIT)

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from contacts.purposes import Purpose
 from contacts.questions import ask_requester
 from contacts.selectors import contact_for_staff, live_purposes
+from frontend.guards import staff_only
 from frontend.qr import qr_svg
 from requests_app.exceptions import DomainError, InvalidAction
 from requests_app.models import ServiceRequest
@@ -30,7 +31,6 @@ from routing.models import Department
 from staffing import services
 
 from . import forms, two_factor
-from .guards import staff_only
 from .models import SavedView
 from .replies import bulk_replies, ready_replies_for, reply_for
 from .selectors import SORTS, QueueFilters, changed_since, map_features, queue_page, request_for, request_page

@@ -280,7 +280,5 @@ def set_permit_step(
 
     Raises InvalidAction for a non-permit request, a step that can't follow, or a decision without an explanation.
     """
-    sr = core.set_permit_step(
-        service_request, step=step, by=by, explanation=explanation, internal_note=internal_note
-    )
+    sr = core.set_permit_step(service_request, step=step, by=by, explanation=explanation, internal_note=internal_note)
     return keep_scope(sr, HistoryScope.Kind.PERMIT)

@@ -15,8 +15,8 @@ from tests.staff.conftest import sign_in
 
 @pytest.fixture
 def routing_task_here(monkeypatch):
-    """The routing task runs in this process when it is queued (a real worker: test_one_way_to_change.py)."""
-    monkeypatch.setattr(route_request_task, "delay", lambda *args: route_request_task.apply(args=args))
+    """The routing task's body runs in this process when it is queued (a real worker: test_one_way_to_change.py)."""
+    monkeypatch.setattr(route_request_task, "delay", lambda *args: route_request_task.run(*args))
 
 
 def test_a_new_service_type_waits_for_routing_inside_the_action(

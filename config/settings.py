@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "frontend",
     "frontend.staff",
     "frontend.public",
-    "frontend.permits",
+    "frontend.permit_pages",
     "demo",
 ]
 

@@ -25,10 +25,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),  # Swagger UI from our static files, under the strict CSP
     path("open311/v2/", include("open311.urls")),
-    path("staff/permits/", include("frontend.permits.staff_urls")),
+    path("staff/permits/", include("frontend.permit_pages.staff_urls")),
     path("staff/", include("frontend.staff.urls")),
     path("", include("contacts.urls")),  # the requester's data page, before the frontend's /track/ pages
-    path("", include("frontend.permits.urls")),  # before the frontend's /<city>/ and /track/ pages
+    path("", include("frontend.permit_pages.urls")),  # before the frontend's /<city>/ and /track/ pages
     path("", include("frontend.public.urls")),
     path("", include("frontend.urls")),
 ]

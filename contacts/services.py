@@ -275,14 +275,20 @@ def reencrypt_contacts(*, progress=None, batch_size: int = 500) -> int:
 
 
 @transaction.atomic
-def notify_requester(service_request_id: int, event: str) -> list[Notification]:
-    """Queue a message about ``event`` to the requester, by each medium they gave, under a live consent.
+def notify_requester(service_request_id: int, event: str, *, coalesce: bool = False) -> list[Notification]:
+    """Queue a message about ``event`` to the requester, by each medium they gave, under a live consent; it is
+    sent by a task once the transaction commits.
 
-    Returns the queued notifications (none without a consent for the event's purpose). Raises KeyError for an
-    unknown event.
+    With ``coalesce`` nothing is queued while a message of the same event still waits to be sent. Returns the
+    queued notifications (none without a consent for the event's purpose). Raises KeyError for an unknown event.
     """
     purpose = EVENT_PURPOSE[event]
     if not Consent.objects.live().filter(service_request_id=service_request_id, purpose=purpose).exists():
+        return []
+    waiting = Notification.objects.filter(
+        service_request_id=service_request_id, event=event, state=Notification.State.PENDING
+    )
+    if coalesce and waiting.exists():
         return []
     contact = Contact.objects.filter(service_request_id=service_request_id, erased_at__isnull=True).first()
     if contact is None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .purposes import Purpose
 
-# The sentences beside the permit application form's unticked boxes (frontend/permits).
+# The sentences beside the permit application form's unticked boxes (frontend/permit_pages).
 PERMIT_WORDING_VERSION = "2026-12-permit-form-1"
 
 # The sentences beside the unticked boxes of the resident's web form (frontend/forms.py, which names this

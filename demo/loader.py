@@ -374,7 +374,8 @@ class DemoLoader:
                 submitted_at=submitted,
                 updated_at=max(updated, submitted),
                 acknowledged_at=submitted,
-                closed_at=closed if is_closed else None,
+                # A closed row the source left without a closing date closed when it was last updated.
+                closed_at=(closed or max(updated, submitted)) if is_closed else None,
                 external_id=r["unique_key"],
             )
             promises.record(sr)

@@ -2,11 +2,10 @@ import hashlib
 import json
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -15,7 +14,6 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -28,14 +26,9 @@ from requests_app.answers import clean_answers
 from requests_app.exceptions import DomainError, InvalidSubmission
 from requests_app.geocoding import nearest_address
 from requests_app.idempotency import IdempotencyConflict
-from requests_app.models import Jurisdiction, Question, ServiceRequest
+from requests_app.models import ServiceRequest
 from requests_app.photos import InvalidPhoto, prepare_photo
-from requests_app.selectors import (
-    jurisdiction_by_slug,
-    jurisdictions_overview,
-    nearby_open_requests,
-    nearby_open_requests_in_cell,
-)
+from requests_app.selectors import jurisdictions_overview, nearby_open_requests, nearby_open_requests_in_cell
 from requests_app.services import (
     Submission,
     add_me_too,
@@ -51,6 +44,14 @@ from routing.selectors import routing_reason_for
 from . import selectors
 from .form_keys import form_client, form_content
 from .forms import IDEMPOTENCY_KEY, MAX_PHOTOS, AddToRequestForm, ReopenForm, ReportForm
+from .pages import (
+    jurisdiction_for,
+    plain_required_messages,
+    questions_with_answers,
+    tracked,
+    use_jurisdiction_language,
+    wants_json,
+)
 from .public.tiles import Tile
 from .qr import qr_svg
 from .services import submit_request_once
@@ -59,7 +60,7 @@ from .services import submit_request_once
 def permit_tracking_context(permit) -> dict:
     from permits.selectors import is_issued
 
-    from .permits.forms import AnswerForm, ExtensionForm
+    from .permit_pages.forms import AnswerForm, ExtensionForm
 
     return {
         "permit": permit,
@@ -73,43 +74,13 @@ def permit_tracking_context(permit) -> dict:
 SERVICE_WORKER_VERSION = "1"
 
 
-def _use_jurisdiction_language(request, jurisdiction: Jurisdiction) -> None:
-    """A chosen language (cookie) wins, then a browser language the jurisdiction offers, then its default
-    (Chinese for Shenzhen)."""
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return
-    offered = set(jurisdiction.languages)
-    for code, _q in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
-        try:
-            variant = get_supported_language_variant(code)
-        except LookupError:
-            continue
-        if variant in offered:
-            return
-    language = jurisdiction.default_language
-    translation.activate(language)
-    request.LANGUAGE_CODE = language
-
-
-def _jurisdiction(request, slug: str) -> Jurisdiction:
-    jurisdiction = jurisdiction_by_slug(slug)
-    if jurisdiction is None:
-        raise Http404
-    _use_jurisdiction_language(request, jurisdiction)
-    return jurisdiction
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def home(request):
     return render(request, "frontend/home.html", {"jurisdictions": jurisdictions_overview()})
 
 
 @require_GET
 def pick_service(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     query = request.GET.get("q", "")[:100]
     return render(
         request,
@@ -124,32 +95,6 @@ def pick_service(request, slug):
     )
 
 
-def _questions_with_answers(service_type, data) -> list[dict]:
-    rows = []
-    for question in service_type.questions.all():
-        name = f"q_{question.code}"
-        if question.datatype == Question.Datatype.MULTIVALUELIST:
-            value = data.getlist(name) if data else []
-        else:
-            value = data.get(name, "") if data else ""
-        rows.append(
-            {
-                "question": question,
-                "name": name,
-                "value": value,
-                "choices": [
-                    (
-                        str(v["key"]),
-                        v.get("name_translations", {}).get(translation.get_language(), "")
-                        or v.get("name", str(v["key"])),
-                    )
-                    for v in question.values
-                ],
-            }
-        )
-    return rows
-
-
 def _photos(files) -> list:
     uploads = files.getlist("photos")
     if len(uploads) > MAX_PHOTOS:
@@ -160,7 +105,7 @@ def _photos(files) -> list:
 def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, dict]:
     """Build the submission from the form and file it; return (request, created, errors)."""
     errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-    answers = {row["question"].code: row["value"] for row in _questions_with_answers(service_type, request.POST)}
+    answers = {row["question"].code: row["value"] for row in questions_with_answers(service_type, request.POST)}
     photos = []
     try:
         photos = _photos(request.FILES)
@@ -169,7 +114,7 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
     if errors:
         # Say everything at once: the answers' own problems too, not only the form's.
         answer_errors = clean_answers(service_type.questions.all(), answers)[1]
-        return None, False, {**_plain_required_messages(service_type, answers, answer_errors), **errors}
+        return None, False, {**plain_required_messages(service_type, answers, answer_errors), **errors}
     submission = Submission(
         service_type=service_type,
         location=form.location(),
@@ -193,26 +138,12 @@ def _submit(request, service_type, form) -> tuple[ServiceRequest | None, bool, d
     except IdempotencyConflict as exc:
         return None, False, {"idempotency_key": [str(exc)]}
     except InvalidSubmission as exc:
-        return None, False, _plain_required_messages(service_type, answers, exc.errors)
+        return None, False, plain_required_messages(service_type, answers, exc.errors)
     return sr, created, {}
 
 
-def _plain_required_messages(service_type, answers: dict, errors: dict) -> dict:
-    # The domain names a missing answer by its code (what an Open311 client needs); a resident reads the
-    # message beside the question, so plain words serve better there.
-    def blank(value) -> bool:
-        values = value if isinstance(value, list) else [value]
-        return not any(str(v).strip() for v in values if v is not None)
-
-    missing = {q.code for q in service_type.questions.all() if q.required and blank(answers.get(q.code))}
-    return {
-        name: [_("Please answer this question.")] if name in missing else messages_
-        for name, messages_ in errors.items()
-    }
-
-
 def report(request, slug, code):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
     if service_type.kind == service_type.Kind.PERMIT and has_application_form(service_type):
         return redirect("permit_pages:apply", slug=slug, code=code)
@@ -224,7 +155,7 @@ def report(request, slug, code):
         sr, created, errors = _submit(request, service_type, form)
         if sr is not None:
             tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[sr.tracking_token]))
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse(
                     {
                         "public_id": sr.public_id,
@@ -234,7 +165,7 @@ def report(request, slug, code):
                     status=201 if created else 200,
                 )
             return redirect("frontend:filed", token=sr.tracking_token)
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
         status = 400
     elif request.method != "GET":
@@ -250,7 +181,7 @@ def report(request, slug, code):
             "non_field_errors": [
                 m for name in ("service_type", "location", "idempotency_key") for m in errors.get(name, [])
             ],
-            "questions": _questions_with_answers(service_type, request.POST if request.method == "POST" else None),
+            "questions": questions_with_answers(service_type, request.POST if request.method == "POST" else None),
         },
         status=status,
     )
@@ -268,7 +199,7 @@ def _point_from(request) -> Point | None:
 
 @require_GET
 def nearby(request, slug, code):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     service_type = selectors.service_type_form(jurisdiction=jurisdiction, code=code)
     point = _point_from(request)
     if point is None:
@@ -304,14 +235,14 @@ def nearby(request, slug, code):
 
 @require_GET
 def places(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     places = selectors.places_matching(jurisdiction=jurisdiction, query=request.GET.get("q", "")[:100])
     return JsonResponse({"places": places})
 
 
 @require_GET
 def place_at(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     point = _point_from(request)
     if point is None:
         return JsonResponse({"errors": {"location": [_("Give lat and lon in degrees.")]}}, status=400)
@@ -322,7 +253,7 @@ def place_at(request, slug):
 @cache_control(max_age=3600)
 @vary_on_headers("Accept-Language", "Cookie")  # area names come in the resident's language
 def areas(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     return JsonResponse({"areas": selectors.area_outlines(jurisdiction=jurisdiction)})
 
 
@@ -332,7 +263,7 @@ STREET_TILE_SECONDS = 24 * 3600  # keyed by the streets' version: a new import i
 @require_GET
 def street_tile(request, slug, z, x, y):
     """The city's own base map where no tile server is configured: its imported streets, tile by tile."""
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     try:
         tile = Tile(z, x, y)
     except ValueError as error:
@@ -372,16 +303,10 @@ def private_link(view):
     return wrapper
 
 
-def _tracked(request, token: str) -> ServiceRequest:
-    """The request behind a tracking link. Failed lookups count against the client's address, so that
-    guessing tokens stops after a few tries; raises RateLimited then, and Http404 for an unknown token."""
-    return ratelimits.looked_up_or_counted(request, lambda: selectors.tracking_page_for(token=token))
-
-
 @private_link
 def filed(request, token):
-    sr = _tracked(request, token)
-    _use_jurisdiction_language(request, sr.jurisdiction)
+    sr = tracked(request, token)
+    use_jurisdiction_language(request, sr.jurisdiction)
     tracking_url = request.build_absolute_uri(reverse("frontend:track", args=[token]))
     return render(
         request,
@@ -397,8 +322,8 @@ def filed(request, token):
 
 @private_link
 def track(request, token):
-    sr = _tracked(request, token)
-    _use_jurisdiction_language(request, sr.jurisdiction)
+    sr = tracked(request, token)
+    use_jurisdiction_language(request, sr.jurisdiction)
     # A permit application is decided, not fixed: its own section replaces "was it fixed?" and reopening.
     permit = permit_of(sr) if sr.service_type.kind == sr.service_type.Kind.PERMIT else None
     return render(
@@ -421,7 +346,7 @@ def track(request, token):
 @require_POST
 @private_link
 def reopen(request, token):
-    sr = _tracked(request, token)
+    sr = tracked(request, token)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -435,7 +360,7 @@ def reopen(request, token):
 @require_POST
 @private_link
 def add_to(request, token):
-    sr = _tracked(request, token)
+    sr = tracked(request, token)
     ratelimits.count(ratelimits.filing_limit(), ratelimits.client_address(request))
     form = AddToRequestForm(request.POST, request.FILES)
     try:
@@ -453,7 +378,7 @@ def add_to(request, token):
 @require_POST
 @private_link
 def fixed(request, token):
-    sr = _tracked(request, token)
+    sr = tracked(request, token)
     try:
         confirm_fixed(sr)
         messages.success(request, _("Thank you. We closed the request."))
@@ -464,7 +389,7 @@ def fixed(request, token):
 
 def public_request(request, public_id):
     sr = selectors.public_page_for(public_id=public_id)
-    _use_jurisdiction_language(request, sr.jurisdiction)
+    use_jurisdiction_language(request, sr.jurisdiction)
     return render(
         request,
         "frontend/public_request.html",
@@ -484,13 +409,13 @@ def me_too(request, public_id):
         try:
             sr = add_me_too(sr)
         except DomainError as exc:
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse({"errors": {"service_request": [str(exc)]}}, status=409)
             messages.error(request, str(exc))
             return redirect("frontend:public_request", public_id=sr.public_id)
         request.session["me_too"] = counted + [sr.public_id]
         message = _("Thank you: we counted you. No need to file it again.")
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"me_too_count": sr.me_too_count, "message": message})
     messages.success(request, message)
     return redirect("frontend:public_request", public_id=sr.public_id)

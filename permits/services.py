@@ -1,6 +1,6 @@
 """Permit applications and their decisions. Each state change is one transaction: it locks the permit, checks the
 change against the pipeline (pipeline.py), writes a PermitEvent (who, when, what was said) and, where the
-applicant should hear of it, queues a message under their consent once the change is kept."""
+applicant should hear of it, queues a message under their consent that leaves once the change is kept."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -268,8 +268,8 @@ def _request_to(permit: Permit, to: str, *, by, public_note: str = "", permit_st
 
 
 def _notify(permit: Permit, event: str) -> None:
-    service_request_id = permit.service_request_id
-    transaction.on_commit(lambda: notify_requester(service_request_id, event), robust=True)
+    # Queued with the change, under the applicant's consent; it leaves, through a task, only if the change commits.
+    notify_requester(permit.service_request_id, event)
 
 
 @transaction.atomic

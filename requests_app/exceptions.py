@@ -27,3 +27,7 @@ class RequestNotOpen(DomainError):
 
 class ReopenWindowClosed(DomainError):
     """The requester asked to reopen a request closed too long ago."""
+
+
+class InvalidAction(DomainError):
+    """A change that can't apply to this request (the message says why, for the person who tried)."""

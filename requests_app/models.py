@@ -303,6 +303,29 @@ class ServiceRequest(models.Model):
             models.UniqueConstraint(
                 fields=["jurisdiction", "external_id"], condition=~models.Q(external_id=""), name="unique_external_id"
             ),
+            # What the status pipeline promises, held by the database whatever writes the row (services.record_change
+            # keeps them; a raw update or an import that breaks one is refused).
+            models.CheckConstraint(
+                condition=models.Q(status__in=sorted(CLOSED_STATUSES), closed_at__isnull=False)
+                | (~models.Q(status__in=sorted(CLOSED_STATUSES)) & models.Q(closed_at__isnull=True)),
+                name="sr_closed_at_exactly_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duplicate_of__isnull=True) | models.Q(status=Status.DUPLICATE),
+                name="sr_duplicate_of_only_on_duplicates",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(duplicate_of=models.F("pk")), name="sr_never_a_duplicate_of_itself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_hold_until__isnull=True) | models.Q(status=Status.ON_HOLD),
+                name="sr_hold_date_only_on_hold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True)
+                | models.Q(acknowledged_at__gte=models.F("submitted_at")),
+                name="sr_acknowledged_after_filing",
+            ),
         ]
         indexes = [
             models.Index(fields=["jurisdiction", "status", "submitted_at"], name="sr_jur_status_submitted"),

@@ -68,3 +68,23 @@ class PermitStep(models.TextChoices):
     MORE_INFORMATION = "more_information", _("More information requested")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+# The permit steps as data, beside the status pipeline: which step may follow which ("" is an application with no
+# step yet), the steps that are decisions to explain to the applicant, and the status each step moves the request
+# to, when the status pipeline allows it.
+PERMIT_STEPS: dict[str, frozenset[str]] = {
+    "": frozenset({PermitStep.RECEIVED, PermitStep.UNDER_REVIEW}),
+    PermitStep.RECEIVED: frozenset({PermitStep.UNDER_REVIEW}),
+    PermitStep.UNDER_REVIEW: frozenset({PermitStep.MORE_INFORMATION, PermitStep.APPROVED, PermitStep.REFUSED}),
+    PermitStep.MORE_INFORMATION: frozenset({PermitStep.UNDER_REVIEW}),
+    PermitStep.APPROVED: frozenset(),
+    PermitStep.REFUSED: frozenset(),
+}
+PERMIT_DECISIONS = frozenset({PermitStep.MORE_INFORMATION, PermitStep.APPROVED, PermitStep.REFUSED})
+PERMIT_STEP_STATUS: dict[str, str] = {
+    PermitStep.UNDER_REVIEW: Status.IN_PROGRESS,
+    # A decision ends the application: the request is resolved (through "in progress" if the pipeline wants it).
+    PermitStep.APPROVED: Status.RESOLVED,
+    PermitStep.REFUSED: Status.RESOLVED,
+}

@@ -1,4 +1,5 @@
-"""The roles staff hold above a team. ``staffing.access`` reads them, with the team memberships, into scopes."""
+"""The roles staff hold above a team, and the department each history entry belongs to. ``staffing.access`` reads
+them, with the team memberships, into scopes."""
 
 from django.conf import settings
 from django.db import models
@@ -52,3 +53,52 @@ class StaffRole(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+
+class HistoryScope(models.Model):
+    """Which department a history entry belongs to, and what kind of staff action it was.
+
+    An internal note is seen by the department that wrote it and, for a transfer, by the receiving one.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        STATUS = "status", _("Status")
+        ASSIGN = "assign", _("Assignment")
+        PRIORITY = "priority", _("Priority")
+        SERVICE_TYPE = "service_type", _("Service type")
+        TRANSFER = "transfer", _("Transfer")
+        MERGE = "merge", _("Merge")
+        HOLD = "hold", _("Hold")
+        PERMIT = "permit", _("Permit step")
+
+    status_change = models.OneToOneField(
+        "requests_app.StatusChange", on_delete=models.CASCADE, related_name="scope", verbose_name=_("history entry")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    to_department = models.ForeignKey(
+        "routing.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transferred to"),
+    )
+
+    class Meta:
+        # Moved here from the staff pages' app; its table keeps its name.
+        db_table = "staff_historyscope"
+        verbose_name = _("history scope")
+        verbose_name_plural = _("history scopes")
+        indexes = [models.Index(fields=["to_department", "kind"], name="historyscope_to_kind")]
+
+    def __str__(self):
+        return f"{self.kind} · {self.department_id}"

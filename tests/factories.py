@@ -1,11 +1,12 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.utils import timezone
 
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType
 from requests_app.public_ids import new_tracking_token
 from requests_app.public_text import masking_for
-from requests_app.statuses import Status
+from requests_app.statuses import CLOSED_STATUSES, Status
 from routing.models import Area, AreaLayer, Department, Team
 
 
@@ -77,6 +78,8 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     service_type = factory.SubFactory(ServiceTypeFactory)
     jurisdiction = factory.SelfAttribute("service_type.jurisdiction")
     status = Status.SUBMITTED
+    # As the status pipeline keeps it (and the database holds it): a closed request has its closing time.
+    closed_at = factory.LazyAttribute(lambda o: timezone.now() if o.status in CLOSED_STATUSES else None)
     location = factory.LazyFunction(lambda: Point(-122.4194, 37.7749, srid=4326))
     address = "1 Dr Carlton B Goodlett Pl"
     description = "A pothole as deep as a shoe"

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
-from frontend.permits.views import map_layer_config
+from frontend.pages import map_layer_config
 from frontend.templatetags.frontend_tags import street_tiles_template
 from requests_app.statuses import Status
 

@@ -13,8 +13,8 @@ from requests_app.exceptions import DomainError
 from requests_app.models import Photo, ServiceRequest
 from requests_app.photos import InvalidPhoto, attach_photo, prepare_photo
 from requests_app.statuses import ALLOWED_TRANSITIONS, OPEN_STATUSES, Status
+from staffing import services
 
-from . import services
 from .models import CrewAction
 
 

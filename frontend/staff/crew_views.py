@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.selectors import phone_for_crew, requests_a_crew_may_call
+from frontend.guards import crew_only
 
 from .crew_selectors import crew_shortlist, find_crew_request
 from .crew_services import record_crew_action
-from .guards import crew_only
 from .models import CrewAction
 
 CREW_WORKER_VERSION = "3"

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from frontend.guards import staff_only
 from requests_app import photos
 from requests_app.models import Photo
 
 from .forms import PhotoModerationForm
-from .guards import staff_only
 from .selectors import request_for
 
 

@@ -21,9 +21,9 @@ from requests_app.statuses import OPEN_STATUSES, RoutingState
 from routing.models import Area
 from routing.selectors import decision_for_staff
 from staffing.access import Scope
+from staffing.models import HistoryScope
 
 from .answers import labelled_answers
-from .models import HistoryScope
 
 PAGE_SIZE = 50
 MAP_LIMIT = 5000

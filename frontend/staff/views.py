@@ -20,15 +20,17 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.purposes import Purpose
+from contacts.questions import ask_requester
 from contacts.selectors import contact_for_staff, live_purposes
+from frontend.guards import staff_only
 from frontend.qr import qr_svg
-from requests_app.exceptions import DomainError
+from requests_app.exceptions import DomainError, InvalidAction
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
 from routing.models import Department
+from staffing import services
 
-from . import forms, services, two_factor
-from .guards import staff_only
+from . import forms, two_factor
 from .models import SavedView
 from .replies import bulk_replies, ready_replies_for, reply_for
 from .selectors import SORTS, QueueFilters, changed_since, map_features, queue_page, request_for, request_page
@@ -311,9 +313,9 @@ def show_contact(request, public_id):
 def _merge_target(request, sr, public_id):
     original = request_for(request.scope, public_id.strip())
     if original is None or original.jurisdiction_id != sr.jurisdiction_id:
-        raise services.InvalidAction(_("No request %(id)s here.") % {"id": public_id})
+        raise InvalidAction(_("No request %(id)s here.") % {"id": public_id})
     if not request.scope.works_on(original):
-        raise services.InvalidAction(_("Merge only into a request of your department; transfer it first."))
+        raise InvalidAction(_("Merge only into a request of your department; transfer it first."))
     return original
 
 
@@ -375,7 +377,7 @@ def _do_merge(request, sr, data):
 
 
 def _do_question(request, sr, data):
-    return services.ask_requester(sr, question=data["question"], by=request.user)
+    return ask_requester(sr, question=data["question"], by=request.user)
 
 
 def _do_permit(request, sr, data):
@@ -501,7 +503,7 @@ def bulk(request):
             extra["department"] = _bulk_department(request, data["department"])
         elif data["action"] == "merge":
             extra["original"] = _merge_target(request, selected[0], data["original"])
-    except services.InvalidAction as exc:
+    except InvalidAction as exc:
         messages.error(request, str(exc))
         return redirect(back)
     done, refused = 0, []
@@ -527,7 +529,7 @@ def bulk(request):
 def _bulk_user(user_id):
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
-        raise services.InvalidAction(_("No such person."))
+        raise InvalidAction(_("No such person."))
     return user
 
 
@@ -536,5 +538,5 @@ def _bulk_department(request, department_id):
         pk=department_id, jurisdiction_id__in=request.scope.jurisdiction_ids, active=True
     ).first()
     if department is None:
-        raise services.InvalidAction(_("No such department."))
+        raise InvalidAction(_("No such department."))
     return department

@@ -42,7 +42,7 @@ def digest_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0011_merge_20261201_1351'),
+        ('requests_app', '0011_join_resident_comments'),
         ('contacts', '0007_contact_tracking_token'),
     ]
 

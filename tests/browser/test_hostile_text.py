@@ -7,10 +7,10 @@ from django.conf import settings
 from django.test import Client
 
 from contacts.models import Contact
-from frontend.staff import services as staff_services
 from open311.services import create_api_key
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
+from staffing import services as staff_services
 from tests.factories import tracking_token_for
 from tests.frontend.conftest import streetlight  # noqa: F401  (a fixture: a type with a free-text question)
 from tests.staff.conftest import sign_in

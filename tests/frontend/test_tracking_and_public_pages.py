@@ -129,7 +129,7 @@ def test_the_public_page_says_overdue_honestly_while_the_request_is_open(client,
     assert "Overdue" not in client.get(url).content.decode()
     ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True)
     assert '<strong id="overdue">Overdue: later than the city' in client.get(url).content.decode()
-    ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True, status=Status.CLOSED)
+    ServiceRequest.objects.filter(pk=handled.pk).update(overdue=True, status=Status.CLOSED, closed_at=timezone.now())
     assert "Overdue" not in client.get(url).content.decode()
 
 

@@ -3,14 +3,15 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from frontend.staff.services import transfer
 from requests_app.models import Jurisdiction, ServiceRequest, ServiceType
 from requests_app.statuses import Status
 from routing.config import ensure_routing_settings
 from routing.models import Area, RoutingRule, RuleSet, TextClassifier
 from routing.rulesets import activate_rule_set
 from routing.tasks import learn_routing_from_history_task
+from staffing.services import transfer
 from tests.factories import (
     DepartmentFactory,
     JurisdictionFactory,
@@ -216,7 +217,7 @@ def test_routing_learn_from_history_learns_where_staff_sent_the_citys_own_closed
     for _i in range(4):
         sr = ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.ACKNOWLEDGED)
         transfer(sr, to_department=other_department, team=drains, reason="Sinkhole over a drain", by=staff)
-        ServiceRequest.objects.filter(pk=sr.pk).update(status=Status.CLOSED)
+        ServiceRequest.objects.filter(pk=sr.pk).update(status=Status.CLOSED, closed_at=timezone.now())
     ServiceRequestFactory(service_type=pothole, department=department, team=team, status=Status.CLOSED)
     ServiceRequestFactory(service_type=pothole, department=department, team=None, status=Status.CLOSED)
     ServiceRequestFactory(service_type=pothole, department=department, team=team)  # still open: not yet a lesson

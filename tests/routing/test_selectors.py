@@ -1,9 +1,9 @@
 import pytest
 
-from frontend.staff.services import transfer
 from requests_app.statuses import RoutingState
 from routing.router import route_request
 from routing.selectors import decision_for_staff, routing_reason_for, rule_set_problems
+from staffing.services import transfer
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory
 
 from .conftest import HERE

@@ -4,12 +4,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontend.staff.services import hold, set_status
 from requests_app.services import release_ended_holds, reopen_by_requester
 from requests_app.statuses import Status
 from routing.escalation import escalate_overdue_requests
 from routing.models import CityHoliday, SlaClock, SlaTarget
 from routing.router import route_request
+from staffing.services import hold, set_status
 from tests.factories import ServiceRequestFactory
 
 from .conftest import HERE

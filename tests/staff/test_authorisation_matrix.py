@@ -23,10 +23,10 @@ from contacts.permissions import may_see_contact
 from contacts.purposes import Purpose
 from frontend.forms import CONSENT_WORDING_VERSION
 from frontend.staff.models import SavedView
-from frontend.staff.services import InvalidAction, transfer
 from open311.services import create_api_key
 from requests_app.models import ServiceType
 from staffing.models import StaffRole
+from staffing.services import InvalidAction, transfer
 from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 from tests.staff.conftest import sign_in, with_role
 

@@ -10,10 +10,10 @@ from PIL import ExifTags, Image
 
 from contacts.purposes import Purpose
 from frontend.staff.models import CrewAction
-from frontend.staff.services import transfer
 from requests_app.models import Photo, StatusChange
 from requests_app.photos import blur_photo
 from requests_app.statuses import Status
+from staffing.services import transfer
 from tests.factories import QuestionFactory
 from tests.staff.conftest import sign_in
 
@@ -112,7 +112,7 @@ def test_fixed_without_a_photo_is_kept_as_a_conflict_and_changes_nothing(client,
 
 def test_a_request_closed_meanwhile_is_a_conflict_the_crew_hears_of(client, crew, staff, make_request):
     sr = make_request(assignee=crew, status=Status.IN_PROGRESS)
-    from frontend.staff.services import set_status
+    from staffing.services import set_status
 
     set_status(sr, to=Status.RESOLVED, by=staff, public_note="Done by another crew")
     response = post(sign_in(client, crew), sr, "fixed", photo=phone_photo())

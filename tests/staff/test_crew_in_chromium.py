@@ -12,10 +12,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from frontend.staff.models import CrewAction
-from frontend.staff.services import set_status
 from requests_app.models import Photo, StatusChange
 from requests_app.statuses import Status
 from staffing.models import StaffRole
+from staffing.services import set_status
 from tests.browser.axe import violations
 from tests.browser.conftest import browser_type_launch_args, screenshot  # noqa: F401  (shared browser fixtures)
 from tests.factories import ServiceRequestFactory, UserFactory

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontend.staff.models import SavedView
-from frontend.staff.services import transfer
 from requests_app.statuses import Priority, Status
+from staffing.services import transfer
 from tests.factories import AreaFactory, AreaLayerFactory, square
 from tests.staff.conftest import sign_in
 

@@ -4,9 +4,9 @@ history says who and why, and every public output follows at once."""
 import pytest
 from django.urls import reverse
 
-from frontend.staff import services
-from frontend.staff.services import InvalidAction
+from requests_app.exceptions import InvalidAction
 from requests_app.models import Question, ServiceRequest
+from staffing import services
 from tests.factories import QuestionFactory
 from tests.staff.conftest import sign_in
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from contacts.purposes import Purpose
 from contacts.services import ContactDetails, save_contact
-from frontend.staff import services
 from frontend.staff.models import ResponseTemplate
 from requests_app.models import Photo, ServiceRequest, StatusChange
 from requests_app.statuses import RoutingState, Status
 from routing.router import route_request
+from staffing import services
 from tests.factories import QuestionFactory
 from tests.staff.conftest import sign_in
 

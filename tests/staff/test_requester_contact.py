@@ -13,8 +13,8 @@ from contacts.models import AccessLog, Notification
 from contacts.notifications import Event
 from contacts.purposes import Purpose
 from contacts.services import erase_contact, send_notification
-from frontend.staff import services
 from requests_app.statuses import Status
+from staffing import services
 from tests.staff.conftest import sign_in
 
 EMAIL = "ana@example.org"
@@ -100,7 +100,8 @@ def test_a_hold_with_a_public_note_is_emailed_after_commit(
     sr = with_contact(make_request(status=Status.ACKNOWLEDGED), Purpose.STATUS_UPDATES)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.hold(sr, until=timezone.localdate() + timedelta(days=3), by=staff, public_note="Parts ordered")
-    assert not Notification.objects.exists() and len(callbacks) == 1
+    # Queued with the hold, in its transaction; only its sending waits for the commit.
+    assert Notification.objects.get().state == Notification.State.PENDING and not mail.outbox and len(callbacks) == 1
     callbacks[0]()
     assert send_queued() == ["sent"]
     assert mail.outbox[0].to == [EMAIL] and sr.public_id in mail.outbox[0].body

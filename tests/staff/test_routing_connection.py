@@ -1,13 +1,22 @@
-"""Staff changes of type and department meet the routing engine: a new type is routed again after commit, an
-explicit transfer stays where staff put it, and the request page and queue show how routing decided."""
+"""Staff changes of type and department meet the routing engine: a new type is routed again by the routing task
+after commit, an explicit transfer stays where staff put it, and the request page and queue show how routing
+decided."""
 
+import pytest
 from django.urls import reverse
 
-from frontend.staff import services
 from requests_app.statuses import RoutingState
 from routing.models import RoutingDecision
 from routing.router import route_request
+from routing.tasks import route_request_task
+from staffing import services
 from tests.staff.conftest import sign_in
+
+
+@pytest.fixture
+def routing_task_here(monkeypatch):
+    """The routing task's body runs in this process when it is queued (a real worker: test_one_way_to_change.py)."""
+    monkeypatch.setattr(route_request_task, "delay", lambda *args: route_request_task.run(*args))
 
 
 def test_a_new_service_type_waits_for_routing_inside_the_action(
@@ -23,7 +32,14 @@ def test_a_new_service_type_waits_for_routing_inside_the_action(
 
 
 def test_a_new_service_type_is_routed_again_after_commit(
-    staff, make_request, rules, graffiti, other_department, other_team, django_capture_on_commit_callbacks
+    staff,
+    make_request,
+    rules,
+    graffiti,
+    other_department,
+    other_team,
+    django_capture_on_commit_callbacks,
+    routing_task_here,
 ):
     sr = make_request()
     route_request(sr.pk)
@@ -36,7 +52,7 @@ def test_a_new_service_type_is_routed_again_after_commit(
 
 
 def test_the_request_page_shows_the_new_department_and_reason_after_a_type_change(
-    client, staff, make_request, rules, graffiti, django_capture_on_commit_callbacks
+    client, staff, make_request, rules, graffiti, django_capture_on_commit_callbacks, routing_task_here
 ):
     sr = make_request()
     route_request(sr.pk)

@@ -3,12 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from frontend.staff import services
-from frontend.staff.models import HistoryScope
-from frontend.staff.services import InvalidAction
-from requests_app.exceptions import InvalidTransition
+from requests_app.exceptions import InvalidAction, InvalidTransition
 from requests_app.models import ServiceType
 from requests_app.statuses import PermitStep, Priority, Status
+from staffing import services
+from staffing.models import HistoryScope
 from tests.factories import ServiceTypeFactory, TeamFactory, UserFactory
 
 

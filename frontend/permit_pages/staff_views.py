@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.staff.guards import staff_only
+from frontend.guards import staff_only
 from permits import selectors, services
 from permits.pipeline import State, Step
 from requests_app.exceptions import DomainError

@@ -4,10 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    # Named by what it joins; a database migrated under Django's default name counts it as applied.
+    replaces = [('requests_app', '0009_merge_20261201_1334')]
 
     dependencies = [
         ('requests_app', '0007_private_photo_originals'),
-        ('requests_app', '0008_merge_0007_idempotent_writes_0007_public_text_masking'),
+        ('requests_app', '0008_join_idempotent_writes_and_public_text'),
     ]
 
     operations = [

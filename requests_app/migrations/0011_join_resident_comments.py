@@ -4,10 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    # Named by what it joins; a database migrated under Django's default name counts it as applied.
+    replaces = [('requests_app', '0011_merge_20261201_1351')]
 
     dependencies = [
         ('requests_app', '0008_resident_comments'),
-        ('requests_app', '0010_merge_0007_photo_source_0009_merge_20261201_1334'),
+        ('requests_app', '0010_join_photo_source'),
     ]
 
     operations = [

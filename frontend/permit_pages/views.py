@@ -18,8 +18,8 @@ from config import ratelimits
 from contacts.wording import PERMIT_WORDING_VERSION
 from frontend.form_keys import form_client, form_content
 from frontend.forms import IDEMPOTENCY_KEY
+from frontend.pages import jurisdiction_for, plain_required_messages, questions_with_answers, tracked, wants_json
 from frontend.services import submit_request_once
-from frontend.views import _jurisdiction, _plain_required_messages, _questions_with_answers, _tracked, _wants_json
 from masking import mask_personal_identifiers
 from permits import clock, selectors
 from permits.certificate import certificate_pdf
@@ -48,7 +48,7 @@ def _file(request, permit_type, form):
     """Build the application from the form and file it once per Idempotency-Key; return (request, created, errors)."""
     service_type = permit_type.service_type
     errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-    answers = {row["question"].code: row["value"] for row in _questions_with_answers(service_type, request.POST)}
+    answers = {row["question"].code: row["value"] for row in questions_with_answers(service_type, request.POST)}
     if errors:
         return None, False, errors
     data = form.cleaned_data
@@ -81,12 +81,12 @@ def _file(request, permit_type, form):
     except IdempotencyConflict as exc:
         return None, False, {"idempotency_key": [str(exc)]}
     except InvalidApplication as exc:
-        return None, False, _plain_required_messages(service_type, answers, exc.errors)
+        return None, False, plain_required_messages(service_type, answers, exc.errors)
     return sr, created, {}
 
 
 def apply(request, slug, code):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     permit_type = _permit_type(jurisdiction, code)
     form, errors, status = ApplicationForm(permit_type=permit_type), {}, 200
     if request.method == "POST":
@@ -96,7 +96,7 @@ def apply(request, slug, code):
         sr, created, errors = _file(request, permit_type, form)
         if sr is not None:
             filed_url = reverse("permit_pages:filed", args=[sr.tracking_token])
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse(
                     {
                         "public_id": sr.public_id,
@@ -106,7 +106,7 @@ def apply(request, slug, code):
                     status=201 if created else 200,
                 )
             return redirect(filed_url)
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
         status = 400
     elif request.method != "GET":
@@ -123,7 +123,7 @@ def apply(request, slug, code):
             "form": form,
             "errors": errors,
             "consent_wording": PERMIT_WORDING_VERSION,
-            "questions": _questions_with_answers(
+            "questions": questions_with_answers(
                 permit_type.service_type, request.POST if request.method == "POST" else None
             ),
             "earliest_start": clock.earliest_start(today, permit_type.min_notice_days, hours, closed),
@@ -135,7 +135,7 @@ def apply(request, slug, code):
 
 
 def _tracked_permit(request, token):
-    sr = _tracked(request, token)
+    sr = tracked(request, token)
     permit = selectors.permit_of(sr)
     if permit is None:
         raise Http404
@@ -238,7 +238,7 @@ def certificate(request, token):
 @require_GET
 def verify(request, code):
     permit = selectors.verification_page_for(code=code)
-    _jurisdiction(request, permit.service_request.jurisdiction.slug)
+    jurisdiction_for(request, permit.service_request.jurisdiction.slug)
     return render(
         request,
         "permits/verify.html",
@@ -271,7 +271,7 @@ def _public_feature(request, permit) -> dict:
 
 @require_GET
 def permits_geojson(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     features = [_public_feature(request, p) for p in selectors.active_permits(jurisdiction)]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Cache-Control"] = "public, max-age=300"
@@ -280,7 +280,7 @@ def permits_geojson(request, slug):
 
 @require_GET
 def permits_csv(request, slug):
-    jurisdiction = _jurisdiction(request, slug)
+    jurisdiction = jurisdiction_for(request, slug)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -322,16 +322,3 @@ def permits_csv(request, slug):
 def _cell(value: str) -> str:
     # A cell a spreadsheet would run as a formula is quoted as text (CSV injection).
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def map_layer_config(slug: str) -> dict:
-    """What the public map needs to draw active permits as their own layer, with its words."""
-    return {
-        "url": reverse("permit_pages:map-layer", args=[slug]),
-        "labels": {
-            "layer": _("Permits (streets in use and why)"),
-            "valid": _("Permit valid"),
-            "check": _("Check this permit"),
-            "until": _("until"),
-        },
-    }

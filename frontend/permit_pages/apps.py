@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PermitPagesConfig(AppConfig):
-    name = "frontend.permits"
+    name = "frontend.permit_pages"
     label = "permit_pages"
     verbose_name = _("Permit pages")

@@ -20,7 +20,7 @@ from bench.figures import Figure
 from requests_app.models import Jurisdiction
 
 N = int(os.environ.get("ROUTING_LEARN_BENCH_ROWS", "1000000"))
-SAMPLE = Path(__file__).resolve().parent.parent / "requests_app" / "demo" / "data" / "sf311_sample.csv"
+SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "data" / "sf311_sample.csv"
 SLUG = "learning-bench.example"
 COLUMNS = (
     "type=category,lat=latitude,long=longitude,queue=agency_name,opened=created_date,text=complaint_type+descriptor"

@@ -85,28 +85,34 @@ def _service_type(jurisdiction, name: str, new_types: list) -> ServiceType:
 AREA_CHUNK = 50_000
 
 
-def areas_of_rows(rows: list[HistoryRow], layer: AreaLayer | None) -> dict[int, int]:
-    """{row index: id of the layer's area covering it}, one query per AREA_CHUNK located rows."""
+def areas_of_rows(rows: list[HistoryRow], layer: AreaLayer | None, progress=None) -> dict[int, int]:
+    """{row index: id of the layer's area covering it}, one query per AREA_CHUNK rows (progress advances by
+    area_steps(rows))."""
     if layer is None:
         return {}
-    located = [i for i, r in enumerate(rows) if r.lat is not None]
     areas = {}
-    for start in range(0, len(located), AREA_CHUNK):
-        chunk = located[start : start + AREA_CHUNK]
+    for start in range(0, len(rows), AREA_CHUNK):
+        chunk = [i for i in range(start, min(start + AREA_CHUNK, len(rows))) if rows[i].lat is not None]
         found = areas_for_points(layer.pk, [(rows[i].lon, rows[i].lat) for i in chunk])
         areas.update((chunk[j], area_id) for j, area_id in found.items())
+        if progress:
+            progress.advance()
     return areas
 
 
+def area_steps(rows: list[HistoryRow]) -> int:
+    return -(-len(rows) // AREA_CHUNK)
+
+
 def areas_at_every_layer(
-    rows: list[HistoryRow], jurisdiction: Jurisdiction, known: dict[int, dict[int, int]] | None = None
+    rows: list[HistoryRow], jurisdiction: Jurisdiction, known: dict[int, dict[int, int]] | None = None, progress=None
 ) -> dict[int, list[int]]:
     """{row index: ids of the areas covering it, one per layer the city has}; ``known``: {layer id: the
     areas_of_rows already looked up for it}, so a layer's points are looked up once."""
     found: dict[int, list[int]] = defaultdict(list)
     for layer in AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk"):
         of_layer = (known or {}).get(layer.pk)
-        for i, area_id in (areas_of_rows(rows, layer) if of_layer is None else of_layer).items():
+        for i, area_id in (areas_of_rows(rows, layer, progress) if of_layer is None else of_layer).items():
             found[i].append(area_id)
     return found
 

@@ -34,7 +34,7 @@ def test_the_model_names_the_signals_it_went_by_and_ignores_words_it_never_saw()
     request = Signals("Streetlight", [7], "pole knocked down, never-seen-word")
     assert model.probabilities(request)[0][0] == 2
     assert model.predict([request, Signals("Pothole", [8], "zzz")]) == [2, 3]
-    assert "type=Streetlight|word=pole" in model.explain(request, 2, limit=10)
+    assert "type=Streetlight|word=pol" in model.explain(request, 2, limit=10)  # words in their stemmed form
     assert dispatch_model.loads(dispatch_model.dumps(model)).predict([request]) == [2]
 
 

@@ -120,9 +120,7 @@ class Command(BaseCommand):
             ],
             "confusions": [{"actual": a, "chosen": c, "count": n} for (a, c), n in report.confusions.most_common(20)],
             "department_confusions": [
-                {"actual": a, "chosen": c, "count": n}
-                for (a, c), n in report.departments.most_common()
-                if a != c
+                {"actual": a, "chosen": c, "count": n} for (a, c), n in report.departments.most_common() if a != c
             ][:20],
             "skipped": dict(skipped),
         }

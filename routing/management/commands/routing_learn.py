@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
 from routing.history import BadColumns, parse_columns, read_history, rows_from_requests
-from routing.learning import areas_at_every_layer, areas_of_rows, learn_rule_set
+from routing.learning import area_steps, areas_at_every_layer, areas_of_rows, learn_rule_set
 from routing.models import AreaLayer
 from routing.services import InvalidGeometries, import_area_layer, prepare_area_features
 from routing.validation import HALF_LIVES, METHODS, choose, chunks, steps
@@ -130,8 +130,13 @@ class Command(BaseCommand):
         if half_life == "auto" and not has_dates:
             half_life = None  # without dates there is no newest fifth to choose on, and nothing to decay
         choice = None
-        area_of = areas_of_rows(rows, layer)
-        area_ids = areas_at_every_layer(rows, jurisdiction, known={layer.pk: area_of} if layer else None)
+        layers = AreaLayer.objects.filter(jurisdiction=jurisdiction).count()
+        progress = Progress(area_steps(rows) * layers, _("locating the rows in their areas"), self.stdout)
+        area_of = areas_of_rows(rows, layer, progress)
+        area_ids = areas_at_every_layer(
+            rows, jurisdiction, known={layer.pk: area_of} if layer else None, progress=progress
+        )
+        progress.finish()
         if has_dates:
             progress = Progress(
                 steps(len(rows), len(HALF_LIVES) if half_life == "auto" else 1),

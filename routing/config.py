@@ -3,6 +3,7 @@
 What rarely changes is read once per process and version; each routing checks the version in one query.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -22,6 +23,8 @@ from .models import (
     Team,
     TextClassifier,
 )
+
+logger = logging.getLogger(__name__)
 
 _rules_cache: dict[int, tuple[tuple, list[RoutingRule]]] = {}
 _classifier_cache: dict[int, tuple[tuple, dict]] = {}
@@ -89,6 +92,12 @@ def learned_routing_for(rule_set: RuleSet | None) -> LearnedRouting | None:
         return cached[1]
     stored = RoutingModel.objects.get(pk=row["pk"])
     model = dispatch_model.loads(stored.data)
+    if model is None:
+        logger.warning(
+            "rule set %s has a routing model of an older format: routing by rules until it is learned again",
+            rule_set.pk,
+        )
+        return None
     teams = Team.objects.select_related("department").in_bulk([int(c) for c in model.classifier.classes_])
     learned = LearnedRouting(model=model, decides=stored.decides, teams=teams)
     _routing_model_cache[rule_set.pk] = (key, learned)

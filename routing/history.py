@@ -1,6 +1,7 @@
 """Reading a city's 311 history export through a column map, skipping (and counting) the rows it can't use."""
 
 import csv
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ class BadColumns(ValueError):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class HistoryRow:
     type: str
     queue: str
@@ -97,7 +98,8 @@ def read_history(path, columns: dict[str, list[str]]) -> tuple[list[HistoryRow],
             return " ".join(record[index[c]].strip() for c in columns.get(key, []) if index[c] < len(record)).strip()
 
         for record in reader:
-            kind, queue = get(record, "type"), get(record, "queue")
+            # A million rows name a few hundred types and queues: one string each, not one per row.
+            kind, queue = sys.intern(get(record, "type")), sys.intern(get(record, "queue"))
             if not kind or not queue:
                 skipped[_("no type or queue")] += 1
                 continue
@@ -109,7 +111,7 @@ def read_history(path, columns: dict[str, list[str]]) -> tuple[list[HistoryRow],
                 HistoryRow(
                     type=kind,
                     queue=queue,
-                    department=get(record, "department") or department_of_queue(queue),
+                    department=sys.intern(get(record, "department") or department_of_queue(queue)),
                     lat=lat,
                     lon=lon,
                     opened=_parse_time(get(record, "opened")) if "opened" in columns else None,

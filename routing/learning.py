@@ -20,7 +20,7 @@ from .models import Area, AreaLayer, Department, RoutingModel, RoutingRule, Rule
 from .rule_table import decay_weights, plan_routes
 from .rulesets import next_rule_set_version, save_classifier
 from .selectors import areas_for_points
-from .validation import Choice, choose, signals_of
+from .validation import Choice, choose, chunks, signals_of
 
 
 @dataclass
@@ -82,20 +82,38 @@ def _service_type(jurisdiction, name: str, new_types: list) -> ServiceType:
     return created
 
 
-def areas_of_rows(rows: list[HistoryRow], layer: AreaLayer | None) -> dict[int, int]:
-    """{row index: id of the layer's area covering it}, in one query."""
+# Points looked up per query: a million rows in one query would hold every point and answer in memory twice.
+AREA_CHUNK = 50_000
+
+
+def areas_of_rows(rows: list[HistoryRow], layer: AreaLayer | None, progress=None) -> dict[int, int]:
+    """{row index: id of the layer's area covering it}, one query per AREA_CHUNK rows (progress advances by
+    area_steps(rows))."""
     if layer is None:
         return {}
-    located = [(i, r) for i, r in enumerate(rows) if r.lat is not None]
-    found = areas_for_points(layer.pk, [(r.lon, r.lat) for _i, r in located])
-    return {located[j][0]: area_id for j, area_id in found.items()}
+    areas = {}
+    for start in range(0, len(rows), AREA_CHUNK):
+        chunk = [i for i in range(start, min(start + AREA_CHUNK, len(rows))) if rows[i].lat is not None]
+        found = areas_for_points(layer.pk, [(rows[i].lon, rows[i].lat) for i in chunk])
+        areas.update((chunk[j], area_id) for j, area_id in found.items())
+        if progress:
+            progress.advance()
+    return areas
 
 
-def areas_at_every_layer(rows: list[HistoryRow], jurisdiction: Jurisdiction) -> dict[int, list[int]]:
-    """{row index: ids of the areas covering it, one per layer the city has}, one query per layer."""
+def area_steps(rows: list[HistoryRow]) -> int:
+    return -(-len(rows) // AREA_CHUNK)
+
+
+def areas_at_every_layer(
+    rows: list[HistoryRow], jurisdiction: Jurisdiction, known: dict[int, dict[int, int]] | None = None, progress=None
+) -> dict[int, list[int]]:
+    """{row index: ids of the areas covering it, one per layer the city has}; ``known``: {layer id: the
+    areas_of_rows already looked up for it}, so a layer's points are looked up once."""
     found: dict[int, list[int]] = defaultdict(list)
     for layer in AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk"):
-        for i, area_id in areas_of_rows(rows, layer).items():
+        of_layer = (known or {}).get(layer.pk)
+        for i, area_id in (areas_of_rows(rows, layer, progress) if of_layer is None else of_layer).items():
             found[i].append(area_id)
     return found
 
@@ -111,6 +129,7 @@ def learn_rule_set(
     area_ids: dict[int, list[int]] | None = None,
     choice: Choice | None = None,
     progress=None,
+    model_progress=None,
 ) -> Learned:
     """Make departments, teams (queues), service types and a draft rule set from history, with its routing
     model and text model. ``choice`` (from validation.choose) says which method decides each target and with
@@ -180,11 +199,7 @@ def learn_rule_set(
     area_ids = areas_at_every_layer(rows, jurisdiction) if area_ids is None else area_ids
     decides = choice.decides if choice else {"department": "rules", "queue": "rules"}
     if rows:  # an empty history (a city starting fresh) has nothing to fit: its rules and triage route alone
-        model = dispatch_model.train(
-            signals_of(rows, area_ids, jurisdiction.timezone),
-            [teams[r.queue].pk for r in rows],
-            decay_weights([r.opened for r in rows], half_life_days),
-        )
+        model = _train_model(rows, area_ids, jurisdiction.timezone, teams, half_life_days, model_progress)
         RoutingModel.objects.create(
             rule_set=rule_set,
             rows=len(rows),
@@ -209,6 +224,19 @@ def learn_rule_set(
     )
 
 
+def _train_model(rows, area_ids, timezone, teams, half_life_days, progress=None) -> dispatch_model.DispatchModel:
+    """The routing model, learned chunk by chunk: only one chunk's signals and features are held at a time."""
+    counts = dispatch_model.Counts(team.pk for team in teams.values())
+    newest = max((r.opened for r in rows if r.opened is not None), default=None)
+    for chunk in chunks(range(len(rows))):
+        batch = signals_of(rows, area_ids, timezone, chunk)
+        weights = decay_weights([rows[i].opened for i in chunk], half_life_days, newest)
+        counts.add(dispatch_model.features(batch), batch, [teams[rows[i].queue].pk for i in chunk], weights)
+        if progress:
+            progress.advance()
+    return counts.model()
+
+
 def _counts(rows, *, key, value) -> dict[str, Counter]:
     counts: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
@@ -226,7 +254,7 @@ def learn_with_choice(
     """Choose the method per target (and the half-life, unless given) on the newest fifth of ``rows``, then
     learn the draft from all of them. The rows are the training period only: the caller keeps its test rows."""
     area_of = areas_of_rows(rows, layer)
-    area_ids = areas_at_every_layer(rows, jurisdiction)
+    area_ids = areas_at_every_layer(rows, jurisdiction, known={layer.pk: area_of} if layer else None)
     candidates = None if half_life_days == "auto" else (half_life_days,)
     choice = choose(
         rows, area_of, area_ids, jurisdiction.timezone, **({} if candidates is None else {"half_lives": candidates})

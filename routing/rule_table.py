@@ -102,10 +102,12 @@ def by_type(routes: list[Route]) -> dict[str, list[Route]]:
     return grouped
 
 
-def decay_weights(opened: list[datetime | None], half_life_days: float | None) -> list[float]:
-    """1 for the newest row, halving every ``half_life_days`` before it; all 1 without a half-life or dates."""
-    dated = [t for t in opened if t is not None]
-    if not half_life_days or not dated:
+def decay_weights(
+    opened: list[datetime | None], half_life_days: float | None, newest: datetime | None = None
+) -> list[float]:
+    """1 for the newest row, halving every ``half_life_days`` before it; all 1 without a half-life or dates.
+    ``newest``: the newest of the whole history, when ``opened`` is one chunk of it."""
+    newest = newest or max((t for t in opened if t is not None), default=None)
+    if not half_life_days or newest is None:
         return [1.0] * len(opened)
-    newest = max(dated)
     return [math.pow(0.5, (newest - t).total_seconds() / 86400 / half_life_days) if t else 1.0 for t in opened]

@@ -58,25 +58,40 @@ class Choice:
         }
 
 
-def signals_of(rows: list[HistoryRow], area_ids: dict[int, list[int]], timezone: str) -> list:
-    """Each history row as the model sees a request: its areas at every layer and its local time."""
+def signals_of(rows: list[HistoryRow], area_ids: dict[int, list[int]], timezone: str, indexes=None) -> list:
+    """Rows (all, or those at ``indexes``) as the model sees a request: areas at every layer, local time."""
     zone = ZoneInfo(timezone)
     return [
         dispatch_model.Signals(
-            service_type=r.type,
+            service_type=rows[i].type,
             area_ids=area_ids.get(i, []),
-            text=r.text,
-            answers=r.answers,
-            opened=r.opened.astimezone(zone) if r.opened else None,
+            text=rows[i].text,
+            answers=rows[i].answers,
+            opened=rows[i].opened.astimezone(zone) if rows[i].opened else None,
         )
-        for i, r in enumerate(rows)
+        for i in (range(len(rows)) if indexes is None else indexes)
     ]
+
+
+def chunks(indexes) -> list:
+    return [indexes[start : start + dispatch_model.CHUNK] for start in range(0, len(indexes), dispatch_model.CHUNK)]
+
+
+def steps(rows: int, half_lives: int) -> int:
+    """How many times choose() advances its progress: each half-life's rule table, then each chunk of rows."""
+    older, newer = split_sizes(rows)
+    return half_lives + len(chunks(range(older))) + len(chunks(range(newer)))
+
+
+def split_sizes(rows: int) -> tuple[int, int]:
+    cut = int(rows * (1 - VALIDATION_SHARE))
+    return cut, rows - cut
 
 
 def split(rows: list[HistoryRow]) -> tuple[list[int], list[int]]:
     """Indexes of the older rows (to learn on) and of the newest VALIDATION_SHARE (to score on)."""
     order = sorted(range(len(rows)), key=lambda i: (rows[i].opened is None, rows[i].opened))
-    cut = int(len(order) * (1 - VALIDATION_SHARE))
+    cut, _newer = split_sizes(len(order))
     return order[:cut], order[cut:]
 
 
@@ -96,10 +111,6 @@ def choose(
     fit = [rows[i] for i in older]
     fit_area_of = {j: area_of[i] for j, i in enumerate(older) if i in area_of}
     department_of = majority_department(fit)
-    signals = signals_of(rows, area_ids, timezone)
-    fit_signals, held_signals = [signals[i] for i in older], [signals[i] for i in newer]
-    team_of = {queue: n for n, queue in enumerate(sorted({r.queue for r in fit}))}
-    queue_of = {n: queue for queue, n in team_of.items()}
     actual = [rows[i] for i in newer]
     scores = []
     for half_life in half_lives:
@@ -112,13 +123,30 @@ def choose(
         for method, table in tables.items():
             predicted = [predict_queue(table, rows[i], area_of.get(i)) for i in newer]
             scores.append(_score(method, half_life, predicted, actual, department_of))
-        model = dispatch_model.train(
-            fit_signals, [team_of[r.queue] for r in fit], decay_weights([r.opened for r in fit], half_life)
-        )
-        predicted = [queue_of[t] for t in model.predict(held_signals)]
-        scores.append(_score("model", half_life, predicted, actual, department_of))
         if progress:
             progress.advance()
+    # The model: one pass over the older rows counts for every half-life at once, one over the newer scores them.
+    queues = sorted({r.queue for r in fit})
+    counts = {h: dispatch_model.Counts(range(len(queues))) for h in half_lives}
+    newest = max((r.opened for r in fit if r.opened is not None), default=None)
+    team_of = {queue: n for n, queue in enumerate(queues)}
+    for chunk in chunks(older):
+        batch = signals_of(rows, area_ids, timezone, chunk)
+        x = dispatch_model.features(batch)
+        labels = [team_of[rows[i].queue] for i in chunk]
+        for h in half_lives:
+            counts[h].add(x, batch, labels, decay_weights([rows[i].opened for i in chunk], h, newest))
+        if progress:
+            progress.advance()
+    models = {h: counts.pop(h).model() for h in half_lives}
+    predicted = {h: [] for h in half_lives}
+    for chunk in chunks(newer):
+        x = dispatch_model.features(signals_of(rows, area_ids, timezone, chunk))
+        for h in half_lives:
+            predicted[h] += [queues[t] for t in models[h].predict_features(x)]
+        if progress:
+            progress.advance()
+    scores += [_score("model", h, predicted[h], actual, department_of) for h in half_lives]
     best_half_life = max(half_lives, key=lambda h: max(s.queue for s in scores if s.half_life_days == h))
     at_best = [s for s in scores if s.half_life_days == best_half_life]
     decides = {

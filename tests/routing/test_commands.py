@@ -161,6 +161,7 @@ def test_routing_evaluate_speaks_json_with_precision_recall_and_confusions(tmp_p
     # Two requests belonged to Streets; one arrived (the graffiti went to Cleaning), and all it got was its own.
     assert (streets["requests"], streets["precision"], streets["recall"]) == (2, 1.0, 0.5)
     assert figures["confusions"] == [{"actual": "Streets", "chosen": "Cleaning", "count": 1}]
+    assert figures["department_confusions"] == [{"actual": "Streets", "chosen": "Cleaning", "count": 1}]
     # The decay is chosen on the training period (before --since) only.
     assert figures["decay"]["scores"] and "half_life_days" in figures["decay"]
 

@@ -1,10 +1,13 @@
 import io
 from datetime import UTC, datetime, timedelta
 
+import joblib
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from routing import validation
+from requests_app.models import ServiceType
+from routing import dispatch_model, validation
 from routing.history import HistoryRow
 from routing.learning import learn_rule_set, learn_with_choice
 from routing.models import Department, RoutingModel, RoutingRule, RuleSet, Team
@@ -176,3 +179,19 @@ def test_a_type_the_model_never_saw_goes_to_triage_not_to_a_guess(jurisdiction):
     sr = ServiceRequestFactory(jurisdiction=jurisdiction, service_type=graffiti, description="pole knocked down")
     decision = route_request(sr.pk)
     assert decision.department.code == "triage" and decision.inputs["learned_model"] is None
+
+
+def test_a_model_stored_by_an_older_release_is_set_aside_and_routing_goes_by_rules(jurisdiction):
+    draft = model_draft(jurisdiction)
+    activate_rule_set(draft)
+    light = ServiceType.objects.get(jurisdiction=jurisdiction, name="Streetlight")
+    stored = RoutingModel.objects.get(rule_set=draft)
+    # An older release pickled the bare model, without the format number.
+    buffer = io.BytesIO()
+    joblib.dump(dispatch_model.loads(stored.data), buffer)
+    RoutingModel.objects.filter(pk=stored.pk).update(data=buffer.getvalue(), trained_at=timezone.now())
+
+    sr = ServiceRequestFactory(jurisdiction=jurisdiction, service_type=light, description="pole knocked down")
+    decision = route_request(sr.pk)
+
+    assert decision.inputs["learned_model"] is None and "learned routing model" not in decision.reason

@@ -119,6 +119,9 @@ class Command(BaseCommand):
                 for d in report.per_department()
             ],
             "confusions": [{"actual": a, "chosen": c, "count": n} for (a, c), n in report.confusions.most_common(20)],
+            "department_confusions": [
+                {"actual": a, "chosen": c, "count": n} for (a, c), n in report.departments.most_common() if a != c
+            ][:20],
             "skipped": dict(skipped),
         }
         if decay is not None:
@@ -132,12 +135,9 @@ class Command(BaseCommand):
         """Half-lives and methods scored on the training period only: learned on its older part, judged on its
         newest fifth. The rows from --since on are never passed here."""
         layer = AreaLayer.objects.filter(jurisdiction=jurisdiction).order_by("pk").first()
-        return choose(
-            training,
-            areas_of_rows(training, layer),
-            areas_at_every_layer(training, jurisdiction),
-            jurisdiction.timezone,
-        )
+        area_of = areas_of_rows(training, layer)
+        area_ids = areas_at_every_layer(training, jurisdiction, known={layer.pk: area_of} if layer else None)
+        return choose(training, area_of, area_ids, jurisdiction.timezone)
 
     def _print(self, rule_set, reports, text_accuracy, text_rows, skipped, decay):
         out, report = self.stdout, reports["chosen"]

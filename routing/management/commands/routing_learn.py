@@ -8,9 +8,9 @@ from requests_app.models import Jurisdiction
 from requests_app.progress import Progress
 from routing.areas import InvalidGeometries, import_area_layer, prepare_area_features
 from routing.history import BadColumns, parse_columns, read_history, rows_from_requests
-from routing.learning import areas_at_every_layer, areas_of_rows, learn_rule_set
+from routing.learning import area_steps, areas_at_every_layer, areas_of_rows, learn_rule_set
 from routing.models import AreaLayer
-from routing.validation import HALF_LIVES, METHODS, choose
+from routing.validation import HALF_LIVES, METHODS, choose, chunks, steps
 
 from .import_areas import read_features, report_invalid
 
@@ -130,10 +130,18 @@ class Command(BaseCommand):
         if half_life == "auto" and not has_dates:
             half_life = None  # without dates there is no newest fifth to choose on, and nothing to decay
         choice = None
-        area_of, area_ids = areas_of_rows(rows, layer), areas_at_every_layer(rows, jurisdiction)
+        layers = AreaLayer.objects.filter(jurisdiction=jurisdiction).count()
+        progress = Progress(area_steps(rows) * layers, _("locating the rows in their areas"), self.stdout)
+        area_of = areas_of_rows(rows, layer, progress)
+        area_ids = areas_at_every_layer(
+            rows, jurisdiction, known={layer.pk: area_of} if layer else None, progress=progress
+        )
+        progress.finish()
         if has_dates:
             progress = Progress(
-                len(HALF_LIVES) if half_life == "auto" else 1, _("choosing the decay and the method"), self.stdout
+                steps(len(rows), len(HALF_LIVES) if half_life == "auto" else 1),
+                _("choosing the decay and the method"),
+                self.stdout,
             )
             choice = choose(
                 rows,
@@ -145,6 +153,7 @@ class Command(BaseCommand):
             )
             progress.finish()
         progress = Progress(len({r.type for r in rows}), _("service types"), self.stdout)
+        model_progress = Progress(len(chunks(range(len(rows)))), _("learning the model"), self.stdout)
         learned = learn_rule_set(
             jurisdiction,
             rows,
@@ -154,8 +163,10 @@ class Command(BaseCommand):
             area_ids=area_ids,
             choice=choice,
             progress=progress,
+            model_progress=model_progress,
         )
         progress.finish()
+        model_progress.finish()
         self.stdout.write(_("Learned from %(rows)d rows for %(j)s:") % {"rows": learned.rows, "j": jurisdiction.slug})
         report_skipped(self.stdout, skipped)
         if choice is not None:

@@ -113,20 +113,14 @@ def map_page(request, slug):
     )
 
 
-# Cluster tiles summarise up to a whole city: they take seconds on a long history and would be recomputed after
-# every new request if keyed by the data version, so they are kept a minute instead. Street-level tiles are
-# cheap and keyed by the data version, so a resident sees a new request there at once.
-CLUSTER_TILE_SECONDS = 60
-
-
-def _tile_key(request, fresh: bool) -> str:
-    version = selectors.data_version() if fresh else ""
-    raw = f"{version}|{get_language()}|{request.get_full_path()}"
+def _tile_key(request) -> str:
+    # Every tile is keyed by the data version: a resident sees a new request at once, at any zoom (the city-wide
+    # tiles are summed from the map cells, cheap enough to make again after each change).
+    raw = f"{selectors.data_version()}|{get_language()}|{request.get_full_path()}"
     return "public:tile:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-@require_GET
-def map_tile(request, slug, z, x, y):
+def _tile_response(request, slug, z, x, y, make, content_type):
     jurisdiction = selectors.public_jurisdiction(slug)
     try:
         tile = Tile(z, x, y)
@@ -135,18 +129,30 @@ def map_tile(request, slug, z, x, y):
     form = RequestFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(form)
-    fresh = tile.z >= selectors.POINTS_ZOOM
-    key = _tile_key(request, fresh)
+    key = _tile_key(request)
     body = cache.get(key)
     if body is None:
-        body = json.dumps(selectors.map_tile(jurisdiction, form.cleaned_data, tile), separators=(",", ":"))
-        cache.set(key, body, 600 if fresh else CLUSTER_TILE_SECONDS)
-    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+        body = make(jurisdiction, form.cleaned_data, tile)
+        cache.set(key, body, 600)
+    etag = quote_etag(hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body, content_type=content_type)
         response["ETag"] = etag
     return _cacheable(response)
+
+
+@require_GET
+def map_tile(request, slug, z, x, y):
+    def make(jurisdiction, filters, tile):
+        return json.dumps(selectors.map_tile(jurisdiction, filters, tile), separators=(",", ":"))
+
+    return _tile_response(request, slug, z, x, y, make, "application/json")
+
+
+@require_GET
+def map_vector_tile(request, slug, z, x, y):
+    return _tile_response(request, slug, z, x, y, selectors.map_vector_tile, "application/vnd.mapbox-vector-tile")
 
 
 @require_GET

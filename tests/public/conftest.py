@@ -5,6 +5,7 @@ from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from frontend.public.services import count_on_map
 from requests_app.statuses import Status
 
 # The browser tests here use the same Chromium set-up as tests/browser.
@@ -44,21 +45,28 @@ def presidio(layer):
     return AreaFactory(layer=layer, code="presidio", name="Presidio", boundary=square(-122.48, 37.79, 0.02))
 
 
+def counted(*requests):
+    """Count factory-made requests into the map cells, as the signals do for filed ones."""
+    count_on_map([sr.pk for sr in requests])
+    return requests[0] if len(requests) == 1 else list(requests)
+
+
 @pytest.fixture
 def sensitive_request(noise, other_department):
-    return ServiceRequestFactory(
+    sr = ServiceRequestFactory(
         service_type=noise,
         department=other_department,
         location=Point(EXACT_LON, EXACT_LAT, srid=4326),
         address="12 Quiet Lane",
         description="Loud music every night, call me on 415 555 0199",
     )
+    return counted(sr)
 
 
 @pytest.fixture
 def pothole_requests(pothole, department):
     now = timezone.now()
-    return [
+    made = [
         ServiceRequestFactory(
             service_type=pothole,
             department=department,
@@ -69,3 +77,4 @@ def pothole_requests(pothole, department):
         )
         for i in range(6)
     ]
+    return counted(*made)

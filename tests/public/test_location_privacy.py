@@ -1,8 +1,10 @@
 """A sensitive request's exact point must appear in no public output; the published one is the grid's."""
 
 import json
+import math
 import random
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 
@@ -90,3 +92,36 @@ def test_the_map_payloads_carry_no_personal_keys(client, jurisdiction, sensitive
     keys = set(card) | {k for f in features for k in f["properties"]}
     assert not keys & {"email", "phone", "name", "address", "tracking_token"}
     assert json.dumps(card).count("coarsened") == 1 and card["coarsened"] is True
+
+
+def _vector_points(content: bytes, tile) -> list[tuple[float, float, dict]]:
+    """The features of a vector tile as (longitude, latitude, properties): tile pixels back to degrees."""
+    layer = mapbox_vector_tile.decode(content, default_options={"y_coord_down": True}).get("requests")
+    if layer is None:
+        return []
+    n, extent = 2**tile.z, layer["extent"]
+    points = []
+    for feature in layer["features"]:
+        px, py = feature["geometry"]["coordinates"]
+        lon = (tile.x + px / extent) / n * 360 - 180
+        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (tile.y + py / extent) / n))))
+        points.append((lon, lat, feature["properties"]))
+    return points
+
+
+@pytest.mark.parametrize("z", [10, 12, 14, 15, POINTS_ZOOM, 18, 20])
+def test_vector_tiles_place_a_sensitive_request_on_its_grid_point_with_no_personal_keys(
+    client, jurisdiction, sensitive_request, z
+):
+    grid = coarsen(sensitive_request.location)
+    tile = tile_for(grid.x, grid.y, z)
+    response = client.get(f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt")
+    points = _vector_points(response.content, tile)
+    assert len(points) == 1
+    lon, lat, properties = points[0]
+    # Within a few tile pixels of the grid point (the tile's own precision), tens of metres from the door.
+    pixel = 360 / 2**z / 4096 * 3
+    assert abs(lon - grid.x) <= pixel and abs(lat - grid.y) <= pixel
+    assert abs(lon - EXACT_LON) > 0.0005 or abs(lat - EXACT_LAT) > 0.0003
+    assert not set(properties) & {"email", "phone", "name", "address", "tracking_token", "description"}
+    assert "Quiet Lane" not in response.content.decode("latin-1")

@@ -1,14 +1,17 @@
+import random
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.utils import timezone
 
-from frontend.public.selectors import POINTS_ZOOM, map_tile
+from frontend.public.models import MapCell
+from frontend.public.selectors import POINTS_ZOOM, _in_tile, filtered_requests, map_tile
+from frontend.public.services import count_on_map, rebuild_map_cells
 from frontend.public.tiles import Tile, tile_for
-from requests_app.services import change_status
+from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory
 
@@ -87,14 +90,73 @@ def test_a_street_tile_changes_as_soon_as_a_request_is_added(client, jurisdictio
     assert added.public_id in {f["id"] for f in after.json()["features"]}
 
 
-def test_a_city_tile_is_kept_for_a_minute(client, jurisdiction, pothole_requests, pothole, django_assert_num_queries):
-    first = client.get(_tile_url(jurisdiction, CITY_TILE))
-    ServiceRequestFactory(service_type=pothole)
-    with django_assert_num_queries(1):  # the jurisdiction; the tile comes from the cache
-        again = client.get(_tile_url(jurisdiction, CITY_TILE))
-    assert again.content == first.content
-    cache.clear()  # what the minute's expiry does
-    assert sum(f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE)).json()["features"]) == 7
+def test_a_city_tile_changes_as_soon_as_a_request_is_filed_or_closed(
+    client, jurisdiction, pothole_requests, pothole, django_capture_on_commit_callbacks
+):
+    def city_count(query=""):
+        return sum(
+            f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE, query)).json()["features"]
+        )
+
+    assert city_count() == 6 and city_count("?status=open") == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        sr = submit_request(Submission(service_type=pothole, location=Point(-122.418, 37.761, srid=4326)))
+    assert city_count() == 7 and city_count("?status=open") == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(sr, to=Status.CLOSED)
+    assert city_count() == 7 and city_count("?status=open") == 3 and city_count("?status=closed") == 4
+
+
+def test_counted_cells_agree_with_a_rebuild_and_with_the_requests_for_any_dates(jurisdiction, pothole, department):
+    rng = random.Random(15)
+    now = timezone.now()
+    made = [
+        ServiceRequestFactory(
+            service_type=pothole,
+            department=department,
+            location=Point(-122.43 + rng.random() * 0.03, 37.75 + rng.random() * 0.02, srid=4326),
+            status=rng.choice([Status.SUBMITTED, Status.CLOSED]),
+            submitted_at=now - timedelta(days=rng.randrange(120), hours=rng.randrange(24)),
+        )
+        for _ in range(60)
+    ]
+    for sr in made[:30]:
+        count_on_map([sr.pk])
+    count_on_map([sr.pk for sr in made])  # again, and the rest: a second count replaces the first
+    counted = sorted(MapCell.objects.filter(n__gt=0).values_list("band", "span", "cx", "cy", "period", "status", "n"))
+    rebuild_map_cells(jurisdiction)
+    assert sorted(MapCell.objects.values_list("band", "span", "cx", "cy", "period", "status", "n")) == counted
+    today = timezone.localdate(timezone=ZoneInfo(jurisdiction.timezone))
+    for _ in range(25):
+        since = rng.choice([None, today - timedelta(days=rng.randrange(130))])
+        until = rng.choice([None, today - timedelta(days=rng.randrange(130))])
+        if since and until and since > until:
+            since, until = until, since
+        filters = {"since": since, "until": until}
+        for z in (9, 12, 15):
+            tile = tile_for(-122.42, 37.76, z)
+            clusters = map_tile(jurisdiction, filters, tile)["features"]
+            expected = _in_tile(filtered_requests(jurisdiction, filters), tile).count()
+            assert sum(f["properties"]["count"] for f in clusters) == expected, (filters, z)
+
+
+def test_vector_tiles_carry_the_same_clusters_and_requests_as_mapbox_vector_tiles(
+    client, jurisdiction, pothole_requests
+):
+    response = client.get(_tile_url(jurisdiction, CITY_TILE).replace(".json", ".mvt"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    clusters = mapbox_vector_tile.decode(response.content)["requests"]["features"]
+    assert sum(f["properties"]["count"] for f in clusters) == 6 and sum(f["properties"]["open"] for f in clusters) == 3
+    again = client.get(_tile_url(jurisdiction, CITY_TILE).replace(".json", ".mvt"), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    tile = _street_tile()
+    points = mapbox_vector_tile.decode(client.get(_tile_url(jurisdiction, tile).replace(".json", ".mvt")).content)
+    by_id = {sr.public_id: sr for sr in pothole_requests}
+    features = points["requests"]["features"]
+    assert {f["properties"]["public_id"] for f in features} == {
+        f["id"] for f in map_tile(jurisdiction, {}, tile)["features"]
+    }
+    assert all(f["properties"]["status"] == by_id[f["properties"]["public_id"]].status for f in features)
 
 
 def test_a_tile_costs_three_queries_and_a_cached_one_two(

@@ -161,32 +161,14 @@ def _in_box(qs, west: float, south: float, east: float, north: float):
     )
 
 
-def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
-    """One map tile as GeoJSON: clusters below POINTS_ZOOM, single requests from it on."""
-    if tile.z >= POINTS_ZOOM:
-        return _point_features(_in_tile(filtered_requests(jurisdiction, filters), tile))
-    sql, params = _cluster_sql(jurisdiction, filters, tile)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {"cluster": True, "count": n, "open": n_open},
-        }
-        for n, n_open, x, y in rows
-    ]
-    return {"type": "FeatureCollection", "features": features, "zoom": tile.z, "truncated": False}
-
-
 MVT_LAYER = "requests"
 _MVT_POINT = "ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(p.x, p.y), 4326), 3857), ST_TileEnvelope(%s, %s, %s))"
 
 
 def map_vector_tile(jurisdiction, filters: dict, tile: Tile) -> bytes:
-    """One map tile as a Mapbox Vector Tile (layer "requests"), made by PostGIS: the same clusters and requests
-    as map_tile, with the same published points."""
+    """One map tile as a Mapbox Vector Tile (layer "requests"), made by PostGIS: below POINTS_ZOOM clusters
+    (count, open), from it on single requests (public_id, status, open, the newest MAX_POINTS_PER_TILE), at their
+    published points."""
     if tile.z >= POINTS_ZOOM:
         qs = _in_tile(filtered_requests(jurisdiction, filters), tile).order_by("-submitted_at")
         inner, inner_params = qs.values("public_id", "status", "px", "py")[:MAX_POINTS_PER_TILE].query.sql_with_params()
@@ -296,20 +278,6 @@ def _live_cluster_sql(jurisdiction, filters: dict, tile: Tile) -> tuple[str, lis
         f" avg(p.py) AS y FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)"
     )
     return sql, [list(OPEN_STATUSES), *params, west, (east - west) / cells, south, (north - south) / cells]
-
-
-def _point_features(qs) -> dict:
-    rows = list(qs.order_by("-submitted_at").values_list("public_id", "status", "px", "py")[: MAX_POINTS_PER_TILE + 1])
-    features = [
-        {
-            "type": "Feature",
-            "id": public_id,
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES},
-        }
-        for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]
-    ]
-    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
 
 
 MAX_LISTED = 50

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
 from frontend.permits.views import map_layer_config
-from frontend.templatetags.frontend_tags import street_tiles_template
 from requests_app.statuses import Status
 
 from . import selectors
@@ -67,7 +67,7 @@ def map_page(request, slug):
     choices = selectors.map_filter_choices(jurisdiction)
     extent = selectors.map_extent(jurisdiction)
     config = {
-        "tiles": reverse("public:map-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json"),
+        "tiles": reverse("public:map-vector-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
         "card": reverse("public:map-card", args=[slug, "PUBLICID"]),
         "list": reverse("public:map-list", args=[slug]),
         "page": "/requests/PUBLICID/",
@@ -75,7 +75,10 @@ def map_page(request, slug):
         "extent": list(extent) if extent else None,
         "tileUrl": settings.CIVIC311_MAP_TILE_URL,
         "tileAttribution": settings.CIVIC311_MAP_TILE_ATTRIBUTION,
-        "streets": street_tiles_template(slug),
+        "streets": reverse("frontend:street-vector-tile", args=[slug, 0, 0, 0]).replace(
+            "/0/0/0.mvt", "/{z}/{x}/{y}.mvt"
+        ),
+        "maplibreWorker": static("maplibre/maplibre-gl-csp-worker.js"),
         "pointsZoom": selectors.POINTS_ZOOM,
         "permits": map_layer_config(slug),
         "labels": {
@@ -97,6 +100,10 @@ def map_page(request, slug):
             "none": _("No request here with these filters."),
             "close": _("Close"),
             "excerpt": _("What the resident wrote"),
+            "no_map": _("This browser cannot draw the map (it needs WebGL): the list shows the requests instead."),
+            "map": _("Map of requests"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
         },
         "timezone": jurisdiction.timezone,
     }
@@ -140,14 +147,6 @@ def _tile_response(request, slug, z, x, y, make, content_type):
         response = HttpResponse(body, content_type=content_type)
         response["ETag"] = etag
     return _cacheable(response)
-
-
-@require_GET
-def map_tile(request, slug, z, x, y):
-    def make(jurisdiction, filters, tile):
-        return json.dumps(selectors.map_tile(jurisdiction, filters, tile), separators=(",", ":"))
-
-    return _tile_response(request, slug, z, x, y, make, "application/json")
 
 
 @require_GET

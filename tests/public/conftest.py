@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from frontend.public.selectors import MVT_LAYER, map_vector_tile
 from frontend.public.services import count_on_map
 from requests_app.statuses import Status
 
@@ -43,6 +45,17 @@ def mission(layer):
 @pytest.fixture
 def presidio(layer):
     return AreaFactory(layer=layer, code="presidio", name="Presidio", boundary=square(-122.48, 37.79, 0.02))
+
+
+def decoded(content: bytes) -> list[dict]:
+    """The features of a map vector tile, decoded (mapbox-vector-tile, a decoder independent of PostGIS)."""
+    layer = mapbox_vector_tile.decode(content, default_options={"y_coord_down": True}).get(MVT_LAYER)
+    return layer["features"] if layer else []
+
+
+def tile_features(jurisdiction, filters, tile) -> list[dict]:
+    """The properties of each feature of a map tile, as the map receives them."""
+    return [f["properties"] for f in decoded(map_vector_tile(jurisdiction, filters, tile))]
 
 
 def counted(*requests):

@@ -2,18 +2,19 @@ import random
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from frontend.public.models import MapCell
-from frontend.public.selectors import POINTS_ZOOM, _in_tile, filtered_requests, map_tile
+from frontend.public.selectors import POINTS_ZOOM, _in_tile, filtered_requests
 from frontend.public.services import count_on_map, rebuild_map_cells
 from frontend.public.tiles import Tile, tile_for
 from requests_app.services import Submission, change_status, submit_request
 from requests_app.statuses import Status
 from tests.factories import ServiceRequestFactory
+
+from .conftest import decoded, tile_features
 
 pytestmark = pytest.mark.django_db
 
@@ -25,24 +26,25 @@ def _street_tile(lon=-122.4175, lat=37.76):
 
 
 def _tile_url(jurisdiction, tile, query=""):
-    return f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json{query}"
+    return f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt{query}"
 
 
 def test_the_city_zoom_groups_requests_into_clusters_that_count_them(jurisdiction, pothole_requests):
-    features = map_tile(jurisdiction, {}, CITY_TILE)["features"]
-    assert all(f["properties"]["cluster"] for f in features)
-    assert sum(f["properties"]["count"] for f in features) == 6
-    assert sum(f["properties"]["open"] for f in features) == 3
+    features = tile_features(jurisdiction, {}, CITY_TILE)
+    assert all(f["cluster"] for f in features)
+    assert sum(f["count"] for f in features) == 6
+    assert sum(f["open"] for f in features) == 3
 
 
 def test_the_street_zoom_shows_each_request_with_its_status(jurisdiction, pothole_requests):
     tile = _street_tile()
-    features = map_tile(jurisdiction, {}, tile)["features"]
+    features = tile_features(jurisdiction, {}, tile)
     west, south, east, north = tile.bounds()
     inside = {sr.public_id for sr in pothole_requests if west <= sr.location.x < east}
-    assert {f["id"] for f in features} == inside and inside
+    assert {f["public_id"] for f in features} == inside and inside
     by_id = {sr.public_id: sr for sr in pothole_requests}
-    assert all(f["properties"]["status"] == by_id[f["id"]].status for f in features)
+    assert all(f["status"] == by_id[f["public_id"]].status for f in features)
+    assert all(f["open"] == by_id[f["public_id"]].is_open for f in features)
 
 
 @pytest.mark.parametrize(
@@ -59,13 +61,12 @@ def test_the_street_zoom_shows_each_request_with_its_status(jurisdiction, pothol
     ],
 )
 def test_filters_narrow_the_clusters(jurisdiction, pothole_requests, noise, query, expected):
-    features = map_tile(jurisdiction, query, CITY_TILE)["features"]
-    assert sum(f["properties"]["count"] for f in features) == expected
+    assert sum(f["count"] for f in tile_features(jurisdiction, query, CITY_TILE)) == expected
 
 
 def test_the_area_and_date_filters_narrow_the_clusters(jurisdiction, pothole_requests, mission, presidio):
     def count(filters):
-        return sum(f["properties"]["count"] for f in map_tile(jurisdiction, filters, CITY_TILE)["features"])
+        return sum(f["count"] for f in tile_features(jurisdiction, filters, CITY_TILE))
 
     assert count({"area": mission.pk}) == 6 and count({"area": presidio.pk}) == 0
     today = timezone.localdate(timezone=ZoneInfo(jurisdiction.timezone))
@@ -73,9 +74,12 @@ def test_the_area_and_date_filters_narrow_the_clusters(jurisdiction, pothole_req
     assert count({"until": today - timedelta(days=4)}) == 2
 
 
-def test_the_tile_endpoint_answers_json_with_caching_headers_and_a_stable_etag(client, jurisdiction, pothole_requests):
+def test_the_tile_endpoint_answers_a_vector_tile_with_caching_headers_and_a_stable_etag(
+    client, jurisdiction, pothole_requests
+):
     response = client.get(_tile_url(jurisdiction, CITY_TILE, "?status=open"))
-    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    assert sum(f["properties"]["count"] for f in decoded(response.content)) == 3
     assert "max-age=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
     again = client.get(_tile_url(jurisdiction, CITY_TILE, "?status=open"), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
@@ -87,7 +91,7 @@ def test_a_street_tile_changes_as_soon_as_a_request_is_added(client, jurisdictio
     added = ServiceRequestFactory(service_type=pothole, location=Point(-122.4175, 37.76, srid=4326))
     after = client.get(_tile_url(jurisdiction, tile), HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
-    assert added.public_id in {f["id"] for f in after.json()["features"]}
+    assert added.public_id in {f["properties"]["public_id"] for f in decoded(after.content)}
 
 
 def test_a_city_tile_changes_as_soon_as_a_request_is_filed_or_closed(
@@ -95,7 +99,7 @@ def test_a_city_tile_changes_as_soon_as_a_request_is_filed_or_closed(
 ):
     def city_count(query=""):
         return sum(
-            f["properties"]["count"] for f in client.get(_tile_url(jurisdiction, CITY_TILE, query)).json()["features"]
+            f["properties"]["count"] for f in decoded(client.get(_tile_url(jurisdiction, CITY_TILE, query)).content)
         )
 
     assert city_count() == 6 and city_count("?status=open") == 3
@@ -135,28 +139,16 @@ def test_counted_cells_agree_with_a_rebuild_and_with_the_requests_for_any_dates(
         filters = {"since": since, "until": until}
         for z in (9, 12, 15):
             tile = tile_for(-122.42, 37.76, z)
-            clusters = map_tile(jurisdiction, filters, tile)["features"]
             expected = _in_tile(filtered_requests(jurisdiction, filters), tile).count()
-            assert sum(f["properties"]["count"] for f in clusters) == expected, (filters, z)
+            assert sum(f["count"] for f in tile_features(jurisdiction, filters, tile)) == expected, (filters, z)
 
 
-def test_vector_tiles_carry_the_same_clusters_and_requests_as_mapbox_vector_tiles(
-    client, jurisdiction, pothole_requests
-):
-    response = client.get(_tile_url(jurisdiction, CITY_TILE).replace(".json", ".mvt"))
-    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.mapbox-vector-tile"
-    clusters = mapbox_vector_tile.decode(response.content)["requests"]["features"]
-    assert sum(f["properties"]["count"] for f in clusters) == 6 and sum(f["properties"]["open"] for f in clusters) == 3
-    again = client.get(_tile_url(jurisdiction, CITY_TILE).replace(".json", ".mvt"), HTTP_IF_NONE_MATCH=response["ETag"])
-    assert again.status_code == 304
-    tile = _street_tile()
-    points = mapbox_vector_tile.decode(client.get(_tile_url(jurisdiction, tile).replace(".json", ".mvt")).content)
-    by_id = {sr.public_id: sr for sr in pothole_requests}
-    features = points["requests"]["features"]
-    assert {f["properties"]["public_id"] for f in features} == {
-        f["id"] for f in map_tile(jurisdiction, {}, tile)["features"]
-    }
-    assert all(f["properties"]["status"] == by_id[f["properties"]["public_id"]].status for f in features)
+def test_the_map_page_draws_vector_tiles_with_maplibre_from_our_own_files(client, jurisdiction, settings):
+    settings.CIVIC311_MAP_TILE_URL = ""
+    html = client.get(f"/map/{jurisdiction.slug}/").content.decode()
+    assert "/static/maplibre/maplibre-gl-csp.js" in html and "leaflet" not in html
+    assert f"/map/{jurisdiction.slug}/tiles/{{z}}/{{x}}/{{y}}.mvt" in html
+    assert f"/{jurisdiction.slug}/streets/{{z}}/{{x}}/{{y}}.mvt" in html and "maplibre-gl-csp-worker.js" in html
 
 
 def test_a_tile_costs_three_queries_and_a_cached_one_two(
@@ -171,11 +163,11 @@ def test_a_tile_costs_three_queries_and_a_cached_one_two(
 @pytest.mark.parametrize(
     "path, field",
     [
-        ("/tiles/21/0/0.json", "tile"),
-        ("/tiles/3/8/0.json", "tile"),
-        ("/tiles/12/655/1583.json?status=lost", "status"),
-        ("/tiles/12/655/1583.json?area=x", "area"),
-        ("/tiles/12/655/1583.json?since=2024-05-02&until=2024-05-01", "__all__"),
+        ("/tiles/21/0/0.mvt", "tile"),
+        ("/tiles/3/8/0.mvt", "tile"),
+        ("/tiles/12/655/1583.mvt?status=lost", "status"),
+        ("/tiles/12/655/1583.mvt?area=x", "area"),
+        ("/tiles/12/655/1583.mvt?since=2024-05-02&until=2024-05-01", "__all__"),
     ],
 )
 def test_bad_tile_requests_get_a_json_error_naming_the_field(client, jurisdiction, path, field):
@@ -184,7 +176,7 @@ def test_bad_tile_requests_get_a_json_error_naming_the_field(client, jurisdictio
 
 
 def test_an_unknown_jurisdiction_is_not_found(client, db):
-    assert client.get("/map/nowhere.example/tiles/12/655/1583.json").status_code == 404
+    assert client.get("/map/nowhere.example/tiles/12/655/1583.mvt").status_code == 404
 
 
 def test_the_card_shows_the_public_facts_and_links_to_the_request_page(
@@ -216,7 +208,7 @@ def test_the_map_page_lists_the_filters_and_carries_the_tile_setting(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="pothole"' in html and f'value="{mission.pk}"' in html
-    assert '"tileUrl": ""' in html and "/static/leaflet/leaflet.js" in html
+    assert '"tileUrl": ""' in html
 
 
 def test_area_outlines_are_served_as_geojson(client, jurisdiction, mission):

@@ -25,8 +25,8 @@
   }
   sheetToggle.addEventListener("click", function () { expandSheet(!panel.classList.contains("expanded")); });
 
-  // Zooms in the address bar and in config are web-map tile zooms (256 px tiles, as links made before this map
-  // used them); MapLibre counts in 512 px tiles, one less.
+  // Zooms in the address bar are those of 256 px web-map tiles (as links made before this map used them);
+  // MapLibre's zoom counts 512 px tiles, one less.
   var TILE_TO_MAP = -1;
   var COLOURS = { open: "#c2410c", closed: "#2b7a3b", clusterClosed: "#1864ab", casing: "#a9b2bb",
     street: "#ffffff", text: "#3d464d", area: "#495057", permit: "#6a1b9a" };
@@ -76,7 +76,8 @@
   maplibregl.setWorkerUrl(config.maplibreWorker);
 
   var sources = {
-    requests: { type: "vector", tiles: [absolute(config.tiles, filterQuery())], tileSize: 256, maxzoom: 20 },
+    // Vector tiles are 512 px in MapLibre: map zoom z asks for tile zoom z (8 clusters a side, 64 px apart).
+    requests: { type: "vector", tiles: [absolute(config.tiles, filterQuery())], maxzoom: 20 },
     areas: { type: "geojson", data: absolute(config.areas) }
   };
   var layers = [{ id: "ground", type: "background", paint: { "background-color": "#e9edf0" } }];
@@ -86,15 +87,15 @@
     layers.push({ id: "base", type: "raster", source: "base" });
   } else if (config.streets) {
     // The city's own streets, white edged in grey as on a paper map, named at street zoom.
-    sources.streets = { type: "vector", tiles: [absolute(config.streets)], tileSize: 256, minzoom: 13, maxzoom: 20 };
-    var width = ["interpolate", ["linear"], ["zoom"], 12, 1.5, 14, 3, 16, 6];
+    sources.streets = { type: "vector", tiles: [absolute(config.streets)], minzoom: 13, maxzoom: 20 };
+    var width = function (extra) { return ["interpolate", ["linear"], ["zoom"], 12, 1.5 + extra, 14, 3 + extra, 16, 6 + extra]; };
     layers.push(
       { id: "street-casing", type: "line", source: "streets", "source-layer": "streets",
         layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": COLOURS.casing, "line-width": ["+", width, 2] } },
+        paint: { "line-color": COLOURS.casing, "line-width": width(2) } },
       { id: "street-line", type: "line", source: "streets", "source-layer": "streets",
         layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": COLOURS.street, "line-width": width } },
+        paint: { "line-color": COLOURS.street, "line-width": width(0) } },
       { id: "street-label", type: "symbol", source: "streets", "source-layer": "streets", minzoom: 16 + TILE_TO_MAP,
         layout: { "symbol-placement": "line", "icon-image": ["concat", "street:", ["get", "name"]],
           "icon-rotation-alignment": "map", "icon-keep-upright": true, "symbol-spacing": 400 } }
@@ -104,6 +105,19 @@
     { id: "area-fill", type: "fill", source: "areas", paint: { "fill-color": "#74c0fc", "fill-opacity": 0.06 } },
     { id: "area-outline", type: "line", source: "areas", paint: { "line-color": COLOURS.area, "line-width": 1 } }
   );
+  if (config.permits) {
+    // Active permits under the requests: a street closed by a permit shows why.
+    sources.permits = { type: "geojson", data: absolute(config.permits.url) };
+    layers.push(
+      { id: "permit-fill", type: "fill", source: "permits", filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": COLOURS.permit, "fill-opacity": 0.25 } },
+      { id: "permit-line", type: "line", source: "permits", filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "line-color": COLOURS.permit, "line-width": 6 } },
+      { id: "permit-point", type: "circle", source: "permits", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 9, "circle-color": "rgba(106, 27, 154, 0.25)", "circle-stroke-color": COLOURS.permit,
+          "circle-stroke-width": 3 } }
+    );
+  }
   var isCluster = ["has", "count"];
   layers.push(
     { id: "clusters", type: "circle", source: "requests", "source-layer": "requests", filter: isCluster,
@@ -187,15 +201,7 @@
   // Active permits, their own layer: a street closed by a permit shows why (type, dates, the permit's page).
   if (config.permits) {
     var permitWords = config.permits.labels;
-    map.on("load", function () {
-      map.addSource("permits", { type: "geojson", data: absolute(config.permits.url) });
-      map.addLayer({ id: "permit-fill", type: "fill", source: "permits", filter: ["==", ["geometry-type"], "Polygon"],
-        paint: { "fill-color": COLOURS.permit, "fill-opacity": 0.25 } }, "clusters");
-      map.addLayer({ id: "permit-line", type: "line", source: "permits", filter: ["!=", ["geometry-type"], "Point"],
-        paint: { "line-color": COLOURS.permit, "line-width": 6 } }, "clusters");
-      map.addLayer({ id: "permit-point", type: "circle", source: "permits", filter: ["==", ["geometry-type"], "Point"],
-        paint: { "circle-radius": 9, "circle-color": "rgba(106, 27, 154, 0.25)", "circle-stroke-color": COLOURS.permit,
-          "circle-stroke-width": 3 } }, "clusters");
+    (function () {
       var permitLayers = ["permit-fill", "permit-line", "permit-point"];
       var toggle = document.createElement("label");
       toggle.className = "map-layer-toggle maplibregl-ctrl maplibregl-ctrl-group";
@@ -223,7 +229,7 @@
           new maplibregl.Popup({ closeButton: true }).setLngLat(event.lngLat).setDOMContent(content).addTo(map);
         });
       });
-    });
+    })();
   }
 
   ["clusters", "points"].forEach(function (id) {
@@ -232,7 +238,7 @@
   });
   map.on("click", "clusters", function (event) {
     map.easeTo({ center: event.features[0].geometry.coordinates,
-      zoom: Math.min(config.pointsZoom + 1 + TILE_TO_MAP, map.getZoom() + 3) });
+      zoom: Math.min(config.pointsZoom, map.getZoom() + 3) });
   });
   map.on("click", "points", function (event) { showCard(event.features[0].properties.public_id); });
 
@@ -257,7 +263,11 @@
   }
   var failed = false;
   map.on("error", function (event) {
-    if (event.sourceId === "requests") { failed = true; }
+    if (event.sourceId === "requests") {
+      failed = true;
+    } else {
+      console.error(event.error);  // what MapLibre logs itself when no one listens
+    }
   });
 
   function refresh() {

@@ -165,7 +165,7 @@ def scenarios(plan: Plan) -> dict:
         "file (open311)": file,
         "tracking page": get(lambda: f"/track/{random.choice(plan.tokens)}/"),
         "public page": get(lambda: f"/requests/{random.choice(plan.public_ids)}/"),
-        "map tile": get(lambda: "/map/{}/tiles/{}/{}/{}.json".format(plan.slug, *random.choice(plan.tiles))),
+        "map tile": get(lambda: "/map/{}/tiles/{}/{}/{}.mvt".format(plan.slug, *random.choice(plan.tiles))),
         "open311 get": get(
             lambda: random.choice(
                 [

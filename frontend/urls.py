@@ -22,4 +22,5 @@ urlpatterns = [
     path("<str:slug>/places/at/", views.place_at, name="place_at"),
     path("<str:slug>/areas/", views.areas, name="areas"),
     path("<str:slug>/streets/<int:z>/<int:x>/<int:y>.json", views.street_tile, name="street-tile"),
+    path("<str:slug>/streets/<int:z>/<int:x>/<int:y>.mvt", views.street_vector_tile, name="street-vector-tile"),
 ]

@@ -260,34 +260,48 @@ def areas(request, slug):
 STREET_TILE_SECONDS = 24 * 3600  # keyed by the streets' version: a new import is seen at once
 
 
-@require_GET
-def street_tile(request, slug, z, x, y):
-    """The city's own base map where no tile server is configured: its imported streets, tile by tile."""
+def _street_tile_response(request, slug, z, x, y, make, content_type):
     jurisdiction = jurisdiction_for(request, slug)
     try:
         tile = Tile(z, x, y)
     except ValueError as error:
         return JsonResponse({"errors": {"tile": [str(error)]}}, status=400)
     language = get_language()
-    key = (
-        f"streets:tile:{jurisdiction.pk}:{selectors.streets_version(jurisdiction=jurisdiction)}:{language}:{z}/{x}/{y}"
-    )
+    version = selectors.streets_version(jurisdiction=jurisdiction)
+    key = f"streets:tile:{content_type}:{jurisdiction.pk}:{version}:{language}:{z}/{x}/{y}"
     body = cache.get(key)
     if body is None:
-        body = json.dumps(
-            selectors.street_tile(jurisdiction=jurisdiction, bounds=tile.bounds(), z=tile.z, language=language),
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        body = make(jurisdiction, tile, language)
         cache.set(key, body, STREET_TILE_SECONDS)
-    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    etag = quote_etag(hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body, content_type=content_type)
         response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=3600)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])  # street names come in the visitor's language
     return response
+
+
+@require_GET
+def street_tile(request, slug, z, x, y):
+    """The city's own base map where no tile server is configured: its imported streets, tile by tile."""
+
+    def make(jurisdiction, tile, language):
+        streets = selectors.street_tile(jurisdiction=jurisdiction, bounds=tile.bounds(), z=tile.z, language=language)
+        return json.dumps(streets, separators=(",", ":"), ensure_ascii=False)
+
+    return _street_tile_response(request, slug, z, x, y, make, "application/json")
+
+
+@require_GET
+def street_vector_tile(request, slug, z, x, y):
+    """The same streets as vector tiles, for the public map (MapLibre)."""
+
+    def make(jurisdiction, tile, language):
+        return selectors.street_vector_tile(jurisdiction=jurisdiction, tile=tile, language=language)
+
+    return _street_tile_response(request, slug, z, x, y, make, "application/vnd.mapbox-vector-tile")
 
 
 def private_link(view):

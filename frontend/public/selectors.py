@@ -29,13 +29,12 @@ from routing.selectors import routing_reason_for
 from .csv_cells import safe_text
 from .expressions import IsoUtc, Percentile, coarsened, hours_between, public_x, public_y
 from .models import DEFAULT_SUPPRESSION_K, PublicSettings
+from .services import CELL_LEVELS, HIGHEST_BAND, LOWEST_BAND
 from .tiles import Tile
 
 # From this zoom on the map shows each request; below it, server-side clusters.
 POINTS_ZOOM = 16
 MAX_POINTS_PER_TILE = 2000
-# Cells per tile side when clustering: about 40 px on a 256 px tile.
-CLUSTER_CELLS = 6
 RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -166,45 +165,123 @@ def _in_box(qs, west: float, south: float, east: float, north: float):
     )
 
 
-def map_tile(jurisdiction, filters: dict, tile: Tile) -> dict:
-    """One map tile as GeoJSON: clusters below POINTS_ZOOM, single requests from it on."""
-    qs = _in_tile(filtered_requests(jurisdiction, filters), tile)
+MVT_LAYER = "requests"
+_MVT_POINT = "ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(p.x, p.y), 4326), 3857), ST_TileEnvelope(%s, %s, %s))"
+
+
+def map_vector_tile(jurisdiction, filters: dict, tile: Tile) -> bytes:
+    """One map tile as a Mapbox Vector Tile (layer "requests"), made by PostGIS: below POINTS_ZOOM clusters
+    (count, open), from it on single requests (public_id, status, open, the newest MAX_POINTS_PER_TILE), at their
+    published points."""
     if tile.z >= POINTS_ZOOM:
-        return _point_features(qs)
+        qs = _in_tile(filtered_requests(jurisdiction, filters), tile).order_by("-submitted_at")
+        inner, inner_params = qs.values("public_id", "status", "px", "py")[:MAX_POINTS_PER_TILE].query.sql_with_params()
+        sql = (
+            f"SELECT ST_AsMVT(t, '{MVT_LAYER}') FROM (SELECT {_MVT_POINT} AS geom, p.public_id,"
+            " p.status, p.status = ANY(%s) AS open FROM (SELECT public_id, status, px AS x, py AS y FROM"
+            f" ({inner}) q) p) t"
+        )
+        params = [tile.z, tile.x, tile.y, list(OPEN_STATUSES), *inner_params]
+    else:
+        inner, inner_params = _cluster_sql(jurisdiction, filters, tile)
+        sql = (
+            f"SELECT ST_AsMVT(t, '{MVT_LAYER}') FROM (SELECT {_MVT_POINT} AS geom, true AS cluster,"
+            f" p.n AS count, p.n_open AS open FROM ({inner}) p) t"
+        )
+        params = [tile.z, tile.x, tile.y, *inner_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bytes(cursor.fetchone()[0])
+
+
+def _cluster_sql(jurisdiction, filters: dict, tile: Tile) -> tuple[str, list]:
+    """SQL of (n, n_open, x, y) per cluster of a tile below POINTS_ZOOM: summed from the map cells, so a city-wide
+    tile reads a few hundred rows. The area filter has no cells (areas overlap and change): it clusters the
+    requests themselves."""
+    if filters.get("area"):
+        return _live_cluster_sql(jurisdiction, filters, tile)
+    band = min(max(tile.z, LOWEST_BAND), HIGHEST_BAND)
+    levels = band + CELL_LEVELS - tile.z  # cell levels inside the tile
+    where = ["jurisdiction_id = %s", "band = %s", "cx BETWEEN %s AND %s", "cy BETWEEN %s AND %s"]
+    params = [jurisdiction.pk, band, tile.x << levels, ((tile.x + 1) << levels) - 1]
+    params += [tile.y << levels, ((tile.y + 1) << levels) - 1]
+    if filters.get("service_type"):
+        where.append(
+            "service_type_id IN (SELECT id FROM requests_app_servicetype WHERE jurisdiction_id = %s AND code = %s)"
+        )
+        params += [jurisdiction.pk, filters["service_type"]]
+    if filters.get("group"):
+        where.append(
+            'service_type_id IN (SELECT id FROM requests_app_servicetype WHERE jurisdiction_id = %s AND "group" = %s)'
+        )
+        params += [jurisdiction.pk, filters["group"]]
+    if filters.get("department"):
+        where.append("department_id IN (SELECT id FROM routing_department WHERE jurisdiction_id = %s AND code = %s)")
+        params += [jurisdiction.pk, filters["department"]]
+    status = filters.get("status")
+    if status:
+        statuses = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}.get(status, [status])
+        where.append("status = ANY(%s)")
+        params.append(sorted(statuses))
+    period, period_params = _cell_periods(filters.get("since"), filters.get("until"))
+    where.append(period)
+    params += period_params
+    group = levels - CELL_LEVELS  # cells summed per cluster, per side: 2 ** group
+    sql = (
+        "SELECT sum(n)::int AS n, (coalesce(sum(n) FILTER (WHERE status = ANY(%s)), 0))::int AS n_open,"
+        " sum(sum_x) / sum(n) AS x, sum(sum_y) / sum(n) AS y FROM public_mapcell"
+        f" WHERE {' AND '.join(where)} GROUP BY cx >> {group}, cy >> {group} HAVING sum(n) > 0"
+    )
+    return sql, [list(OPEN_STATUSES), *params]
+
+
+def _cell_periods(since, until) -> tuple[str, list]:
+    """The cells of a date filter: all time without one; else whole months inside it, and its edge months by day."""
+    if since is None and until is None:
+        return "span = 'a'", []
+    first_month = None
+    if since is not None:
+        first_month = since if since.day == 1 else _next_month(since)
+    end_month = None  # exclusive
+    if until is not None:
+        after = until + timedelta(days=1)
+        end_month = after if after.day == 1 else until.replace(day=1)
+    if first_month is not None and end_month is not None and first_month >= end_month:
+        return "span = 'd' AND period BETWEEN %s AND %s", [since, until]
+    months, month_params = ["span = 'm'"], []
+    days, day_params = [], []
+    if first_month is not None:
+        months.append("period >= %s")
+        month_params.append(first_month)
+        days.append("(period >= %s AND period < %s)")
+        day_params += [since, first_month]
+    if end_month is not None:
+        months.append("period < %s")
+        month_params.append(end_month)
+        days.append("(period >= %s AND period <= %s)")
+        day_params += [end_month, until]
+    return (
+        f"(({' AND '.join(months)}) OR (span = 'd' AND ({' OR '.join(days)})))",
+        month_params + day_params,
+    )
+
+
+def _next_month(day):
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _live_cluster_sql(jurisdiction, filters: dict, tile: Tile) -> tuple[str, list]:
+    qs = _in_tile(filtered_requests(jurisdiction, filters), tile)
     west, south, east, north = tile.bounds()
+    cells = 2**CELL_LEVELS
     # The published point is computed once per row in a subquery, then grouped into cells: the ORM alone
     # would repeat the coarsening CASE in WHERE, GROUP BY and every aggregate (twice as slow, measured).
     inner, params = qs.values("status", "px", "py").order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE p.status = ANY(%s)), avg(p.px), avg(p.py)"
-            f" FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)",
-            [list(OPEN_STATUSES), *params, west, (east - west) / CLUSTER_CELLS, south, (north - south) / CLUSTER_CELLS],
-        )
-        rows = cursor.fetchall()
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {"cluster": True, "count": n, "open": n_open},
-        }
-        for n, n_open, x, y in rows
-    ]
-    return {"type": "FeatureCollection", "features": features, "zoom": tile.z, "truncated": False}
-
-
-def _point_features(qs) -> dict:
-    rows = list(qs.order_by("-submitted_at").values_list("public_id", "status", "px", "py")[: MAX_POINTS_PER_TILE + 1])
-    features = [
-        {
-            "type": "Feature",
-            "id": public_id,
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {"cluster": False, "status": status, "open": status in OPEN_STATUSES},
-        }
-        for public_id, status, x, y in rows[:MAX_POINTS_PER_TILE]
-    ]
-    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAX_POINTS_PER_TILE}
+    sql = (
+        "SELECT count(*)::int AS n, (count(*) FILTER (WHERE p.status = ANY(%s)))::int AS n_open, avg(p.px) AS x,"
+        f" avg(p.py) AS y FROM ({inner}) p GROUP BY floor((p.px - %s) / %s), floor((p.py - %s) / %s)"
+    )
+    return sql, [list(OPEN_STATUSES), *params, west, (east - west) / cells, south, (north - south) / cells]
 
 
 MAX_LISTED = 50

@@ -6,7 +6,7 @@ app_name = "public"
 
 urlpatterns = [
     path("map/<str:slug>/", views.map_page, name="map"),
-    path("map/<str:slug>/tiles/<int:z>/<int:x>/<int:y>.json", views.map_tile, name="map-tile"),
+    path("map/<str:slug>/tiles/<int:z>/<int:x>/<int:y>.mvt", views.map_vector_tile, name="map-vector-tile"),
     path("map/<str:slug>/cards/<str:public_id>.json", views.map_card, name="map-card"),
     path("map/<str:slug>/list.json", views.map_list, name="map-list"),
     path("map/<str:slug>/areas.geojson", views.map_areas, name="map-areas"),

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -18,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
 from frontend.pages import map_layer_config
-from frontend.templatetags.frontend_tags import street_tiles_template
 from requests_app.statuses import Status
 
 from . import selectors
@@ -66,7 +66,7 @@ def map_page(request, slug):
     choices = selectors.map_filter_choices(jurisdiction)
     extent = selectors.map_extent(jurisdiction)
     config = {
-        "tiles": reverse("public:map-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.json", "/{z}/{x}/{y}.json"),
+        "tiles": reverse("public:map-vector-tile", args=[slug, 0, 0, 0]).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
         "card": reverse("public:map-card", args=[slug, "PUBLICID"]),
         "list": reverse("public:map-list", args=[slug]),
         "page": "/requests/PUBLICID/",
@@ -74,7 +74,10 @@ def map_page(request, slug):
         "extent": list(extent) if extent else None,
         "tileUrl": settings.CIVIC311_MAP_TILE_URL,
         "tileAttribution": settings.CIVIC311_MAP_TILE_ATTRIBUTION,
-        "streets": street_tiles_template(slug),
+        "streets": reverse("frontend:street-vector-tile", args=[slug, 0, 0, 0]).replace(
+            "/0/0/0.mvt", "/{z}/{x}/{y}.mvt"
+        ),
+        "maplibreWorker": static("maplibre/maplibre-gl-csp-worker.js"),
         "pointsZoom": selectors.POINTS_ZOOM,
         "permits": map_layer_config(slug),
         "labels": {
@@ -96,6 +99,10 @@ def map_page(request, slug):
             "none": _("No request here with these filters."),
             "close": _("Close"),
             "excerpt": _("What the resident wrote"),
+            "no_map": _("This browser cannot draw the map (it needs WebGL): the list shows the requests instead."),
+            "map": _("Map of requests"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
         },
         "timezone": jurisdiction.timezone,
     }
@@ -112,20 +119,14 @@ def map_page(request, slug):
     )
 
 
-# Cluster tiles summarise up to a whole city: they take seconds on a long history and would be recomputed after
-# every new request if keyed by the data version, so they are kept a minute instead. Street-level tiles are
-# cheap and keyed by the data version, so a resident sees a new request there at once.
-CLUSTER_TILE_SECONDS = 60
-
-
-def _tile_key(request, fresh: bool) -> str:
-    version = selectors.data_version() if fresh else ""
-    raw = f"{version}|{get_language()}|{request.get_full_path()}"
+def _tile_key(request) -> str:
+    # Every tile is keyed by the data version: a resident sees a new request at once, at any zoom (the city-wide
+    # tiles are summed from the map cells, cheap enough to make again after each change).
+    raw = f"{selectors.data_version()}|{get_language()}|{request.get_full_path()}"
     return "public:tile:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-@require_GET
-def map_tile(request, slug, z, x, y):
+def _tile_response(request, slug, z, x, y, make, content_type):
     jurisdiction = selectors.public_jurisdiction(slug)
     try:
         tile = Tile(z, x, y)
@@ -134,18 +135,22 @@ def map_tile(request, slug, z, x, y):
     form = RequestFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(form)
-    fresh = tile.z >= selectors.POINTS_ZOOM
-    key = _tile_key(request, fresh)
+    key = _tile_key(request)
     body = cache.get(key)
     if body is None:
-        body = json.dumps(selectors.map_tile(jurisdiction, form.cleaned_data, tile), separators=(",", ":"))
-        cache.set(key, body, 600 if fresh else CLUSTER_TILE_SECONDS)
-    etag = quote_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+        body = make(jurisdiction, form.cleaned_data, tile)
+        cache.set(key, body, 600)
+    etag = quote_etag(hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body, content_type=content_type)
         response["ETag"] = etag
     return _cacheable(response)
+
+
+@require_GET
+def map_vector_tile(request, slug, z, x, y):
+    return _tile_response(request, slug, z, x, y, selectors.map_vector_tile, "application/vnd.mapbox-vector-tile")
 
 
 @require_GET

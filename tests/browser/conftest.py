@@ -8,7 +8,9 @@ import pytest
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
-    "--disable-gpu",
+    # WebGL without a GPU, for the public map (MapLibre): Chromium's software renderer.
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",

@@ -179,7 +179,7 @@ def public_outputs(client, city: City, language: str):
         point = public_point(sr)
         for z in (12, 14, 16, 18):
             tile = tile_for(point.x, point.y, z)
-            yield f"tile z{z}", _body(get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json"))
+            yield f"tile z{z}", _body(get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt"))
     yield "map page", _body(get(f"/map/{slug}/"))
     yield "csv", _body(get(f"/open-data/{slug}/requests.csv"))
     yield "geojson", _body(get(f"/open-data/{slug}/requests.geojson"))

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from frontend.public.selectors import MVT_LAYER, map_vector_tile
+from frontend.public.services import count_on_map
 from requests_app.statuses import Status
 
 # The browser tests here use the same Chromium set-up as tests/browser.
@@ -44,21 +47,39 @@ def presidio(layer):
     return AreaFactory(layer=layer, code="presidio", name="Presidio", boundary=square(-122.48, 37.79, 0.02))
 
 
+def decoded(content: bytes) -> list[dict]:
+    """The features of a map vector tile, decoded (mapbox-vector-tile, a decoder independent of PostGIS)."""
+    layer = mapbox_vector_tile.decode(content, default_options={"y_coord_down": True}).get(MVT_LAYER)
+    return layer["features"] if layer else []
+
+
+def tile_features(jurisdiction, filters, tile) -> list[dict]:
+    """The properties of each feature of a map tile, as the map receives them."""
+    return [f["properties"] for f in decoded(map_vector_tile(jurisdiction, filters, tile))]
+
+
+def counted(*requests):
+    """Count factory-made requests into the map cells, as the signals do for filed ones."""
+    count_on_map([sr.pk for sr in requests])
+    return requests[0] if len(requests) == 1 else list(requests)
+
+
 @pytest.fixture
 def sensitive_request(noise, other_department):
-    return ServiceRequestFactory(
+    sr = ServiceRequestFactory(
         service_type=noise,
         department=other_department,
         location=Point(EXACT_LON, EXACT_LAT, srid=4326),
         address="12 Quiet Lane",
         description="Loud music every night, call me on 415 555 0199",
     )
+    return counted(sr)
 
 
 @pytest.fixture
 def pothole_requests(pothole, department):
     now = timezone.now()
-    return [
+    made = [
         ServiceRequestFactory(
             service_type=pothole,
             department=department,
@@ -69,3 +90,4 @@ def pothole_requests(pothole, department):
         )
         for i in range(6)
     ]
+    return counted(*made)

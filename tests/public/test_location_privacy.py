@@ -1,6 +1,7 @@
 """A sensitive request's exact point must appear in no public output; the published one is the grid's."""
 
 import json
+import math
 import random
 
 import pytest
@@ -12,7 +13,7 @@ from frontend.public.tiles import tile_for
 from requests_app.models import ServiceRequest
 from requests_app.public_location import coarsen, public_point
 
-from .conftest import EXACT_LAT, EXACT_LON
+from .conftest import EXACT_LAT, EXACT_LON, decoded
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _public_outputs(client, jurisdiction, sr, area):
     yield "card", _body(client.get(f"/map/{slug}/cards/{sr.public_id}.json"))
     for z in (12, 14, POINTS_ZOOM, 18, 20):
         tile = tile_for(coarsen(sr.location).x, coarsen(sr.location).y, z)
-        yield f"tile z{z}", _body(client.get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json"))
+        yield f"tile z{z}", json.dumps(decoded(client.get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt").content))
     yield "list", _body(client.get(f"/map/{slug}/list.json?west=-123&south=37&east=-122&north=38"))
     yield "csv", _body(client.get(f"/open-data/{slug}/requests.csv"))
     yield "geojson", _body(client.get(f"/open-data/{slug}/requests.geojson"))
@@ -86,7 +87,37 @@ def test_sql_coarsening_matches_the_python_function_point_for_point(noise):
 def test_the_map_payloads_carry_no_personal_keys(client, jurisdiction, sensitive_request):
     tile = tile_for(EXACT_LON, EXACT_LAT, 18)
     card = client.get(f"/map/{jurisdiction.slug}/cards/{sensitive_request.public_id}.json").json()
-    features = client.get(f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json").json()["features"]
+    features = decoded(client.get(f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt").content)
     keys = set(card) | {k for f in features for k in f["properties"]}
     assert not keys & {"email", "phone", "name", "address", "tracking_token"}
     assert json.dumps(card).count("coarsened") == 1 and card["coarsened"] is True
+
+
+def _vector_points(content: bytes, tile) -> list[tuple[float, float, dict]]:
+    """The features of a vector tile as (longitude, latitude, properties): tile pixels back to degrees."""
+    n, extent = 2**tile.z, 4096  # ST_AsMVT's default extent
+    points = []
+    for feature in decoded(content):
+        px, py = feature["geometry"]["coordinates"]
+        lon = (tile.x + px / extent) / n * 360 - 180
+        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (tile.y + py / extent) / n))))
+        points.append((lon, lat, feature["properties"]))
+    return points
+
+
+@pytest.mark.parametrize("z", [10, 12, 14, 15, POINTS_ZOOM, 18, 20])
+def test_vector_tiles_place_a_sensitive_request_on_its_grid_point_with_no_personal_keys(
+    client, jurisdiction, sensitive_request, z
+):
+    grid = coarsen(sensitive_request.location)
+    tile = tile_for(grid.x, grid.y, z)
+    response = client.get(f"/map/{jurisdiction.slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt")
+    points = _vector_points(response.content, tile)
+    assert len(points) == 1
+    lon, lat, properties = points[0]
+    # Within a few tile pixels of the grid point (the tile's own precision), tens of metres from the door.
+    pixel = 360 / 2**z / 4096 * 3
+    assert abs(lon - grid.x) <= pixel and abs(lat - grid.y) <= pixel
+    assert abs(lon - EXACT_LON) > 0.0005 or abs(lat - EXACT_LAT) > 0.0003
+    assert not set(properties) & {"email", "phone", "name", "address", "tracking_token", "description"}
+    assert "Quiet Lane" not in response.content.decode("latin-1")

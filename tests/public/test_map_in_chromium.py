@@ -26,6 +26,22 @@ def _shown(page) -> int:
     return int(page.get_attribute("#map", "data-shown"))
 
 
+def _drawn(page, layer: str) -> list[dict]:
+    """The properties of what MapLibre drew in one layer of the map, as it reports it."""
+    return page.evaluate(
+        "layer => window.civicMap.queryRenderedFeatures({layers: [layer]}).map(f => f.properties)", layer
+    )
+
+
+def _without_webgl(page):
+    # As in a browser without WebGL (or with it switched off): no WebGL context to be had.
+    page.add_init_script(
+        "const getContext = HTMLCanvasElement.prototype.getContext;"
+        "HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {"
+        "  return kind.startsWith('webgl') ? null : getContext.call(this, kind, ...rest); };"
+    )
+
+
 def _recent_open(slug):
     newest = ServiceRequest.objects.filter(jurisdiction__slug=slug).latest("submitted_at").submitted_at
     return (
@@ -42,10 +58,10 @@ def test_the_map_opens_on_recent_open_requests_and_widens_with_the_filters(page,
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.set_viewport_size({"width": 1366, "height": 800})
     page.goto(f"{live_server.url}/map/{demo_city}/")
-    expect(page.locator("path.area-outline").first).to_be_attached()
     assert page.get_by_label("Status").input_value() == "open"
     assert page.get_by_label("From").input_value() != ""
     recent = _shown(page)
+    assert _drawn(page, "area-outline") and _drawn(page, "clusters")  # drawn with WebGL, from vector tiles
     assert abs(recent - _recent_open(demo_city).count()) <= 1  # the date cut is a local day
     assert recent < ServiceRequest.objects.filter(jurisdiction__slug=demo_city).open().count()
     screenshot("public-map-1366")
@@ -72,9 +88,10 @@ def test_a_clicked_request_opens_its_card_where_the_eye_is_without_sideways_scro
     page.set_viewport_size({"width": width, "height": 740})
     sr = _recent_open(demo_city).filter(service_type__sensitive=False).first()
     page.goto(f"{live_server.url}/map/{demo_city}/#19/{sr.location.y}/{sr.location.x}")
-    point = page.locator("path.req").first
-    expect(point).to_be_visible()
-    point.click()
+    _shown(page)
+    assert sr.public_id in {p["public_id"] for p in _drawn(page, "points")}
+    x, y = page.evaluate("c => { const p = window.civicMap.project(c); return [p.x, p.y]; }", list(sr.location.coords))
+    page.locator("#map canvas").click(position={"x": x, "y": y})
     card = page.locator("#card")
     expect(card).to_be_visible()
     expect(card.get_by_role("link", name="Open the request page")).to_have_attribute(
@@ -97,6 +114,28 @@ def test_the_list_shows_what_the_map_shows_and_opens_the_same_card(page, live_se
     items.first.click()
     expect(page.locator("#card h2")).to_have_text(first)
     assert violations_of(page) == []
+
+
+@pytest.mark.parametrize("width", [320, 1366])
+def test_without_webgl_the_list_shows_the_requests_and_opens_their_cards(
+    page, live_server, demo_city, width, screenshot
+):
+    _without_webgl(page)
+    page.set_viewport_size({"width": width, "height": 740})
+    page.goto(f"{live_server.url}/map/{demo_city}/")
+    expect(page.locator(".no-map-note")).to_contain_text("WebGL")
+    items = page.locator("#request-list .list-item")
+    items.first.wait_for(state="attached")
+    assert 0 < items.count() <= 50
+    if width < 900:
+        page.locator("#filters summary").click()  # folded under the list on a phone
+    page.get_by_label("Status").select_option("closed")
+    expect(items.first.locator(".badge")).to_have_class(re.compile("closed"))
+    first = items.first.locator("strong").inner_text()
+    items.first.click()
+    expect(page.locator("#card h2")).to_have_text(first)
+    assert violations_of(page) == []
+    screenshot(f"public-map-no-webgl-{width}")
 
 
 def test_filters_are_folded_on_a_phone_and_open_beside_the_map_on_a_desktop(page, live_server, demo_city):
@@ -133,11 +172,11 @@ def test_the_map_draws_the_citys_own_streets_under_the_requests_and_names_them(
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/map/{demo_city}/?status=#17/37.7648/-122.4193")
-    drawn = page.locator("canvas.street-tile:not([data-streets='0'])")
-    expect(drawn.first).to_be_attached()
-    # The tiles sit in Leaflet's tile pane, under the pane the requests are drawn in.
-    assert page.locator(".leaflet-tile-pane canvas.street-tile").count() == page.locator("canvas.street-tile").count()
-    expect(page.locator("canvas.street-tile[data-labels*='MISSION ST']").first).to_be_attached()
     _shown(page)
+    assert _drawn(page, "street-line")
+    assert "MISSION ST" in {p["name"] for p in _drawn(page, "street-label")}
+    # The streets lie under the requests: their layers come first in the map's style.
+    order = page.evaluate("window.civicMap.getStyle().layers.map(l => l.id)")
+    assert order.index("street-label") < order.index("clusters") < order.index("points")
     screenshot(f"public-map-streets-{width}")
     assert outside == []

@@ -82,7 +82,7 @@ def _public_outputs(client, jurisdiction, requests, area):
         point = public_point(sr)
         for z in (12, 18):
             tile = tile_for(point.x, point.y, z)
-            yield "tile", client.get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.json")
+            yield "tile", client.get(f"/map/{slug}/tiles/{tile.z}/{tile.x}/{tile.y}.mvt")
     yield "csv", client.get(f"/open-data/{slug}/requests.csv")
     yield "geojson", client.get(f"/open-data/{slug}/requests.geojson")
     yield "area feed", client.get(f"/feeds/{slug}/areas/{area.pk}/rss/")
@@ -96,7 +96,7 @@ def _crawl(client, jurisdiction, requests, area) -> dict[str, str]:
     served = {}
     for name, response in _public_outputs(client, jurisdiction, requests, area):
         assert response.status_code == 200, name
-        for path in set(LINK.findall(_body(response).decode())):
+        for path in set(LINK.findall(_body(response).decode("utf-8", "replace"))):  # vector tiles are binary
             linked = client.get(path)
             assert linked.status_code == 200, path
             served[hashlib.sha256(_body(linked)).hexdigest()] = path

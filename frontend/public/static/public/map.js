@@ -1,4 +1,5 @@
-/* The public requests map: clusters and points from our own tile endpoint, no outside tile server needed. */
+/* The public requests map: MapLibre GL drawing our own vector tiles (clusters and points, the city's streets),
+   no outside tile server needed; without WebGL, the list alone. */
 (function () {
   "use strict";
 
@@ -24,66 +25,20 @@
   }
   sheetToggle.addEventListener("click", function () { expandSheet(!panel.classList.contains("expanded")); });
 
-  var map = L.map(mapBox, { zoomControl: true, minZoom: 3, maxZoom: 19 });
-  window.civicBaseMap(map, { tileUrl: config.tileUrl, attribution: config.tileAttribution, streets: config.streets });
+  // Zooms in the address bar are those of 256 px web-map tiles (as links made before this map used them);
+  // MapLibre's zoom counts 512 px tiles, one less.
+  var TILE_TO_MAP = -1;
+  var COLOURS = { open: "#c2410c", closed: "#2b7a3b", clusterClosed: "#1864ab", casing: "#a9b2bb",
+    street: "#ffffff", text: "#3d464d", area: "#495057", permit: "#6a1b9a" };
 
-  function fromHash() {
-    var parts = window.location.hash.replace("#", "").split("/").map(Number);
-    if (parts.length === 3 && parts.every(function (n) { return !isNaN(n); })) {
-      map.setView([parts[1], parts[2]], parts[0]);
-      return true;
-    }
-    return false;
-  }
-  if (!fromHash()) {
-    if (config.extent) {
-      map.fitBounds([[config.extent[1], config.extent[0]], [config.extent[3], config.extent[2]]]);
-    } else {
-      map.setView([0, 0], 3);
+  function webglWorks() {
+    try {
+      var canvas = document.createElement("canvas");
+      return Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+    } catch (error) {
+      return false;
     }
   }
-
-  fetch(config.areas, { headers: { Accept: "application/geo+json" } })
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      L.geoJSON(data, { interactive: false, style: function () { return { className: "area-outline" }; } })
-        .addTo(map).bringToBack();
-    });
-
-  // Active permits, their own layer: a street closed by a permit shows why (type, dates, the permit's page).
-  if (config.permits) {
-    var permitWords = config.permits.labels;
-    fetch(config.permits.url, { headers: { Accept: "application/geo+json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        var permits = L.geoJSON(data, {
-          style: function () { return { className: "permit-shape", color: "#6a1b9a", weight: 6, fillOpacity: 0.25 }; },
-          pointToLayer: function (feature, latlng) {
-            return L.circleMarker(latlng, { radius: 9, color: "#6a1b9a", weight: 3 });
-          },
-          onEachFeature: function (feature, layer) {
-            var p = feature.properties;
-            var box = document.createElement("div");
-            var title = document.createElement("strong");
-            title.textContent = p.type;
-            var dates = document.createElement("p");
-            dates.textContent = permitWords.valid + ": " + p.starts_on + " – " + p.ends_on + (p.place ? " · " + p.place : "");
-            var link = document.createElement("a");
-            link.href = p.verification_url;
-            link.textContent = permitWords.check + " " + p.permit;
-            box.append(title, dates, link);
-            layer.bindPopup(box);
-          }
-        }).addTo(map);
-        var overlays = {};
-        overlays[permitWords.layer] = permits;
-        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-      })
-      .catch(function () { /* the requests map works without the permit layer */ });
-  }
-
-  var requests = L.layerGroup().addTo(map);
-  var generation = 0;
 
   function filterQuery() {
     var params = new URLSearchParams(new FormData(form));
@@ -91,82 +46,241 @@
     return params.toString();
   }
 
-  function tileUrl(z, x, y, query) {
-    var url = config.tiles.replace("{z}", z).replace("{x}", x).replace("{y}", y);
-    return query ? url + "?" + query : url;
+  // Tile URLs must be absolute for MapLibre's workers; the {z}/{x}/{y} braces stay as they are.
+  function absolute(template, query) {
+    return window.location.origin + template + (query ? "?" + query : "");
   }
 
-  function visibleTiles() {
-    var z = Math.max(0, Math.min(20, Math.round(map.getZoom())));
-    var bounds = map.getPixelBounds();
-    var scale = map.getZoomScale(z, map.getZoom());
-    var min = bounds.min.multiplyBy(scale).divideBy(256).floor();
-    var max = bounds.max.multiplyBy(scale).divideBy(256).floor();
-    var n = Math.pow(2, z);
-    var tiles = [];
-    for (var x = Math.max(0, min.x); x <= Math.min(n - 1, max.x); x++) {
-      for (var y = Math.max(0, min.y); y <= Math.min(n - 1, max.y); y++) {
-        tiles.push([z, x, y]);
-      }
+  var map = null;
+  var generation = 0;
+
+  if (!webglWorks()) {
+    // No WebGL, no drawn map: the list shows the same requests (the whole city, filtered), as for a screen reader.
+    mapBox.classList.add("no-map");
+    mapBox.removeAttribute("role");
+    var note = document.createElement("p");
+    note.className = "no-map-note";
+    note.textContent = labels.no_map;
+    mapBox.appendChild(note);
+    var noMapRefresh = function () {
+      var mine = ++generation;
+      refreshList(filterQuery(), mine, config.extent || [-180, -85, 180, 85]);
+      countFilters();
+    };
+    form.addEventListener("change", noMapRefresh);
+    form.addEventListener("submit", function (event) { event.preventDefault(); noMapRefresh(); });
+    noMapRefresh();
+    return;
+  }
+
+  maplibregl.setWorkerUrl(config.maplibreWorker);
+
+  var sources = {
+    // Vector tiles are 512 px in MapLibre: map zoom z asks for tile zoom z (8 clusters a side, 64 px apart).
+    requests: { type: "vector", tiles: [absolute(config.tiles, filterQuery())], maxzoom: 20 },
+    areas: { type: "geojson", data: absolute(config.areas) }
+  };
+  var layers = [{ id: "ground", type: "background", paint: { "background-color": "#e9edf0" } }];
+  if (config.tileUrl) {
+    sources.base = { type: "raster", tiles: [config.tileUrl], tileSize: 256, maxzoom: 19,
+      attribution: config.tileAttribution || "" };
+    layers.push({ id: "base", type: "raster", source: "base" });
+  } else if (config.streets) {
+    // The city's own streets, white edged in grey as on a paper map, named at street zoom.
+    sources.streets = { type: "vector", tiles: [absolute(config.streets)], minzoom: 13, maxzoom: 20 };
+    var width = function (extra) { return ["interpolate", ["linear"], ["zoom"], 12, 1.5 + extra, 14, 3 + extra, 16, 6 + extra]; };
+    layers.push(
+      { id: "street-casing", type: "line", source: "streets", "source-layer": "streets",
+        layout: { "line-cap": "round", "line-join": "round" },
+        paint: { "line-color": COLOURS.casing, "line-width": width(2) } },
+      { id: "street-line", type: "line", source: "streets", "source-layer": "streets",
+        layout: { "line-cap": "round", "line-join": "round" },
+        paint: { "line-color": COLOURS.street, "line-width": width(0) } },
+      { id: "street-label", type: "symbol", source: "streets", "source-layer": "streets", minzoom: 16 + TILE_TO_MAP,
+        layout: { "symbol-placement": "line", "icon-image": ["concat", "street:", ["get", "name"]],
+          "icon-rotation-alignment": "map", "icon-keep-upright": true, "symbol-spacing": 400 } }
+    );
+  }
+  layers.push(
+    { id: "area-fill", type: "fill", source: "areas", paint: { "fill-color": "#74c0fc", "fill-opacity": 0.06 } },
+    { id: "area-outline", type: "line", source: "areas", paint: { "line-color": COLOURS.area, "line-width": 1 } }
+  );
+  if (config.permits) {
+    // Active permits under the requests: a street closed by a permit shows why.
+    sources.permits = { type: "geojson", data: absolute(config.permits.url) };
+    layers.push(
+      { id: "permit-fill", type: "fill", source: "permits", filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": COLOURS.permit, "fill-opacity": 0.25 } },
+      { id: "permit-line", type: "line", source: "permits", filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "line-color": COLOURS.permit, "line-width": 6 } },
+      { id: "permit-point", type: "circle", source: "permits", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 9, "circle-color": "rgba(106, 27, 154, 0.25)", "circle-stroke-color": COLOURS.permit,
+          "circle-stroke-width": 3 } }
+    );
+  }
+  var isCluster = ["has", "count"];
+  layers.push(
+    { id: "clusters", type: "circle", source: "requests", "source-layer": "requests", filter: isCluster,
+      paint: {
+        "circle-radius": ["step", ["get", "count"], 14, 100, 18, 1000, 22],
+        "circle-color": ["case", [">=", ["*", 2, ["get", "open"]], ["get", "count"]], COLOURS.open, COLOURS.clusterClosed],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 2
+      } },
+    { id: "cluster-count", type: "symbol", source: "requests", "source-layer": "requests", filter: isCluster,
+      layout: { "icon-image": ["concat", "count:", ["to-string", ["get", "count"]]], "icon-allow-overlap": true,
+        "icon-ignore-placement": true } },
+    { id: "points", type: "circle", source: "requests", "source-layer": "requests", filter: ["!", isCluster],
+      paint: {
+        "circle-radius": 8, "circle-opacity": 0.9, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
+        "circle-color": ["case", ["get", "open"], COLOURS.open, COLOURS.closed]
+      } }
+  );
+
+  map = new maplibregl.Map({
+    container: mapBox,
+    style: { version: 8, sources: sources, layers: layers },
+    minZoom: 3 + TILE_TO_MAP,
+    maxZoom: 19 + TILE_TO_MAP,
+    attributionControl: config.tileUrl ? { compact: true } : false,
+    locale: { "NavigationControl.ZoomIn": labels.zoom_in, "NavigationControl.ZoomOut": labels.zoom_out,
+      "Map.Title": labels.map }
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  window.civicMap = map;  // for tests and for anyone inspecting the page
+
+  // Text without font files (our CSP serves none): street names and cluster counts are drawn on a canvas the
+  // first time the map asks for them, as images.
+  map.on("styleimagemissing", function (event) {
+    var id = event.id;
+    var colon = id.indexOf(":");
+    var kind = id.slice(0, colon);
+    var text = id.slice(colon + 1);
+    var ratio = window.devicePixelRatio || 1;
+    var canvas = document.createElement("canvas");
+    var ctx = canvas.getContext("2d");
+    var font = (kind === "count" ? "bold 12px" : "12px") + " system-ui, sans-serif";
+    ctx.font = font;
+    var w = Math.ceil(ctx.measureText(text).width) + 8;
+    var h = 18;
+    canvas.width = w * ratio;
+    canvas.height = h * ratio;
+    ctx.scale(ratio, ratio);
+    ctx.font = font;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    if (kind === "street") {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(text, w / 2, h / 2);
+      ctx.fillStyle = COLOURS.text;
+    } else {
+      ctx.fillStyle = "#ffffff";
     }
-    return tiles;
+    ctx.fillText(text, w / 2, h / 2);
+    if (!map.hasImage(id)) {
+      map.addImage(id, ctx.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+    }
+  });
+
+  function fromHash() {
+    var parts = window.location.hash.replace("#", "").split("/").map(Number);
+    if (parts.length === 3 && parts.every(function (n) { return !isNaN(n); })) {
+      map.jumpTo({ center: [parts[2], parts[1]], zoom: parts[0] + TILE_TO_MAP });
+      return true;
+    }
+    return false;
+  }
+  if (!fromHash()) {
+    if (config.extent) {
+      map.fitBounds([[config.extent[0], config.extent[1]], [config.extent[2], config.extent[3]]], { duration: 0 });
+    } else {
+      map.jumpTo({ center: [0, 0], zoom: 3 + TILE_TO_MAP });
+    }
   }
 
-  function clusterMarker(feature, latlng) {
-    var props = feature.properties;
-    var share = props.count ? props.open / props.count : 0;
-    var kind = share >= 0.5 ? "cluster-open" : "cluster-closed";
-    var size = props.count >= 1000 ? 44 : props.count >= 100 ? 36 : 28;
-    var icon = L.divIcon({
-      className: "cluster " + kind, iconSize: [size, size],
-      html: "<span>" + props.count + "</span>"
-    });
-    var marker = L.marker(latlng, { icon: icon, keyboard: true,
-      title: props.count + " " + labels.requests + ", " + props.open + " " + labels.open_count });
-    marker.on("click", function () { map.setView(latlng, Math.min(config.pointsZoom + 1, map.getZoom() + 3)); });
-    return marker;
+  // Active permits, their own layer: a street closed by a permit shows why (type, dates, the permit's page).
+  if (config.permits) {
+    var permitWords = config.permits.labels;
+    (function () {
+      var permitLayers = ["permit-fill", "permit-line", "permit-point"];
+      var toggle = document.createElement("label");
+      toggle.className = "map-layer-toggle maplibregl-ctrl maplibregl-ctrl-group";
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.addEventListener("change", function () {
+        permitLayers.forEach(function (id) { map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"); });
+      });
+      toggle.append(box, document.createTextNode(" " + permitWords.layer));
+      map.addControl({ onAdd: function () { return toggle; }, onRemove: function () { toggle.remove(); } }, "top-left");
+      permitLayers.forEach(function (id) {
+        map.on("click", id, function (event) {
+          var p = event.features[0].properties;
+          var content = document.createElement("div");
+          content.className = "permit-popup";
+          var title = document.createElement("strong");
+          title.textContent = p.type;
+          var dates = document.createElement("p");
+          dates.textContent = permitWords.valid + ": " + p.starts_on + " – " + p.ends_on + (p.place ? " · " + p.place : "");
+          var link = document.createElement("a");
+          link.href = p.verification_url;
+          link.textContent = permitWords.check + " " + p.permit;
+          content.append(title, dates, link);
+          new maplibregl.Popup({ closeButton: true }).setLngLat(event.lngLat).setDOMContent(content).addTo(map);
+        });
+      });
+    })();
   }
 
-  function pointMarker(feature, latlng) {
-    var marker = L.circleMarker(latlng, {
-      radius: 8, className: "req " + (feature.properties.open ? "status-open" : "status-closed") +
-        " status-" + feature.properties.status
+  ["clusters", "points"].forEach(function (id) {
+    map.on("mouseenter", id, function () { map.getCanvas().style.cursor = "pointer"; });
+    map.on("mouseleave", id, function () { map.getCanvas().style.cursor = ""; });
+  });
+  map.on("click", "clusters", function (event) {
+    map.easeTo({ center: event.features[0].geometry.coordinates,
+      zoom: Math.min(config.pointsZoom, map.getZoom() + 3) });
+  });
+  map.on("click", "points", function (event) { showCard(event.features[0].properties.public_id); });
+
+  // What the map shows, counted once its tiles are drawn: the status line, and data-shown for tests.
+  function countShown(mine) {
+    if (mine !== generation) { return; }
+    var shown = 0;
+    var seen = {};
+    map.queryRenderedFeatures({ layers: ["clusters", "points"] }).forEach(function (feature) {
+      var p = feature.properties;
+      if (p.public_id) {
+        if (seen[p.public_id]) { return; }
+        seen[p.public_id] = true;
+        shown += 1;
+      } else {
+        shown += p.count;
+      }
     });
-    marker.on("click", function () { showCard(feature.id); });
-    return marker;
+    mapBox.setAttribute("data-shown", String(shown));
+    mapBox.setAttribute("aria-busy", "false");
+    statusLine.textContent = shown + " " + labels.requests + (failed ? " · " + labels.error : "");
   }
+  var failed = false;
+  map.on("error", function (event) {
+    if (event.sourceId === "requests") {
+      failed = true;
+    } else {
+      console.error(event.error);  // what MapLibre logs itself when no one listens
+    }
+  });
 
   function refresh() {
     var mine = ++generation;
     var query = filterQuery();
-    var tiles = visibleTiles();
-    var shown = 0;
-    var truncated = false;
-    var failed = false;
+    failed = false;
     mapBox.setAttribute("aria-busy", "true");
-    Promise.all(tiles.map(function (t) {
-      return fetch(tileUrl(t[0], t[1], t[2], query))
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-        .catch(function () { failed = true; return { features: [] }; });
-    })).then(function (results) {
-      if (mine !== generation) { return; }
-      requests.clearLayers();
-      results.forEach(function (data) {
-        truncated = truncated || data.truncated;
-        data.features.forEach(function (feature) {
-          var c = feature.geometry.coordinates;
-          var latlng = L.latLng(c[1], c[0]);
-          var props = feature.properties;
-          requests.addLayer(props.cluster ? clusterMarker(feature, latlng) : pointMarker(feature, latlng));
-          shown += props.cluster ? props.count : 1;
-        });
-      });
-      mapBox.setAttribute("data-shown", String(shown));
-      mapBox.setAttribute("aria-busy", "false");
-      statusLine.textContent = shown + " " + labels.requests + (truncated ? " · " + labels.truncated : "") +
-        (failed ? " · " + labels.error : "");
-    });
-    refreshList(query, mine);
+    var source = map.getSource("requests");
+    var url = absolute(config.tiles, query);
+    if (source && source.tiles && source.tiles[0] !== url) { source.setTiles([url]); }
+    map.once("idle", function () { countShown(mine); });
+    var b = map.getBounds();
+    refreshList(query, mine, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]);
     countFilters();
   }
 
@@ -177,13 +291,12 @@
   }
 
   // The list shows what the map shows: the same filters, the same part of the city.
-  function refreshList(query, mine) {
-    var b = map.getBounds();
+  function refreshList(query, mine, bounds) {
     var params = new URLSearchParams(query);
-    params.set("west", Math.max(-180, b.getWest()).toFixed(6));
-    params.set("south", Math.max(-90, b.getSouth()).toFixed(6));
-    params.set("east", Math.min(180, b.getEast()).toFixed(6));
-    params.set("north", Math.min(90, b.getNorth()).toFixed(6));
+    params.set("west", Math.max(-180, bounds[0]).toFixed(6));
+    params.set("south", Math.max(-90, bounds[1]).toFixed(6));
+    params.set("east", Math.min(180, bounds[2]).toFixed(6));
+    params.set("north", Math.min(90, bounds[3]).toFixed(6));
     fetch(config.list + "?" + params.toString())
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
@@ -220,7 +333,7 @@
           }
           button.addEventListener("click", function () {
             showCard(item.public_id);
-            map.panTo([item.coordinates[1], item.coordinates[0]]);
+            if (map) { map.panTo(item.coordinates); }
           });
           li.appendChild(button);
           list.appendChild(li);
@@ -314,7 +427,8 @@
   function remember() {
     var c = map.getCenter();
     var query = filterQuery();
-    var url = window.location.pathname + (query ? "?" + query : "") + "#" + map.getZoom() + "/" +
+    var zoom = Math.round((map.getZoom() - TILE_TO_MAP) * 100) / 100;
+    var url = window.location.pathname + (query ? "?" + query : "") + "#" + zoom + "/" +
       c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
     window.history.replaceState(null, "", url);
   }
@@ -323,5 +437,5 @@
   map.on("moveend", function () { refresh(); remember(); });
   form.addEventListener("change", function () { refresh(); remember(); });
   form.addEventListener("submit", function (event) { event.preventDefault(); refresh(); remember(); });
-  refresh();
+  map.on("load", refresh);
 })();

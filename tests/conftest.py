@@ -11,6 +11,16 @@ pytest_plugins = ["tests.stacks"]
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (scripts/test.sh runs --dist loadgroup), the tests on the stacks' session cluster run one
+    after another in one process: the cluster is seeded once, and no two stacks of processes compete for the cores.
+    First of the hooks: xdist reads the group into each test's id in its own hook, which must see the mark."""
+    for item in items:
+        if "seeded_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("stacks"))
+
+
 @pytest.fixture
 def jurisdiction(db):
     return JurisdictionFactory(slug="sf.example", name="San Francisco")

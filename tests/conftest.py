@@ -10,15 +10,24 @@ pytest_plugins = ["tests.stacks"]
 
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
+_reported: set[str] = set()
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (scripts/test.sh runs --dist loadgroup), the tests on the stacks' session cluster run one
-    after another in one process: the cluster is seeded once, and no two stacks of processes compete for the cores.
-    First of the hooks: xdist reads the group into each test's id in its own hook, which must see the mark."""
-    for item in items:
-        if "seeded_cluster" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("stacks"))
+
+def pytest_runtest_logreport(report):
+    # Under xdist the main process receives every worker's reports here too.
+    if report.when == "call" or report.outcome != "passed":
+        _reported.add(report.nodeid)
+
+
+def pytest_sessionfinish(session):
+    """A test that reported no result (a worker lost it, or it ended its process) fails the run, never passes it."""
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly or session.exitstatus != 0:
+        return
+    missing = session.testscollected - len(_reported)
+    if missing > 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"{missing} of {session.testscollected} collected tests reported no result", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -1,13 +1,19 @@
 """Test settings: the real PostGIS and Redis of settings.py, with fast hashing and Django's mail outbox."""
 
 import os
+from pathlib import Path
 
 # The suite runs on a developer's machine; the production refusals are tested in subprocesses with their own
 # environment (tests/test_production_settings.py).
 os.environ.setdefault("CIVIC311_DEVELOPMENT", "true")
 
 from .settings import *  # noqa: E402,F401,F403
-from .settings import DATABASES, STORAGES, env  # noqa: E402
+from .settings import DATABASES, MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT, PRIVATE_MEDIA_ROOT, STORAGES, env  # noqa: E402
+
+# `make test` runs the suite in two pytest-xdist processes (gw0, gw1). pytest-django gives each its own test
+# database (test_civic311_gw0, ...); below, each also gets a Redis database and media folders of its own, so that no
+# process's Celery worker takes the other's tasks and no cache clear or stored file reaches the other's tests.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 # A test commits thousands of times (transactional tests, the live server, the Celery worker) and never needs a
 # commit to survive a crash of the machine: the server acknowledges a commit without waiting for its WAL flush.
@@ -19,8 +25,15 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests get their own Redis database so a running `make run` is never disturbed.
+# Tests get their own Redis database so a running `make run` is never disturbed; each xdist process the one below
+# its predecessor's (15, 14, ...; scripts/test.sh starts at most 8).
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+if XDIST_WORKER:
+    _server, _database = REDIS_URL.rsplit("/", 1)
+    REDIS_URL = f"{_server}/{int(_database) - int(XDIST_WORKER.removeprefix('gw'))}"
+    MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT = (
+        Path(root) / XDIST_WORKER for root in (MEDIA_ROOT, PRIVATE_MEDIA_ROOT, PERMIT_DOCUMENTS_ROOT)
+    )
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -10,6 +10,25 @@ pytest_plugins = ["tests.stacks"]
 
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
+_reported: set[str] = set()
+
+
+def pytest_runtest_logreport(report):
+    # Under xdist the main process receives every worker's reports here too.
+    if report.when == "call" or report.outcome != "passed":
+        _reported.add(report.nodeid)
+
+
+def pytest_sessionfinish(session):
+    """A test that reported no result (a worker lost it, or it ended its process) fails the run, never passes it."""
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly or session.exitstatus != 0:
+        return
+    missing = session.testscollected - len(_reported)
+    if missing > 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"{missing} of {session.testscollected} collected tests reported no result", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 @pytest.fixture
 def jurisdiction(db):

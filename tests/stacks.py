@@ -16,6 +16,25 @@ def _folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="civic311-stack-"))
 
 
+STACK_TESTS = ("tests/faults/", "tests/scale/")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (scripts/test.sh runs --dist loadgroup), the tests on the seeded cluster run one after
+    another in one process: the cluster is seeded once, and no two stacks of processes compete for the cores. (Not
+    with xdist's own xdist_group mark: under pytest 9.2 xdist 3.8 can no longer write the group into a test's id.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class StacksInOneProcess(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return "stacks" if nodeid.startswith(STACK_TESTS) else nodeid
+
+    return StacksInOneProcess(config, log)
+
+
 @pytest.fixture(scope="session")
 def seeded_cluster():
     """One migrated and seeded PostgreSQL cluster, stopped, that every test's stack starts from a copy of."""

@@ -7,7 +7,9 @@ from tests.factories import ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED = [(old, new) for old, targets in ALLOWED_TRANSITIONS.items() for new in targets]
+# Sorted: a set's order follows the process's string hashing, and every pytest-xdist process must collect the
+# same tests in the same order.
+ALLOWED = [(old, new) for old, targets in ALLOWED_TRANSITIONS.items() for new in sorted(targets)]
 REFUSED = [(old, new) for old in Status for new in Status if new != old and new not in ALLOWED_TRANSITIONS[old]]
 
 

@@ -4,6 +4,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -11,11 +12,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from config.after_response import after_response
 from config.config_cache import cached
+from config.queueing import enqueue
 from requests_app.models import Jurisdiction, ServiceRequest
 from requests_app.services import withdraw_requesters_words
 from requests_app.statuses import Channel
@@ -307,8 +307,9 @@ def notify_requester(service_request_id: int, event: str, *, coalesce: bool = Fa
     from .tasks import send_notification_task  # tasks import this module
 
     for notification in notifications:
-        # The id only: the address is read from the encrypted row when the task runs.
-        send_notification_task.delay_on_commit(notification.pk)
+        # The id only: the address is read from the encrypted row when the task runs. Published once the change
+        # commits; an unreachable broker leaves the row pending rather than failing the committed change.
+        transaction.on_commit(partial(enqueue, send_notification_task, notification.pk))
     return notifications
 
 
@@ -566,13 +567,7 @@ def queue_area_alerts(service_request) -> None:
         return
     service_request_id = service_request.pk
 
-    def enqueue():
-        try:
-            send_area_alerts_task.delay(service_request_id)
-        except (KombuError, RedisError, OSError):
-            logger.warning("could not enqueue the area alerts of request %s", service_request_id, exc_info=True)
-
-    transaction.on_commit(lambda: after_response(enqueue))
+    transaction.on_commit(lambda: after_response(partial(enqueue, send_area_alerts_task, service_request_id)))
 
 
 def send_area_alerts(service_request_id: int) -> int:

@@ -1,19 +1,16 @@
 """Routing in the background. Tasks take ids and call a service; a request's routing_state is the durable queue."""
 
-import logging
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from config.after_response import after_response
+from config.queueing import enqueue
 from requests_app.models import Jurisdiction
 
 from . import escalation, learning, router, sweep
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -30,16 +27,7 @@ def route_after_commit(service_request_id: int) -> None:
     error never reaches the resident or the staff member.
     """
     # Published once the person has their answer (config.after_response); the row already waits as "pending".
-    transaction.on_commit(lambda: after_response(lambda: _enqueue_routing(service_request_id)))
-
-
-def _enqueue_routing(service_request_id: int) -> None:
-    try:
-        route_request_task.delay(service_request_id)
-    except (KombuError, RedisError, OSError):
-        logger.warning(
-            "could not enqueue routing of request %s; the sweep will route it", service_request_id, exc_info=True
-        )
+    transaction.on_commit(lambda: after_response(partial(enqueue, route_request_task, service_request_id)))
 
 
 @shared_task

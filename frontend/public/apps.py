@@ -8,11 +8,10 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public map, statistics and open data")
 
     def ready(self):
-        from requests_app.signals import request_filed, status_changed
+        from requests_app.signals import status_changed
         from routing.signals import requests_routed
 
         from . import receivers
 
-        request_filed.connect(receivers.count_filed_request, dispatch_uid="public.count_filed_request")
         requests_routed.connect(receivers.count_routed_requests, dispatch_uid="public.count_routed_requests")
         status_changed.connect(receivers.count_status_change, dispatch_uid="public.count_status_change")

@@ -11,12 +11,9 @@ def _count_after_commit(request_ids: list[int]) -> None:
     transaction.on_commit(lambda: count_on_map(request_ids), robust=True)
 
 
-def count_filed_request(sender, service_request, **kwargs) -> None:
-    _count_after_commit([service_request.pk])
-
-
 def count_routed_requests(sender, service_requests, **kwargs) -> None:
-    # Routing may change the department or the type, both filters of the map.
+    # A new request is counted once routed, in the worker, moments after filing: routing gives it the department
+    # the map filters by, and the filing itself stays three statements on the resident's clock.
     _count_after_commit([sr.pk for sr in service_requests])
 
 

@@ -217,9 +217,10 @@ class Stack:
 
     # --- Django processes ---------------------------------------------------------------------
     def manage(self, *args):
-        return subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True
-        )
+        done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if done.returncode:  # say why, or a failed setup is a bare exit status
+            raise RuntimeError(f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done
 
     def start_web(self, name: str = "web", workers: int = 2) -> str:
         port = free_port()

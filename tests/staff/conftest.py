@@ -185,3 +185,11 @@ def crew(department, jurisdiction):
     user = with_role("crew-ana", StaffRole.Role.CREW, jurisdiction, department)
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
+
+
+def sends(callbacks) -> list:
+    """The message sends among the callbacks waiting for a commit (the public map's count waits there too)."""
+    from config.queueing import enqueue
+    from contacts.tasks import send_notification_task
+
+    return [c for c in callbacks if getattr(c, "func", None) is enqueue and c.args[0] is send_notification_task]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # covering it · lock the team with its members · its last assignee · the decision · its areas · open requests
 # nearby · the possible duplicate found · the history note · the SLA clock · the request's routing · the
 # integrations' webhook subscriptions and onward destinations.
-QUERIES_TO_ROUTE_ONE = 16
+QUERIES_TO_ROUTE_ONE = 15
 
 
 def test_routing_one_request_takes_a_fixed_number_of_queries(

@@ -521,7 +521,12 @@ class DemoLoader:
     # --- Permits (demo/permits.py) ------------------------------------------------------------------
     def load_permits(self) -> int:
         """Permit types and applications in every state, for both cities (after both are loaded)."""
-        return load_demo_permits(sf_slug=SF_SLUG, shenzhen_slug=SHENZHEN_SLUG, stdout=self.stdout)
+        loaded = load_demo_permits(sf_slug=SF_SLUG, shenzhen_slug=SHENZHEN_SLUG, stdout=self.stdout)
+        # The applications are filed as residents file them, and a filed request reaches the map's cells once a
+        # worker routes it; the demo shows them on the map from the start.
+        for jurisdiction in Jurisdiction.objects.filter(slug__in=[SF_SLUG, SHENZHEN_SLUG]):
+            rebuild_map_cells(jurisdiction)
+        return loaded
 
     # --- People ---------------------------------------------------------------------------------
     def ensure_demo_accounts(self, known: set[str]) -> list[tuple[str, str, str]]:

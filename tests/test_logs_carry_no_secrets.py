@@ -2,17 +2,11 @@
 access logging (config/gunicorn.py) and the production settings; then every line gunicorn and the app wrote is
 searched for the tracking link, the API key, the password, the email address and the phone number."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,58 +14,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from contacts.purposes import Purpose
 from frontend.forms import CONSENT_WORDING_VERSION
 from open311.services import create_api_key
+from tests.gunicorn_server import production_server
 
-ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PHONE = "ana.lima@example.org", "+1 415 555 0123"
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def server(tmp_path):
-    db = settings.DATABASES["default"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "LOG_LEVEL": "DEBUG",
-        "CIVIC311_DEVELOPMENT": "true",
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi:application",
-                "--config",
-                "python:config.gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    httpx.get(base + "/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            yield base, log
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    with (
+        open(log, "wb") as out,
+        production_server(env={"LOG_LEVEL": "DEBUG", "CIVIC311_DEVELOPMENT": "true"}, output=out) as base,
+    ):
+        yield base, log
 
 
 def form_post(client: httpx.Client, url: str, data: dict, headers=None) -> httpx.Response:

@@ -2,75 +2,25 @@
 with Retry-After in the caller's format, at once, instead of joining a pile-up of timeouts (config/shedding.py,
 config.middleware.LoadSheddingMiddleware). Through real gunicorn with the production settings."""
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 from django.conf import settings
 
+from tests.gunicorn_server import production_server
 from tests.hardening.slow_wsgi import HOLD_SECONDS, SLOW_PATH
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def one_thread_server(jurisdiction, pothole):
     """gunicorn as production runs it (config/gunicorn.py), cut down to one worker with one thread."""
-    db = settings.DATABASES["default"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-        "WEB_THREADS": "1",
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "tests.hardening.slow_wsgi:application",
-            "--config",
-            "python:config.gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--graceful-timeout",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(base + "/livez", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with production_server("tests.hardening.slow_wsgi:application", env={"WEB_THREADS": "1"}) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _behind_a_busy_thread(base: str, requests: list[tuple[str, dict]]) -> list[httpx.Response]:

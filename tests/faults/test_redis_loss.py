@@ -42,5 +42,5 @@ def test_filings_succeed_while_redis_is_down_and_every_one_is_routed_once_it_ret
     assert set(client.statuses()) == {200}  # not one filing failed, not even while Redis was away
     acknowledged = set(client.acknowledged.values())
     assert len(acknowledged) == len(client.acknowledged) >= 34
-    stack.wait_until_routed(len(acknowledged))
+    stack.wait_until_routed(len(acknowledged), seconds=90)  # the sweep routes what Redis missed
     stack.assert_each_stored_and_routed_once(acknowledged)

@@ -14,7 +14,7 @@ from tests.celery_worker import running_worker
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery]
 
 
-def wait_for(condition, seconds=30, what="the condition"):
+def wait_for(condition, seconds=60, what="the condition"):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

@@ -74,3 +74,17 @@ def photo_folders(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+
+
+def pytest_collection_modifyitems(items):
+    """Items that share a node id (Schemathesis makes one per API operation under the test's own id) get ids of
+    their own, so that pytest-xdist, which schedules by id, runs each of them and not only the first."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    numbers: dict[str, int] = {}
+    for item in items:
+        if seen[item.nodeid] > 1:
+            base = item.nodeid
+            numbers[base] = numbers.get(base, 0) + 1
+            item._id = f"{base}[{numbers[base]}]"

@@ -29,6 +29,11 @@ def _request_started(**_kwargs) -> None:
     _request.deferred = []
 
 
+def run_deferred() -> None:
+    """Run what this thread deferred and stop deferring: when its response is closed (request_finished)."""
+    _request_finished()
+
+
 def _request_finished(**_kwargs) -> None:
     deferred, _request.deferred = getattr(_request, "deferred", None) or [], None
     for work in deferred:

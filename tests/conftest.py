@@ -88,3 +88,14 @@ def pytest_collection_modifyitems(items):
             base = item.nodeid
             numbers[base] = numbers.get(base, 0) + 1
             item._id = f"{base}[{numbers[base]}]"
+
+
+@pytest.fixture(autouse=True)
+def _no_work_left_deferred_by_an_unclosed_response():
+    """Django's test client sends request_finished only when a streamed response is closed, which a test that reads
+    part of one never does; the work it deferred (config/after_response.py) would then swallow this thread's
+    publishes for the tests after it. gunicorn always closes the response."""
+    from config.after_response import run_deferred
+
+    run_deferred()
+    yield

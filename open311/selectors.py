@@ -17,7 +17,7 @@ from config.config_cache import cached
 from open311_format.mapping import FMS_STATUS, SERVICE_TYPE, W3CText
 from open311_format.records import MAX_WINDOW_DAYS
 from requests_app.models import Jurisdiction, Question, ServiceRequest, ServiceType, StatusChange
-from requests_app.selectors import filing_service_type
+from requests_app.selectors import filing_service_type, jurisdiction_by_slug
 from requests_app.statuses import RoutingState
 
 from .errors import bad_request, forbidden, not_found
@@ -33,7 +33,7 @@ def jurisdiction_for(jurisdiction_id: str | None) -> Jurisdiction:
     # GeoReport v2 lets a server take a default jurisdiction; many validators and apps never send one.
     jurisdiction_id = jurisdiction_id or settings.CIVIC311_DEFAULT_JURISDICTION
     if jurisdiction_id:
-        found = Jurisdiction.objects.filter(slug=jurisdiction_id).first()
+        found = jurisdiction_by_slug(jurisdiction_id)
         if found is None:
             raise not_found(_("Unknown jurisdiction_id %(id)s.") % {"id": jurisdiction_id})
         return found

@@ -10,21 +10,22 @@ pytest_plugins = ["tests.stacks"]
 
 from tests.factories import DepartmentFactory, JurisdictionFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
-_reported = [0]  # tests that reported a result; a count, as parametrized items may share one node id
+_reported = 0  # tests that reported a result; a count, as parametrized items may share one node id
 
 
 def pytest_runtest_logreport(report):
     # Under xdist the main process receives every worker's reports here too. One per test: its call, or the
     # setup that failed or skipped it.
+    global _reported
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _reported[0] += 1
+        _reported += 1
 
 
 def pytest_sessionfinish(session):
     """A test that reported no result (a worker lost it, or it ended its process) fails the run, never passes it."""
     if hasattr(session.config, "workerinput") or session.config.option.collectonly or session.exitstatus != 0:
         return
-    missing = session.testscollected - _reported[0]
+    missing = session.testscollected - _reported
     if missing > 0:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         reporter.write_line(f"{missing} of {session.testscollected} collected tests reported no result", red=True)

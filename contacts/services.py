@@ -497,7 +497,8 @@ def subscribe_to_area_alerts(
     )
     from .tasks import send_area_alert_confirmation_task
 
-    send_area_alert_confirmation_task.delay_on_commit(alert.pk)
+    # Published once the alert commits; an unreachable broker must not turn the kept wish into an error page.
+    transaction.on_commit(partial(enqueue, send_area_alert_confirmation_task, alert.pk))
     return alert
 
 

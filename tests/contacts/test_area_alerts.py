@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from contacts.models import AreaAlert
 from contacts.services import (
@@ -108,6 +109,17 @@ def test_an_alert_near_a_point_covers_requests_within_the_distance_chosen(jurisd
     file_at(Point(-122.42, 37.78, srid=4326))  # about 1.1 km north
 
     assert len(mail.outbox) == 1
+
+
+def test_with_the_broker_unreachable_the_wish_is_kept_and_no_error_reaches_the_resident(
+    jurisdiction, mission, monkeypatch, django_capture_on_commit_callbacks
+):
+    def unreachable(*_args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_area_alert_confirmation_task, "delay", unreachable)
+    alert = _subscribed(jurisdiction, mission, django_capture_on_commit_callbacks)
+    assert AreaAlert.objects.get().pk == alert.pk and not mail.outbox
 
 
 def test_the_address_is_kept_encrypted(jurisdiction, mission):

@@ -10,6 +10,8 @@ import httpx
 import pytest
 from django.conf import settings
 
+from open311.services import create_api_key
+from requests_app.models import ServiceRequest
 from tests.gunicorn_server import production_server
 from tests.hardening.slow_wsgi import HOLD_SECONDS, SLOW_PATH
 
@@ -23,13 +25,19 @@ def one_thread_server(jurisdiction, pothole):
         yield base
 
 
-def _behind_a_busy_thread(base: str, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
-    """Occupy the only thread, then send each request while it is busy; they wait in gunicorn's queue."""
+def _behind_a_busy_thread(
+    base: str, requests: list[tuple[str, dict]], data: dict | None = None
+) -> list[httpx.Response]:
+    """Occupy the only thread, then send each request (a POST of ``data`` when given) while it is busy; they wait
+    in gunicorn's queue."""
     holding = threading.Thread(target=httpx.get, args=(base + SLOW_PATH,), kwargs={"timeout": 10})
     holding.start()
     time.sleep(0.2)  # the slow request has its thread
+    method = "GET" if data is None else "POST"
     with ThreadPoolExecutor(len(requests)) as pool:
-        answers = list(pool.map(lambda r: httpx.get(base + r[0], headers=r[1], timeout=10), requests))
+        answers = list(
+            pool.map(lambda r: httpx.request(method, base + r[0], headers=r[1], data=data, timeout=10), requests)
+        )
     holding.join()
     return answers
 
@@ -73,3 +81,40 @@ def test_a_client_cannot_have_a_request_shed_by_sending_the_wait_header_itself(o
         timeout=10,
     )
     assert answer.status_code == 200
+
+
+def test_a_shed_open311_filing_stores_nothing_and_its_retry_files_it_once(one_thread_server, jurisdiction):
+    _key, raw_key = create_api_key(application="Test client", jurisdiction=jurisdiction)
+    filing = {
+        "api_key": raw_key,
+        "jurisdiction_id": "sf.example",
+        "service_code": "pothole",
+        "lat": "37.7749",
+        "long": "-122.4194",
+        "description": "A deep pothole",
+    }
+    retry = {"Idempotency-Key": "shed-then-retried"}
+    json_answer, xml_answer, chinese_answer = _behind_a_busy_thread(
+        one_thread_server,
+        [
+            ("/open311/v2/requests.json", retry),
+            ("/open311/v2/requests.xml", {"Idempotency-Key": "shed-xml"}),
+            ("/open311/v2/requests.json", {"Idempotency-Key": "shed-zh", "Accept-Language": "zh-CN,zh;q=0.9"}),
+        ],
+        data=filing,
+    )
+    for answer in (json_answer, xml_answer, chinese_answer):
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == str(settings.WEB_SHED_RETRY_AFTER_SECONDS)
+    assert json_answer.json()[0]["code"] == 503
+    assert "<errors><error><code>503</code>" in xml_answer.text
+    english, chinese = json_answer.json()[0]["description"], chinese_answer.json()[0]["description"]
+    assert "try again" in english and chinese and chinese != english
+    assert not ServiceRequest.objects.exists()
+
+    # Nothing of the shed call was kept, not even its Idempotency-Key: the client's retry files the request.
+    filed = httpx.post(one_thread_server + "/open311/v2/requests.json", headers=retry, data=filing, timeout=10)
+    assert filed.status_code == 200, filed.text
+    again = httpx.post(one_thread_server + "/open311/v2/requests.json", headers=retry, data=filing, timeout=10)
+    assert again.json() == filed.json()
+    assert ServiceRequest.objects.count() == 1

@@ -150,8 +150,11 @@ def save_contact(
         cursor.execute(
             _SAVE_CONTACT_SQL,
             {
-                # Empty stays empty, as EncryptedTextField keeps it: erasure shows in the data.
-                **{name: crypto.encrypt(values[name]) if values[name] else "" for name in ENCRYPTED_FIELDS},
+                # Encrypted by the field itself, as the ORM would (empty stays empty: erasure shows in the data).
+                **{
+                    name: Contact._meta.get_field(name).get_db_prep_save(values[name], connection)
+                    for name in ENCRYPTED_FIELDS
+                },
                 "sr": service_request_id,
                 "language": values["language"],
                 "now": now,

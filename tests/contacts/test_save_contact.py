@@ -66,6 +66,14 @@ def test_contact_fields_are_encrypted_at_rest(file_request):
     )
 
 
+def test_a_field_not_given_is_stored_empty_not_as_an_encrypted_empty_string(file_request):
+    sr = file_request(email="only-mail@example.org")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT first_name, phone, email FROM contacts_contact WHERE service_request_id = %s", [sr.pk])
+        first_name, phone, email = cursor.fetchone()
+    assert (first_name, phone) == ("", "") and email not in ("", "only-mail@example.org")
+
+
 def test_the_wording_of_each_purpose_is_a_plain_sentence_that_names_the_request():
     assert "updates about this request" in consent_wording(Purpose.STATUS_UPDATES)
     assert "question about this request" in consent_wording(Purpose.DEPARTMENT_QUESTIONS)

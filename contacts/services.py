@@ -559,6 +559,7 @@ def queue_area_alerts(service_request) -> None:
 
     if service_request.location is None:
         return
+    # In a tuple: cached() keeps no None, and "no live alert" (None) is the answer most worth keeping.
     (last_expiry,) = cached(
         ("area_alerts_until", service_request.jurisdiction_id),
         lambda: (

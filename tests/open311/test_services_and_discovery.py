@@ -105,6 +105,15 @@ def test_several_jurisdictions_need_an_id_and_know_only_their_own(client, pothol
     assert client.get("/open311/v2/services/pothole.json?jurisdiction_id=other.example").status_code == 404
 
 
+def test_a_jurisdiction_given_a_new_id_answers_to_it_at_once_and_no_longer_to_the_old(client, jurisdiction, pothole):
+    assert client.get("/open311/v2/services.json?jurisdiction_id=sf.example").status_code == 200  # now kept
+    jurisdiction.slug = "sanfrancisco.example"
+    jurisdiction.save()
+    old = client.get("/open311/v2/services.xml?jurisdiction_id=sf.example")
+    assert old.status_code == 404 and "sf.example" in errors_of(old)[0]["description"]
+    assert client.get("/open311/v2/services.json?jurisdiction_id=sanfrancisco.example").status_code == 200
+
+
 @pytest.mark.parametrize("method", ["put", "delete", "patch"])
 def test_other_methods_get_an_open311_error(client, pothole, method):
     response = getattr(client, method)("/open311/v2/services.xml")

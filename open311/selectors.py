@@ -49,41 +49,28 @@ def request_exists(jurisdiction: Jurisdiction, public_id: str) -> bool:
     return ServiceRequest.objects.filter(jurisdiction=jurisdiction, public_id=public_id).exists()
 
 
-def key_for(raw_key: str | None, jurisdiction: Jurisdiction) -> ApiKey:
-    """The active key given, if it belongs to this jurisdiction. Raises Open311Error 403 otherwise."""
+def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
+    """The active key of a write call, if it belongs to the call's jurisdiction, with that jurisdiction loaded:
+    kept per process (config_cache), like the jurisdiction.
+
+    Raises Open311Error like ``jurisdiction_for``, and 403 for a missing or invalid key.
+    """
+    jurisdiction = jurisdiction_for(jurisdiction_id)
     if not raw_key:
         raise forbidden(_("api_key required."))
-    key = (
-        ApiKey.objects.active()
-        .select_related("jurisdiction")
-        .filter(digest=key_digest(raw_key), jurisdiction=jurisdiction)
-        .first()
+    digest = key_digest(raw_key)
+    key = cached(
+        ("open311_writer", digest, jurisdiction.pk),
+        lambda: (
+            ApiKey.objects.active()
+            .select_related("jurisdiction")
+            .filter(digest=digest, jurisdiction=jurisdiction)
+            .first()
+        ),
     )
     if key is None:
         raise forbidden(_("Invalid api_key."))
     return key
-
-
-def writer_for(jurisdiction_id: str | None, raw_key: str | None) -> ApiKey:
-    """The key of a write call, with its jurisdiction loaded: kept per process (config_cache) when both are given
-    and agree, one query else.
-
-    Raises Open311Error like ``jurisdiction_for`` and ``key_for``.
-    """
-    if jurisdiction_id and raw_key:
-        digest = key_digest(raw_key)
-        key = cached(
-            ("open311_writer", digest, jurisdiction_id),
-            lambda: (
-                ApiKey.objects.active()
-                .select_related("jurisdiction")
-                .filter(digest=digest, jurisdiction__slug=jurisdiction_id)
-                .first()
-            ),
-        )
-        if key is not None:
-            return key
-    return key_for(raw_key, jurisdiction_for(jurisdiction_id))
 
 
 def service_type_for(jurisdiction: Jurisdiction, service_code: str) -> ServiceType:

@@ -180,3 +180,27 @@ def test_a_permit_moves_through_its_steps_and_the_decision_is_explained(make_req
 def test_problem_reports_have_no_permit_steps(make_request, staff):
     with pytest.raises(InvalidAction):
         services.set_permit_step(make_request(), step=PermitStep.UNDER_REVIEW, by=staff)
+
+
+def test_merging_a_request_into_its_own_duplicate_is_refused(make_request, staff):
+    original = make_request()
+    dup = services.merge(make_request(), into=original, by=staff)
+    with pytest.raises(InvalidAction):
+        services.merge(original, into=dup, by=staff)
+    original.refresh_from_db()
+    assert (original.status, original.duplicate_of) == (Status.SUBMITTED, None)
+
+
+def test_a_reopened_duplicate_loses_its_pointer_and_closing_time(make_request, staff):
+    dup = services.merge(make_request(), into=make_request(), by=staff)
+    sr = services.set_status(dup, to=Status.REOPENED, by=staff, public_note="不是同一个坑")
+    sr.refresh_from_db()
+    assert (sr.status, sr.duplicate_of, sr.closed_at) == (Status.REOPENED, None, None)
+
+
+@pytest.mark.parametrize("to", [Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED])
+def test_leaving_a_hold_drops_its_date(make_request, staff, to):
+    sr = services.hold(make_request(), until=timezone.localdate() + timedelta(days=3), by=staff)
+    sr = services.set_status(sr, to=to, by=staff)
+    sr.refresh_from_db()
+    assert (sr.status, sr.on_hold_until, sr.closed_at is not None) == (to, None, to != Status.IN_PROGRESS)

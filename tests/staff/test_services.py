@@ -8,7 +8,7 @@ from requests_app.models import ServiceType
 from requests_app.statuses import PermitStep, Priority, Status
 from staffing import services
 from staffing.models import HistoryScope
-from tests.factories import ServiceTypeFactory, TeamFactory, UserFactory
+from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 
 def last_entry(sr):
@@ -204,3 +204,30 @@ def test_leaving_a_hold_drops_its_date(make_request, staff, to):
     sr = services.set_status(sr, to=to, by=staff)
     sr.refresh_from_db()
     assert (sr.status, sr.on_hold_until, sr.closed_at is not None) == (to, None, to != Status.IN_PROGRESS)
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda sr, staff, other: services.hold(
+            sr, until=timezone.localdate() + timedelta(days=3), by=staff, public_note="请打电话13812345678"
+        ),
+        lambda sr, staff, other: services.transfer(
+            sr, to_department=other, reason="Signals", by=staff, public_note="请打电话13812345678"
+        ),
+        lambda sr, staff, other: services.merge(
+            sr,
+            into=ServiceRequestFactory(
+                jurisdiction=sr.jurisdiction, service_type=sr.service_type, department=sr.department
+            ),
+            by=staff,
+            public_note="Call 415-555-0143",
+        ),
+    ],
+    ids=["hold", "transfer", "merge"],
+)
+def test_every_actions_public_note_is_masked_in_either_language(act, make_request, staff, other_department):
+    sr = make_request()
+    act(sr, staff, other_department)
+    note = last_entry(sr).public_note
+    assert note and "13812345678" not in note and "555-0143" not in note

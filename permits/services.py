@@ -262,6 +262,10 @@ def _request_to(permit: Permit, to: str, *, by, public_note: str = "", permit_st
     if to != sr.status or public_note:
         sr = change_status(sr, to=to, by=by, public_note=public_note)
     if permit_step:
+        # The request's permit step only mirrors this permit's own pipeline (pipeline.py, checked by the caller and
+        # recorded as a PermitEvent), so not requests_app's set_permit_step: its steps are for applications staff
+        # step by hand, and it would refuse a refusal while the applicant is asked for more (more information →
+        # refused) and write a second public note. One column, with no history row of its own.
         ServiceRequest.objects.filter(pk=sr.pk).update(permit_step=permit_step)
         sr.permit_step = permit_step
     permit.service_request = sr

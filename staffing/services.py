@@ -75,10 +75,9 @@ def hold(service_request, *, until: date, by, public_note: str = "", internal_no
     """Put a request on hold until a date (requests_app's hold). Raises InvalidAction for a past date,
     InvalidTransition if not allowed."""
     sr = _lock(service_request)
-    if until <= timezone.localdate():
-        raise InvalidAction(_("Hold until a date after today."))
     if sr.status == Status.SUBMITTED:
-        # As requests_app's hold would: acknowledged first, here so that row too is kept in the department.
+        # As requests_app's hold would: acknowledged first, here so that row too is kept in the department. The
+        # date is checked there; a refused one rolls this back with the rest.
         keep_scope(core.change_status(sr, to=Status.ACKNOWLEDGED, by=by), HistoryScope.Kind.STATUS)
     sr = core.hold(sr, until=until, by=by, public_note=public_note, internal_note=internal_note)
     return keep_scope(sr, HistoryScope.Kind.HOLD)

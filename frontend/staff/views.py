@@ -430,12 +430,12 @@ def act(request, public_id, action):
             return back
         data = form.cleaned_data
     try:
-        handler(request, sr, data)
+        changed = handler(request, sr, data)
     except DomainError as exc:
         messages.error(request, str(exc))
         return back
     messages.success(request, _("Done: %(id)s.") % {"id": sr.public_id})
-    if action == "transfer" and not request.scope.works_on(ServiceRequest.objects.get(pk=sr.pk)):
+    if action == "transfer" and not request.scope.works_on(changed):
         return redirect("staff:queue")
     return back
 

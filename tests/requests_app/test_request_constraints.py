@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from requests_app.models import ServiceRequest
-from requests_app.statuses import Status
+from requests_app.statuses import CLOSED_STATUSES, OPEN_STATUSES, Status
 from tests.factories import ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,27 +25,43 @@ def refused(**fields):
     return sr
 
 
-def test_a_closed_request_without_its_closing_time_is_refused():
-    refused(status=Status.CLOSED)
-    refused(status=Status.RESOLVED, closed_at=None)
+@pytest.mark.parametrize("status", sorted(CLOSED_STATUSES))
+def test_a_closed_request_without_its_closing_time_is_refused(status):
+    refused(status=status)
+    refused(status=status, closed_at=None)
 
 
-def test_an_open_request_with_a_closing_time_is_refused():
-    refused(closed_at=timezone.now())
+@pytest.mark.parametrize("status", sorted(OPEN_STATUSES))
+def test_an_open_request_with_a_closing_time_is_refused(status):
+    refused(status=status, closed_at=timezone.now())
+    # Nor is a closed one reopened by a raw write that keeps its closing time.
+    sr = ServiceRequestFactory(status=Status.CLOSED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequest.objects.filter(pk=sr.pk).update(status=status)
 
 
-def test_a_pointer_to_an_original_on_a_request_that_is_no_duplicate_is_refused():
-    refused(duplicate_of=ServiceRequestFactory())
+@pytest.mark.parametrize("status", sorted(set(Status) - {Status.DUPLICATE}))
+def test_a_pointer_to_an_original_on_a_request_that_is_no_duplicate_is_refused(status):
+    closed_at = timezone.now() if status in CLOSED_STATUSES else None
+    refused(status=status, closed_at=closed_at, duplicate_of=ServiceRequestFactory())
+    # Nor may a duplicate leave its status and keep its pointer.
+    sr = ServiceRequestFactory(status=Status.DUPLICATE, duplicate_of=ServiceRequestFactory())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequest.objects.filter(pk=sr.pk).update(status=status, closed_at=closed_at)
 
 
 def test_a_request_that_is_a_duplicate_of_itself_is_refused():
     sr = ServiceRequestFactory(status=Status.DUPLICATE)
     with pytest.raises(IntegrityError), transaction.atomic():
         ServiceRequest.objects.filter(pk=sr.pk).update(duplicate_of=sr)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequestFactory(status=Status.DUPLICATE, duplicate_of_id=sr.pk + 1, id=sr.pk + 1)
 
 
-def test_a_hold_date_on_a_request_not_on_hold_is_refused():
-    refused(on_hold_until=timezone.localdate() + timedelta(days=3))
+@pytest.mark.parametrize("status", sorted(set(Status) - {Status.ON_HOLD}))
+def test_a_hold_date_on_a_request_not_on_hold_is_refused(status):
+    closed_at = timezone.now() if status in CLOSED_STATUSES else None
+    refused(status=status, closed_at=closed_at, on_hold_until=timezone.localdate() + timedelta(days=3))
 
 
 def test_an_acknowledgement_before_filing_is_refused():

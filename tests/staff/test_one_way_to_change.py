@@ -16,6 +16,7 @@ from contacts.receivers import message_for
 from contacts.tasks import send_notification_task
 from requests_app.models import ServiceRequest, ServiceType
 from requests_app.statuses import PermitStep, Priority, RoutingState, Status
+from routing.models import Department
 from routing.tasks import route_request_task
 from staffing import services
 from tests.celery_worker import running_worker
@@ -26,6 +27,10 @@ from tests.staff.conftest import sends
 @pytest.fixture
 def permit_type(jurisdiction):
     return ServiceTypeFactory(jurisdiction=jurisdiction, code="street-event", kind=ServiceType.Kind.PERMIT)
+
+
+def elsewhere_in_the_city(sr) -> Department:
+    return Department.objects.filter(jurisdiction_id=sr.jurisdiction_id).exclude(pk=sr.department_id).first()
 
 
 def told(sr) -> list[str]:
@@ -68,12 +73,72 @@ ACTIONS = {
         lambda sr, staff, other: services.change_priority(sr, priority=Priority.URGENT, by=staff),
         [],
     ),
+    "acknowledge": ({}, lambda sr, staff, other: services.acknowledge(sr, by=staff), [Event.STATUS_CHANGED]),
+    "resolve with a note in Chinese": (
+        {"status": Status.IN_PROGRESS},
+        lambda sr, staff, other: services.set_status(sr, to=Status.RESOLVED, by=staff, public_note="坑已补好，谢谢。"),
+        [Event.STATUS_CHANGED],
+    ),
+    "a public note in Chinese without a new status": (
+        {"status": Status.IN_PROGRESS},
+        lambda sr, staff, other: services.set_status(sr, to=sr.status, by=staff, public_note="工人明天上午到场。"),
+        [Event.STATUS_CHANGED],
+    ),
+    # A public note of ideographic spaces alone says nothing: the internal note is all there is.
+    "a public note of full-width spaces": (
+        {"status": Status.IN_PROGRESS},
+        lambda sr, staff, other: services.set_status(
+            sr, to=sr.status, by=staff, public_note="\u3000\u3000", internal_note="已查看"
+        ),
+        [],
+    ),
+    "reopen": (
+        {"status": Status.RESOLVED},
+        lambda sr, staff, other: services.set_status(sr, to=Status.REOPENED, by=staff),
+        [Event.STATUS_CHANGED],
+    ),
+    "reopen a duplicate": (
+        {"status": Status.DUPLICATE},
+        lambda sr, staff, other: services.set_status(sr, to=Status.REOPENED, by=staff, internal_note="Not the same"),
+        [Event.STATUS_CHANGED],
+    ),
+    "transfer with a public note": (
+        {},
+        lambda sr, staff, other: services.transfer(
+            sr,
+            to_department=elsewhere_in_the_city(sr),
+            reason="A signal, not a pothole",
+            by=staff,
+            public_note="交通部门会处理。",
+        ),
+        [Event.STATUS_CHANGED],
+    ),
+    "transfer without a public note": (
+        {},
+        lambda sr, staff, other: services.transfer(
+            sr, to_department=elsewhere_in_the_city(sr), reason="A signal, not a pothole", by=staff
+        ),
+        [],
+    ),
+    "assign": ({}, lambda sr, staff, other: services.assign(sr, by=staff, assignee=staff), []),
+    "redact the public text": (
+        {},
+        lambda sr, staff, other: services.redact_public_text(sr, by=staff, reason="A name", description="A pothole"),
+        [],
+    ),
+    "service type": (
+        {},
+        lambda sr, staff, other: services.change_service_type(
+            sr, service_type=ServiceTypeFactory(jurisdiction=sr.jurisdiction, code="signal"), by=staff
+        ),
+        [],
+    ),
 }
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_every_action_tells_the_requester_exactly_by_the_one_rule(
-    action, staff, make_request, with_contact, permit_type, django_capture_on_commit_callbacks
+    action, staff, make_request, with_contact, permit_type, other_department, django_capture_on_commit_callbacks
 ):
     fields, act, expected = ACTIONS[action]
     if fields.pop("permit", False):

@@ -8,7 +8,7 @@ from requests_app.models import ServiceType
 from requests_app.statuses import PermitStep, Priority, Status
 from staffing import services
 from staffing.models import HistoryScope
-from tests.factories import ServiceTypeFactory, TeamFactory, UserFactory
+from tests.factories import ServiceRequestFactory, ServiceTypeFactory, TeamFactory, UserFactory
 
 
 def last_entry(sr):
@@ -180,3 +180,54 @@ def test_a_permit_moves_through_its_steps_and_the_decision_is_explained(make_req
 def test_problem_reports_have_no_permit_steps(make_request, staff):
     with pytest.raises(InvalidAction):
         services.set_permit_step(make_request(), step=PermitStep.UNDER_REVIEW, by=staff)
+
+
+def test_merging_a_request_into_its_own_duplicate_is_refused(make_request, staff):
+    original = make_request()
+    dup = services.merge(make_request(), into=original, by=staff)
+    with pytest.raises(InvalidAction):
+        services.merge(original, into=dup, by=staff)
+    original.refresh_from_db()
+    assert (original.status, original.duplicate_of) == (Status.SUBMITTED, None)
+
+
+def test_a_reopened_duplicate_loses_its_pointer_and_closing_time(make_request, staff):
+    dup = services.merge(make_request(), into=make_request(), by=staff)
+    sr = services.set_status(dup, to=Status.REOPENED, by=staff, public_note="不是同一个坑")
+    sr.refresh_from_db()
+    assert (sr.status, sr.duplicate_of, sr.closed_at) == (Status.REOPENED, None, None)
+
+
+@pytest.mark.parametrize("to", [Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED])
+def test_leaving_a_hold_drops_its_date(make_request, staff, to):
+    sr = services.hold(make_request(), until=timezone.localdate() + timedelta(days=3), by=staff)
+    sr = services.set_status(sr, to=to, by=staff)
+    sr.refresh_from_db()
+    assert (sr.status, sr.on_hold_until, sr.closed_at is not None) == (to, None, to != Status.IN_PROGRESS)
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda sr, staff, other: services.hold(
+            sr, until=timezone.localdate() + timedelta(days=3), by=staff, public_note="请打电话13812345678"
+        ),
+        lambda sr, staff, other: services.transfer(
+            sr, to_department=other, reason="Signals", by=staff, public_note="请打电话13812345678"
+        ),
+        lambda sr, staff, other: services.merge(
+            sr,
+            into=ServiceRequestFactory(
+                jurisdiction=sr.jurisdiction, service_type=sr.service_type, department=sr.department
+            ),
+            by=staff,
+            public_note="Call 415-555-0143",
+        ),
+    ],
+    ids=["hold", "transfer", "merge"],
+)
+def test_every_actions_public_note_is_masked_in_either_language(act, make_request, staff, other_department):
+    sr = make_request()
+    act(sr, staff, other_department)
+    note = last_entry(sr).public_note
+    assert note and "13812345678" not in note and "555-0143" not in note

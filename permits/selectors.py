@@ -32,6 +32,11 @@ def permit_of(service_request):
     )
 
 
+def has_permit(service_request) -> bool:
+    """Whether the request is an application the permit workflow decides (on the staff permit page)."""
+    return Permit.objects.filter(service_request_id=service_request.pk).exists()
+
+
 def permit_queue(*, department_ids, jurisdiction_ids, state: str = "undecided"):
     """The permits a member of staff decides: undecided first by the day the decision is due (paused clocks
     last), or every granted one; with the number of clashes each has."""

@@ -24,6 +24,7 @@ from contacts.questions import ask_requester
 from contacts.selectors import contact_for_staff, live_purposes
 from frontend.guards import staff_only
 from frontend.qr import qr_svg
+from permits.selectors import has_permit
 from requests_app.exceptions import DomainError, InvalidAction
 from requests_app.models import ServiceRequest
 from requests_app.statuses import Status
@@ -244,6 +245,8 @@ def _visible_request(request, public_id):
 def _request_context(request, sr, **extra) -> dict:
     data = request_page(request.scope, sr)
     templates = ready_replies_for(sr) if data.works_on else []
+    is_permit_type = sr.service_type.kind == sr.service_type.Kind.PERMIT
+    on_permit_page = is_permit_type and has_permit(sr)
     return {
         "page": data,
         "sr": sr,
@@ -261,7 +264,10 @@ def _request_context(request, sr, **extra) -> dict:
         "question_form": forms.QuestionForm(auto_id="question_%s"),
         "may_ask": Purpose.DEPARTMENT_QUESTIONS in data.consented,
         "consented": [Purpose(p).label for p in sorted(data.consented)],
-        "is_permit": sr.service_type.kind == sr.service_type.Kind.PERMIT,
+        # An application filed through the permit form is decided on its permit page, which keeps the permit and
+        # its request in step; the plain step form is for permit requests that came in without it.
+        "is_permit": is_permit_type and not on_permit_page,
+        "permit_page": on_permit_page,
         **extra,
     }
 
@@ -381,6 +387,8 @@ def _do_question(request, sr, data):
 
 
 def _do_permit(request, sr, data):
+    if has_permit(sr):
+        raise InvalidAction(_("This application is decided on its permit page."))
     return services.set_permit_step(
         sr, step=data["step"], by=request.user, explanation=data["explanation"], internal_note=data["internal_note"]
     )

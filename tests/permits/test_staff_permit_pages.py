@@ -48,3 +48,26 @@ def test_the_application_form_speaks_chinese_to_a_chinese_reader(client, skip_pe
     page = client.get(reverse("permit_pages:apply", args=[skip_permit.service_type.jurisdiction.slug, "skip"]))
     text = page.content.decode()
     assert "提交申请" in text and "夜间须照明。" in text and "接下来会怎样" in text
+
+
+def test_an_application_is_decided_on_its_permit_page_not_by_the_request_pages_step_form(
+    client, apply, staff, department
+):
+    with at(APPLIED):
+        permit = apply(date(2026, 12, 7), date(2026, 12, 9))
+    ServiceRequest.objects.update(department=department)
+    sr = permit.service_request
+    sign_in(client, staff)
+
+    page = client.get(reverse("staff:request", args=[sr.public_id])).content.decode()
+    answer = client.post(
+        reverse("staff:act", args=[sr.public_id, "permit"]),
+        {"step": "approved", "explanation": "Looks fine", "internal_note": ""},
+        follow=True,
+    )
+
+    assert reverse("permit_staff:permit", args=[sr.public_id]) in page and "Permit decision" not in page
+    assert "decided on its permit page" in answer.content.decode()
+    sr.refresh_from_db()
+    permit.refresh_from_db()
+    assert sr.permit_step != "approved" and permit.state != "approved"
